@@ -1,0 +1,172 @@
+//! Headline metrics of a run: summary.json.
+//!
+//! Prices are in quote currency (not ticks), ratios plain numbers, percentages in percent.
+//! The spread and depth baselines are medians over the samples before `stress_from_ns` (the
+//! first shock or liquidation); without one, over the whole run.
+
+use crate::PriceFormat;
+use cascade_sim::{Recording, Sample};
+use serde_json::{json, Value};
+
+/// Computes summary.json's content. Keys are sorted, so the text is stable.
+pub fn summarize(rec: &Recording, fmt: &PriceFormat, stress_from_ns: Option<i64>) -> Value {
+    let samples = &rec.samples;
+    let before = |s: &&Sample| stress_from_ns.is_none_or(|t| s.time_ns < t);
+    let mids: Vec<i64> = samples.iter().filter_map(Sample::mid_x2).collect();
+    let spreads: Vec<f64> = samples.iter().filter_map(spread_bps).collect();
+    let baseline_spreads: Vec<f64> = samples
+        .iter()
+        .filter(before)
+        .filter_map(spread_bps)
+        .collect();
+    let depths: Vec<f64> = samples.iter().map(|s| s.depth_1pct.0 as f64).collect();
+    let baseline_depths: Vec<f64> = samples
+        .iter()
+        .filter(before)
+        .map(|s| s.depth_1pct.0 as f64)
+        .collect();
+
+    let spread_baseline = median(&baseline_spreads);
+    let spread_peak = spreads.iter().copied().fold(None, max_opt);
+    let depth_baseline = median(&baseline_depths);
+    let depth_min = depths.iter().copied().fold(None, min_opt);
+    let c = &rec.counters;
+    json!({
+        "price": {
+            "start": mids.first().map(|m| fmt.x2_to_quote(*m)),
+            "min": mids.iter().min().map(|m| fmt.x2_to_quote(*m)),
+            "max": mids.iter().max().map(|m| fmt.x2_to_quote(*m)),
+            "end": mids.last().map(|m| fmt.x2_to_quote(*m)),
+            "max_drawdown_pct": max_drawdown_pct(&mids),
+        },
+        "spread": {
+            "baseline_bps": spread_baseline,
+            "peak_bps": spread_peak,
+            "peak_over_baseline": ratio(spread_peak, spread_baseline),
+            "one_sided_samples": samples.iter().filter(|s| s.mid_x2().is_none()).count(),
+        },
+        "depth": {
+            "baseline_1pct": depth_baseline,
+            "min_1pct": depth_min,
+            "min_over_baseline": ratio(depth_min, depth_baseline),
+        },
+        "events": { "processed": c.events_processed },
+        "trades": { "count": c.trades, "volume": c.volume },
+        "orders": {
+            "arrivals": c.arrivals,
+            "limit": c.limit_orders,
+            "limit_rested": c.limit_orders_rested,
+            "limit_marketable": c.limit_orders_marketable,
+            "market": c.market_orders,
+            "cancel": c.cancels,
+            "cancel_late": c.cancels_late,
+            "rejected": c.rejects,
+            "self_trade_cancels": c.self_trade_cancels,
+        },
+        "samples": samples.len(),
+    })
+}
+
+/// Spread of a two-sided sample, in basis points of the mid.
+pub fn spread_bps(s: &Sample) -> Option<f64> {
+    match (s.bid, s.ask) {
+        (Some((b, _)), Some((a, _))) => Some((a.0 - b.0) as f64 * 20_000.0 / (a.0 + b.0) as f64),
+        _ => None,
+    }
+}
+
+/// Largest fall from a running peak, in percent of the peak.
+pub fn max_drawdown_pct(mids_x2: &[i64]) -> f64 {
+    let mut peak = i64::MIN;
+    let mut worst = 0.0f64;
+    for &m in mids_x2 {
+        peak = peak.max(m);
+        if peak > 0 {
+            worst = worst.max((peak - m) as f64 * 100.0 / peak as f64);
+        }
+    }
+    worst
+}
+
+/// The median (mean of the two middle values for an even count); none for no values.
+pub fn median(xs: &[f64]) -> Option<f64> {
+    if xs.is_empty() {
+        return None;
+    }
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    }
+}
+
+fn max_opt(acc: Option<f64>, x: f64) -> Option<f64> {
+    Some(acc.map_or(x, |a| a.max(x)))
+}
+
+fn min_opt(acc: Option<f64>, x: f64) -> Option<f64> {
+    Some(acc.map_or(x, |a| a.min(x)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cascade_book::{Price, Qty};
+
+    fn sample(t: i64, bid: i64, ask: i64, depth: i64) -> Sample {
+        Sample {
+            time_ns: t,
+            bid: Some((Price(bid), Qty(1))),
+            ask: Some((Price(ask), Qty(1))),
+            depth_1pct: Qty(depth),
+            volume: Qty(0),
+            trades: 0,
+            last: Price(bid),
+            fundamental: None,
+        }
+    }
+
+    #[test]
+    fn drawdown_is_measured_from_the_running_peak() {
+        assert_eq!(max_drawdown_pct(&[100, 120, 90, 130, 117]), 25.0);
+        assert_eq!(max_drawdown_pct(&[100, 101, 102]), 0.0);
+        assert_eq!(max_drawdown_pct(&[]), 0.0);
+    }
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(&[]), None);
+    }
+
+    #[test]
+    fn baselines_use_only_samples_before_the_stress() {
+        let rec = Recording {
+            samples: vec![
+                sample(1, 99, 101, 100),
+                sample(2, 99, 101, 100),
+                sample(3, 90, 110, 10),
+            ],
+            ..Recording::default()
+        };
+        let s = summarize(&rec, &PriceFormat::new(1.0), Some(3));
+        assert_eq!(s["spread"]["baseline_bps"], 200.0);
+        assert_eq!(s["spread"]["peak_bps"], 2000.0);
+        assert_eq!(s["spread"]["peak_over_baseline"], 10.0);
+        assert_eq!(s["depth"]["baseline_1pct"], 100.0);
+        assert_eq!(s["depth"]["min_over_baseline"], 0.1);
+        assert_eq!(s["price"]["start"], 100.0);
+        assert_eq!(s["price"]["max_drawdown_pct"], 0.0);
+    }
+}

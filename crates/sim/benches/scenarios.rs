@@ -1,0 +1,2 @@
+//! End-to-end benchmarks of shipped scenarios (placeholder until filled).
+fn main() {}

@@ -1,0 +1,254 @@
+//! Agents: a closed set of kinds, each a plain struct with a `wake` method.
+//!
+//! An agent reads the market through [`Ctx`] — the book as the exchange holds it now, the last
+//! trade, the fundamental — and writes [`Action`]s, which reach the exchange after the
+//! scenario's latency. It learns the handle of an order that came to rest through
+//! [`Agent::on_resting`]. Dispatch is a `match` over [`AgentKind`]: no trait objects.
+
+mod adaptive_maker;
+mod maker;
+mod momentum;
+mod noise;
+mod one_shot;
+mod orders;
+mod value;
+
+pub use adaptive_maker::AdaptiveMaker;
+pub use maker::Maker;
+pub use momentum::Momentum;
+pub use noise::Noise;
+pub use one_shot::OneShot;
+pub use orders::OrderList;
+pub use value::Value;
+
+use crate::fundamental::Fundamental;
+use crate::rng::Rng;
+use cascade_book::{Book, OrderId, Price, Qty, Side, Tif};
+use rand::Rng as _;
+
+/// An order instruction on its way to the exchange.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// A limit order.
+    Limit {
+        /// Buy or sell.
+        side: Side,
+        /// Limit price, ticks.
+        price: Price,
+        /// Quantity, lots.
+        qty: Qty,
+        /// Time in force.
+        tif: Tif,
+    },
+    /// A market order.
+    Market {
+        /// Buy or sell.
+        side: Side,
+        /// Quantity, lots.
+        qty: Qty,
+    },
+    /// Cancel a resting order of the agent's.
+    Cancel(OrderId),
+}
+
+/// What the market shows an agent beyond the book.
+#[derive(Clone, Copy, Debug)]
+pub struct MarketState {
+    /// Price of the last trade (the initial price before any trade), ticks.
+    pub last_price: Price,
+    /// Lots traded since the start of the run.
+    pub cum_volume: i64,
+}
+
+/// Everything an agent may read or write during one wake-up.
+pub struct Ctx<'a> {
+    /// Simulated time, ns.
+    pub now_ns: i64,
+    /// End of the run, ns.
+    pub end_ns: i64,
+    /// The book as the exchange holds it now.
+    pub book: &'a Book,
+    /// Last trade and volume.
+    pub market: &'a MarketState,
+    /// The waking agent's position, lots.
+    pub position: i64,
+    /// The fundamental value, if the scenario has one.
+    pub fundamental: Option<&'a mut Fundamental>,
+    /// Instructions to send; the kernel delivers them after the latency.
+    pub out: &'a mut Vec<Action>,
+}
+
+impl Ctx<'_> {
+    /// Twice the reference price in ticks: the mid when both sides rest, else the last trade.
+    pub fn reference_x2(&self) -> i64 {
+        self.book
+            .l1()
+            .mid_x2()
+            .unwrap_or(2 * self.market.last_price.0)
+    }
+}
+
+/// One agent: its random stream, its resting orders and its kind-specific state.
+pub struct Agent {
+    /// The agent's own ChaCha stream.
+    pub rng: Rng,
+    /// Handles of its orders that came to rest (some may since have filled).
+    pub orders: OrderList,
+    /// What kind of agent and its state.
+    pub kind: AgentKind,
+}
+
+/// The closed set of agent kinds.
+pub enum AgentKind {
+    /// Noise trader.
+    Noise(Noise),
+    /// Fixed-ladder market maker.
+    Maker(Maker),
+    /// One-shot noise agent.
+    OneShot(OneShot),
+    /// Value agent.
+    Value(Value),
+    /// Momentum agent.
+    Momentum(Momentum),
+    /// Adaptive market maker.
+    AdaptiveMaker(AdaptiveMaker),
+}
+
+impl Agent {
+    /// The time of the first wake-up, or none.
+    pub fn first_wake(&mut self, end_ns: i64) -> Option<i64> {
+        let rng = &mut self.rng;
+        match &mut self.kind {
+            AgentKind::Noise(a) => Some(a.next_wake(0, rng)),
+            AgentKind::Maker(a) => Some(a.first_wake(rng)),
+            AgentKind::OneShot(_) => Some(OneShot::wake_time(end_ns, rng)),
+            AgentKind::Value(a) => Some(a.next_wake(0, rng)),
+            AgentKind::Momentum(a) => Some(a.next_wake(0, rng)),
+            AgentKind::AdaptiveMaker(a) => Some(a.next_wake(0, rng)),
+        }
+    }
+
+    /// Reads the market, writes actions to `ctx.out`, returns the next wake-up time.
+    pub fn wake(&mut self, ctx: &mut Ctx<'_>) -> Option<i64> {
+        self.orders.prune(ctx.book);
+        let (rng, orders) = (&mut self.rng, &mut self.orders);
+        match &mut self.kind {
+            AgentKind::Noise(a) => a.wake(ctx, rng, orders),
+            AgentKind::Maker(a) => a.wake(ctx, rng, orders),
+            AgentKind::OneShot(a) => a.wake(ctx, rng, orders),
+            AgentKind::Value(a) => a.wake(ctx, rng, orders),
+            AgentKind::Momentum(a) => a.wake(ctx, rng, orders),
+            AgentKind::AdaptiveMaker(a) => a.wake(ctx, rng, orders),
+        }
+    }
+
+    /// Tells the agent that one of its orders came to rest under `id`.
+    pub fn on_resting(&mut self, id: OrderId) {
+        self.orders.push(id);
+    }
+}
+
+/// A uniform size in `[min, max]` lots.
+fn draw_size(rng: &mut Rng, min: i64, max: i64) -> Qty {
+    Qty(rng.gen_range(min..=max))
+}
+
+/// A fair coin for the side.
+fn draw_side(rng: &mut Rng) -> Side {
+    if rng.gen::<bool>() {
+        Side::Buy
+    } else {
+        Side::Sell
+    }
+}
+
+/// Pushes a two-sided ladder around `center_x2` (twice a price, ticks).
+fn push_ladder(
+    out: &mut Vec<Action>,
+    center_x2: i64,
+    half_spread: i64,
+    levels: u32,
+    spacing: i64,
+    size: Qty,
+) {
+    // Bids at or below the centre minus the half spread, asks at or above plus it.
+    let bid0 = center_x2.div_euclid(2) - half_spread;
+    let ask0 = (center_x2 + 1).div_euclid(2) + half_spread;
+    for k in 0..i64::from(levels) {
+        let bid = bid0 - k * spacing;
+        if bid >= 1 {
+            out.push(Action::Limit {
+                side: Side::Buy,
+                price: Price(bid),
+                qty: size,
+                tif: Tif::Gtc,
+            });
+        }
+        out.push(Action::Limit {
+            side: Side::Sell,
+            price: Price(ask0 + k * spacing),
+            qty: size,
+            tif: Tif::Gtc,
+        });
+    }
+}
+
+/// Seconds to nanoseconds for a draw (floats are fine in decisions; time is an integer).
+fn secs_to_ns(s: f64) -> i64 {
+    (s * 1e9).round().clamp(1.0, 1e18) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ladder_is_symmetric_around_an_integer_mid_and_skips_non_positive_bids() {
+        let mut out = Vec::new();
+        push_ladder(&mut out, 200, 2, 3, 5, Qty(4));
+        let prices: Vec<(Side, i64)> = out
+            .iter()
+            .map(|a| match a {
+                Action::Limit { side, price, .. } => (*side, price.0),
+                _ => panic!("ladder holds only limits"),
+            })
+            .collect();
+        assert_eq!(
+            prices,
+            vec![
+                (Side::Buy, 98),
+                (Side::Sell, 102),
+                (Side::Buy, 93),
+                (Side::Sell, 107),
+                (Side::Buy, 88),
+                (Side::Sell, 112)
+            ]
+        );
+        out.clear();
+        push_ladder(&mut out, 6, 2, 3, 1, Qty(1));
+        assert_eq!(out.len(), 4, "bids at 0 and -1 are skipped: {out:?}");
+    }
+
+    #[test]
+    fn ladder_around_a_half_tick_mid_does_not_cross_it() {
+        let mut out = Vec::new();
+        push_ladder(&mut out, 201, 1, 1, 1, Qty(1));
+        assert_eq!(
+            out,
+            vec![
+                Action::Limit {
+                    side: Side::Buy,
+                    price: Price(99),
+                    qty: Qty(1),
+                    tif: Tif::Gtc
+                },
+                Action::Limit {
+                    side: Side::Sell,
+                    price: Price(102),
+                    qty: Qty(1),
+                    tif: Tif::Gtc
+                },
+            ]
+        );
+    }
+}

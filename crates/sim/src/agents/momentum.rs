@@ -1,0 +1,131 @@
+//! Momentum agents (ABIDES's MomentumAgent): short against long moving average of the mid.
+
+use super::{draw_size, secs_to_ns, Action, Ctx, OrderList};
+use crate::rng::{exp_draw, Rng};
+use crate::scenario::MomentumSpec;
+use cascade_book::{Side, Tif};
+
+/// A momentum agent.
+#[derive(Clone, Debug)]
+pub struct Momentum {
+    mean_wake_s: f64,
+    short: usize,
+    size_min: i64,
+    size_max: i64,
+    /// The last `long_window` observations of twice the mid, oldest overwritten first.
+    history_x2: Vec<i64>,
+    seen: usize,
+}
+
+impl Momentum {
+    /// An agent following `spec`.
+    pub fn new(spec: &MomentumSpec) -> Self {
+        Self {
+            mean_wake_s: spec.mean_wake_s,
+            short: spec.short_window as usize,
+            size_min: spec.size_min,
+            size_max: spec.size_max,
+            history_x2: vec![0; spec.long_window as usize],
+            seen: 0,
+        }
+    }
+
+    /// The next wake-up after `now_ns`.
+    pub fn next_wake(&self, now_ns: i64, rng: &mut Rng) -> i64 {
+        now_ns + secs_to_ns(exp_draw(rng, self.mean_wake_s))
+    }
+
+    /// Records the mid; once the long window is full, crosses the spread in the trend's
+    /// direction.
+    pub fn wake(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        rng: &mut Rng,
+        _orders: &mut OrderList,
+    ) -> Option<i64> {
+        let long = self.history_x2.len();
+        self.history_x2[self.seen % long] = ctx.reference_x2();
+        self.seen += 1;
+        if let Some(side) = self.signal() {
+            let l1 = ctx.book.l1();
+            let opposite = match side {
+                Side::Buy => l1.ask,
+                Side::Sell => l1.bid,
+            };
+            if let Some((price, _)) = opposite {
+                let qty = draw_size(rng, self.size_min, self.size_max);
+                ctx.out.push(Action::Limit {
+                    side,
+                    price,
+                    qty,
+                    tif: Tif::Gtc,
+                });
+            }
+        }
+        Some(self.next_wake(ctx.now_ns, rng))
+    }
+
+    /// Buy when the short average is above the long one, sell when below.
+    fn signal(&self) -> Option<Side> {
+        let long = self.history_x2.len();
+        if self.seen < long {
+            return None;
+        }
+        let newest = (self.seen - 1) % long;
+        let short_sum: i64 = (0..self.short)
+            .map(|k| self.history_x2[(newest + long - k) % long])
+            .sum();
+        let long_sum: i64 = self.history_x2.iter().sum();
+        // Compare the averages exactly: short_sum / short vs long_sum / long.
+        let lhs = i128::from(short_sum) * long as i128;
+        let rhs = i128::from(long_sum) * self.short as i128;
+        match lhs.cmp(&rhs) {
+            std::cmp::Ordering::Greater => Some(Side::Buy),
+            std::cmp::Ordering::Less => Some(Side::Sell),
+            std::cmp::Ordering::Equal => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn agent() -> Momentum {
+        Momentum::new(&MomentumSpec {
+            name: "m".into(),
+            count: 1,
+            mean_wake_s: 1.0,
+            short_window: 2,
+            long_window: 4,
+            size_min: 1,
+            size_max: 1,
+        })
+    }
+
+    fn feed(a: &mut Momentum, xs: &[i64]) {
+        for x in xs {
+            let long = a.history_x2.len();
+            a.history_x2[a.seen % long] = *x;
+            a.seen += 1;
+        }
+    }
+
+    #[test]
+    fn needs_a_full_long_window() {
+        let mut a = agent();
+        feed(&mut a, &[1, 2, 3]);
+        assert_eq!(a.signal(), None);
+    }
+
+    #[test]
+    fn rising_prices_buy_and_falling_prices_sell_across_the_ring_boundary() {
+        let mut a = agent();
+        feed(&mut a, &[10, 10, 10, 10, 11, 12]);
+        assert_eq!(a.signal(), Some(Side::Buy));
+        feed(&mut a, &[9, 8]);
+        assert_eq!(a.signal(), Some(Side::Sell));
+        feed(&mut a, &[8, 8, 8, 8]);
+        assert_eq!(a.signal(), None);
+    }
+}

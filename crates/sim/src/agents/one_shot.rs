@@ -1,0 +1,77 @@
+//! One-shot noise agents (ABIDES's NoiseAgent): one order at the opposite best price.
+
+use super::{draw_side, draw_size, Action, Ctx, OrderList};
+use crate::rng::Rng;
+use crate::scenario::OneShotSpec;
+use cascade_book::{Side, Tif};
+use rand::Rng as _;
+
+/// A one-shot noise agent.
+#[derive(Clone, Debug)]
+pub struct OneShot {
+    size_min: i64,
+    size_max: i64,
+}
+
+impl OneShot {
+    /// An agent following `spec`.
+    pub fn new(spec: &OneShotSpec) -> Self {
+        Self {
+            size_min: spec.size_min,
+            size_max: spec.size_max,
+        }
+    }
+
+    /// A U-shaped (arcsine) random time in `[0, end_ns)`: busy at the open and the close.
+    pub fn wake_time(end_ns: i64, rng: &mut Rng) -> i64 {
+        let u: f64 = rng.gen();
+        let s = (std::f64::consts::FRAC_PI_2 * u).sin();
+        ((s * s) * end_ns as f64)
+            .floor()
+            .clamp(0.0, (end_ns - 1).max(0) as f64) as i64
+    }
+
+    /// Buys at the best ask or sells at the best bid; never wakes again.
+    pub fn wake(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        rng: &mut Rng,
+        _orders: &mut OrderList,
+    ) -> Option<i64> {
+        let side = draw_side(rng);
+        let qty = draw_size(rng, self.size_min, self.size_max);
+        let opposite = match side {
+            Side::Buy => ctx.book.best_ask(),
+            Side::Sell => ctx.book.best_bid(),
+        };
+        if let Some(price) = opposite {
+            ctx.out.push(Action::Limit {
+                side,
+                price,
+                qty,
+                tif: Tif::Gtc,
+            });
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream;
+
+    #[test]
+    fn wake_times_are_u_shaped() {
+        let mut rng = stream(5, 5);
+        let end = 1_000_000;
+        let mut bins = [0u32; 10];
+        for _ in 0..100_000 {
+            let t = OneShot::wake_time(end, &mut rng);
+            assert!((0..end).contains(&t));
+            bins[(t * 10 / end) as usize] += 1;
+        }
+        // Arcsine law: the outer tenths hold about 20.5% each, the middle ones about 6.4%.
+        assert!(bins[0] > 3 * bins[5] && bins[9] > 3 * bins[4], "{bins:?}");
+    }
+}

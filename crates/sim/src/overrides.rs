@@ -1,0 +1,286 @@
+//! `--set path=value` overrides: change any scenario field by its path.
+//!
+//! A path is a dotted list of field names with `[i]` indices for lists, e.g.
+//! `instrument.tick_size` or `agents[1].rate_per_s`. A group of agents may also be named by
+//! its `name`: `agents.makers.size`. The value is RON (`3`, `0.5`, `true`, `"text"`,
+//! `Some(2.0)`); a bare word is taken as a string. The result is validated like a file.
+
+use crate::scenario::Scenario;
+use serde_json::Value;
+
+/// An override that could not be applied: which one and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("--set {path}: {reason}")]
+pub struct OverrideError {
+    /// The path as given.
+    pub path: String,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+/// One parsed `path=value` pair.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Override {
+    /// Field path.
+    pub path: String,
+    /// Value text, RON.
+    pub value: String,
+}
+
+impl Override {
+    /// Splits `path=value` at the first `=`.
+    pub fn parse(text: &str) -> Result<Self, OverrideError> {
+        match text.split_once('=') {
+            Some((p, v)) if !p.trim().is_empty() => Ok(Self {
+                path: p.trim().to_string(),
+                value: v.trim().to_string(),
+            }),
+            _ => Err(OverrideError {
+                path: text.to_string(),
+                reason: "expected path=value".into(),
+            }),
+        }
+    }
+}
+
+/// Applies overrides in order and returns the new scenario (not yet validated).
+pub fn apply(scenario: &Scenario, overrides: &[Override]) -> Result<Scenario, OverrideError> {
+    if overrides.is_empty() {
+        return Ok(scenario.clone());
+    }
+    let mut root = serde_json::to_value(scenario).map_err(|e| OverrideError {
+        path: String::new(),
+        reason: e.to_string(),
+    })?;
+    for o in overrides {
+        let fail = |reason: String| OverrideError {
+            path: o.path.clone(),
+            reason,
+        };
+        let value = parse_value(&o.value).map_err(fail)?;
+        let slot = locate(&mut root, &o.path).map_err(fail)?;
+        check_kind(slot, &value).map_err(fail)?;
+        *slot = value;
+    }
+    serde_json::from_value(root).map_err(|e| OverrideError {
+        path: overrides
+            .iter()
+            .map(|o| o.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        reason: e.to_string(),
+    })
+}
+
+fn parse_value(text: &str) -> Result<Value, String> {
+    let bare_word = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+        && text.starts_with(|c: char| c.is_alphabetic());
+    match ron::from_str::<ron::Value>(text) {
+        // A bare word such as `calm` is a string, not a unit struct.
+        Ok(ron::Value::Unit) if text != "()" => Ok(Value::String(text.to_string())),
+        Ok(v) => serde_json::to_value(v).map_err(|e| format!("value {text:?}: {e}")),
+        Err(_) if bare_word => Ok(Value::String(text.to_string())),
+        Err(e) => Err(format!("value {text:?} is not RON: {e}")),
+    }
+}
+
+fn check_kind(old: &Value, new: &Value) -> Result<(), String> {
+    let kind = |v: &Value| match v {
+        Value::Null => "none",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a structure",
+    };
+    let ok = match (old, new) {
+        (Value::Number(o), Value::Number(n)) => !(o.is_u64() || o.is_i64()) || !n.is_f64(),
+        // An optional field may switch between none and a value.
+        (Value::Null, _) | (_, Value::Null) => true,
+        (o, n) => std::mem::discriminant(o) == std::mem::discriminant(n),
+    };
+    if ok {
+        Ok(())
+    } else if matches!((old, new), (Value::Number(_), Value::Number(_))) {
+        Err(format!("expected an integer, got {new}"))
+    } else {
+        Err(format!("expected {}, got {} ({new})", kind(old), kind(new)))
+    }
+}
+
+/// Finds the value at `path`, looking through enum variant wrappers (`{"Noise": {...}}`).
+fn locate<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, String> {
+    let mut cur = root;
+    let mut walked = String::new();
+    for segment in path.split('.') {
+        let (name, indices) = split_indices(segment)?;
+        if !name.is_empty() {
+            cur = step_field(cur, name, &walked)?;
+            push_path(&mut walked, name);
+        }
+        for i in indices {
+            cur = unwrap_variant(cur);
+            match cur {
+                Value::Array(items) => {
+                    let len = items.len();
+                    cur = items
+                        .get_mut(i)
+                        .ok_or_else(|| format!("{walked} has {len} entries, no [{i}]"))?;
+                }
+                _ => return Err(format!("{walked} is not a list")),
+            }
+            walked.push_str(&format!("[{i}]"));
+        }
+    }
+    Ok(cur)
+}
+
+fn push_path(walked: &mut String, name: &str) {
+    if !walked.is_empty() {
+        walked.push('.');
+    }
+    walked.push_str(name);
+}
+
+fn step_field<'a>(cur: &'a mut Value, name: &str, walked: &str) -> Result<&'a mut Value, String> {
+    let here = if walked.is_empty() {
+        "the scenario"
+    } else {
+        walked
+    };
+    let cur = unwrap_variant(cur);
+    match cur {
+        Value::Object(map) => {
+            if map.contains_key(name) {
+                return Ok(map.get_mut(name).expect("key checked above"));
+            }
+            let known: Vec<&String> = map.keys().collect();
+            Err(format!("{here} has no field {name:?} (fields: {known:?})"))
+        }
+        // A list of agent groups can be indexed by group name.
+        Value::Array(items) => {
+            let pos = items.iter().position(|g| {
+                unwrap_variant_ref(g).get("name").and_then(Value::as_str) == Some(name)
+            });
+            match pos {
+                Some(p) => Ok(&mut items[p]),
+                None => Err(format!("{here} has no entry named {name:?}")),
+            }
+        }
+        Value::Null => Err(format!("{here} is none; set it whole first")),
+        _ => Err(format!("{here} has no fields")),
+    }
+}
+
+fn unwrap_variant(v: &mut Value) -> &mut Value {
+    let is_variant = matches!(v, Value::Object(m) if m.len() == 1
+        && m.keys().all(|k| k.starts_with(|c: char| c.is_ascii_uppercase()))
+        && m.values().all(Value::is_object));
+    if is_variant {
+        if let Value::Object(m) = v {
+            return m.values_mut().next().expect("one entry checked above");
+        }
+    }
+    v
+}
+
+fn unwrap_variant_ref(v: &Value) -> &Value {
+    match v {
+        Value::Object(m)
+            if m.len() == 1
+                && m.keys()
+                    .all(|k| k.starts_with(|c: char| c.is_ascii_uppercase())) =>
+        {
+            m.values().next().unwrap_or(v)
+        }
+        _ => v,
+    }
+}
+
+fn split_indices(segment: &str) -> Result<(&str, Vec<usize>), String> {
+    let (name, mut rest) = match segment.find('[') {
+        Some(p) => (&segment[..p], &segment[p..]),
+        None => (segment, ""),
+    };
+    if name.is_empty() && rest.is_empty() {
+        return Err("empty path segment".into());
+    }
+    let mut indices = Vec::new();
+    while !rest.is_empty() {
+        let close = rest
+            .find(']')
+            .ok_or_else(|| format!("unclosed '[' in {segment:?}"))?;
+        let idx = rest[1..close]
+            .parse::<usize>()
+            .map_err(|_| format!("bad index in {segment:?}"))?;
+        indices.push(idx);
+        rest = &rest[close + 1..];
+        if !rest.is_empty() && !rest.starts_with('[') {
+            return Err(format!("unexpected text after ']' in {segment:?}"));
+        }
+    }
+    Ok((name, indices))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::AgentGroup;
+
+    const S: &str = r#"Scenario(name: "t", duration_s: 10.0, sample_interval_s: 1.0,
+        instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.0),
+        agents: [
+          Noise(name: "noise", count: 2, rate_per_s: 1.0, limit_weight: 1.0, market_weight: 0.1,
+                cancel_weight: 0.5, offset_ticks_mean: 3.0, size_min: 1, size_max: 5),
+          Maker(name: "makers", count: 1, refresh_s: 1.0, half_spread_ticks: 2, levels: 3,
+                level_spacing_ticks: 1, size: 10),
+        ])"#;
+
+    fn set(pairs: &[&str]) -> Result<Scenario, OverrideError> {
+        let s = Scenario::parse(S).unwrap();
+        let o = pairs
+            .iter()
+            .map(|p| Override::parse(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        apply(&s, &o)
+    }
+
+    #[test]
+    fn sets_nested_fields_by_index_and_by_group_name() {
+        let s = set(&[
+            "duration_s=20",
+            "agents[0].rate_per_s=2.5",
+            "agents.makers.size=7",
+            "name=other",
+        ])
+        .unwrap();
+        assert_eq!(s.duration_s, 20.0);
+        assert_eq!(s.name, "other");
+        match (&s.agents[0], &s.agents[1]) {
+            (AgentGroup::Noise(n), AgentGroup::Maker(m)) => {
+                assert_eq!(n.rate_per_s, 2.5);
+                assert_eq!(m.size, 7);
+            }
+            other => panic!("unexpected groups {other:?}"),
+        }
+    }
+
+    #[test]
+    fn refuses_unknown_paths_and_wrong_types() {
+        let e = set(&["instrument.tick"]).unwrap_err();
+        assert!(e.reason.contains("path=value"), "{e}");
+        let e = set(&["instrument.tick=1"]).unwrap_err();
+        assert!(e.reason.contains("no field \"tick\""), "{e}");
+        let e = set(&["agents[5].count=1"]).unwrap_err();
+        assert!(e.reason.contains("no [5]"), "{e}");
+        let e = set(&["agents.makers.size=1.5"]).unwrap_err();
+        assert!(e.reason.contains("integer"), "{e}");
+        let e = set(&["duration_s=\"long\""]).unwrap_err();
+        assert!(e.reason.contains("expected a number"), "{e}");
+        let e = set(&["agents.nobody.size=1"]).unwrap_err();
+        assert!(e.reason.contains("no entry named"), "{e}");
+    }
+}

@@ -1,0 +1,740 @@
+//! Scenario files: the RON schema, parsing with positions, and semantic validation.
+//!
+//! A scenario is plain data. [`Scenario::parse`] turns RON text into it (unknown fields are
+//! rejected, errors carry line and column); [`Scenario::validate`] checks every value against
+//! its meaning and reports each problem with the field's path, e.g. `agents[1].rate_per_s`.
+
+use serde::{Deserialize, Serialize};
+
+/// A whole market: the instrument, the clock, the exogenous processes and the agents.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name; the default run folder is `output/<name>/seed-<seed>/`.
+    pub name: String,
+    /// Seed used when the command line gives none.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Simulated time covered by the run, in seconds.
+    pub duration_s: f64,
+    /// Interval between two rows of the time series, in seconds.
+    pub sample_interval_s: f64,
+    /// Delay between an agent's decision and its order reaching the exchange.
+    #[serde(default)]
+    pub latency: Latency,
+    /// The traded instrument.
+    pub instrument: Instrument,
+    /// An exogenous fundamental value that value agents observe with noise.
+    #[serde(default)]
+    pub fundamental: Option<Fundamental>,
+    /// Groups of agents, each of one kind.
+    pub agents: Vec<AgentGroup>,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+/// Order latency: every order of one wake-up arrives `base_us` plus a uniform draw in
+/// `[0, jitter_us]` after the decision.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Latency {
+    /// Fixed part, in microseconds.
+    pub base_us: f64,
+    /// Upper bound of the random part, in microseconds.
+    #[serde(default)]
+    pub jitter_us: f64,
+}
+
+impl Default for Latency {
+    fn default() -> Self {
+        Self {
+            base_us: 100.0,
+            jitter_us: 0.0,
+        }
+    }
+}
+
+/// The instrument: price grid, lot size and opening price.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Instrument {
+    /// Price of one tick in quote currency (e.g. 0.01 for cents).
+    pub tick_size: f64,
+    /// Base units per lot.
+    pub lot_size: f64,
+    /// Opening reference price in quote currency; a multiple of `tick_size`.
+    pub initial_price: f64,
+}
+
+/// A mean-reverting fundamental value with rare jumps (an Ornstein–Uhlenbeck process).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fundamental {
+    /// Long-run mean in quote currency; the initial price when absent.
+    #[serde(default)]
+    pub mean: Option<f64>,
+    /// Mean-reversion speed, per second.
+    pub kappa_per_s: f64,
+    /// Diffusion, in quote currency per square root of a second.
+    pub sigma_per_sqrt_s: f64,
+    /// Jump intensity, per second.
+    #[serde(default)]
+    pub jump_rate_per_s: f64,
+    /// Mean jump size, quote currency.
+    #[serde(default)]
+    pub jump_mean: f64,
+    /// Standard deviation of the jump size, quote currency.
+    #[serde(default)]
+    pub jump_std: f64,
+}
+
+/// A group of `count` identical agents of one kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum AgentGroup {
+    /// Poisson flow of limit, market and cancel orders around the mid.
+    Noise(NoiseSpec),
+    /// Quote ladders refreshed on a fixed timer.
+    Maker(MakerSpec),
+    /// Wakes once, at a U-shaped random time, and takes the opposite best price.
+    OneShot(OneShotSpec),
+    /// Observes the fundamental with noise and trades toward its estimate.
+    Value(ValueSpec),
+    /// Compares a short and a long moving average of mid and trades in that direction.
+    Momentum(MomentumSpec),
+    /// Ladders sized to a share of recent volume, half-spread adapted to the observed spread.
+    AdaptiveMaker(AdaptiveMakerSpec),
+}
+
+/// Noise traders.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoiseSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Wake-ups per second per agent (a Poisson process).
+    pub rate_per_s: f64,
+    /// Relative weight of a passive limit order at a wake-up.
+    pub limit_weight: f64,
+    /// Relative weight of a market order.
+    pub market_weight: f64,
+    /// Relative weight of cancelling one of the agent's resting orders.
+    pub cancel_weight: f64,
+    /// Mean distance of a limit order behind the mid, in ticks (geometric).
+    pub offset_ticks_mean: f64,
+    /// Smallest order, lots.
+    pub size_min: i64,
+    /// Largest order, lots.
+    pub size_max: i64,
+    /// Resting orders an agent keeps at most; the oldest is cancelled beyond it.
+    #[serde(default = "default_max_orders")]
+    pub max_orders: u32,
+}
+
+fn default_max_orders() -> u32 {
+    16
+}
+
+/// Market makers with a fixed ladder.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MakerSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Time between two refreshes of the ladder, seconds.
+    pub refresh_s: f64,
+    /// Distance from the mid to the first quote on each side, ticks.
+    pub half_spread_ticks: i64,
+    /// Quotes per side.
+    pub levels: u32,
+    /// Distance between two quotes of one side, ticks.
+    pub level_spacing_ticks: i64,
+    /// Size of each quote, lots.
+    pub size: i64,
+    /// Ladder shift against inventory, ticks per lot held (a long maker quotes lower).
+    #[serde(default)]
+    pub skew_ticks_per_lot: f64,
+}
+
+/// One-shot noise agents (ABIDES's NoiseAgent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OneShotSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Smallest order, lots.
+    pub size_min: i64,
+    /// Largest order, lots.
+    pub size_max: i64,
+}
+
+/// Value agents (ABIDES's ValueAgent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Mean time between wake-ups, seconds (exponential).
+    pub mean_wake_s: f64,
+    /// Standard deviation of the observation noise, quote currency.
+    pub observation_noise: f64,
+    /// Probability that an order crosses the spread.
+    pub aggressive_prob: f64,
+    /// Passive orders sit up to this many spreads behind the estimate.
+    pub depth_spreads: f64,
+    /// Smallest order, lots.
+    pub size_min: i64,
+    /// Largest order, lots.
+    pub size_max: i64,
+}
+
+/// Momentum agents (ABIDES's MomentumAgent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MomentumSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Mean time between wake-ups, seconds (exponential).
+    pub mean_wake_s: f64,
+    /// Observations in the short moving average.
+    pub short_window: u32,
+    /// Observations in the long moving average.
+    pub long_window: u32,
+    /// Smallest order, lots.
+    pub size_min: i64,
+    /// Largest order, lots.
+    pub size_max: i64,
+}
+
+/// Adaptive market makers (ABIDES's AdaptiveMarketMakerAgent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdaptiveMakerSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Mean time between wake-ups, seconds (exponential).
+    pub mean_wake_s: f64,
+    /// Quotes per side.
+    pub levels: u32,
+    /// Distance between two quotes of one side, ticks.
+    pub level_spacing_ticks: i64,
+    /// Size of each quote as a share of the volume traded since the last wake-up.
+    pub pov: f64,
+    /// Smallest quote, lots.
+    pub min_size: i64,
+    /// Weight of the newest spread observation in the half-spread average.
+    pub spread_alpha: f64,
+}
+
+impl AgentGroup {
+    /// The group's name.
+    pub fn name(&self) -> &str {
+        match self {
+            AgentGroup::Noise(s) => &s.name,
+            AgentGroup::Maker(s) => &s.name,
+            AgentGroup::OneShot(s) => &s.name,
+            AgentGroup::Value(s) => &s.name,
+            AgentGroup::Momentum(s) => &s.name,
+            AgentGroup::AdaptiveMaker(s) => &s.name,
+        }
+    }
+
+    /// The number of agents in the group.
+    pub fn count(&self) -> u32 {
+        match self {
+            AgentGroup::Noise(s) => s.count,
+            AgentGroup::Maker(s) => s.count,
+            AgentGroup::OneShot(s) => s.count,
+            AgentGroup::Value(s) => s.count,
+            AgentGroup::Momentum(s) => s.count,
+            AgentGroup::AdaptiveMaker(s) => s.count,
+        }
+    }
+}
+
+/// A scenario the parser could not read: the reason and where.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("line {line}, column {column}: {message}")]
+pub struct ParseError {
+    /// 1-based line of the problem.
+    pub line: usize,
+    /// 1-based column of the problem.
+    pub column: usize,
+    /// What the parser expected or found.
+    pub message: String,
+}
+
+/// One semantic problem: the field's path and what is wrong with its value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {reason}")]
+pub struct FieldError {
+    /// Path of the field, e.g. `agents[1].rate_per_s`.
+    pub path: String,
+    /// Why the value is refused.
+    pub reason: String,
+}
+
+/// All the semantic problems of a scenario (never empty).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+/// Scenario text above this size is refused before parsing.
+pub const MAX_SCENARIO_BYTES: usize = 16 << 20;
+/// Limits that keep a scenario within what one run can hold.
+pub const MAX_AGENTS: u64 = 10_000_000;
+/// Longest simulated duration accepted: about 10 years.
+pub const MAX_DURATION_S: f64 = 3.2e8;
+/// Most samples a run may record.
+pub const MAX_SAMPLES: f64 = 50_000_000.0;
+/// Longest ladder a maker may quote per side.
+pub const MAX_LEVELS: u32 = 1_000;
+/// Largest single order, lots.
+pub const MAX_ORDER_LOTS: i64 = 1_000_000_000;
+/// Longest moving-average window.
+pub const MAX_WINDOW: u32 = 100_000;
+
+impl Scenario {
+    /// Parses RON text. Unknown fields, missing fields and wrong types are errors with a
+    /// line and column.
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
+        if text.len() > MAX_SCENARIO_BYTES {
+            return Err(ParseError {
+                line: 1,
+                column: 1,
+                message: format!("file is larger than {MAX_SCENARIO_BYTES} bytes"),
+            });
+        }
+        ron::Options::default()
+            .with_default_extension(ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES)
+            .from_str::<Scenario>(text)
+            .map_err(|e| ParseError {
+                line: e.position.line,
+                column: e.position.col,
+                message: e.code.to_string(),
+            })
+    }
+
+    /// The scenario as RON text, as it was run (after overrides). Parses back to itself.
+    pub fn to_ron(&self) -> String {
+        let pretty = ron::ser::PrettyConfig::new()
+            .depth_limit(8)
+            .struct_names(true)
+            .extensions(ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES)
+            .indentor("    ".to_string());
+        // Serialising plain data with string keys cannot fail.
+        ron::ser::to_string_pretty(self, pretty).unwrap_or_default()
+    }
+
+    /// Checks every value against its meaning; returns all problems found.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut v = Validator::default();
+        v.check(self);
+        if v.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationErrors(v.errors))
+        }
+    }
+
+    /// Total number of agents over all groups.
+    pub fn agent_count(&self) -> u64 {
+        self.agents.iter().map(|g| u64::from(g.count())).sum()
+    }
+
+    /// The initial price in ticks (valid scenarios only).
+    pub fn initial_price_ticks(&self) -> i64 {
+        (self.instrument.initial_price / self.instrument.tick_size).round() as i64
+    }
+
+    /// Seconds to nanoseconds, rounded.
+    pub fn ns(seconds: f64) -> i64 {
+        (seconds * 1e9).round() as i64
+    }
+}
+
+#[derive(Default)]
+struct Validator {
+    errors: Vec<FieldError>,
+}
+
+impl Validator {
+    fn err(&mut self, path: impl Into<String>, reason: impl Into<String>) {
+        self.errors.push(FieldError {
+            path: path.into(),
+            reason: reason.into(),
+        });
+    }
+
+    fn positive(&mut self, path: &str, x: f64) -> bool {
+        if !(x.is_finite() && x > 0.0) {
+            self.err(path, format!("must be a positive number, got {x}"));
+            return false;
+        }
+        true
+    }
+
+    fn non_negative(&mut self, path: &str, x: f64) -> bool {
+        if !(x.is_finite() && x >= 0.0) {
+            self.err(path, format!("must be zero or positive, got {x}"));
+            return false;
+        }
+        true
+    }
+
+    fn probability(&mut self, path: &str, x: f64) {
+        if !(x.is_finite() && (0.0..=1.0).contains(&x)) {
+            self.err(path, format!("must be a probability in [0, 1], got {x}"));
+        }
+    }
+
+    fn int_range(&mut self, path: &str, x: i64, lo: i64, hi: i64) {
+        if x < lo || x > hi {
+            self.err(path, format!("must be in [{lo}, {hi}], got {x}"));
+        }
+    }
+
+    fn sizes(&mut self, p: &str, min: i64, max: i64) {
+        self.int_range(&format!("{p}.size_min"), min, 1, MAX_ORDER_LOTS);
+        self.int_range(&format!("{p}.size_max"), max, 1, MAX_ORDER_LOTS);
+        if min > max {
+            self.err(
+                format!("{p}.size_max"),
+                format!("must be at least size_min ({min}), got {max}"),
+            );
+        }
+    }
+
+    fn check(&mut self, s: &Scenario) {
+        if s.name.trim().is_empty() {
+            self.err("name", "must not be empty");
+        } else if !s
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+            || s.name.starts_with('.')
+        {
+            self.err(
+                "name",
+                format!(
+                    "must use only letters, digits, '-', '_' and '.' (it names a folder), got {:?}",
+                    s.name
+                ),
+            );
+        }
+        if self.positive("duration_s", s.duration_s) && s.duration_s > MAX_DURATION_S {
+            self.err(
+                "duration_s",
+                format!("must be at most {MAX_DURATION_S} s, got {}", s.duration_s),
+            );
+        }
+        if self.positive("sample_interval_s", s.sample_interval_s)
+            && s.duration_s.is_finite()
+            && s.duration_s > 0.0
+        {
+            if s.sample_interval_s < 1e-6 {
+                self.err("sample_interval_s", "must be at least one microsecond");
+            } else if s.duration_s / s.sample_interval_s > MAX_SAMPLES {
+                self.err(
+                    "sample_interval_s",
+                    format!("gives more than {MAX_SAMPLES} samples over duration_s"),
+                );
+            }
+        }
+        if self.non_negative("latency.base_us", s.latency.base_us) && s.latency.base_us > 1e9 {
+            self.err("latency.base_us", "must be at most 1e9 µs");
+        }
+        if self.non_negative("latency.jitter_us", s.latency.jitter_us) && s.latency.jitter_us > 1e9
+        {
+            self.err("latency.jitter_us", "must be at most 1e9 µs");
+        }
+        self.instrument(&s.instrument);
+        if let Some(f) = &s.fundamental {
+            self.fundamental(f);
+        }
+        self.agents(s);
+    }
+
+    fn instrument(&mut self, i: &Instrument) {
+        let tick_ok = self.positive("instrument.tick_size", i.tick_size);
+        self.positive("instrument.lot_size", i.lot_size);
+        if self.positive("instrument.initial_price", i.initial_price) && tick_ok {
+            let ticks = i.initial_price / i.tick_size;
+            if ticks > 1e15 {
+                self.err(
+                    "instrument.initial_price",
+                    "is too many ticks (over 1e15) for the tick size",
+                );
+            } else if (ticks - ticks.round()).abs() > 1e-6 * ticks.max(1.0) {
+                self.err(
+                    "instrument.initial_price",
+                    format!(
+                        "must be a multiple of tick_size ({}), got {}",
+                        i.tick_size, i.initial_price
+                    ),
+                );
+            } else if ticks.round() < 10.0 {
+                self.err(
+                    "instrument.initial_price",
+                    "must be at least 10 ticks, so prices can move",
+                );
+            }
+        }
+    }
+
+    fn fundamental(&mut self, f: &Fundamental) {
+        if let Some(m) = f.mean {
+            self.positive("fundamental.mean", m);
+        }
+        self.non_negative("fundamental.kappa_per_s", f.kappa_per_s);
+        self.non_negative("fundamental.sigma_per_sqrt_s", f.sigma_per_sqrt_s);
+        self.non_negative("fundamental.jump_rate_per_s", f.jump_rate_per_s);
+        if !f.jump_mean.is_finite() {
+            self.err("fundamental.jump_mean", "must be a finite number");
+        }
+        self.non_negative("fundamental.jump_std", f.jump_std);
+    }
+
+    fn agents(&mut self, s: &Scenario) {
+        if s.agents.is_empty() {
+            self.err("agents", "a market needs at least one agent group");
+            return;
+        }
+        let total = s.agent_count();
+        if total == 0 {
+            self.err(
+                "agents",
+                "a market needs at least one agent (all counts are 0)",
+            );
+        } else if total > MAX_AGENTS {
+            self.err(
+                "agents",
+                format!("at most {MAX_AGENTS} agents in all, got {total}"),
+            );
+        }
+        let mut names: Vec<&str> = Vec::new();
+        for (i, g) in s.agents.iter().enumerate() {
+            let p = format!("agents[{i}]");
+            let name = g.name();
+            if name.trim().is_empty() {
+                self.err(format!("{p}.name"), "must not be empty");
+            } else if names.contains(&name) {
+                self.err(format!("{p}.name"), format!("{name:?} names two groups"));
+            }
+            names.push(name);
+            self.group(&p, g, s);
+        }
+    }
+
+    fn group(&mut self, p: &str, g: &AgentGroup, s: &Scenario) {
+        match g {
+            AgentGroup::Noise(n) => {
+                self.positive(&format!("{p}.rate_per_s"), n.rate_per_s);
+                let w = [
+                    ("limit_weight", n.limit_weight),
+                    ("market_weight", n.market_weight),
+                    ("cancel_weight", n.cancel_weight),
+                ];
+                let mut all_ok = true;
+                for (f, x) in w {
+                    all_ok &= self.non_negative(&format!("{p}.{f}"), x);
+                }
+                if all_ok && n.limit_weight + n.market_weight + n.cancel_weight <= 0.0 {
+                    self.err(format!("{p}.limit_weight"), "the three weights sum to zero");
+                }
+                if self.non_negative(&format!("{p}.offset_ticks_mean"), n.offset_ticks_mean)
+                    && n.offset_ticks_mean > 1e6
+                {
+                    self.err(
+                        format!("{p}.offset_ticks_mean"),
+                        "must be at most 1e6 ticks",
+                    );
+                }
+                self.sizes(p, n.size_min, n.size_max);
+                self.int_range(&format!("{p}.max_orders"), i64::from(n.max_orders), 1, 4096);
+            }
+            AgentGroup::Maker(m) => {
+                self.positive(&format!("{p}.refresh_s"), m.refresh_s);
+                self.int_range(
+                    &format!("{p}.half_spread_ticks"),
+                    m.half_spread_ticks,
+                    1,
+                    1_000_000,
+                );
+                self.int_range(
+                    &format!("{p}.levels"),
+                    i64::from(m.levels),
+                    1,
+                    i64::from(MAX_LEVELS),
+                );
+                self.int_range(
+                    &format!("{p}.level_spacing_ticks"),
+                    m.level_spacing_ticks,
+                    1,
+                    1_000_000,
+                );
+                self.int_range(&format!("{p}.size"), m.size, 1, MAX_ORDER_LOTS);
+                if self.non_negative(&format!("{p}.skew_ticks_per_lot"), m.skew_ticks_per_lot)
+                    && m.skew_ticks_per_lot > 1e6
+                {
+                    self.err(format!("{p}.skew_ticks_per_lot"), "must be at most 1e6");
+                }
+            }
+            AgentGroup::OneShot(o) => self.sizes(p, o.size_min, o.size_max),
+            AgentGroup::Value(v) => {
+                if s.fundamental.is_none() {
+                    self.err(
+                        format!("{p}"),
+                        "value agents need a fundamental: add `fundamental: Some(Fundamental(...))`",
+                    );
+                }
+                self.positive(&format!("{p}.mean_wake_s"), v.mean_wake_s);
+                self.non_negative(&format!("{p}.observation_noise"), v.observation_noise);
+                self.probability(&format!("{p}.aggressive_prob"), v.aggressive_prob);
+                if self.non_negative(&format!("{p}.depth_spreads"), v.depth_spreads)
+                    && v.depth_spreads > 1000.0
+                {
+                    self.err(format!("{p}.depth_spreads"), "must be at most 1000");
+                }
+                self.sizes(p, v.size_min, v.size_max);
+            }
+            AgentGroup::Momentum(m) => {
+                self.positive(&format!("{p}.mean_wake_s"), m.mean_wake_s);
+                self.int_range(
+                    &format!("{p}.short_window"),
+                    i64::from(m.short_window),
+                    1,
+                    i64::from(MAX_WINDOW),
+                );
+                self.int_range(
+                    &format!("{p}.long_window"),
+                    i64::from(m.long_window),
+                    1,
+                    i64::from(MAX_WINDOW),
+                );
+                if m.short_window >= m.long_window {
+                    self.err(
+                        format!("{p}.long_window"),
+                        format!(
+                            "must be longer than short_window ({}), got {}",
+                            m.short_window, m.long_window
+                        ),
+                    );
+                }
+                self.sizes(p, m.size_min, m.size_max);
+            }
+            AgentGroup::AdaptiveMaker(a) => {
+                self.positive(&format!("{p}.mean_wake_s"), a.mean_wake_s);
+                self.int_range(
+                    &format!("{p}.levels"),
+                    i64::from(a.levels),
+                    1,
+                    i64::from(MAX_LEVELS),
+                );
+                self.int_range(
+                    &format!("{p}.level_spacing_ticks"),
+                    a.level_spacing_ticks,
+                    1,
+                    1_000_000,
+                );
+                self.probability(&format!("{p}.pov"), a.pov);
+                self.int_range(&format!("{p}.min_size"), a.min_size, 1, MAX_ORDER_LOTS);
+                self.probability(&format!("{p}.spread_alpha"), a.spread_alpha);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"Scenario(
+        name: "t",
+        duration_s: 10.0,
+        sample_interval_s: 1.0,
+        instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.0),
+        agents: [
+            Noise(name: "noise", count: 2, rate_per_s: 1.0, limit_weight: 1.0,
+                  market_weight: 0.1, cancel_weight: 0.5, offset_ticks_mean: 3.0,
+                  size_min: 1, size_max: 5),
+        ],
+    )"#;
+
+    fn check_invalid(edit: impl Fn(&mut Scenario), path: &str) {
+        let mut s = Scenario::parse(MINIMAL).expect("minimal parses");
+        edit(&mut s);
+        let errs = s.validate().expect_err("must be refused").0;
+        assert!(
+            errs.iter().any(|e| e.path == path),
+            "expected an error at {path}, got {errs:?}"
+        );
+    }
+
+    #[test]
+    fn minimal_scenario_is_valid_and_round_trips_through_ron() {
+        let s = Scenario::parse(MINIMAL).unwrap();
+        s.validate().unwrap();
+        assert_eq!(s.seed, 1);
+        assert_eq!(s.initial_price_ticks(), 10_000);
+        assert_eq!(Scenario::parse(&s.to_ron()).unwrap(), s);
+    }
+
+    #[test]
+    fn unknown_field_is_a_parse_error_with_position() {
+        let text = MINIMAL.replace("duration_s: 10.0,", "duration_s: 10.0,\n        speed: 3,");
+        let e = Scenario::parse(&text).unwrap_err();
+        assert_eq!(e.line, 4);
+        assert!(e.message.contains("speed"), "{e}");
+    }
+
+    #[test]
+    fn semantic_errors_name_the_field() {
+        check_invalid(|s| s.instrument.tick_size = 0.0, "instrument.tick_size");
+        check_invalid(
+            |s| s.instrument.initial_price = 100.005,
+            "instrument.initial_price",
+        );
+        check_invalid(|s| s.duration_s = -1.0, "duration_s");
+        check_invalid(|s| s.duration_s = f64::NAN, "duration_s");
+        check_invalid(|s| s.sample_interval_s = 0.0, "sample_interval_s");
+        check_invalid(|s| s.agents.clear(), "agents");
+        check_invalid(
+            |s| {
+                if let AgentGroup::Noise(n) = &mut s.agents[0] {
+                    n.rate_per_s = -2.0;
+                }
+            },
+            "agents[0].rate_per_s",
+        );
+        check_invalid(
+            |s| {
+                if let AgentGroup::Noise(n) = &mut s.agents[0] {
+                    n.size_min = 9;
+                }
+            },
+            "agents[0].size_max",
+        );
+        check_invalid(
+            |s| {
+                let g = s.agents[0].clone();
+                s.agents.push(g);
+            },
+            "agents[1].name",
+        );
+        check_invalid(|s| s.name = "../x".into(), "name");
+    }
+}
