@@ -355,7 +355,7 @@ impl Book {
                 removed += node.qty;
             } else {
                 let qty = left.min(node.qty);
-                let maker_done = qty == node.qty && qty > 1;
+                let maker_done = qty == node.qty;
                 left -= qty;
                 removed += qty;
                 events.push(BookEvent::Fill(Fill {

@@ -61,7 +61,13 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Scenario> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| bad(format!("{shown}: {e}")))?;
     prepare(&text, &overrides).map_err(|e| match e {
-        ScenarioError::Parse(p) => bad(format!("{shown}:{}:{}: {}", p.line, p.column, p.message)),
+        ScenarioError::Parse(p) => match &p.field {
+            Some(f) => bad(format!(
+                "{shown}:{}:{}: field {f}: {}",
+                p.line, p.column, p.message
+            )),
+            None => bad(format!("{shown}:{}:{}: {}", p.line, p.column, p.message)),
+        },
         ScenarioError::Override(o) => bad(format!("{shown}: {o}")),
         ScenarioError::Invalid(v) => {
             let lines: Vec<String> =

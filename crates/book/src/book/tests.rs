@@ -710,6 +710,21 @@ fn amend_far_away_is_judged_without_the_order_itself() {
              bids: {far} [a 1] 1000 [b 1]"
         ),
     );
+    // Another order at a's level still counts.
+    check(
+        &format!(
+            "a = o1 buy 1 @ 100
+             b = o2 buy 1 @ 100
+             c = o1 buy 1 @ 1000
+             amend a 1 @ {far}"
+        ),
+        "a: resting 1
+         b: resting 1
+         c: resting 1
+         amend a: error PriceOutOfRange
+         asks:
+         bids: 1000 [c 1] 100 [a 1, b 1]",
+    );
 }
 
 #[test]
