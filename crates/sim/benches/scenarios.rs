@@ -1,2 +1,43 @@
-//! End-to-end benchmarks of shipped scenarios (placeholder until filled).
-fn main() {}
+//! End-to-end benchmarks: shipped scenarios run from start to end with recording on.
+//!
+//! Throughput is reported in kernel events (wake-ups, order arrivals, samples) per second.
+
+use cascade_sim::{prepare, Simulation};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use std::path::Path;
+
+fn load(name: &str) -> cascade_sim::Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scenarios")
+        .join(name);
+    let text = std::fs::read_to_string(&path).expect("shipped scenario is readable");
+    prepare(&text, &[]).expect("shipped scenario is valid")
+}
+
+fn bench_scenario(c: &mut Criterion, file: &str) {
+    let scenario = load(file);
+    let seed = scenario.seed;
+    let events = Simulation::new(&scenario, seed)
+        .run()
+        .counters
+        .events_processed;
+    let mut group = c.benchmark_group("scenario");
+    group.throughput(Throughput::Elements(events));
+    group.sample_size(20);
+    group.bench_function(file.trim_end_matches(".ron"), |b| {
+        b.iter(|| {
+            let rec = Simulation::new(&scenario, seed).run();
+            assert_eq!(rec.counters.events_processed, events);
+            rec
+        })
+    });
+    group.finish();
+}
+
+fn scenarios(c: &mut Criterion) {
+    bench_scenario(c, "baseline.ron");
+    bench_scenario(c, "reference-market.ron");
+}
+
+criterion_group!(benches, scenarios);
+criterion_main!(benches);

@@ -157,6 +157,11 @@ impl Simulation {
             .is_none_or(|Reverse(e)| e.time_ns > self.end_ns)
     }
 
+    /// Time of the next scheduled event, if any.
+    pub fn next_event_ns(&self) -> Option<i64> {
+        self.queue.peek().map(|Reverse(e)| e.time_ns)
+    }
+
     /// The book, for inspection.
     pub fn book(&self) -> &Book {
         &self.book
