@@ -96,12 +96,9 @@ impl Book {
             Tif::Gtc | Tif::PostOnly => self.check_fits(price.0, None)?,
             Tif::Ioc => {}
         }
-        if self.pool.is_full() {
-            return Err(BookError::Full);
-        }
-        let id = self.pool.alloc(owner, side, qty);
+        let id = self.pool.alloc(owner, side).ok_or(BookError::Full)?;
         let filled = if crosses { self.take(id, owner, side, price.0, qty.0, events) } else { 0 };
-        Ok(self.finish(id, price.0, qty.0, filled, tif != Tif::Ioc))
+        Ok(self.finish(id, side, price.0, qty.0, filled, tif != Tif::Ioc))
     }
 
     /// Submits a market order: it trades against the opposite side until filled or the side
@@ -115,16 +112,13 @@ impl Book {
         events: &mut Vec<BookEvent>,
     ) -> Result<Submitted, BookError> {
         check_qty(qty)?;
-        if self.pool.is_full() {
-            return Err(BookError::Full);
-        }
-        let id = self.pool.alloc(owner, side, qty);
+        let id = self.pool.alloc(owner, side).ok_or(BookError::Full)?;
         let limit = match side {
             Side::Buy => i64::MAX,
             Side::Sell => i64::MIN,
         };
         let filled = self.take(id, owner, side, limit, qty.0, events);
-        Ok(self.finish(id, 0, qty.0, filled, false))
+        Ok(self.finish(id, side, 0, qty.0, filled, false))
     }
 
     /// Cancels a resting order and returns the quantity it had left. O(1).
@@ -174,7 +168,7 @@ impl Book {
         } else {
             0
         };
-        Ok(self.finish(id, price.0, qty.0, filled, true))
+        Ok(self.finish(id, node.side, price.0, qty.0, filled, true))
     }
 
     /// The resting order named by `id`; `None` for a stale or unknown handle.
@@ -391,11 +385,11 @@ impl Book {
 
     /// Rests what is left of an order after matching, or frees its slot.
     #[inline]
-    fn finish(&mut self, id: OrderId, price: i64, qty: i64, filled: i64, rest: bool) -> Submitted {
+    fn finish(&mut self, id: OrderId, side: Side, price: i64, qty: i64, filled: i64, rest: bool) -> Submitted {
         let left = qty - filled;
         debug_assert!((0..=qty).contains(&left));
         if rest && left > 0 {
-            self.rest(id.slot(), price, left);
+            self.rest(id.slot(), side, price, left);
             Submitted { id, filled: Qty(filled), resting: Qty(left), cancelled: Qty(0) }
         } else {
             self.pool.free(id.slot());
@@ -409,12 +403,12 @@ impl Book {
     /// Links the allocated, unlinked order in `slot` at the back of the level at `price`.
     /// The price must have passed [`Book::check_fits`] and must not cross the opposite side.
     #[inline]
-    fn rest(&mut self, slot: u32, price: i64, qty: i64) {
+    fn rest(&mut self, slot: u32, side: Side, price: i64, qty: i64) {
+        debug_assert!(self.pool.node(slot).side == side);
         let index = match self.ladder.index(price) {
             Some(index) => index,
             None => self.grow(price),
         };
-        let side = self.pool.node(slot).side;
         let level = self.ladder.level_mut(index);
         let tail = level.tail;
         level.tail = slot;

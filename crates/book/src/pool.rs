@@ -4,7 +4,7 @@
 //! `(slot, generation)` pairs, checked on every lookup, so a stale handle never reaches the order
 //! that reuses its slot.
 
-use crate::types::{OrderId, OwnerId, Qty, Side};
+use crate::types::{OrderId, OwnerId, Side};
 
 /// The "no slot" / "no level" link.
 pub(crate) const NIL: u32 = u32::MAX;
@@ -54,30 +54,27 @@ impl Pool {
         self.used
     }
 
-    /// True when [`Pool::alloc`] would fail.
+    /// Takes a slot for a new order, not yet resting (its `qty` and links are set when it
+    /// rests). `None` when the pool is at [`Pool::MAX_SLOTS`]; nothing changes then.
     #[inline]
-    pub fn is_full(&self) -> bool {
-        self.free == NIL && self.nodes.len() >= Self::MAX_SLOTS
-    }
-
-    /// Takes a slot for a new order, not yet resting. Callers check [`Pool::is_full`] first.
-    #[inline]
-    pub fn alloc(&mut self, owner: OwnerId, side: Side, qty: Qty) -> OrderId {
-        let fresh = Node { qty: qty.0, prev: NIL, next: NIL, owner: owner.0, level: NIL, generation: 0, side };
-        self.used += 1;
-        if self.free != NIL {
+    pub fn alloc(&mut self, owner: OwnerId, side: Side) -> Option<OrderId> {
+        let slot = if self.free != NIL {
             let slot = self.free;
-            let node = &mut self.nodes[slot as usize];
-            debug_assert!(node.level == NIL);
-            self.free = node.next;
-            *node = Node { generation: node.generation, ..fresh };
-            OrderId::new(slot, node.generation)
+            self.free = self.nodes[slot as usize].next;
+            slot
+        } else if self.nodes.len() < Self::MAX_SLOTS {
+            let empty = Node { qty: 0, prev: NIL, next: NIL, owner: 0, level: NIL, generation: 0, side };
+            self.nodes.push(empty);
+            (self.nodes.len() - 1) as u32
         } else {
-            debug_assert!(self.nodes.len() < Self::MAX_SLOTS);
-            let slot = self.nodes.len() as u32;
-            self.nodes.push(fresh);
-            OrderId::new(slot, 0)
-        }
+            return None;
+        };
+        let node = &mut self.nodes[slot as usize];
+        debug_assert!(node.level == NIL);
+        node.owner = owner.0;
+        node.side = side;
+        self.used += 1;
+        Some(OrderId::new(slot, node.generation))
     }
 
     /// Returns a slot to the free list; its handle becomes stale. The slot must not be resting.
@@ -133,12 +130,11 @@ mod tests {
     #[test]
     fn freed_slots_are_reused_last_in_first_out_with_a_new_generation() {
         let mut pool = Pool::with_capacity(4);
-        let a = pool.alloc(OwnerId(1), Side::Buy, Qty(5));
-        let b = pool.alloc(OwnerId(1), Side::Buy, Qty(5));
+        let mut alloc = |owner| pool.alloc(OwnerId(owner), Side::Buy).unwrap();
+        let (a, b) = (alloc(1), alloc(1));
         pool.free(a.slot());
         pool.free(b.slot());
-        let c = pool.alloc(OwnerId(2), Side::Sell, Qty(1));
-        let d = pool.alloc(OwnerId(2), Side::Sell, Qty(1));
+        let (c, d) = (pool.alloc(OwnerId(2), Side::Sell).unwrap(), pool.alloc(OwnerId(2), Side::Sell).unwrap());
         assert_eq!((c.slot(), c.generation()), (b.slot(), 1));
         assert_eq!((d.slot(), d.generation()), (a.slot(), 1));
         assert_eq!(pool.used(), 2);

@@ -10,7 +10,7 @@ use crate::agents::{
     OrderList, Value,
 };
 use crate::fundamental::Fundamental;
-use crate::record::{Counters, Recording, Sample, Trade};
+use crate::record::{Counters, LevelRow, Recording, Sample, Trade, SNAPSHOT_LEVELS};
 use crate::rng::{process_stream_id, stream, stream_id};
 use crate::scenario::{AgentGroup, Scenario};
 use cascade_book::{Book, BookError, BookEvent, OwnerId, Price, Side, Tif};
@@ -73,6 +73,7 @@ pub struct Simulation {
     cash: Vec<i64>,
     book_events: Vec<BookEvent>,
     actions: Vec<Action>,
+    levels_buf: Vec<(Price, cascade_book::Qty)>,
     interval_volume: i64,
     interval_trades: u32,
     recording: Recording,
@@ -117,6 +118,7 @@ impl Simulation {
             cash: vec![0; n],
             book_events: Vec::with_capacity(256),
             actions: Vec::with_capacity(256),
+            levels_buf: Vec::with_capacity(SNAPSHOT_LEVELS),
             interval_volume: 0,
             interval_trades: 0,
             recording: Recording {
@@ -356,6 +358,19 @@ impl Simulation {
             last: self.market.last_price,
             fundamental,
         });
+        for side in [Side::Buy, Side::Sell] {
+            self.book
+                .levels(side, SNAPSHOT_LEVELS, &mut self.levels_buf);
+            for (level, &(price, qty)) in self.levels_buf.iter().enumerate() {
+                self.recording.book_levels.push(LevelRow {
+                    time_ns: self.now_ns,
+                    side,
+                    level: level as u16,
+                    price,
+                    qty,
+                });
+            }
+        }
         self.interval_volume = 0;
         self.interval_trades = 0;
         let next = self.now_ns + self.sample_interval_ns;

@@ -17,7 +17,7 @@ pub mod scenario;
 
 pub use kernel::Simulation;
 pub use overrides::{Override, OverrideError};
-pub use record::{Counters, Recording, Sample, Trade};
+pub use record::{Counters, LevelRow, Recording, Sample, Trade, SNAPSHOT_LEVELS};
 pub use scenario::{FieldError, ParseError, Scenario, ValidationErrors};
 
 /// Why a scenario could not be prepared for a run.

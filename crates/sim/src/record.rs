@@ -88,6 +88,24 @@ pub struct Counters {
     pub self_trade_cancels: u64,
 }
 
+/// Number of price levels per side kept in each book snapshot.
+pub const SNAPSHOT_LEVELS: usize = 20;
+
+/// One price level of a book snapshot taken at a sample time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LevelRow {
+    /// Sample time, ns.
+    pub time_ns: i64,
+    /// Side of the level.
+    pub side: Side,
+    /// 0 for the best level of the side, 1 for the next, …
+    pub level: u16,
+    /// Price, ticks.
+    pub price: Price,
+    /// Resting quantity, lots.
+    pub qty: Qty,
+}
+
 /// Everything a run produced, in memory.
 #[derive(Clone, Debug, Default)]
 pub struct Recording {
@@ -95,6 +113,8 @@ pub struct Recording {
     pub samples: Vec<Sample>,
     /// Trade tape.
     pub trades: Vec<Trade>,
+    /// The best [`SNAPSHOT_LEVELS`] levels of each side at every sample (for depth heatmaps).
+    pub book_levels: Vec<LevelRow>,
     /// Run counters.
     pub counters: Counters,
 }
