@@ -1,37 +1,51 @@
 //! The event kernel: a priority queue on (time, sequence) and the loop that drains it.
 //!
-//! Three kinds of event exist: an agent wakes up, an agent's instruction reaches the exchange,
-//! or the recorder samples the market. The loop pops the earliest, dispatches on its kind and
-//! schedules what follows; ties in time break on the sequence number, so the order of events
-//! depends only on the scenario and the seed.
+//! An event is an agent waking up, an agent's instruction reaching the exchange, a sample, an
+//! index update, a liquidation step or a scripted shock. The loop pops the earliest, dispatches
+//! on its kind and schedules what follows; ties in time break on the sequence number, so the
+//! order of events depends only on the scenario and the seed. Margin, the mark price and the
+//! liquidation engine live in `engine.rs`.
 
+use crate::accounts::{Account, LiquidationIndex};
 use crate::agents::{
-    Action, AdaptiveMaker, Agent, AgentKind, Ctx, Maker, MarketState, Momentum, Noise, OneShot,
-    OrderList, Value,
+    AccountView, Action, AdaptiveMaker, Agent, AgentKind, Ctx, Leveraged, Maker, MarketState,
+    Momentum, Noise, OneShot, OrderList, Value,
 };
+use crate::engine::{EngineConfig, LiqRun};
 use crate::fundamental::Fundamental;
-use crate::record::{Counters, LevelRow, Recording, Sample, Trade, SNAPSHOT_LEVELS};
+use crate::margin::MarginTable;
+use crate::mark::{Index, Mark};
+use crate::record::{Counters, LedgerStats, LevelRow, Recording, Sample, Trigger, SNAPSHOT_LEVELS};
 use crate::rng::{process_stream_id, stream, stream_id};
-use crate::scenario::{AgentGroup, Scenario};
-use cascade_book::{Book, BookError, BookEvent, OwnerId, Price, Side, Tif};
+use crate::scenario::{AgentGroup, Scenario, Shock};
+use cascade_book::{Book, BookError, BookEvent, OwnerId, Price, Qty, Side};
 use rand::Rng as _;
 use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
+
+/// Time between two slices of a scripted sell or buy program, seconds.
+const SHOCK_SLICE_S: f64 = 0.1;
 
 /// What an event does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum EventKind {
+pub(crate) enum EventKind {
     /// Agent `0` wakes up.
     Wake(u32),
     /// An instruction of agent `0` reaches the exchange.
     Arrive(u32, Action),
     /// The recorder samples the market.
     Sample,
+    /// The index moves on.
+    IndexTick,
+    /// The liquidation engine works on account `0`.
+    LiqStep(u32),
+    /// Scripted shock number `0`.
+    Shock(u32),
 }
 
 /// A scheduled event. Ordered by time, then by the sequence number given when scheduled.
 #[derive(Clone, Copy, Debug)]
-struct Event {
+pub(crate) struct Event {
     time_ns: i64,
     seq: u64,
     kind: EventKind,
@@ -56,28 +70,55 @@ impl Ord for Event {
 
 /// One run of a scenario with one seed.
 pub struct Simulation {
-    now_ns: i64,
-    end_ns: i64,
+    pub(crate) now_ns: i64,
+    pub(crate) end_ns: i64,
     sample_interval_ns: i64,
     latency_base_ns: i64,
     latency_jitter_ns: i64,
     seq: u64,
     queue: BinaryHeap<Reverse<Event>>,
-    book: Book,
-    agents: Vec<Agent>,
+    pub(crate) book: Book,
+    pub(crate) agents: Vec<Agent>,
+    /// Group index of each agent.
+    agent_group: Vec<u16>,
+    group_names: Vec<String>,
     fundamental: Option<Fundamental>,
-    market: MarketState,
-    /// Signed position of each agent, lots.
-    positions: Vec<i64>,
-    /// Cash of each agent, ticks × lots (a buyer pays price × qty).
-    cash: Vec<i64>,
-    book_events: Vec<BookEvent>,
+    pub(crate) index: Option<Index>,
+    index_interval_ns: i64,
+    pub(crate) mark: Mark,
+    pub(crate) market: MarketState,
+    /// One account per agent, plus one for scripted shocks (the last).
+    pub(crate) accounts: Vec<Account>,
+    pub(crate) liq_index: LiquidationIndex,
+    pub(crate) margin: MarginTable,
+    pub(crate) engine: EngineConfig,
+    pub(crate) fund: i64,
+    pub(crate) ledger: LedgerStats,
+    /// Accounts the engine holds, by account id.
+    pub(crate) liq_runs: BTreeMap<u32, LiqRun>,
+    pub(crate) next_liq_id: u32,
+    /// The liquidation whose order is in the book right now.
+    pub(crate) active_liq: Option<(u32, u32)>,
+    /// What last moved the market, for the causality of liquidations.
+    pub(crate) mover: Trigger,
+    pub(crate) mover_gen: Option<u32>,
+    shocks: Vec<Shock>,
+    /// Slices already executed of each sell or buy program.
+    shock_slices: Vec<u32>,
+    pub(crate) book_events: Vec<BookEvent>,
     actions: Vec<Action>,
-    levels_buf: Vec<(Price, cascade_book::Qty)>,
+    levels_buf: Vec<(Price, Qty)>,
+    /// Accounts touched by the current operation (reindexed after it).
+    pub(crate) touched: Vec<u32>,
+    /// Lots and notional of liquidation fills settled since the step began.
+    pub(crate) step_qty: i64,
+    pub(crate) step_notional: i64,
     interval_volume: i64,
     interval_trades: u32,
-    recording: Recording,
+    pub(crate) recording: Recording,
     record_trades: bool,
+    audit: bool,
+    last_event: EventKind,
 }
 
 impl Simulation {
@@ -88,6 +129,7 @@ impl Simulation {
         let sample_interval_ns = Scenario::ns(scenario.sample_interval_s).max(1);
         let initial = scenario.initial_price_ticks();
         let tick = scenario.instrument.tick_size;
+        let unit_quote = tick * scenario.instrument.lot_size;
         let fundamental = scenario.fundamental.as_ref().map(|f| {
             Fundamental::new(
                 f,
@@ -96,8 +138,24 @@ impl Simulation {
                 stream(seed, process_stream_id("fundamental")),
             )
         });
-        let agents = build_agents(scenario, seed);
+        let index = scenario.index.as_ref().map(|ix| {
+            Index::new(
+                ix,
+                tick,
+                initial as f64,
+                stream(seed, process_stream_id("index")),
+            )
+        });
+        let index_interval_ns = scenario
+            .index
+            .as_ref()
+            .map_or(0, |ix| Scenario::ns(ix.interval_s).max(1));
+        let margin = MarginTable::new(&scenario.margin, unit_quote);
+        let (agents, agent_group, accounts) = build_agents(scenario, seed, unit_quote);
         let n = agents.len();
+        let engine = EngineConfig::new(&scenario.liquidation, unit_quote);
+        let fund = engine.fund_start;
+        let deposits = fund + accounts.iter().map(|a| a.cash).sum::<i64>();
         let samples = (end_ns / sample_interval_ns) as usize;
         let mut sim = Self {
             now_ns: 0,
@@ -109,16 +167,48 @@ impl Simulation {
             queue: BinaryHeap::with_capacity(n + 1024),
             book: Book::with_capacity(4096),
             agents,
+            agent_group,
+            group_names: scenario
+                .agents
+                .iter()
+                .map(|g| g.name().to_string())
+                .collect(),
             fundamental,
+            index,
+            index_interval_ns,
+            mark: Mark::new(&scenario.mark, initial),
             market: MarketState {
                 last_price: Price(initial),
+                mark: Price(initial),
                 cum_volume: 0,
+                cum_taker_buy: 0,
+                cum_taker_sell: 0,
             },
-            positions: vec![0; n],
-            cash: vec![0; n],
+            accounts,
+            liq_index: LiquidationIndex::default(),
+            margin,
+            engine,
+            fund,
+            ledger: LedgerStats {
+                fund_start: fund,
+                fund_min: fund,
+                fund_end: fund,
+                deposits,
+                ..LedgerStats::default()
+            },
+            liq_runs: BTreeMap::new(),
+            next_liq_id: 0,
+            active_liq: None,
+            mover: Trigger::Flow,
+            mover_gen: None,
+            shocks: scenario.shocks.clone(),
+            shock_slices: vec![0; scenario.shocks.len()],
             book_events: Vec::with_capacity(256),
             actions: Vec::with_capacity(256),
             levels_buf: Vec::with_capacity(SNAPSHOT_LEVELS),
+            touched: Vec::with_capacity(64),
+            step_qty: 0,
+            step_notional: 0,
             interval_volume: 0,
             interval_trades: 0,
             recording: Recording {
@@ -126,6 +216,8 @@ impl Simulation {
                 ..Recording::default()
             },
             record_trades: true,
+            audit: false,
+            last_event: EventKind::Sample,
         };
         for i in 0..n {
             if let Some(t) = sim.agents[i].first_wake(end_ns) {
@@ -133,12 +225,26 @@ impl Simulation {
             }
         }
         sim.schedule(sample_interval_ns, EventKind::Sample);
+        if sim.index.is_some() {
+            sim.schedule(index_interval_ns, EventKind::IndexTick);
+        }
+        for i in 0..sim.shocks.len() {
+            let t = Scenario::ns(sim.shocks[i].at_s());
+            sim.schedule(t, EventKind::Shock(i as u32));
+        }
         sim
     }
 
     /// Keeps the trade tape or not (the series and counters are always kept).
     pub fn record_trades(mut self, on: bool) -> Self {
         self.record_trades = on;
+        self
+    }
+
+    /// Checks the ledger invariant after every event; a violation stops the run and is
+    /// reported in [`Recording::audit`].
+    pub fn audit(mut self, on: bool) -> Self {
+        self.audit = on;
         self
     }
 
@@ -152,16 +258,18 @@ impl Simulation {
         self.end_ns
     }
 
-    /// True when no event at or before the end remains.
-    pub fn is_done(&self) -> bool {
-        self.queue
-            .peek()
-            .is_none_or(|Reverse(e)| e.time_ns > self.end_ns)
-    }
-
     /// Time of the next scheduled event, if any.
     pub fn next_event_ns(&self) -> Option<i64> {
         self.queue.peek().map(|Reverse(e)| e.time_ns)
+    }
+
+    /// True when no event at or before the end remains, or an audit stopped the run.
+    pub fn is_done(&self) -> bool {
+        self.recording.audit.is_some()
+            || self
+                .queue
+                .peek()
+                .is_none_or(|Reverse(e)| e.time_ns > self.end_ns)
     }
 
     /// The book, for inspection.
@@ -169,14 +277,24 @@ impl Simulation {
         &self.book
     }
 
-    /// Position of every agent, lots (sums to zero).
-    pub fn positions(&self) -> &[i64] {
-        &self.positions
+    /// Position of every account, lots (sums to zero).
+    pub fn positions(&self) -> Vec<i64> {
+        self.accounts.iter().map(|a| a.pos).collect()
     }
 
-    /// Cash of every agent, ticks × lots (sums to zero).
-    pub fn cash(&self) -> &[i64] {
-        &self.cash
+    /// Cash of every account, units of tick × lot.
+    pub fn cash(&self) -> Vec<i64> {
+        self.accounts.iter().map(|a| a.cash).collect()
+    }
+
+    /// The insurance fund, units.
+    pub fn insurance_fund(&self) -> i64 {
+        self.fund
+    }
+
+    /// All deposits so far (initial collateral, the initial fund, top-ups), units.
+    pub fn deposits(&self) -> i64 {
+        self.ledger.deposits
     }
 
     /// Counters so far.
@@ -188,16 +306,23 @@ impl Simulation {
     pub fn run_until(&mut self, until_ns: i64) {
         let limit = until_ns.min(self.end_ns);
         while let Some(Reverse(event)) = self.queue.peek().copied() {
-            if event.time_ns > limit {
+            if event.time_ns > limit || self.recording.audit.is_some() {
                 break;
             }
             self.queue.pop();
             self.now_ns = event.time_ns;
             self.recording.counters.events_processed += 1;
+            self.last_event = event.kind;
             match event.kind {
                 EventKind::Wake(agent) => self.wake(agent),
                 EventKind::Arrive(agent, action) => self.arrive(agent, action),
                 EventKind::Sample => self.sample(),
+                EventKind::IndexTick => self.index_tick(),
+                EventKind::LiqStep(account) => self.liquidation_step(account),
+                EventKind::Shock(i) => self.shock(i),
+            }
+            if self.audit {
+                self.check_ledger();
             }
         }
     }
@@ -209,11 +334,14 @@ impl Simulation {
     }
 
     /// Hands over the recording.
-    pub fn finish(self) -> Recording {
+    pub fn finish(mut self) -> Recording {
+        self.ledger.fund_end = self.fund;
+        self.ledger.open_interest = self.accounts.iter().map(|a| a.pos.max(0)).sum();
+        self.recording.ledger = self.ledger;
         self.recording
     }
 
-    fn schedule(&mut self, time_ns: i64, kind: EventKind) {
+    pub(crate) fn schedule(&mut self, time_ns: i64, kind: EventKind) {
         self.seq += 1;
         self.queue.push(Reverse(Event {
             time_ns,
@@ -222,15 +350,47 @@ impl Simulation {
         }));
     }
 
+    fn check_ledger(&mut self) {
+        if let Err(reason) = self.ledger_holds() {
+            self.recording.audit = Some(crate::record::AuditError {
+                event: self.recording.counters.events_processed,
+                time_ns: self.now_ns,
+                what: format!("{:?}", self.last_event),
+                reason,
+            });
+        }
+    }
+
     fn wake(&mut self, agent: u32) {
         self.recording.counters.wakes += 1;
         let a = &mut self.agents[agent as usize];
+        let acc = &self.accounts[agent as usize];
+        let mark = self.market.mark.0;
+        let notional =
+            (i128::from(acc.pos.abs()) * i128::from(mark)).min(i128::from(i64::MAX)) as i64;
+        let view = AccountView {
+            cash: acc.cash,
+            position: acc.pos,
+            entry_value: acc.entry_value,
+            equity: acc
+                .equity(mark)
+                .clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
+            maintenance: if acc.margin {
+                self.margin.maintenance(notional)
+            } else {
+                0
+            },
+            liquidations: acc.liquidations,
+            in_liquidation: acc.in_liquidation,
+        };
         let mut ctx = Ctx {
             now_ns: self.now_ns,
             end_ns: self.end_ns,
             book: &self.book,
             market: &self.market,
-            position: self.positions[agent as usize],
+            position: acc.pos,
+            account: view,
+            margin: &self.margin,
             fundamental: self.fundamental.as_mut(),
             out: &mut self.actions,
         };
@@ -259,6 +419,11 @@ impl Simulation {
         let c = &mut self.recording.counters;
         c.arrivals += 1;
         let owner = OwnerId(agent);
+        // The engine holds accounts under liquidation: their own orders are refused.
+        if self.accounts[agent as usize].in_liquidation && !matches!(action, Action::Cancel(_)) {
+            c.rejects += 1;
+            return;
+        }
         let result = match action {
             Action::Limit {
                 side,
@@ -281,15 +446,18 @@ impl Simulation {
                 }
                 return;
             }
+            Action::Deposit(units) => {
+                self.deposit(agent, units);
+                return;
+            }
         };
         match result {
             Ok(done) => {
-                if let Action::Limit { tif, .. } = action {
+                if let Action::Limit { .. } = action {
                     if done.filled.0 > 0 {
                         self.recording.counters.limit_orders_marketable += 1;
                     }
                     if done.resting.0 > 0 {
-                        debug_assert!(tif != Tif::Ioc);
                         self.recording.counters.limit_orders_rested += 1;
                         self.agents[agent as usize].on_resting(done.id);
                     }
@@ -297,32 +465,35 @@ impl Simulation {
             }
             Err(_) => self.recording.counters.rejects += 1,
         }
-        self.settle_book_events();
+        let traded = self.settle_book_events();
+        if traded {
+            self.mover = Trigger::Flow;
+            self.mover_gen = None;
+        }
+        self.after_market_change();
     }
 
-    /// Books the trades of the last operation: positions, cash, tape, volume.
-    fn settle_book_events(&mut self) {
+    /// Books the trades of the last operation: accounts, tape, volume. True if anything traded.
+    pub(crate) fn settle_book_events(&mut self) -> bool {
+        let mut traded = false;
         for i in 0..self.book_events.len() {
             match self.book_events[i] {
                 BookEvent::Fill(f) => {
-                    let notional = f.price.0 * f.qty.0;
-                    let (buyer, seller) = match f.taker_side {
-                        Side::Buy => (f.taker_owner, f.maker_owner),
-                        Side::Sell => (f.maker_owner, f.taker_owner),
-                    };
-                    self.positions[buyer.0 as usize] += f.qty.0;
-                    self.positions[seller.0 as usize] -= f.qty.0;
-                    self.cash[buyer.0 as usize] -= notional;
-                    self.cash[seller.0 as usize] += notional;
+                    traded = true;
+                    self.settle_fill(&f);
                     self.market.last_price = f.price;
                     self.market.cum_volume += f.qty.0;
+                    match f.taker_side {
+                        Side::Buy => self.market.cum_taker_buy += f.qty.0,
+                        Side::Sell => self.market.cum_taker_sell += f.qty.0,
+                    }
                     self.interval_volume += f.qty.0;
                     self.interval_trades += 1;
                     let c = &mut self.recording.counters;
                     c.trades += 1;
                     c.volume += f.qty.0;
                     if self.record_trades {
-                        self.recording.trades.push(Trade {
+                        self.recording.trades.push(crate::record::Trade {
                             time_ns: self.now_ns,
                             price: f.price,
                             qty: f.qty,
@@ -340,6 +511,8 @@ impl Simulation {
             }
         }
         self.book_events.clear();
+        self.reindex_touched();
+        traded
     }
 
     fn sample(&mut self) {
@@ -348,15 +521,24 @@ impl Simulation {
             .fundamental
             .as_mut()
             .map(|f| Price(f.value_at(self.now_ns).round() as i64));
+        let index = self
+            .index
+            .as_ref()
+            .map(|ix| Price(ix.value().round() as i64));
+        let open_interest = self.accounts.iter().map(|a| a.pos.max(0)).sum();
         self.recording.samples.push(Sample {
             time_ns: self.now_ns,
             bid: l1.bid,
             ask: l1.ask,
             depth_1pct: self.book.depth_within_bps(100),
-            volume: cascade_book::Qty(self.interval_volume),
+            volume: Qty(self.interval_volume),
             trades: self.interval_trades,
             last: self.market.last_price,
             fundamental,
+            mark: self.market.mark,
+            index,
+            insurance_fund: self.fund,
+            open_interest,
         });
         for side in [Side::Buy, Side::Sell] {
             self.book
@@ -378,15 +560,124 @@ impl Simulation {
             self.schedule(next, EventKind::Sample);
         }
     }
+
+    fn index_tick(&mut self) {
+        if let Some(ix) = self.index.as_mut() {
+            ix.advance_to(self.now_ns);
+        }
+        self.mover = Trigger::Index;
+        self.mover_gen = None;
+        self.after_market_change();
+        let next = self.now_ns + self.index_interval_ns;
+        if next <= self.end_ns {
+            self.schedule(next, EventKind::IndexTick);
+        }
+    }
+
+    fn shock(&mut self, i: u32) {
+        self.recording.stress_from_ns.get_or_insert(self.now_ns);
+        let shock_account = (self.accounts.len() - 1) as u32;
+        match self.shocks[i as usize].clone() {
+            Shock::MarketSell { qty, over_s, .. } | Shock::MarketBuy { qty, over_s, .. } => {
+                let side = if matches!(self.shocks[i as usize], Shock::MarketSell { .. }) {
+                    Side::Sell
+                } else {
+                    Side::Buy
+                };
+                let slices = ((over_s / SHOCK_SLICE_S).round() as i64).max(1);
+                let k = i64::from(self.shock_slices[i as usize]);
+                // Slice k sells its share; the rounding remainder goes with the first slice.
+                let slice = qty / slices + if k == 0 { qty % slices } else { 0 };
+                self.shock_slices[i as usize] += 1;
+                if k + 1 < slices {
+                    self.schedule(
+                        self.now_ns + Scenario::ns(SHOCK_SLICE_S),
+                        EventKind::Shock(i),
+                    );
+                }
+                if slice > 0 {
+                    let _ = self.book.market(
+                        OwnerId(shock_account),
+                        side,
+                        Qty(slice),
+                        &mut self.book_events,
+                    );
+                    self.settle_book_events();
+                }
+            }
+            Shock::IndexJump { pct, .. } => {
+                if let Some(ix) = self.index.as_mut() {
+                    ix.jump(pct);
+                }
+            }
+            Shock::MakerOutage {
+                group, duration_s, ..
+            } => {
+                let until = self.now_ns + Scenario::ns(duration_s);
+                for a in 0..self.agents.len() {
+                    let g = self.agent_group[a] as usize;
+                    if self.group_names[g] == group {
+                        self.cancel_orders_of(a as u32);
+                        if let AgentKind::Maker(m) = &mut self.agents[a].kind {
+                            m.outage_until(until);
+                        }
+                    }
+                }
+            }
+            Shock::MarginChange {
+                maintenance_multiplier,
+                ..
+            } => {
+                self.margin
+                    .set_maintenance_multiplier(maintenance_multiplier);
+                for id in 0..self.accounts.len() as u32 {
+                    let acc = &mut self.accounts[id as usize];
+                    if acc.margin {
+                        self.liq_index.reindex(id, acc, &self.margin);
+                    }
+                }
+                self.mover = Trigger::MarginChange;
+                self.mover_gen = None;
+                self.after_market_change();
+                return;
+            }
+        }
+        self.mover = Trigger::Shock(i);
+        self.mover_gen = None;
+        self.after_market_change();
+    }
+
+    /// Cancels every resting order of an account's agent (exchange side, immediately).
+    pub(crate) fn cancel_orders_of(&mut self, agent: u32) {
+        if let Some(a) = self.agents.get_mut(agent as usize) {
+            self.actions.clear();
+            a.orders.cancel_all(&mut self.actions);
+            for i in 0..self.actions.len() {
+                if let Action::Cancel(id) = self.actions[i] {
+                    let _ = self.book.cancel(id);
+                }
+            }
+            self.actions.clear();
+        }
+    }
 }
 
-/// One agent per group member, each with its own stream.
-fn build_agents(scenario: &Scenario, seed: u64) -> Vec<Agent> {
+/// One agent per group member, each with its own stream; one account per agent plus the
+/// shock account.
+fn build_agents(
+    scenario: &Scenario,
+    seed: u64,
+    unit_quote: f64,
+) -> (Vec<Agent>, Vec<u16>, Vec<Account>) {
     let tick = scenario.instrument.tick_size;
-    let mut agents = Vec::with_capacity(scenario.agent_count() as usize);
-    for group in &scenario.agents {
+    let n = scenario.agent_count() as usize;
+    let mut agents = Vec::with_capacity(n);
+    let mut groups = Vec::with_capacity(n);
+    let mut accounts = Vec::with_capacity(n + 1);
+    for (gi, group) in scenario.agents.iter().enumerate() {
         for i in 0..group.count() {
-            let rng = stream(seed, stream_id(group.name(), i));
+            let mut rng = stream(seed, stream_id(group.name(), i));
+            let mut account = Account::default();
             let (kind, cap) = match group {
                 AgentGroup::Noise(s) => (AgentKind::Noise(Noise::new(s)), s.max_orders as usize),
                 AgentGroup::Maker(s) => (AgentKind::Maker(Maker::new(s)), 2 * s.levels as usize),
@@ -397,15 +688,25 @@ fn build_agents(scenario: &Scenario, seed: u64) -> Vec<Agent> {
                     AgentKind::AdaptiveMaker(AdaptiveMaker::new(s)),
                     2 * s.levels as usize,
                 ),
+                AgentGroup::Leveraged(s) => {
+                    let collateral = (s.collateral / unit_quote).round() as i64;
+                    account.cash = collateral;
+                    account.margin = true;
+                    let agent = Leveraged::new(s, unit_quote, &mut rng);
+                    (AgentKind::Leveraged(agent), 2)
+                }
             };
             agents.push(Agent {
                 rng,
                 orders: OrderList::new(cap),
                 kind,
             });
+            groups.push(gi as u16);
+            accounts.push(account);
         }
     }
-    agents
+    accounts.push(Account::default());
+    (agents, groups, accounts)
 }
 
 #[cfg(test)]

@@ -7,9 +7,13 @@
 //! clock and no global random generator — every draw comes from a ChaCha stream derived from
 //! (run seed, stream key); prices, quantities and cash are integers.
 
+pub mod accounts;
 pub mod agents;
+mod engine;
 pub mod fundamental;
 pub mod kernel;
+pub mod margin;
+pub mod mark;
 pub mod overrides;
 pub mod record;
 pub mod rng;
@@ -17,7 +21,10 @@ pub mod scenario;
 
 pub use kernel::Simulation;
 pub use overrides::{Override, OverrideError};
-pub use record::{Counters, LevelRow, Recording, Sample, Trade, SNAPSHOT_LEVELS};
+pub use record::{
+    AdlRecord, AuditError, Counters, LedgerStats, LevelRow, LiquidationRecord, Recording, Sample,
+    Trade, Trigger, SNAPSHOT_LEVELS,
+};
 pub use scenario::{FieldError, ParseError, Scenario, ValidationErrors};
 
 /// Why a scenario could not be prepared for a run.

@@ -96,7 +96,18 @@ fn check_kind(old: &Value, new: &Value) -> Result<(), String> {
         Value::Array(_) => "a list",
         Value::Object(_) => "a structure",
     };
+    let is_variant = |v: &Value| match v {
+        Value::String(s) => s.starts_with(|c: char| c.is_ascii_uppercase()),
+        Value::Object(m) => {
+            m.len() == 1
+                && m.keys()
+                    .all(|k| k.starts_with(|c: char| c.is_ascii_uppercase()))
+        }
+        _ => false,
+    };
     let ok = match (old, new) {
+        // An enum may switch variants: `mark=Mid` replaces `EmaMid(half_life_s: 2.0)`.
+        (o, n) if is_variant(o) && is_variant(n) => true,
         (Value::Number(o), Value::Number(n)) => !(o.is_u64() || o.is_i64()) || !n.is_f64(),
         // An optional field may switch between none and a value.
         (Value::Null, _) | (_, Value::Null) => true,

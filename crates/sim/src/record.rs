@@ -24,6 +24,14 @@ pub struct Sample {
     pub last: Price,
     /// The fundamental value, rounded to ticks, if the scenario has one.
     pub fundamental: Option<Price>,
+    /// The mark price, ticks.
+    pub mark: Price,
+    /// The index, rounded to ticks, if the scenario has one.
+    pub index: Option<Price>,
+    /// The insurance fund, units (tick × lot).
+    pub insurance_fund: i64,
+    /// Open interest (sum of long positions), lots.
+    pub open_interest: i64,
 }
 
 impl Sample {
@@ -86,6 +94,12 @@ pub struct Counters {
     pub volume: i64,
     /// Resting orders cancelled by self-trade prevention.
     pub self_trade_cancels: u64,
+    /// Steps of the liquidation engine.
+    pub liquidation_steps: u64,
+    /// Auto-deleveraging fills.
+    pub adl_fills: u64,
+    /// Deposits after the start (top-ups, re-entries).
+    pub deposits: u64,
 }
 
 /// Number of price levels per side kept in each book snapshot.
@@ -115,6 +129,117 @@ pub struct Recording {
     pub trades: Vec<Trade>,
     /// The best [`SNAPSHOT_LEVELS`] levels of each side at every sample (for depth heatmaps).
     pub book_levels: Vec<LevelRow>,
+    /// Liquidation steps.
+    pub liquidations: Vec<LiquidationRecord>,
+    /// Auto-deleveraging fills.
+    pub adl: Vec<AdlRecord>,
+    /// Fund, fees, bad debt, deposits.
+    pub ledger: LedgerStats,
+    /// Time of the first shock or liquidation: spread and depth baselines end there.
+    pub stress_from_ns: Option<i64>,
+    /// Set when `--audit` found the ledger invariant broken; the run stopped there.
+    pub audit: Option<AuditError>,
     /// Run counters.
     pub counters: Counters,
+}
+
+/// What moved the mark before a liquidation started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trigger {
+    /// A trade of ordinary flow (the trade's index in the tape, when recorded).
+    Flow,
+    /// A fill of the liquidation with this id (its generation is the parent's).
+    Liquidation(u32),
+    /// An index update.
+    Index,
+    /// The scripted shock with this index.
+    Shock(u32),
+    /// A change of margin rules.
+    MarginChange,
+}
+
+/// One step of a liquidation: part (or all) of an account's position closed by the engine.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LiquidationRecord {
+    /// Time of the step, ns.
+    pub time_ns: i64,
+    /// Liquidation id (one per takeover; steps of one takeover share it).
+    pub id: u32,
+    /// The account (agent index).
+    pub account: u32,
+    /// Side of the closed position (Buy = a long was closed).
+    pub side: Side,
+    /// Lots closed in the book.
+    pub book_qty: i64,
+    /// Lots closed by auto-deleveraging.
+    pub adl_qty: i64,
+    /// Average book fill price, ticks (0 when nothing filled in the book).
+    pub avg_price: f64,
+    /// Bankruptcy price, ticks.
+    pub bankruptcy_price: f64,
+    /// Mark price at the step, ticks.
+    pub mark: i64,
+    /// Notional closed in the book, units.
+    pub notional: i64,
+    /// Liquidation fee paid into the fund, units.
+    pub fee: i64,
+    /// Change of the insurance fund from this step, units (fee included).
+    pub fund_change: i64,
+    /// What started the takeover.
+    pub trigger: Trigger,
+    /// 0 when triggered by ordinary flow, an index move or a shock; n+1 when triggered by a
+    /// fill of a generation-n liquidation.
+    pub generation: u32,
+}
+
+/// One auto-deleveraging fill: a bankrupt position handed to a ranked opposite account.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdlRecord {
+    /// Time, ns.
+    pub time_ns: i64,
+    /// The liquidation it completes.
+    pub liquidation: u32,
+    /// The bankrupt account.
+    pub bankrupt: u32,
+    /// The account deleveraged.
+    pub counterparty: u32,
+    /// Lots transferred.
+    pub qty: i64,
+    /// Transfer price (the bankruptcy price), ticks.
+    pub price: f64,
+    /// The counterparty's ADL score (PnL% × effective leverage when in profit).
+    pub score: f64,
+}
+
+/// The ledger's headline figures, units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LedgerStats {
+    /// Insurance fund at the start.
+    pub fund_start: i64,
+    /// Lowest insurance fund.
+    pub fund_min: i64,
+    /// Insurance fund at the end.
+    pub fund_end: i64,
+    /// Liquidation fees collected.
+    pub fees: i64,
+    /// Loss the fund could not cover (spread over winners under socialised loss).
+    pub bad_debt: i64,
+    /// All deposits, including initial collateral and the initial fund.
+    pub deposits: i64,
+    /// Open interest at the end (sum of long positions), lots.
+    pub open_interest: i64,
+}
+
+/// The ledger invariant broke: which event and how.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("audit failed after event {event} at {time_ns} ns ({what}): {reason}")]
+pub struct AuditError {
+    /// Sequence number of the event (in processing order, 1-based).
+    pub event: u64,
+    /// Its time, ns.
+    pub time_ns: i64,
+    /// Its kind.
+    pub what: String,
+    /// What broke.
+    pub reason: String,
 }

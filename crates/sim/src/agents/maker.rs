@@ -1,12 +1,14 @@
-//! Market makers with a fixed ladder, refreshed on a timer.
+//! Market makers: a ladder refreshed on a timer, shifted against inventory and — under a
+//! `stress` section — widened by realised volatility and inventory, one-sided at the inventory
+//! limit, and pulled entirely when volatility or one-sided flow crosses a threshold.
 
-use super::{push_ladder, secs_to_ns, Ctx, OrderList};
+use super::{secs_to_ns, Action, Ctx, OrderList};
 use crate::rng::Rng;
-use crate::scenario::MakerSpec;
-use cascade_book::Qty;
+use crate::scenario::{MakerSpec, MakerStress};
+use cascade_book::{Price, Qty, Side, Tif};
 use rand::Rng as _;
 
-/// A fixed-ladder market maker.
+/// A market maker.
 #[derive(Clone, Debug)]
 pub struct Maker {
     refresh_ns: i64,
@@ -15,6 +17,16 @@ pub struct Maker {
     level_spacing_ticks: i64,
     size: Qty,
     skew_ticks_per_lot: f64,
+    stress: Option<MakerStress>,
+    /// Average squared mid return per wake-up, bps².
+    vol_sq_bps: f64,
+    last_mid_x2: Option<i64>,
+    seen_buy: i64,
+    seen_sell: i64,
+    /// Out of the market until then (withdrawal or outage), ns.
+    away_until: i64,
+    /// Times the maker withdrew.
+    pub withdrawals: u32,
 }
 
 impl Maker {
@@ -27,6 +39,13 @@ impl Maker {
             level_spacing_ticks: spec.level_spacing_ticks,
             size: Qty(spec.size),
             skew_ticks_per_lot: spec.skew_ticks_per_lot,
+            stress: spec.stress.clone(),
+            vol_sq_bps: 0.0,
+            last_mid_x2: None,
+            seen_buy: 0,
+            seen_sell: 0,
+            away_until: 0,
+            withdrawals: 0,
         }
     }
 
@@ -35,8 +54,17 @@ impl Maker {
         rng.gen_range(0..self.refresh_ns)
     }
 
-    /// Pulls the old ladder and quotes a new one around the reference price, shifted against
-    /// its inventory.
+    /// Keeps the maker out of the market until `t_ns` (its orders were pulled by the exchange).
+    pub fn outage_until(&mut self, t_ns: i64) {
+        self.away_until = self.away_until.max(t_ns);
+    }
+
+    /// Realised volatility per wake-up, basis points.
+    pub fn vol_bps(&self) -> f64 {
+        self.vol_sq_bps.sqrt()
+    }
+
+    /// Pulls the old ladder and quotes a new one — or stays out.
     pub fn wake(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -44,15 +72,80 @@ impl Maker {
         orders: &mut OrderList,
     ) -> Option<i64> {
         orders.cancel_all(ctx.out);
-        let skew_x2 = (2.0 * self.skew_ticks_per_lot * ctx.position as f64).round() as i64;
-        push_ladder(
-            ctx.out,
-            ctx.reference_x2() - skew_x2,
-            self.half_spread_ticks,
-            self.levels,
-            self.level_spacing_ticks,
-            self.size,
-        );
+        let mid_x2 = ctx.reference_x2();
+        let (imbalance, vol) = self.observe(ctx, mid_x2);
+        if ctx.now_ns < self.away_until {
+            return Some(self.away_until);
+        }
+        let mut half = self.half_spread_ticks as f64;
+        let inventory = ctx.position;
+        let (mut bids, mut asks) = (true, true);
+        if let Some(st) = &self.stress {
+            if st.withdraw && (vol > st.withdraw_vol_bps || imbalance.abs() > st.withdraw_imbalance)
+            {
+                self.withdrawals += 1;
+                self.away_until = ctx.now_ns + secs_to_ns(st.cooldown_s);
+                return Some(self.away_until);
+            }
+            half +=
+                st.spread_per_vol_bps * vol + st.spread_per_inventory_lot * inventory.abs() as f64;
+            bids = inventory < st.max_inventory;
+            asks = inventory > -st.max_inventory;
+        }
+        let skew_x2 = (2.0 * self.skew_ticks_per_lot * inventory as f64).round() as i64;
+        let half = half.round().clamp(1.0, 1e9) as i64;
+        self.push_quotes(ctx.out, mid_x2 - skew_x2, half, bids, asks);
         Some(ctx.now_ns + self.refresh_ns)
+    }
+
+    /// Updates the volatility estimate; returns (taker-flow imbalance, volatility in bps).
+    fn observe(&mut self, ctx: &Ctx<'_>, mid_x2: i64) -> (f64, f64) {
+        if let (Some(st), Some(prev)) = (&self.stress, self.last_mid_x2) {
+            let r_bps = (mid_x2 as f64 / prev as f64).ln() * 1e4;
+            self.vol_sq_bps = st.vol_alpha * r_bps * r_bps + (1.0 - st.vol_alpha) * self.vol_sq_bps;
+        }
+        self.last_mid_x2 = Some(mid_x2);
+        let buy = ctx.market.cum_taker_buy - self.seen_buy;
+        let sell = ctx.market.cum_taker_sell - self.seen_sell;
+        self.seen_buy = ctx.market.cum_taker_buy;
+        self.seen_sell = ctx.market.cum_taker_sell;
+        let imbalance = if buy + sell > 0 {
+            (buy - sell) as f64 / (buy + sell) as f64
+        } else {
+            0.0
+        };
+        (imbalance, self.vol_bps())
+    }
+
+    fn push_quotes(
+        &self,
+        out: &mut Vec<Action>,
+        center_x2: i64,
+        half: i64,
+        bids: bool,
+        asks: bool,
+    ) {
+        let bid0 = center_x2.div_euclid(2) - half;
+        let ask0 = (center_x2 + 1).div_euclid(2) + half;
+        for k in 0..i64::from(self.levels) {
+            let bid = bid0 - k * self.level_spacing_ticks;
+            if bids && bid >= 1 {
+                out.push(Action::Limit {
+                    side: Side::Buy,
+                    price: Price(bid),
+                    qty: self.size,
+                    tif: Tif::Gtc,
+                });
+            }
+            if asks {
+                let ask = ask0 + k * self.level_spacing_ticks;
+                out.push(Action::Limit {
+                    side: Side::Sell,
+                    price: Price(ask.max(1)),
+                    qty: self.size,
+                    tif: Tif::Gtc,
+                });
+            }
+        }
     }
 }

@@ -6,6 +6,7 @@
 //! [`Agent::on_resting`]. Dispatch is a `match` over [`AgentKind`]: no trait objects.
 
 mod adaptive_maker;
+mod leveraged;
 mod maker;
 mod momentum;
 mod noise;
@@ -14,6 +15,7 @@ mod orders;
 mod value;
 
 pub use adaptive_maker::AdaptiveMaker;
+pub use leveraged::Leveraged;
 pub use maker::Maker;
 pub use momentum::Momentum;
 pub use noise::Noise;
@@ -22,6 +24,7 @@ pub use orders::OrderList;
 pub use value::Value;
 
 use crate::fundamental::Fundamental;
+use crate::margin::MarginTable;
 use crate::rng::Rng;
 use cascade_book::{Book, OrderId, Price, Qty, Side, Tif};
 use rand::Rng as _;
@@ -49,6 +52,8 @@ pub enum Action {
     },
     /// Cancel a resting order of the agent's.
     Cancel(OrderId),
+    /// Add collateral to the agent's account, units (a declared flow of the ledger).
+    Deposit(i64),
 }
 
 /// What the market shows an agent beyond the book.
@@ -56,8 +61,33 @@ pub enum Action {
 pub struct MarketState {
     /// Price of the last trade (the initial price before any trade), ticks.
     pub last_price: Price,
+    /// The mark price, ticks.
+    pub mark: Price,
     /// Lots traded since the start of the run.
     pub cum_volume: i64,
+    /// Lots bought by takers since the start.
+    pub cum_taker_buy: i64,
+    /// Lots sold by takers since the start.
+    pub cum_taker_sell: i64,
+}
+
+/// The waking agent's own account, as the exchange sees it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AccountView {
+    /// Cash, units.
+    pub cash: i64,
+    /// Position, lots.
+    pub position: i64,
+    /// Signed entry value of the position, units.
+    pub entry_value: i64,
+    /// Equity at the mark, units.
+    pub equity: i64,
+    /// Maintenance margin at the mark, units (0 for accounts without margin).
+    pub maintenance: i64,
+    /// Completed liquidations of the account.
+    pub liquidations: u32,
+    /// True while the liquidation engine holds the account.
+    pub in_liquidation: bool,
 }
 
 /// Everything an agent may read or write during one wake-up.
@@ -72,6 +102,10 @@ pub struct Ctx<'a> {
     pub market: &'a MarketState,
     /// The waking agent's position, lots.
     pub position: i64,
+    /// The waking agent's account.
+    pub account: AccountView,
+    /// The venue's margin table.
+    pub margin: &'a MarginTable,
     /// The fundamental value, if the scenario has one.
     pub fundamental: Option<&'a mut Fundamental>,
     /// Instructions to send; the kernel delivers them after the latency.
@@ -112,6 +146,8 @@ pub enum AgentKind {
     Momentum(Momentum),
     /// Adaptive market maker.
     AdaptiveMaker(AdaptiveMaker),
+    /// Leveraged trader.
+    Leveraged(Leveraged),
 }
 
 impl Agent {
@@ -125,6 +161,7 @@ impl Agent {
             AgentKind::Value(a) => Some(a.next_wake(0, rng)),
             AgentKind::Momentum(a) => Some(a.next_wake(0, rng)),
             AgentKind::AdaptiveMaker(a) => Some(a.next_wake(0, rng)),
+            AgentKind::Leveraged(a) => Some(a.first_wake()),
         }
     }
 
@@ -139,6 +176,7 @@ impl Agent {
             AgentKind::Value(a) => a.wake(ctx, rng, orders),
             AgentKind::Momentum(a) => a.wake(ctx, rng, orders),
             AgentKind::AdaptiveMaker(a) => a.wake(ctx, rng, orders),
+            AgentKind::Leveraged(a) => a.wake(ctx, rng, orders),
         }
     }
 

@@ -6,6 +6,12 @@
 
 use serde::{Deserialize, Serialize};
 
+mod risk;
+pub use risk::{
+    binance_tiers, Execution, IndexSpec, LeveragedSpec, LiquidationSpec, MakerStress, MarginSpec,
+    MarkSpec, Shock, Shortfall, Tier, TopUp,
+};
+
 /// A whole market: the instrument, the clock, the exogenous processes and the agents.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,6 +35,21 @@ pub struct Scenario {
     pub fundamental: Option<Fundamental>,
     /// Groups of agents, each of one kind.
     pub agents: Vec<AgentGroup>,
+    /// Margin tiers (default: a Binance-style ladder).
+    #[serde(default)]
+    pub margin: MarginSpec,
+    /// How the mark price is computed (default: the mid).
+    #[serde(default)]
+    pub mark: MarkSpec,
+    /// An exogenous index (needed by the Index and Median marks and index jumps).
+    #[serde(default)]
+    pub index: Option<IndexSpec>,
+    /// The exchange's liquidation engine.
+    #[serde(default)]
+    pub liquidation: LiquidationSpec,
+    /// Scripted events.
+    #[serde(default)]
+    pub shocks: Vec<Shock>,
 }
 
 fn default_seed() -> u64 {
@@ -105,6 +126,8 @@ pub enum AgentGroup {
     Momentum(MomentumSpec),
     /// Ladders sized to a share of recent volume, half-spread adapted to the observed spread.
     AdaptiveMaker(AdaptiveMakerSpec),
+    /// Leveraged traders holding positions on margin.
+    Leveraged(LeveragedSpec),
 }
 
 /// Noise traders.
@@ -159,6 +182,9 @@ pub struct MakerSpec {
     /// Ladder shift against inventory, ticks per lot held (a long maker quotes lower).
     #[serde(default)]
     pub skew_ticks_per_lot: f64,
+    /// Volatility- and inventory-driven spreads and withdrawal under stress.
+    #[serde(default)]
+    pub stress: Option<MakerStress>,
 }
 
 /// One-shot noise agents (ABIDES's NoiseAgent).
@@ -249,6 +275,7 @@ impl AgentGroup {
             AgentGroup::Value(s) => &s.name,
             AgentGroup::Momentum(s) => &s.name,
             AgentGroup::AdaptiveMaker(s) => &s.name,
+            AgentGroup::Leveraged(s) => &s.name,
         }
     }
 
@@ -261,6 +288,7 @@ impl AgentGroup {
             AgentGroup::Value(s) => s.count,
             AgentGroup::Momentum(s) => s.count,
             AgentGroup::AdaptiveMaker(s) => s.count,
+            AgentGroup::Leveraged(s) => s.count,
         }
     }
 }
@@ -527,6 +555,7 @@ impl Validator {
             self.fundamental(f);
         }
         self.agents(s);
+        self.risk(s);
     }
 
     fn instrument(&mut self, i: &Instrument) {
@@ -648,6 +677,9 @@ impl Validator {
                     1_000_000,
                 );
                 self.int_range(&format!("{p}.size"), m.size, 1, MAX_ORDER_LOTS);
+                if let Some(st) = &m.stress {
+                    self.maker_stress(&format!("{p}.stress"), st);
+                }
                 if self.non_negative(&format!("{p}.skew_ticks_per_lot"), m.skew_ticks_per_lot)
                     && m.skew_ticks_per_lot > 1e6
                 {
@@ -697,6 +729,7 @@ impl Validator {
                 }
                 self.sizes(p, m.size_min, m.size_max);
             }
+            AgentGroup::Leveraged(l) => self.leveraged(p, l, s),
             AgentGroup::AdaptiveMaker(a) => {
                 self.positive(&format!("{p}.mean_wake_s"), a.mean_wake_s);
                 self.int_range(

@@ -1,0 +1,212 @@
+//! Accounts and the ledger: cash, positions, the insurance fund, and the liquidation index.
+//!
+//! Every agent has an account (cash in units of tick × lot, position in lots). Margin accounts
+//! — leveraged traders — are also kept in an index by liquidation price: one ordered set for
+//! longs, one for shorts, so a mark move pops exactly the accounts it crosses, deepest first,
+//! ties broken on the account id.
+
+use crate::margin::MarginTable;
+use std::cmp::Reverse;
+use std::collections::BTreeSet;
+
+/// One account.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Account {
+    /// Cash, units (deposits plus trade proceeds; negative when bought on margin).
+    pub cash: i64,
+    /// Position, lots (positive long).
+    pub pos: i64,
+    /// Signed entry value of the open position, units (for PnL and ADL ranking).
+    pub entry_value: i64,
+    /// True for margin accounts, which can be liquidated.
+    pub margin: bool,
+    /// The key under which the account sits in the liquidation index.
+    pub liq_key: Option<i64>,
+    /// True while the liquidation engine holds the account.
+    pub in_liquidation: bool,
+    /// Completed liquidations of this account.
+    pub liquidations: u32,
+}
+
+impl Account {
+    /// Equity at `mark`, units.
+    pub fn equity(&self, mark: i64) -> i128 {
+        i128::from(self.cash) + i128::from(self.pos) * i128::from(mark)
+    }
+
+    /// Applies a trade of `qty` (signed, + buys) at `price` ticks and `value` = price × |qty|.
+    pub fn trade(&mut self, signed_qty: i64, value: i64) {
+        let old = self.pos;
+        let new = old + signed_qty;
+        self.cash -= signed_qty.signum() * value;
+        self.entry_value = if old == 0 || old.signum() == signed_qty.signum() {
+            self.entry_value + signed_qty.signum() * value
+        } else if new == 0 {
+            0
+        } else if new.signum() == old.signum() {
+            // Reduced: the entry value shrinks in proportion.
+            (i128::from(self.entry_value) * i128::from(new) / i128::from(old)) as i64
+        } else {
+            // Flipped: the new position entered at this trade's price.
+            (i128::from(value) * i128::from(new) / i128::from(signed_qty.abs())) as i64
+        };
+        self.pos = new;
+    }
+}
+
+/// Where liquidation-index keys live: longs by descending key, shorts by ascending key.
+#[derive(Clone, Debug, Default)]
+pub struct LiquidationIndex {
+    /// (key, Reverse(id)): the last element is the highest key, lowest id among equals.
+    longs: BTreeSet<(i64, Reverse<u32>)>,
+    /// (key, id): the first element is the lowest key, lowest id among equals.
+    shorts: BTreeSet<(i64, u32)>,
+}
+
+impl LiquidationIndex {
+    /// Accounts in the index.
+    pub fn len(&self) -> usize {
+        self.longs.len() + self.shorts.len()
+    }
+
+    /// True when no account is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Removes `id` from the index.
+    pub fn remove(&mut self, id: u32, acc: &mut Account) {
+        if let Some(k) = acc.liq_key.take() {
+            // The position may have changed sign since it was indexed: try both sets.
+            if !self.longs.remove(&(k, Reverse(id))) {
+                self.shorts.remove(&(k, id));
+            }
+        }
+    }
+
+    /// Puts `id` under its current liquidation price (or nowhere when it has none).
+    pub fn reindex(&mut self, id: u32, acc: &mut Account, table: &MarginTable) {
+        self.remove(id, acc);
+        if !acc.margin || acc.in_liquidation || acc.pos == 0 {
+            return;
+        }
+        if let Some(k) = table.liquidation_key(acc.cash, acc.pos) {
+            acc.liq_key = Some(k);
+            if acc.pos > 0 {
+                self.longs.insert((k, Reverse(id)));
+            } else {
+                self.shorts.insert((k, id));
+            }
+        }
+    }
+
+    /// The next account the mark crosses, deepest first: a long whose key is at or above the
+    /// mark, else a short whose key is at or below it. Removed from the index.
+    pub fn pop_crossed(&mut self, mark: i64) -> Option<u32> {
+        if let Some(&(k, Reverse(id))) = self.longs.last() {
+            if k >= mark {
+                self.longs.pop_last();
+                return Some(id);
+            }
+        }
+        if let Some(&(k, id)) = self.shorts.first() {
+            if k <= mark {
+                self.shorts.pop_first();
+                return Some(id);
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{MarginSpec, Tier};
+
+    fn table() -> MarginTable {
+        let spec = MarginSpec {
+            tiers: vec![Tier {
+                notional_cap: 1e12,
+                max_leverage: 10.0,
+                maintenance_rate: 0.01,
+            }],
+        };
+        MarginTable::new(&spec, 1.0)
+    }
+
+    fn long(cash: i64, pos: i64) -> Account {
+        Account {
+            cash,
+            pos,
+            margin: true,
+            ..Account::default()
+        }
+    }
+
+    #[test]
+    fn trades_keep_cash_and_entry_value() {
+        let mut a = Account::default();
+        a.trade(10, 1_000); // buy 10 at 100
+        assert_eq!((a.cash, a.pos, a.entry_value), (-1_000, 10, 1_000));
+        a.trade(-4, 440); // sell 4 at 110
+        assert_eq!((a.cash, a.pos, a.entry_value), (-560, 6, 600));
+        a.trade(-10, 1_200); // sell 10 at 120: flip to short 4 entered at 120
+        assert_eq!((a.cash, a.pos, a.entry_value), (640, -4, -480));
+        a.trade(4, 400);
+        assert_eq!((a.cash, a.pos, a.entry_value), (240, 0, 0));
+    }
+
+    #[test]
+    fn a_mark_move_pops_exactly_the_crossed_accounts_deepest_first_ties_by_id() {
+        let t = table();
+        let mut ix = LiquidationIndex::default();
+        // Long keys: 10 lots each with debts giving keys 90, 80, 90 (ids 0, 1, 2).
+        let mut accs = [long(-900, 10), long(-800, 9), long(-900, 10)];
+        for (i, a) in accs.iter_mut().enumerate() {
+            ix.reindex(i as u32, a, &t);
+        }
+        assert_eq!(accs[0].liq_key, Some(90));
+        assert_eq!(ix.pop_crossed(95), None);
+        assert_eq!(ix.pop_crossed(90), Some(0), "ties break on the lower id");
+        assert_eq!(ix.pop_crossed(90), Some(2));
+        assert_eq!(ix.pop_crossed(90), None, "account 1 is not crossed at 90");
+        assert_eq!(ix.len(), 1);
+    }
+
+    #[test]
+    fn shorts_pop_when_the_mark_rises() {
+        let t = table();
+        let mut ix = LiquidationIndex::default();
+        let mut a = Account {
+            cash: 1_100,
+            pos: -10,
+            margin: true,
+            ..Account::default()
+        };
+        ix.reindex(7, &mut a, &t);
+        assert_eq!(a.liq_key, Some(109));
+        assert_eq!(ix.pop_crossed(108), None);
+        assert_eq!(ix.pop_crossed(109), Some(7));
+        assert!(ix.is_empty());
+    }
+
+    #[test]
+    fn reindexing_moves_an_account_and_non_margin_accounts_stay_out() {
+        let t = table();
+        let mut ix = LiquidationIndex::default();
+        let mut a = long(-900, 10);
+        ix.reindex(0, &mut a, &t);
+        a.cash += 400; // a top-up
+        ix.reindex(0, &mut a, &t);
+        assert_eq!(ix.len(), 1);
+        assert_eq!(ix.pop_crossed(60), None);
+        let mut b = Account {
+            cash: -900,
+            pos: 10,
+            ..Account::default()
+        };
+        ix.reindex(1, &mut b, &t);
+        assert_eq!(ix.len(), 1);
+    }
+}
