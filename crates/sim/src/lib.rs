@@ -22,7 +22,8 @@ pub mod scenario;
 pub use kernel::Simulation;
 pub use overrides::{Override, OverrideError};
 pub use record::{
-    AdlRecord, AuditError, Counters, LedgerStats, LevelRow, LiquidationRecord, Recording, Sample,
+    AdlRecord, AuditError, Counters, LedgerStats, LevelRow, LiquidationRecord, LiquidationStats,
+    Recording, Sample,
     Trade, Trigger, SNAPSHOT_LEVELS,
 };
 pub use scenario::{FieldError, ParseError, Scenario, ValidationErrors};

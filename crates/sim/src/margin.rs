@@ -338,9 +338,9 @@ mod tests {
     #[test]
     fn a_margin_change_moves_liquidation_prices() {
         let mut t = binance();
-        let before = t.liquidation_key(-95_000, 1_000).unwrap();
+        let before = t.liquidation_key(-9_500_000, 1_000).unwrap();
         t.set_maintenance_multiplier(2.0);
-        let after = t.liquidation_key(-95_000, 1_000).unwrap();
+        let after = t.liquidation_key(-9_500_000, 1_000).unwrap();
         assert!(
             after > before,
             "a higher maintenance liquidates a long sooner: {before} → {after}"

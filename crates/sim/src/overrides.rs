@@ -78,6 +78,21 @@ fn parse_value(text: &str) -> Result<Value, String> {
             .chars()
             .all(|c| c.is_alphanumeric() || "-_.".contains(c))
         && text.starts_with(|c: char| c.is_alphabetic());
+    // `Variant(field: value, ...)`: an enum variant with fields, which RON's generic value
+    // would read without its name.
+    if let Some(open) = text.find('(') {
+        let name = &text[..open];
+        if name.starts_with(|c: char| c.is_ascii_uppercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && name != "Some"
+            && text.ends_with(')')
+        {
+            let inner = parse_value(&text[open..])?;
+            if inner.is_object() {
+                return Ok(Value::Object([(name.to_string(), inner)].into_iter().collect()));
+            }
+        }
+    }
     match ron::from_str::<ron::Value>(text) {
         // A bare word such as `calm` is a string, not a unit struct.
         Ok(ron::Value::Unit) if text != "()" => Ok(Value::String(text.to_string())),
@@ -277,6 +292,16 @@ mod tests {
             }
             other => panic!("unexpected groups {other:?}"),
         }
+    }
+
+    #[test]
+    fn switches_enum_variants_with_and_without_fields() {
+        let s = set(&["agents[0].name=x"]).unwrap();
+        assert_eq!(s.mark, crate::scenario::MarkSpec::Mid);
+        let s = set(&["mark=EmaMid(half_life_s: 3.0)"]).unwrap();
+        assert_eq!(s.mark, crate::scenario::MarkSpec::EmaMid { half_life_s: 3.0 });
+        let s = set(&["mark=EmaMid(half_life_s: 3.0)", "mark=Last"]).unwrap();
+        assert_eq!(s.mark, crate::scenario::MarkSpec::Last);
     }
 
     #[test]

@@ -243,3 +243,47 @@ pub struct AuditError {
     /// What broke.
     pub reason: String,
 }
+
+/// Headline figures of the liquidations of a run (units of tick × lot for money).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LiquidationStats {
+    /// Takeovers (an account handed to the engine counts once, however many steps).
+    pub count: u64,
+    /// Lots closed, in the book and by ADL.
+    pub volume: i64,
+    /// Notional closed in the book, units.
+    pub notional: i64,
+    /// Highest generation reached.
+    pub max_generation: u32,
+    /// Loss beyond the insurance fund, units.
+    pub bad_debt: i64,
+    /// Auto-deleveraging fills.
+    pub adl_count: u64,
+    /// Share of the closed volume that was long positions.
+    pub long_share: f64,
+}
+
+impl Recording {
+    /// The liquidation figures of summary.json.
+    pub fn liquidation_stats(&self) -> LiquidationStats {
+        let mut ids: Vec<u32> = self.liquidations.iter().map(|l| l.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let volume: i64 = self.liquidations.iter().map(|l| l.book_qty + l.adl_qty).sum();
+        let long: i64 = self
+            .liquidations
+            .iter()
+            .filter(|l| l.side == Side::Buy)
+            .map(|l| l.book_qty + l.adl_qty)
+            .sum();
+        LiquidationStats {
+            count: ids.len() as u64,
+            volume,
+            notional: self.liquidations.iter().map(|l| l.notional).sum(),
+            max_generation: self.liquidations.iter().map(|l| l.generation).max().unwrap_or(0),
+            bad_debt: self.ledger.bad_debt,
+            adl_count: self.adl.len() as u64,
+            long_share: if volume > 0 { long as f64 / volume as f64 } else { 0.0 },
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The liquidation engine end to end: the shipped scenarios meet their properties, the ledger
+//! invariant holds on random markets, and cascades record their causality.
+
+use cascade_sim::{prepare, Override, Recording, Scenario, Simulation, Trigger};
+use proptest::prelude::*;
+use std::path::Path;
+
+fn shipped(name: &str, sets: &[&str]) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios").join(name);
+    let text = std::fs::read_to_string(path).unwrap();
+    let o: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    prepare(&text, &o).unwrap()
+}
+
+fn run(s: &Scenario) -> Recording {
+    let rec = Simulation::new(s, s.seed).audit(true).run();
+    assert_eq!(rec.audit, None, "the ledger invariant broke");
+    rec
+}
+
+fn drawdown_pct(rec: &Recording) -> f64 {
+    let mut peak = i64::MIN;
+    let mut worst = 0.0f64;
+    for m in rec.samples.iter().filter_map(|s| s.mid_x2()) {
+        peak = peak.max(m);
+        worst = worst.max((peak - m) as f64 * 100.0 / peak as f64);
+    }
+    worst
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn spread_bps(s: &cascade_sim::Sample) -> Option<f64> {
+    match (s.bid, s.ask) {
+        (Some((b, _)), Some((a, _))) => Some((a.0 - b.0) as f64 * 2e4 / (a.0 + b.0) as f64),
+        _ => None,
+    }
+}
+
+#[test]
+fn flash_cascade_is_a_multi_generation_cascade_that_doubles_the_drawdown() {
+    let s = shipped("flash-cascade.ron", &[]);
+    let rec = run(&s);
+    let stats = rec.liquidation_stats();
+    assert!(stats.max_generation >= 3, "{stats:?}");
+    let stress = rec.stress_from_ns.expect("the shock marks the stress");
+    let before = |x: &&cascade_sim::Sample| x.time_ns < stress;
+    let spread_base = median(rec.samples.iter().filter(before).filter_map(spread_bps).collect());
+    let spread_peak = rec.samples.iter().filter_map(spread_bps).fold(0.0, f64::max);
+    assert!(spread_peak / spread_base >= 5.0, "spread {spread_base} → {spread_peak}");
+    let depth_base = median(rec.samples.iter().filter(before).map(|x| x.depth_1pct.0 as f64).collect());
+    let depth_min = rec.samples.iter().map(|x| x.depth_1pct.0 as f64).fold(f64::MAX, f64::min);
+    assert!(depth_min / depth_base <= 0.3, "depth {depth_base} → {depth_min}");
+
+    let without = run(&shipped("flash-cascade.ron", &["liquidation.enabled=false"]));
+    assert!(without.liquidations.is_empty());
+    let (with_dd, without_dd) = (drawdown_pct(&rec), drawdown_pct(&without));
+    assert!(with_dd >= 2.0 * without_dd, "drawdown {with_dd}% with liquidations, {without_dd}% without");
+}
+
+#[test]
+fn cascade_generations_follow_their_parents() {
+    let rec = run(&shipped("flash-cascade.ron", &[]));
+    let gen_of = |id: u32| rec.liquidations.iter().find(|l| l.id == id).map(|l| l.generation);
+    for l in &rec.liquidations {
+        match l.trigger {
+            Trigger::Liquidation(parent) => {
+                assert_eq!(Some(l.generation), gen_of(parent).map(|g| g + 1), "{l:?}");
+            }
+            _ => assert_eq!(l.generation, 0, "{l:?}"),
+        }
+    }
+    assert!(rec.liquidations.iter().any(|l| matches!(l.trigger, Trigger::Liquidation(_))));
+}
+
+#[test]
+fn calm_market_has_few_liquidations_and_spreads_near_baseline() {
+    let rec = run(&shipped("calm.ron", &[]));
+    assert!(rec.liquidation_stats().count <= 5, "{:?}", rec.liquidation_stats());
+    let spreads: Vec<f64> = rec.samples.iter().filter_map(spread_bps).collect();
+    let base = median(spreads.clone());
+    let mut sorted = spreads;
+    sorted.sort_by(f64::total_cmp);
+    let p95 = sorted[sorted.len() * 95 / 100];
+    assert!(p95 <= 3.0 * base, "95th percentile spread {p95} bps, median {base} bps");
+}
+
+#[test]
+fn a_thin_fund_forces_auto_deleveraging_at_the_bankruptcy_price() {
+    let rec = run(&shipped("adl.ron", &[]));
+    let stats = rec.liquidation_stats();
+    assert!(stats.adl_count > 0, "{stats:?}");
+    assert!(rec.ledger.fund_min >= 0, "the fund never goes negative under ADL");
+    for a in &rec.adl {
+        assert_ne!(a.bankrupt, a.counterparty);
+        assert!(a.qty > 0 && a.price > 0.0);
+    }
+}
+
+#[test]
+fn socialised_loss_spreads_bad_debt_and_keeps_the_ledger() {
+    let rec = run(&shipped(
+        "adl.ron",
+        &["liquidation.shortfall=SocializedLoss", "liquidation.execution=Market"],
+    ));
+    assert!(rec.adl.is_empty());
+    assert!(rec.liquidation_stats().count > 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+
+    /// Over random leveraged markets the audit never fires: positions sum to zero, and
+    /// cash + fund equals deposits after every event.
+    #[test]
+    fn ledger_invariant_holds_on_random_markets(
+        seed in 0u64..10_000,
+        shock in 2_000i64..20_000,
+        fund in 0.0f64..200_000.0,
+        lev_max in 10.0f64..100.0,
+        step in 0.2f64..1.0,
+        socialized in any::<bool>(),
+        ioc in any::<bool>(),
+        mark in 0usize..3,
+    ) {
+        let marks = ["Mid", "Last", "EmaMid(half_life_s: 1.0)"];
+        let s = shipped("flash-cascade.ron", &[
+            "duration_s=300", "agents.longs.entry_end_s=100", "agents.shorts.entry_end_s=100",
+            "agents.longs.count=150", "agents.shorts.count=150",
+            "shocks[0].at_s=150", "shocks[0].over_s=60",
+            &format!("shocks[0].qty={shock}"),
+            &format!("liquidation.insurance_fund={fund}"),
+            &format!("agents.longs.leverage_max={lev_max}"),
+            &format!("liquidation.step_fraction={step}"),
+            if socialized { "liquidation.shortfall=SocializedLoss" } else { "liquidation.shortfall=Adl" },
+            if ioc { "liquidation.execution=IocAtBankruptcy" } else { "liquidation.execution=Market" },
+            &format!("mark={}", marks[mark]),
+        ]);
+        let rec = Simulation::new(&s, seed).audit(true).run();
+        prop_assert_eq!(rec.audit.clone(), None);
+        let long_oi = rec.ledger.open_interest;
+        prop_assert!(long_oi >= 0);
+    }
+}
