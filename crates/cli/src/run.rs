@@ -2,7 +2,7 @@
 
 use crate::input::load;
 use anyhow::{Context, Result};
-use cascade_report::{write_run, Manifest};
+use cascade_report::{write_run_with, Manifest, RunOptions};
 use cascade_sim::Simulation;
 use clap::Args;
 use std::path::PathBuf;
@@ -22,6 +22,12 @@ pub struct RunArgs {
     /// Override a scenario field: path=value (repeatable), e.g. agents[0].rate_per_s=2.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     set: Vec<String>,
+    /// Do not draw the charts (RUN_DIR/charts); `cascade plot` can draw them later.
+    #[arg(long)]
+    no_charts: bool,
+    /// Check the ledger invariant after every event; stop with exit 1 at the first violation.
+    #[arg(long)]
+    audit: bool,
 }
 
 /// Runs the scenario and writes the folder.
@@ -35,7 +41,10 @@ pub fn run(args: &RunArgs) -> Result<()> {
     });
 
     let started = Instant::now();
-    let recording = Simulation::new(&scenario, seed).run();
+    let recording = crate::progress::simulate(
+        Simulation::new(&scenario, seed).audit(args.audit),
+        &scenario.name,
+    );
     let elapsed = started.elapsed();
 
     let manifest = Manifest {
@@ -47,7 +56,10 @@ pub fn run(args: &RunArgs) -> Result<()> {
         scenario: scenario.to_ron(),
         files: Vec::new(),
     };
-    write_run(&dir, &manifest, &scenario, &recording)
+    let options = RunOptions {
+        charts: !args.no_charts,
+    };
+    write_run_with(&dir, &manifest, &scenario, &recording, options)
         .with_context(|| format!("writing the run folder {}", dir.display()))?;
     let events = recording.counters.events_processed;
     let secs = elapsed.as_secs_f64().max(1e-9);
@@ -60,5 +72,11 @@ pub fn run(args: &RunArgs) -> Result<()> {
         events as f64 / secs / 1e6,
         dir.display()
     );
+    if let Some(failure) = &recording.audit {
+        anyhow::bail!("{}: {failure}", args.scenario.display());
+    }
+    if args.audit {
+        println!("audit: the ledger held after all {events} events");
+    }
     Ok(())
 }

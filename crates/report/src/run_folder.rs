@@ -1,85 +1,299 @@
-//! The run folder: manifest.json, summary.json, series.csv and trades.csv.
+//! The run folder: summary.json, every table as CSV and Parquet, the charts, and manifest.json
+//! last (so a folder with a manifest is complete).
+//!
+//! Every file goes through [`FolderWriter::put`]: written under a temporary name, renamed into
+//! place, and its SHA-256 recorded for the manifest.
 
-use crate::atomic::{write_bytes, write_with};
+use crate::atomic::write_bytes;
+use crate::charts::{self, ChartFormat, RunData};
+use crate::manifest::{FileDigest, Manifest, RunManifest};
+use crate::table::{decimal_text, Table};
 use crate::{summarize, PriceFormat, ReportError};
 use cascade_book::Side;
 use cascade_sim::{Recording, Scenario};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// What was run: enough to run it again.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Manifest {
-    /// Version of cascade that wrote the folder.
-    pub cascade_version: String,
-    /// The scenario's name.
-    pub scenario_name: String,
-    /// The scenario file as given on the command line.
-    pub scenario_file: String,
-    /// The run seed.
-    pub seed: u64,
-    /// The `--set` overrides, in order, as given.
-    pub overrides: Vec<String>,
-    /// The scenario as run (after overrides), RON.
-    pub scenario: String,
-    /// The files of the folder, in writing order.
-    pub files: Vec<String>,
-}
 
 /// Paths of the files a run wrote.
 #[derive(Clone, Debug)]
 pub struct RunFiles {
     /// The run folder.
     pub dir: PathBuf,
-    /// Every file written, in order.
+    /// Every file written, in order (the manifest last).
     pub files: Vec<PathBuf>,
+    /// The manifest as written.
+    pub manifest: RunManifest,
 }
 
-/// Names of the data files, in writing order (the manifest comes last).
-pub const DATA_FILES: [&str; 3] = ["summary.json", "series.csv", "trades.csv"];
+/// What to write besides the data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Draw the charts into charts/ (PNG and SVG).
+    pub charts: bool,
+}
 
-/// Writes the run folder `dir` (created if missing). Each file is written atomically; the
-/// manifest is written last, so a folder with a manifest is complete.
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { charts: true }
+    }
+}
+
+/// Writes files into a folder atomically and keeps their digests, in writing order.
+#[derive(Debug)]
+pub struct FolderWriter {
+    dir: PathBuf,
+    digests: Vec<FileDigest>,
+    paths: Vec<PathBuf>,
+}
+
+impl FolderWriter {
+    /// A writer into `dir`, created if missing.
+    pub fn new(dir: &Path) -> Result<Self, ReportError> {
+        fs::create_dir_all(dir).map_err(|e| ReportError::io(dir, e))?;
+        Ok(FolderWriter {
+            dir: dir.to_path_buf(),
+            digests: Vec::new(),
+            paths: Vec::new(),
+        })
+    }
+
+    /// Writes `bytes` as `name` (`/`-separated, inside the folder) and records its digest.
+    pub fn put(&mut self, name: &str, bytes: &[u8]) -> Result<(), ReportError> {
+        let path = self.dir.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| ReportError::io(parent, e))?;
+        }
+        write_bytes(&path, bytes)?;
+        self.digests.push(FileDigest::of(name, bytes));
+        self.paths.push(path);
+        Ok(())
+    }
+
+    /// Writes `table` as `<name>.csv` and `<name>.parquet`.
+    pub fn table(&mut self, table: &Table) -> Result<(), ReportError> {
+        let mut csv = Vec::new();
+        table
+            .write_csv(&mut csv)
+            .map_err(|e| ReportError::io(self.dir.join(format!("{}.csv", table.name)), e))?;
+        self.put(&format!("{}.csv", table.name), &csv)?;
+        let name = format!("{}.parquet", table.name);
+        let parquet = crate::parquet_io::to_parquet(table)
+            .map_err(|e| ReportError::io(self.dir.join(&name), std::io::Error::other(e)))?;
+        self.put(&name, &parquet)
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Digests of the files written so far.
+    pub fn digests(&self) -> &[FileDigest] {
+        &self.digests
+    }
+
+    /// Paths of the files written so far.
+    pub fn paths(&self) -> &[PathBuf] {
+        &self.paths
+    }
+}
+
+/// Writes the run folder `dir` with the charts ([`write_run_with`] with default options).
 pub fn write_run(
     dir: &Path,
     manifest: &Manifest,
     scenario: &Scenario,
     rec: &Recording,
 ) -> Result<RunFiles, ReportError> {
-    fs::create_dir_all(dir).map_err(|e| ReportError::io(dir, e))?;
+    write_run_with(dir, manifest, scenario, rec, RunOptions::default())
+}
+
+/// Writes the run folder `dir` (created if missing): summary.json, each table of
+/// [`recording_tables`] as CSV and Parquet, the charts when asked, manifest.json last.
+pub fn write_run_with(
+    dir: &Path,
+    manifest: &Manifest,
+    scenario: &Scenario,
+    rec: &Recording,
+    options: RunOptions,
+) -> Result<RunFiles, ReportError> {
     let fmt = PriceFormat::new(scenario.instrument.tick_size);
-    let mut files = Vec::new();
-
-    let summary = summarize(rec, &fmt, None);
-    let path = dir.join("summary.json");
-    write_bytes(&path, &json_bytes(&summary))?;
-    files.push(path);
-
-    let path = dir.join("series.csv");
-    write_with(&path, |w| write_series(w, rec, &fmt))?;
-    files.push(path);
-
-    let path = dir.join("trades.csv");
-    write_with(&path, |w| write_trades(w, rec, &fmt))?;
-    files.push(path);
-
-    let manifest = Manifest {
-        files: DATA_FILES.iter().map(|s| s.to_string()).collect(),
-        ..manifest.clone()
-    };
+    let mut out = FolderWriter::new(dir)?;
+    out.put("summary.json", &json_bytes(&summarize(rec, &fmt, None)))?;
+    let tables = recording_tables(rec, &fmt);
+    for table in &tables {
+        out.table(table)?;
+    }
+    if options.charts {
+        let data = RunData::from_tables(&manifest.scenario_name, manifest.seed, &tables);
+        charts::write_charts(&mut out, &data, ChartFormat::ALL)?;
+    }
+    let written = RunManifest::new(manifest, options.charts, out.digests().to_vec());
     let path = dir.join("manifest.json");
-    write_bytes(&path, &json_bytes(&manifest))?;
+    write_bytes(&path, &written.to_bytes())?;
+    let mut files = out.paths().to_vec();
     files.push(path);
     Ok(RunFiles {
         dir: dir.to_path_buf(),
         files,
+        manifest: written,
     })
 }
 
-fn json_bytes<T: Serialize>(v: &T) -> Vec<u8> {
+/// The tables of a run folder, in writing order: series, trades, book. A new table (say,
+/// liquidations) is one more builder function pushed here.
+pub fn recording_tables(rec: &Recording, fmt: &PriceFormat) -> Vec<Table> {
+    vec![
+        series_table(rec, fmt),
+        trades_table(rec, fmt),
+        book_table(rec, fmt),
+        liquidations_table(rec, fmt),
+        adl_table(rec, fmt),
+    ]
+}
+
+/// liquidations: one row per step of the liquidation engine.
+pub fn liquidations_table(rec: &Recording, fmt: &PriceFormat) -> Table {
+    let l = &rec.liquidations;
+    let quote = |units: i64| Some(units as f64 * rec.unit_quote);
+    let ticks = |t: f64| {
+        if t > 0.0 {
+            Some(fmt.to_quote(1) * t)
+        } else {
+            None
+        }
+    };
+    Table::new("liquidations", l.len())
+        .seconds("time_s", l.iter().map(|l| Some(l.time_ns)))
+        .int("liquidation", l.iter().map(|l| Some(i64::from(l.id))))
+        .int("account", l.iter().map(|l| Some(i64::from(l.account))))
+        .text(
+            "side",
+            l.iter()
+                .map(|l| Some(if l.side == Side::Buy { "long" } else { "short" }.into())),
+        )
+        .int("quantity", l.iter().map(|l| Some(l.book_qty + l.adl_qty)))
+        .int("book_quantity", l.iter().map(|l| Some(l.book_qty)))
+        .int("adl_quantity", l.iter().map(|l| Some(l.adl_qty)))
+        .float("price", 6, l.iter().map(|l| ticks(l.avg_price)))
+        .float(
+            "bankruptcy_price",
+            6,
+            l.iter().map(|l| ticks(l.bankruptcy_price)),
+        )
+        .price("mark", fmt, l.iter().map(|l| Some(l.mark)))
+        .float("notional", 6, l.iter().map(|l| quote(l.notional)))
+        .float("fee", 6, l.iter().map(|l| quote(l.fee)))
+        .float("fund_change", 6, l.iter().map(|l| quote(l.fund_change)))
+        .text("trigger", l.iter().map(|l| Some(trigger_text(l.trigger))))
+        .int(
+            "generation",
+            l.iter().map(|l| Some(i64::from(l.generation))),
+        )
+}
+
+/// adl: one row per auto-deleveraging fill.
+pub fn adl_table(rec: &Recording, fmt: &PriceFormat) -> Table {
+    let a = &rec.adl;
+    Table::new("adl", a.len())
+        .seconds("time_s", a.iter().map(|a| Some(a.time_ns)))
+        .int(
+            "liquidation",
+            a.iter().map(|a| Some(i64::from(a.liquidation))),
+        )
+        .int("bankrupt", a.iter().map(|a| Some(i64::from(a.bankrupt))))
+        .int(
+            "counterparty",
+            a.iter().map(|a| Some(i64::from(a.counterparty))),
+        )
+        .int("quantity", a.iter().map(|a| Some(a.qty)))
+        .float(
+            "price",
+            6,
+            a.iter().map(|a| Some(fmt.to_quote(1) * a.price)),
+        )
+        .float("score", 6, a.iter().map(|a| Some(a.score)))
+}
+
+/// What started a liquidation, as text: `flow`, `index`, `shock:0`, `liquidation:12`, `margin`.
+fn trigger_text(t: cascade_sim::Trigger) -> String {
+    match t {
+        cascade_sim::Trigger::Flow => "flow".into(),
+        cascade_sim::Trigger::Index => "index".into(),
+        cascade_sim::Trigger::Shock(i) => format!("shock:{i}"),
+        cascade_sim::Trigger::Liquidation(id) => format!("liquidation:{id}"),
+        cascade_sim::Trigger::MarginChange => "margin".into(),
+    }
+}
+
+/// series: the market at the end of every sampling interval.
+pub fn series_table(rec: &Recording, fmt: &PriceFormat) -> Table {
+    let s = &rec.samples;
+    Table::new("series", s.len())
+        .seconds("time_s", s.iter().map(|s| Some(s.time_ns)))
+        .price("bid", fmt, s.iter().map(|s| s.bid.map(|b| b.0 .0)))
+        .price("ask", fmt, s.iter().map(|s| s.ask.map(|a| a.0 .0)))
+        .price_x2("mid", fmt, s.iter().map(|s| s.mid_x2()))
+        .float("spread_bps", 3, s.iter().map(crate::summary::spread_bps))
+        .int("bid_qty", s.iter().map(|s| s.bid.map(|b| b.1 .0)))
+        .int("ask_qty", s.iter().map(|s| s.ask.map(|a| a.1 .0)))
+        .int("depth_1pct", s.iter().map(|s| Some(s.depth_1pct.0)))
+        .int("volume", s.iter().map(|s| Some(s.volume.0)))
+        .int("trades", s.iter().map(|s| Some(i64::from(s.trades))))
+        .price("last", fmt, s.iter().map(|s| Some(s.last.0)))
+        .price(
+            "fundamental",
+            fmt,
+            s.iter().map(|s| s.fundamental.map(|f| f.0)),
+        )
+        .price("mark", fmt, s.iter().map(|s| Some(s.mark.0)))
+        .price("index", fmt, s.iter().map(|s| s.index.map(|i| i.0)))
+        .float(
+            "insurance_fund",
+            6,
+            s.iter()
+                .map(|s| Some(s.insurance_fund as f64 * rec.unit_quote)),
+        )
+        .int("open_interest", s.iter().map(|s| Some(s.open_interest)))
+}
+
+/// trades: the tape.
+pub fn trades_table(rec: &Recording, fmt: &PriceFormat) -> Table {
+    let t = &rec.trades;
+    Table::new("trades", t.len())
+        .seconds("time_s", t.iter().map(|t| Some(t.time_ns)))
+        .price("price", fmt, t.iter().map(|t| Some(t.price.0)))
+        .int("qty", t.iter().map(|t| Some(t.qty.0)))
+        .text(
+            "taker_side",
+            t.iter().map(|t| Some(side_name(t.taker_side).into())),
+        )
+        .int("maker_order", t.iter().map(|t| Some(id(t.maker_order))))
+        .int("taker_order", t.iter().map(|t| Some(id(t.taker_order))))
+        .int("maker", t.iter().map(|t| Some(i64::from(t.maker.0))))
+        .int("taker", t.iter().map(|t| Some(i64::from(t.taker.0))))
+}
+
+/// book: the best levels of each side at every sample.
+pub fn book_table(rec: &Recording, fmt: &PriceFormat) -> Table {
+    let l = &rec.book_levels;
+    Table::new("book", l.len())
+        .seconds("time_s", l.iter().map(|l| Some(l.time_ns)))
+        .text("side", l.iter().map(|l| Some(book_side(l.side).into())))
+        .int("level", l.iter().map(|l| Some(i64::from(l.level))))
+        .price("price", fmt, l.iter().map(|l| Some(l.price.0)))
+        .int("qty", l.iter().map(|l| Some(l.qty.0)))
+}
+
+/// An order id as the integer written in trades.csv.
+fn id(order: cascade_book::OrderId) -> i64 {
+    // The generation sits in the high 32 bits; it would need 2^31 reuses of one slot to overflow.
+    i64::try_from(order.raw()).unwrap_or(i64::MAX)
+}
+
+/// Pretty JSON with a final newline.
+pub fn json_bytes<T: Serialize>(v: &T) -> Vec<u8> {
     // Plain data with string keys always serialises.
     let mut bytes = serde_json::to_vec_pretty(v).unwrap_or_default();
     bytes.push(b'\n');
@@ -88,13 +302,7 @@ fn json_bytes<T: Serialize>(v: &T) -> Vec<u8> {
 
 /// Seconds as exact decimal text from nanoseconds, trailing zeros trimmed.
 pub fn seconds(ns: i64) -> String {
-    let whole = ns.div_euclid(1_000_000_000);
-    let frac = ns.rem_euclid(1_000_000_000);
-    if frac == 0 {
-        return whole.to_string();
-    }
-    let f = format!("{frac:09}");
-    format!("{whole}.{}", f.trim_end_matches('0'))
+    decimal_text(ns, 9, 0)
 }
 
 fn side_name(s: Side) -> &'static str {
@@ -104,69 +312,11 @@ fn side_name(s: Side) -> &'static str {
     }
 }
 
-fn write_series(w: &mut dyn Write, rec: &Recording, fmt: &PriceFormat) -> std::io::Result<()> {
-    let mut out = csv::Writer::from_writer(w);
-    out.write_record([
-        "time_s",
-        "bid",
-        "ask",
-        "mid",
-        "spread_bps",
-        "bid_qty",
-        "ask_qty",
-        "depth_1pct",
-        "volume",
-        "trades",
-        "last",
-        "fundamental",
-    ])?;
-    for s in &rec.samples {
-        let opt = |p: Option<i64>| p.map(|t| fmt.ticks(t)).unwrap_or_default();
-        out.write_record([
-            seconds(s.time_ns),
-            opt(s.bid.map(|b| b.0 .0)),
-            opt(s.ask.map(|a| a.0 .0)),
-            s.mid_x2().map(|m| fmt.ticks_x2(m)).unwrap_or_default(),
-            crate::summary::spread_bps(s)
-                .map(|x| format!("{x:.3}"))
-                .unwrap_or_default(),
-            s.bid.map(|b| b.1 .0.to_string()).unwrap_or_default(),
-            s.ask.map(|a| a.1 .0.to_string()).unwrap_or_default(),
-            s.depth_1pct.0.to_string(),
-            s.volume.0.to_string(),
-            s.trades.to_string(),
-            fmt.ticks(s.last.0),
-            opt(s.fundamental.map(|f| f.0)),
-        ])?;
+fn book_side(s: Side) -> &'static str {
+    match s {
+        Side::Buy => "bid",
+        Side::Sell => "ask",
     }
-    out.flush()
-}
-
-fn write_trades(w: &mut dyn Write, rec: &Recording, fmt: &PriceFormat) -> std::io::Result<()> {
-    let mut out = csv::Writer::from_writer(w);
-    out.write_record([
-        "time_s",
-        "price",
-        "qty",
-        "taker_side",
-        "maker_order",
-        "taker_order",
-        "maker",
-        "taker",
-    ])?;
-    for t in &rec.trades {
-        out.write_record([
-            seconds(t.time_ns),
-            fmt.ticks(t.price.0),
-            t.qty.0.to_string(),
-            side_name(t.taker_side).to_string(),
-            t.maker_order.to_string(),
-            t.taker_order.to_string(),
-            t.maker.0.to_string(),
-            t.taker.0.to_string(),
-        ])?;
-    }
-    out.flush()
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 /// Computes summary.json's content. Keys are sorted, so the text is stable.
 pub fn summarize(rec: &Recording, fmt: &PriceFormat, stress_from_ns: Option<i64>) -> Value {
+    let stress_from_ns = stress_from_ns.or(rec.stress_from_ns);
     let samples = &rec.samples;
     let before = |s: &&Sample| stress_from_ns.is_none_or(|t| s.time_ns < t);
     let mids: Vec<i64> = samples.iter().filter_map(Sample::mid_x2).collect();
@@ -64,6 +65,38 @@ pub fn summarize(rec: &Recording, fmt: &PriceFormat, stress_from_ns: Option<i64>
             "self_trade_cancels": c.self_trade_cancels,
         },
         "samples": samples.len(),
+        "liquidations": liquidation_summary(rec),
+        "insurance_fund": {
+            "start": money(rec, rec.ledger.fund_start),
+            "min": money(rec, rec.ledger.fund_min),
+            "end": money(rec, rec.ledger.fund_end),
+        },
+        "ledger": {
+            "fees": money(rec, rec.ledger.fees),
+            "deposits": money(rec, rec.ledger.deposits),
+            "open_interest": rec.ledger.open_interest,
+        },
+        "stress_from_s": stress_from_ns.map(|t| t as f64 / 1e9),
+    })
+}
+
+/// Units of tick × lot as quote currency.
+fn money(rec: &Recording, units: i64) -> f64 {
+    units as f64 * rec.unit_quote
+}
+
+/// The `liquidations.*` keys.
+fn liquidation_summary(rec: &Recording) -> Value {
+    let l = rec.liquidation_stats();
+    json!({
+        "count": l.count,
+        "steps": rec.liquidations.len(),
+        "volume": l.volume,
+        "notional": money(rec, l.notional),
+        "max_generation": l.max_generation,
+        "bad_debt": money(rec, l.bad_debt),
+        "adl_count": l.adl_count,
+        "long_share": l.long_share,
     })
 }
 
@@ -133,6 +166,10 @@ mod tests {
             trades: 0,
             last: Price(bid),
             fundamental: None,
+            mark: Price(bid),
+            index: None,
+            insurance_fund: 0,
+            open_interest: 0,
         }
     }
 

@@ -213,6 +213,7 @@ impl Simulation {
             interval_trades: 0,
             recording: Recording {
                 samples: Vec::with_capacity(samples.min(1 << 24)),
+                unit_quote,
                 ..Recording::default()
             },
             record_trades: true,

@@ -23,8 +23,7 @@ pub use kernel::Simulation;
 pub use overrides::{Override, OverrideError};
 pub use record::{
     AdlRecord, AuditError, Counters, LedgerStats, LevelRow, LiquidationRecord, LiquidationStats,
-    Recording, Sample,
-    Trade, Trigger, SNAPSHOT_LEVELS,
+    Recording, Sample, Trade, Trigger, SNAPSHOT_LEVELS,
 };
 pub use scenario::{FieldError, ParseError, Scenario, ValidationErrors};
 

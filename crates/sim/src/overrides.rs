@@ -89,7 +89,9 @@ fn parse_value(text: &str) -> Result<Value, String> {
         {
             let inner = parse_value(&text[open..])?;
             if inner.is_object() {
-                return Ok(Value::Object([(name.to_string(), inner)].into_iter().collect()));
+                return Ok(Value::Object(
+                    [(name.to_string(), inner)].into_iter().collect(),
+                ));
             }
         }
     }
@@ -299,7 +301,10 @@ mod tests {
         let s = set(&["agents[0].name=x"]).unwrap();
         assert_eq!(s.mark, crate::scenario::MarkSpec::Mid);
         let s = set(&["mark=EmaMid(half_life_s: 3.0)"]).unwrap();
-        assert_eq!(s.mark, crate::scenario::MarkSpec::EmaMid { half_life_s: 3.0 });
+        assert_eq!(
+            s.mark,
+            crate::scenario::MarkSpec::EmaMid { half_life_s: 3.0 }
+        );
         let s = set(&["mark=EmaMid(half_life_s: 3.0)", "mark=Last"]).unwrap();
         assert_eq!(s.mark, crate::scenario::MarkSpec::Last);
     }

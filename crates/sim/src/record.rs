@@ -139,6 +139,8 @@ pub struct Recording {
     pub stress_from_ns: Option<i64>,
     /// Set when `--audit` found the ledger invariant broken; the run stopped there.
     pub audit: Option<AuditError>,
+    /// Quote currency per unit of cash (tick size × lot size).
+    pub unit_quote: f64,
     /// Run counters.
     pub counters: Counters,
 }
@@ -269,7 +271,11 @@ impl Recording {
         let mut ids: Vec<u32> = self.liquidations.iter().map(|l| l.id).collect();
         ids.sort_unstable();
         ids.dedup();
-        let volume: i64 = self.liquidations.iter().map(|l| l.book_qty + l.adl_qty).sum();
+        let volume: i64 = self
+            .liquidations
+            .iter()
+            .map(|l| l.book_qty + l.adl_qty)
+            .sum();
         let long: i64 = self
             .liquidations
             .iter()
@@ -280,10 +286,19 @@ impl Recording {
             count: ids.len() as u64,
             volume,
             notional: self.liquidations.iter().map(|l| l.notional).sum(),
-            max_generation: self.liquidations.iter().map(|l| l.generation).max().unwrap_or(0),
+            max_generation: self
+                .liquidations
+                .iter()
+                .map(|l| l.generation)
+                .max()
+                .unwrap_or(0),
             bad_debt: self.ledger.bad_debt,
             adl_count: self.adl.len() as u64,
-            long_share: if volume > 0 { long as f64 / volume as f64 } else { 0.0 },
+            long_share: if volume > 0 {
+                long as f64 / volume as f64
+            } else {
+                0.0
+            },
         }
     }
 }

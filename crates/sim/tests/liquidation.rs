@@ -6,7 +6,9 @@ use proptest::prelude::*;
 use std::path::Path;
 
 fn shipped(name: &str, sets: &[&str]) -> Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../scenarios")
+        .join(name);
     let text = std::fs::read_to_string(path).unwrap();
     let o: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
     prepare(&text, &o).unwrap()
@@ -48,23 +50,60 @@ fn flash_cascade_is_a_multi_generation_cascade_that_doubles_the_drawdown() {
     assert!(stats.max_generation >= 3, "{stats:?}");
     let stress = rec.stress_from_ns.expect("the shock marks the stress");
     let before = |x: &&cascade_sim::Sample| x.time_ns < stress;
-    let spread_base = median(rec.samples.iter().filter(before).filter_map(spread_bps).collect());
-    let spread_peak = rec.samples.iter().filter_map(spread_bps).fold(0.0, f64::max);
-    assert!(spread_peak / spread_base >= 5.0, "spread {spread_base} → {spread_peak}");
-    let depth_base = median(rec.samples.iter().filter(before).map(|x| x.depth_1pct.0 as f64).collect());
-    let depth_min = rec.samples.iter().map(|x| x.depth_1pct.0 as f64).fold(f64::MAX, f64::min);
-    assert!(depth_min / depth_base <= 0.3, "depth {depth_base} → {depth_min}");
+    let spread_base = median(
+        rec.samples
+            .iter()
+            .filter(before)
+            .filter_map(spread_bps)
+            .collect(),
+    );
+    let spread_peak = rec
+        .samples
+        .iter()
+        .filter_map(spread_bps)
+        .fold(0.0, f64::max);
+    assert!(
+        spread_peak / spread_base >= 5.0,
+        "spread {spread_base} → {spread_peak}"
+    );
+    let depth_base = median(
+        rec.samples
+            .iter()
+            .filter(before)
+            .map(|x| x.depth_1pct.0 as f64)
+            .collect(),
+    );
+    let depth_min = rec
+        .samples
+        .iter()
+        .map(|x| x.depth_1pct.0 as f64)
+        .fold(f64::MAX, f64::min);
+    assert!(
+        depth_min / depth_base <= 0.3,
+        "depth {depth_base} → {depth_min}"
+    );
 
-    let without = run(&shipped("flash-cascade.ron", &["liquidation.enabled=false"]));
+    let without = run(&shipped(
+        "flash-cascade.ron",
+        &["liquidation.enabled=false"],
+    ));
     assert!(without.liquidations.is_empty());
     let (with_dd, without_dd) = (drawdown_pct(&rec), drawdown_pct(&without));
-    assert!(with_dd >= 2.0 * without_dd, "drawdown {with_dd}% with liquidations, {without_dd}% without");
+    assert!(
+        with_dd >= 2.0 * without_dd,
+        "drawdown {with_dd}% with liquidations, {without_dd}% without"
+    );
 }
 
 #[test]
 fn cascade_generations_follow_their_parents() {
     let rec = run(&shipped("flash-cascade.ron", &[]));
-    let gen_of = |id: u32| rec.liquidations.iter().find(|l| l.id == id).map(|l| l.generation);
+    let gen_of = |id: u32| {
+        rec.liquidations
+            .iter()
+            .find(|l| l.id == id)
+            .map(|l| l.generation)
+    };
     for l in &rec.liquidations {
         match l.trigger {
             Trigger::Liquidation(parent) => {
@@ -73,19 +112,29 @@ fn cascade_generations_follow_their_parents() {
             _ => assert_eq!(l.generation, 0, "{l:?}"),
         }
     }
-    assert!(rec.liquidations.iter().any(|l| matches!(l.trigger, Trigger::Liquidation(_))));
+    assert!(rec
+        .liquidations
+        .iter()
+        .any(|l| matches!(l.trigger, Trigger::Liquidation(_))));
 }
 
 #[test]
 fn calm_market_has_few_liquidations_and_spreads_near_baseline() {
     let rec = run(&shipped("calm.ron", &[]));
-    assert!(rec.liquidation_stats().count <= 5, "{:?}", rec.liquidation_stats());
+    assert!(
+        rec.liquidation_stats().count <= 5,
+        "{:?}",
+        rec.liquidation_stats()
+    );
     let spreads: Vec<f64> = rec.samples.iter().filter_map(spread_bps).collect();
     let base = median(spreads.clone());
     let mut sorted = spreads;
     sorted.sort_by(f64::total_cmp);
     let p95 = sorted[sorted.len() * 95 / 100];
-    assert!(p95 <= 3.0 * base, "95th percentile spread {p95} bps, median {base} bps");
+    assert!(
+        p95 <= 3.0 * base,
+        "95th percentile spread {p95} bps, median {base} bps"
+    );
 }
 
 #[test]
@@ -93,7 +142,10 @@ fn a_thin_fund_forces_auto_deleveraging_at_the_bankruptcy_price() {
     let rec = run(&shipped("adl.ron", &[]));
     let stats = rec.liquidation_stats();
     assert!(stats.adl_count > 0, "{stats:?}");
-    assert!(rec.ledger.fund_min >= 0, "the fund never goes negative under ADL");
+    assert!(
+        rec.ledger.fund_min >= 0,
+        "the fund never goes negative under ADL"
+    );
     for a in &rec.adl {
         assert_ne!(a.bankrupt, a.counterparty);
         assert!(a.qty > 0 && a.price > 0.0);
@@ -104,7 +156,10 @@ fn a_thin_fund_forces_auto_deleveraging_at_the_bankruptcy_price() {
 fn socialised_loss_spreads_bad_debt_and_keeps_the_ledger() {
     let rec = run(&shipped(
         "adl.ron",
-        &["liquidation.shortfall=SocializedLoss", "liquidation.execution=Market"],
+        &[
+            "liquidation.shortfall=SocializedLoss",
+            "liquidation.execution=Market",
+        ],
     ));
     assert!(rec.adl.is_empty());
     assert!(rec.liquidation_stats().count > 0);
