@@ -12,7 +12,7 @@
 use crate::kernel::{EventKind, Simulation};
 use crate::margin::{ceil_div, floor_div, MarginTable, PPM};
 use crate::record::{AdlRecord, LiquidationRecord, Trigger};
-use crate::scenario::{Execution, LiquidationSpec, Shortfall};
+use crate::scenario::{Execution, LiquidationSpec, Shortfall, StepMode};
 use cascade_book::{Fill, OwnerId, Price, Qty, Side, Tif};
 
 /// The liquidation engine's settings in integer units.
@@ -22,6 +22,8 @@ pub struct EngineConfig {
     pub enabled: bool,
     /// Share of the position closed per step, ppm.
     pub step_ppm: i64,
+    /// Fraction of the position or down one tier.
+    pub step_mode: StepMode,
     /// Time between steps, ns.
     pub cooldown_ns: i64,
     /// How steps reach the book.
@@ -40,6 +42,7 @@ impl EngineConfig {
         Self {
             enabled: spec.enabled,
             step_ppm: ((spec.step_fraction * 1e6).round() as i64).clamp(1, PPM),
+            step_mode: spec.step_mode,
             cooldown_ns: (spec.cooldown_s * 1e9).round() as i64,
             execution: spec.execution,
             fee_ppm: (spec.fee_rate * 1e6).round() as i64,
@@ -121,12 +124,7 @@ impl Simulation {
             self.release(id, acc.pos == 0);
             return;
         }
-        let total = acc.pos.abs();
-        let q = (ceil_div(
-            i128::from(total) * i128::from(self.engine.step_ppm),
-            i128::from(PPM),
-        ) as i64)
-            .clamp(1, total);
+        let q = self.step_qty_for(&acc, mark);
         let side = if acc.pos > 0 { Side::Sell } else { Side::Buy };
         let bankruptcy = MarginTable::bankruptcy_price(acc.cash, acc.pos);
         let limit = self.step_limit(&acc, q);
@@ -203,6 +201,33 @@ impl Simulation {
             self.schedule(self.now_ns + wait, EventKind::LiqStep(id));
         }
         self.after_market_change();
+    }
+
+    /// Lots one step closes: a fraction of the position, or down to the next lower tier.
+    fn step_qty_for(&self, acc: &crate::accounts::Account, mark: i64) -> i64 {
+        let total = acc.pos.abs();
+        let q = match self.engine.step_mode {
+            StepMode::Fraction => ceil_div(
+                i128::from(total) * i128::from(self.engine.step_ppm),
+                i128::from(PPM),
+            ) as i64,
+            StepMode::DownOneTier => {
+                let notional =
+                    (i128::from(total) * i128::from(mark)).min(i128::from(i64::MAX)) as i64;
+                let tiers = self.margin.tiers();
+                let t = tiers
+                    .iter()
+                    .position(|t| notional <= t.cap)
+                    .unwrap_or(tiers.len() - 1);
+                if t == 0 {
+                    total
+                } else {
+                    // Keep at most the lower tier's cap in notional.
+                    total - tiers[t - 1].cap / mark.max(1)
+                }
+            }
+        };
+        q.clamp(1, total)
     }
 
     /// The worst price a step may trade at: the bankruptcy price (IOC mode), or as far beyond

@@ -8,8 +8,8 @@
 
 use crate::accounts::{Account, LiquidationIndex};
 use crate::agents::{
-    AccountView, Action, AdaptiveMaker, Agent, AgentKind, Ctx, Leveraged, Maker, MarketState,
-    Momentum, Noise, OneShot, OrderList, Value,
+    AccountView, Action, AdaptiveMaker, Agent, AgentKind, Arbitrageur, Ctx, Fundamentalist,
+    Leveraged, Maker, MarketState, Momentum, Noise, OneShot, OrderList, Value,
 };
 use crate::engine::{EngineConfig, LiqRun};
 use crate::fundamental::Fundamental;
@@ -180,6 +180,7 @@ impl Simulation {
             market: MarketState {
                 last_price: Price(initial),
                 mark: Price(initial),
+                index: scenario.index.as_ref().map(|_| initial as f64),
                 cum_volume: 0,
                 cum_taker_buy: 0,
                 cum_taker_sell: 0,
@@ -564,7 +565,7 @@ impl Simulation {
 
     fn index_tick(&mut self) {
         if let Some(ix) = self.index.as_mut() {
-            ix.advance_to(self.now_ns);
+            self.market.index = Some(ix.advance_to(self.now_ns));
         }
         self.mover = Trigger::Index;
         self.mover_gen = None;
@@ -609,6 +610,7 @@ impl Simulation {
             Shock::IndexJump { pct, .. } => {
                 if let Some(ix) = self.index.as_mut() {
                     ix.jump(pct);
+                    self.market.index = Some(ix.value());
                 }
             }
             Shock::MakerOutage {
@@ -681,7 +683,17 @@ fn build_agents(
             let mut account = Account::default();
             let (kind, cap) = match group {
                 AgentGroup::Noise(s) => (AgentKind::Noise(Noise::new(s)), s.max_orders as usize),
-                AgentGroup::Maker(s) => (AgentKind::Maker(Maker::new(s)), 2 * s.levels as usize),
+                AgentGroup::Maker(s) => {
+                    if let Some(c) = s.collateral {
+                        account.cash = (c / unit_quote).round() as i64;
+                        account.margin = true;
+                    }
+                    (AgentKind::Maker(Maker::new(s)), 2 * s.levels as usize)
+                }
+                AgentGroup::Fundamentalist(s) => {
+                    (AgentKind::Fundamentalist(Fundamentalist::new(s)), 1)
+                }
+                AgentGroup::Arbitrageur(s) => (AgentKind::Arbitrageur(Arbitrageur::new(s)), 1),
                 AgentGroup::OneShot(s) => (AgentKind::OneShot(OneShot::new(s)), 1),
                 AgentGroup::Value(s) => (AgentKind::Value(Value::new(s, tick)), 4),
                 AgentGroup::Momentum(s) => (AgentKind::Momentum(Momentum::new(s)), 4),

@@ -57,8 +57,8 @@ pub fn apply(scenario: &Scenario, overrides: &[Override]) -> Result<Scenario, Ov
             path: o.path.clone(),
             reason,
         };
-        let value = parse_value(&o.value).map_err(fail)?;
         let slot = locate(&mut root, &o.path).map_err(fail)?;
+        let value = parse_value(&o.value, slot).map_err(fail)?;
         check_kind(slot, &value).map_err(fail)?;
         *slot = value;
     }
@@ -72,7 +72,7 @@ pub fn apply(scenario: &Scenario, overrides: &[Override]) -> Result<Scenario, Ov
     })
 }
 
-fn parse_value(text: &str) -> Result<Value, String> {
+fn parse_value(text: &str, old: &Value) -> Result<Value, String> {
     let bare_word = !text.is_empty()
         && text
             .chars()
@@ -82,12 +82,22 @@ fn parse_value(text: &str) -> Result<Value, String> {
     // would read without its name.
     if let Some(open) = text.find('(') {
         let name = &text[..open];
-        if name.starts_with(|c: char| c.is_ascii_uppercase())
+        let old_is_variant = match old {
+            Value::String(_) | Value::Null => true,
+            Value::Object(m) => {
+                m.len() == 1
+                    && m.keys()
+                        .all(|k| k.starts_with(|c: char| c.is_ascii_uppercase()))
+            }
+            _ => false,
+        };
+        if old_is_variant
+            && name.starts_with(|c: char| c.is_ascii_uppercase())
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             && name != "Some"
             && text.ends_with(')')
         {
-            let inner = parse_value(&text[open..])?;
+            let inner = parse_value(&text[open..], &Value::Null)?;
             if inner.is_object() {
                 return Ok(Value::Object(
                     [(name.to_string(), inner)].into_iter().collect(),

@@ -92,6 +92,13 @@ impl Maker {
             bids = inventory < st.max_inventory;
             asks = inventory > -st.max_inventory;
         }
+        // Capital limit of a maker on margin: near maintenance, quote only the side that
+        // reduces the position.
+        let acc = ctx.account;
+        if acc.maintenance > 0 && acc.equity < 2 * acc.maintenance {
+            bids &= inventory < 0;
+            asks &= inventory > 0;
+        }
         let skew_x2 = (2.0 * self.skew_ticks_per_lot * inventory as f64).round() as i64;
         let half = half.round().clamp(1.0, 1e9) as i64;
         self.push_quotes(ctx.out, mid_x2 - skew_x2, half, bids, asks);

@@ -6,6 +6,8 @@
 //! [`Agent::on_resting`]. Dispatch is a `match` over [`AgentKind`]: no trait objects.
 
 mod adaptive_maker;
+mod arbitrageur;
+mod fundamentalist;
 mod leveraged;
 mod maker;
 mod momentum;
@@ -15,6 +17,8 @@ mod orders;
 mod value;
 
 pub use adaptive_maker::AdaptiveMaker;
+pub use arbitrageur::Arbitrageur;
+pub use fundamentalist::Fundamentalist;
 pub use leveraged::Leveraged;
 pub use maker::Maker;
 pub use momentum::Momentum;
@@ -65,6 +69,8 @@ pub struct MarketState {
     pub mark: Price,
     /// Lots traded since the start of the run.
     pub cum_volume: i64,
+    /// The index, ticks, when the scenario has one.
+    pub index: Option<f64>,
     /// Lots bought by takers since the start.
     pub cum_taker_buy: i64,
     /// Lots sold by takers since the start.
@@ -148,6 +154,10 @@ pub enum AgentKind {
     AdaptiveMaker(AdaptiveMaker),
     /// Leveraged trader.
     Leveraged(Leveraged),
+    /// Fundamental trader.
+    Fundamentalist(Fundamentalist),
+    /// Arbitrageur.
+    Arbitrageur(Arbitrageur),
 }
 
 impl Agent {
@@ -162,6 +172,8 @@ impl Agent {
             AgentKind::Momentum(a) => Some(a.next_wake(0, rng)),
             AgentKind::AdaptiveMaker(a) => Some(a.next_wake(0, rng)),
             AgentKind::Leveraged(a) => Some(a.first_wake()),
+            AgentKind::Fundamentalist(a) => Some(a.next_wake(0, rng)),
+            AgentKind::Arbitrageur(a) => Some(a.next_wake(0, rng)),
         }
     }
 
@@ -177,6 +189,8 @@ impl Agent {
             AgentKind::Momentum(a) => a.wake(ctx, rng, orders),
             AgentKind::AdaptiveMaker(a) => a.wake(ctx, rng, orders),
             AgentKind::Leveraged(a) => a.wake(ctx, rng, orders),
+            AgentKind::Fundamentalist(a) => a.wake(ctx, rng, orders),
+            AgentKind::Arbitrageur(a) => a.wake(ctx, rng, orders),
         }
     }
 

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 mod risk;
 pub use risk::{
-    binance_tiers, Execution, IndexSpec, LeveragedSpec, LiquidationSpec, MakerStress, MarginSpec,
-    MarkSpec, Shock, Shortfall, Tier, TopUp,
+    binance_tiers, ArbitrageurSpec, Execution, FundamentalistSpec, IndexSpec, LeveragedSpec,
+    LiquidationSpec, MakerStress, MarginSpec, MarkSpec, Shock, Shortfall, StepMode, Tier, TopUp,
 };
 
 /// A whole market: the instrument, the clock, the exogenous processes and the agents.
@@ -128,6 +128,10 @@ pub enum AgentGroup {
     AdaptiveMaker(AdaptiveMakerSpec),
     /// Leveraged traders holding positions on margin.
     Leveraged(LeveragedSpec),
+    /// Fundamental traders reverting the mid toward the index or the fundamental.
+    Fundamentalist(FundamentalistSpec),
+    /// Arbitrageurs pulling the book toward the index.
+    Arbitrageur(ArbitrageurSpec),
 }
 
 /// Noise traders.
@@ -185,6 +189,11 @@ pub struct MakerSpec {
     /// Volatility- and inventory-driven spreads and withdrawal under stress.
     #[serde(default)]
     pub stress: Option<MakerStress>,
+    /// Collateral, quote currency: with it the maker is a margin account that can be
+    /// liquidated, and it stops quoting the side that would grow its position once its
+    /// equity falls below twice its maintenance margin (its capital limit).
+    #[serde(default)]
+    pub collateral: Option<f64>,
 }
 
 /// One-shot noise agents (ABIDES's NoiseAgent).
@@ -276,6 +285,8 @@ impl AgentGroup {
             AgentGroup::Momentum(s) => &s.name,
             AgentGroup::AdaptiveMaker(s) => &s.name,
             AgentGroup::Leveraged(s) => &s.name,
+            AgentGroup::Fundamentalist(s) => &s.name,
+            AgentGroup::Arbitrageur(s) => &s.name,
         }
     }
 
@@ -289,6 +300,8 @@ impl AgentGroup {
             AgentGroup::Momentum(s) => s.count,
             AgentGroup::AdaptiveMaker(s) => s.count,
             AgentGroup::Leveraged(s) => s.count,
+            AgentGroup::Fundamentalist(s) => s.count,
+            AgentGroup::Arbitrageur(s) => s.count,
         }
     }
 }
@@ -680,6 +693,11 @@ impl Validator {
                 if let Some(st) = &m.stress {
                     self.maker_stress(&format!("{p}.stress"), st);
                 }
+                if let Some(c) = m.collateral {
+                    if self.positive(&format!("{p}.collateral"), c) && c > 1e12 {
+                        self.err(format!("{p}.collateral"), "must be at most 1e12");
+                    }
+                }
                 if self.non_negative(&format!("{p}.skew_ticks_per_lot"), m.skew_ticks_per_lot)
                     && m.skew_ticks_per_lot > 1e6
                 {
@@ -730,6 +748,8 @@ impl Validator {
                 self.sizes(p, m.size_min, m.size_max);
             }
             AgentGroup::Leveraged(l) => self.leveraged(p, l, s),
+            AgentGroup::Fundamentalist(f) => self.fundamentalist(p, f, s),
+            AgentGroup::Arbitrageur(a) => self.arbitrageur(p, a, s),
             AgentGroup::AdaptiveMaker(a) => {
                 self.positive(&format!("{p}.mean_wake_s"), a.mean_wake_s);
                 self.int_range(

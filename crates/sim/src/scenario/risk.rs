@@ -114,6 +114,17 @@ pub enum Execution {
     IocAtBankruptcy,
 }
 
+/// How much of a position one liquidation step closes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StepMode {
+    /// `step_fraction` of the position.
+    #[default]
+    Fraction,
+    /// Enough to bring the notional down into the next lower margin tier (all of it in the
+    /// lowest tier), as OKX and Bybit do.
+    DownOneTier,
+}
+
 /// What closes the gap when the book and the fund cannot.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Shortfall {
@@ -133,9 +144,12 @@ pub struct LiquidationSpec {
     /// Off: accounts are never liquidated (a counterfactual).
     #[serde(default = "yes")]
     pub enabled: bool,
-    /// Share of the position closed in one step (1 closes it at once).
+    /// Share of the position closed in one step (1 closes it at once), in `Fraction` mode.
     #[serde(default = "one")]
     pub step_fraction: f64,
+    /// How much one step closes.
+    #[serde(default)]
+    pub step_mode: StepMode,
     /// Time between two steps of one account, seconds.
     #[serde(default = "one")]
     pub cooldown_s: f64,
@@ -168,6 +182,7 @@ impl Default for LiquidationSpec {
         Self {
             enabled: true,
             step_fraction: 1.0,
+            step_mode: StepMode::Fraction,
             cooldown_s: 1.0,
             execution: Execution::Market,
             fee_rate: default_fee(),
@@ -225,6 +240,43 @@ pub struct LeveragedSpec {
 
 fn default_check() -> f64 {
     10.0
+}
+
+/// Fundamental traders: trade toward the index (or the fundamental) when the mid strays.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundamentalistSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Mean time between wake-ups, seconds (exponential).
+    pub mean_wake_s: f64,
+    /// Act only when the mid is this far from the reference value, basis points.
+    pub threshold_bps: f64,
+    /// Lots per basis point of deviation beyond the threshold.
+    pub lots_per_bps: f64,
+    /// Largest order, lots.
+    pub max_size: i64,
+}
+
+/// Arbitrageurs: take asks below (or bids above) the index by more than an edge, pulling the
+/// book toward the index.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArbitrageurSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Mean time between wake-ups, seconds (exponential).
+    pub mean_wake_s: f64,
+    /// Required distance from the index, basis points.
+    pub edge_bps: f64,
+    /// Largest order, lots.
+    pub max_size: i64,
+    /// Largest position either way, lots.
+    pub max_position: i64,
 }
 
 /// Stress behaviour of a market maker: volatility- and inventory-driven spreads, withdrawal.
@@ -574,6 +626,47 @@ impl Validator {
         if let Some(d) = l.re_entry_delay_s {
             self.positive(&format!("{p}.re_entry_delay_s"), d);
         }
+    }
+
+    pub(super) fn fundamentalist(&mut self, p: &str, f: &FundamentalistSpec, s: &Scenario) {
+        if s.index.is_none() && s.fundamental.is_none() {
+            self.err(
+                p.to_string(),
+                "fundamental traders need an index or a fundamental to revert to",
+            );
+        }
+        self.positive(&format!("{p}.mean_wake_s"), f.mean_wake_s);
+        self.non_negative(&format!("{p}.threshold_bps"), f.threshold_bps);
+        self.positive(&format!("{p}.lots_per_bps"), f.lots_per_bps);
+        self.int_range(
+            &format!("{p}.max_size"),
+            f.max_size,
+            1,
+            super::MAX_ORDER_LOTS,
+        );
+    }
+
+    pub(super) fn arbitrageur(&mut self, p: &str, a: &ArbitrageurSpec, s: &Scenario) {
+        if s.index.is_none() {
+            self.err(
+                p.to_string(),
+                "arbitrageurs need an index: add `index: Some(IndexSpec(...))`",
+            );
+        }
+        self.positive(&format!("{p}.mean_wake_s"), a.mean_wake_s);
+        self.non_negative(&format!("{p}.edge_bps"), a.edge_bps);
+        self.int_range(
+            &format!("{p}.max_size"),
+            a.max_size,
+            1,
+            super::MAX_ORDER_LOTS,
+        );
+        self.int_range(
+            &format!("{p}.max_position"),
+            a.max_position,
+            1,
+            super::MAX_ORDER_LOTS,
+        );
     }
 
     pub(super) fn maker_stress(&mut self, p: &str, m: &MakerStress) {

@@ -1,0 +1,61 @@
+//! Fundamental traders: when the mid strays from the index (or the fundamental) by more than a
+//! threshold, they trade toward it at market, more the further it strayed.
+
+use super::{secs_to_ns, Action, Ctx, OrderList};
+use crate::rng::{exp_draw, Rng};
+use crate::scenario::FundamentalistSpec;
+use cascade_book::{Qty, Side};
+
+/// A fundamental trader.
+#[derive(Clone, Debug)]
+pub struct Fundamentalist {
+    mean_wake_s: f64,
+    threshold_bps: f64,
+    lots_per_bps: f64,
+    max_size: i64,
+}
+
+impl Fundamentalist {
+    /// A trader following `spec`.
+    pub fn new(spec: &FundamentalistSpec) -> Self {
+        Self {
+            mean_wake_s: spec.mean_wake_s,
+            threshold_bps: spec.threshold_bps,
+            lots_per_bps: spec.lots_per_bps,
+            max_size: spec.max_size,
+        }
+    }
+
+    /// The next wake-up after `now_ns`.
+    pub fn next_wake(&self, now_ns: i64, rng: &mut Rng) -> i64 {
+        now_ns + secs_to_ns(exp_draw(rng, self.mean_wake_s))
+    }
+
+    /// Compares the mid with the reference value and trades toward it.
+    pub fn wake(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        rng: &mut Rng,
+        _orders: &mut OrderList,
+    ) -> Option<i64> {
+        let value = match (ctx.market.index, ctx.fundamental.as_deref_mut()) {
+            (Some(ix), _) => Some(ix),
+            (None, Some(f)) => Some(f.value_at(ctx.now_ns)),
+            (None, None) => None,
+        };
+        if let Some(value) = value {
+            let mid = ctx.reference_x2() as f64 / 2.0;
+            let dev_bps = (mid - value) / value * 1e4;
+            let excess = dev_bps.abs() - self.threshold_bps;
+            if excess > 0.0 {
+                let qty = ((excess * self.lots_per_bps).round() as i64).clamp(1, self.max_size);
+                let side = if dev_bps > 0.0 { Side::Sell } else { Side::Buy };
+                ctx.out.push(Action::Market {
+                    side,
+                    qty: Qty(qty),
+                });
+            }
+        }
+        Some(self.next_wake(ctx.now_ns, rng))
+    }
+}

@@ -1,0 +1,118 @@
+//! Agents and engine options of the leverage issue, each against a counterfactual.
+
+use cascade_sim::{prepare, Override, Recording, Scenario, Simulation};
+
+const MARKET: &str = r#"Scenario(
+    name: "t",
+    duration_s: 600.0,
+    sample_interval_s: 1.0,
+    instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.00),
+    mark: Mid,
+    index: Some(IndexSpec(interval_s: 1.0, path: [(0.0, 100.0), (600.0, 100.0)])),
+    margin: MarginSpec(tiers: [
+        Tier(notional_cap: 2000.0, max_leverage: 50.0, maintenance_rate: 0.01),
+        Tier(notional_cap: 10000.0, max_leverage: 20.0, maintenance_rate: 0.02),
+        Tier(notional_cap: 1e12, max_leverage: 10.0, maintenance_rate: 0.05),
+    ]),
+    liquidation: LiquidationSpec(insurance_fund: 100000.0),
+    agents: [
+        Noise(name: "noise", count: 100, rate_per_s: 0.5, limit_weight: 0.55, market_weight: 0.2,
+              cancel_weight: 0.35, offset_ticks_mean: 4.0, size_min: 1, size_max: 10, max_orders: 4),
+        Maker(name: "makers", count: 2, refresh_s: 1.0, half_spread_ticks: 2, levels: 20,
+              level_spacing_ticks: 5, size: 20),
+        Leveraged(name: "longs", count: 100, long_share: 1.0, collateral: 400.0,
+                  leverage_min: 15.0, leverage_max: 20.0, entry_start_s: 0.0, entry_end_s: 100.0),
+        Leveraged(name: "shorts", count: 100, long_share: 0.0, collateral: 400.0,
+                  leverage_min: 2.0, leverage_max: 3.0, entry_start_s: 0.0, entry_end_s: 100.0),
+    ],
+    shocks: [MarketSell(at_s: 300.0, qty: 6000, over_s: 30.0)],
+)"#;
+
+fn scenario(sets: &[&str]) -> Scenario {
+    let o: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    prepare(MARKET, &o).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run(s: &Scenario) -> Recording {
+    let rec = Simulation::new(s, 3).audit(true).run();
+    assert_eq!(rec.audit, None);
+    rec
+}
+
+#[test]
+fn down_one_tier_closes_only_enough_to_leave_the_tier() {
+    let rec = run(&scenario(&[
+        "liquidation.step_mode=DownOneTier",
+        "liquidation.cooldown_s=5",
+    ]));
+    let first_steps: Vec<_> = rec
+        .liquidations
+        .iter()
+        .filter(|l| rec.liquidations.iter().filter(|m| m.id == l.id).count() > 1)
+        .collect();
+    assert!(
+        !first_steps.is_empty(),
+        "some takeovers need more than one step: {:?}",
+        rec.liquidation_stats()
+    );
+    let whole = run(&scenario(&[]));
+    assert!(whole
+        .liquidations
+        .iter()
+        .all(|l| l.book_qty + l.adl_qty > 0));
+    let steps_per =
+        |r: &Recording| r.liquidations.len() as f64 / r.liquidation_stats().count.max(1) as f64;
+    assert!(
+        steps_per(&rec) > steps_per(&whole),
+        "{} vs {}",
+        steps_per(&rec),
+        steps_per(&whole)
+    );
+}
+
+fn end_gap_bps(rec: &Recording) -> f64 {
+    let tail: Vec<f64> = rec
+        .samples
+        .iter()
+        .rev()
+        .take(60)
+        .filter_map(|s| s.mid_x2())
+        .map(|m| m as f64 / 2.0)
+        .collect();
+    let mid = tail.iter().sum::<f64>() / tail.len() as f64;
+    (mid - 10_000.0).abs() / 10_000.0 * 1e4
+}
+
+#[test]
+fn arbitrageurs_and_fundamentalists_pull_the_price_back_to_the_index() {
+    let without = run(&scenario(&["liquidation.enabled=false"]));
+    let text = MARKET.replace(
+        "    ],\n    shocks",
+        "        Arbitrageur(name: \"arbs\", count: 4, mean_wake_s: 2.0, edge_bps: 10.0, max_size: 200, max_position: 5000),\n        Fundamentalist(name: \"funds\", count: 20, mean_wake_s: 10.0, threshold_bps: 20.0, lots_per_bps: 1.0, max_size: 100),\n    ],\n    shocks",
+    );
+    let with = prepare(
+        &text,
+        &[Override::parse("liquidation.enabled=false").unwrap()],
+    )
+    .unwrap();
+    let with = run(&with);
+    let (a, b) = (end_gap_bps(&with), end_gap_bps(&without));
+    assert!(
+        a < b / 2.0,
+        "distance to the index at the end: {a} bps with, {b} bps without"
+    );
+}
+
+#[test]
+fn a_maker_on_margin_can_itself_be_liquidated() {
+    let s = scenario(&[
+        "agents.makers.collateral=Some(50.0)",
+        "agents.makers.skew_ticks_per_lot=0.0",
+    ]);
+    let rec = run(&s);
+    let makers = [100u32, 101];
+    assert!(
+        rec.liquidations.iter().any(|l| makers.contains(&l.account)),
+        "a thinly capitalised maker absorbing the sell program is liquidated"
+    );
+}
