@@ -266,6 +266,14 @@ impl Simulation {
         traded
     }
 
+    /// Applies a trade to an account and keeps the open interest (sum of longs) current.
+    fn trade(&mut self, id: u32, signed_qty: i64, value: i64) {
+        let a = &mut self.accounts[id as usize];
+        let before = a.pos.max(0);
+        a.trade(signed_qty, value);
+        self.ledger.open_interest += a.pos.max(0) - before;
+    }
+
     /// Settles one fill into the two accounts. A fill of the account under liquidation is
     /// closed at its bankruptcy value with the fund taking the difference.
     pub(crate) fn settle_fill(&mut self, f: &Fill) {
@@ -280,16 +288,16 @@ impl Simulation {
             .filter(|&a| a == f.taker_owner.0);
         match liquidated {
             None => {
-                self.accounts[buyer as usize].trade(f.qty.0, value);
-                self.accounts[seller as usize].trade(-f.qty.0, value);
+                self.trade(buyer, f.qty.0, value);
+                self.trade(seller, -f.qty.0, value);
             }
             Some(id) => {
                 let other = if buyer == id { seller } else { buyer };
                 let sign = if buyer == id { 1 } else { -1 };
-                self.accounts[other as usize].trade(-sign * f.qty.0, value);
+                self.trade(other, -sign * f.qty.0, value);
                 let b = self.bankruptcy_value(id, f.qty.0);
                 // The account pays (buying) or receives (selling) its bankruptcy value.
-                self.accounts[id as usize].trade(sign * f.qty.0, b);
+                self.trade(id, sign * f.qty.0, b);
                 self.fund += if sign > 0 { b - value } else { value - b };
                 self.charge_fee(id, value);
                 self.step_qty += f.qty.0;
@@ -352,8 +360,8 @@ impl Simulation {
             );
             let b = self.bankruptcy_value(id, take);
             let sign = if bankrupt_long { -1 } else { 1 };
-            self.accounts[id as usize].trade(sign * take, b);
-            self.accounts[other as usize].trade(-sign * take, b);
+            self.trade(id, sign * take, b);
+            self.trade(other, -sign * take, b);
             self.touched.push(other);
             left -= take;
             self.recording.counters.adl_fills += 1;
@@ -445,6 +453,13 @@ impl Simulation {
         let pos: i128 = self.accounts.iter().map(|a| i128::from(a.pos)).sum();
         if pos != 0 {
             return Err(format!("positions sum to {pos}, not 0"));
+        }
+        let longs: i64 = self.accounts.iter().map(|a| a.pos.max(0)).sum();
+        if longs != self.ledger.open_interest {
+            return Err(format!(
+                "open interest is {longs} lots, the ledger says {}",
+                self.ledger.open_interest
+            ));
         }
         let cash: i128 = self
             .accounts

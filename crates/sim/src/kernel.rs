@@ -338,7 +338,6 @@ impl Simulation {
     /// Hands over the recording.
     pub fn finish(mut self) -> Recording {
         self.ledger.fund_end = self.fund;
-        self.ledger.open_interest = self.accounts.iter().map(|a| a.pos.max(0)).sum();
         self.recording.ledger = self.ledger;
         self.recording
     }
@@ -527,7 +526,7 @@ impl Simulation {
             .index
             .as_ref()
             .map(|ix| Price(ix.value().round() as i64));
-        let open_interest = self.accounts.iter().map(|a| a.pos.max(0)).sum();
+        let open_interest = self.ledger.open_interest;
         self.recording.samples.push(Sample {
             time_ns: self.now_ns,
             bid: l1.bid,
