@@ -1,13 +1,16 @@
 //! Orders live in a `Pool` of 32-byte nodes; each price level is an intrusive FIFO of those
 //! nodes on a `Ladder` indexed by tick. The best bid and best ask are kept as ladder indices,
 //! and the ladder's bitset finds the next non-empty level when a best level empties.
+//!
+//! This file holds the public API and the queries; `matching` holds matching and the level
+//! queues, `range` the span rule and the ladder's growth.
 
 use std::fmt;
 
 use crate::levels::Ladder;
 use crate::pool::{Pool, NIL};
 use crate::types::{
-    BookError, BookEvent, Fill, OrderId, OrderView, OwnerId, Price, Qty, Side, Submitted, Tif, L1,
+    BookError, BookEvent, OrderId, OrderView, OwnerId, Price, Qty, Side, Submitted, Tif, L1,
 };
 
 /// Levels the ladder spans when the first order arrives.
@@ -17,14 +20,18 @@ const INITIAL_LEVELS: usize = 4096;
 ///
 /// Every operation either succeeds or returns an error and leaves the book exactly as it was.
 /// Equality compares the whole state, pool and handles included.
+///
+/// Every submitted order gets a handle, even one that never rests. A handle is a pool slot
+/// and the slot's generation, which changes each time the slot is freed, so a stale handle is
+/// refused rather than reaching the order that reuses the slot. (A generation is 32 bits: a
+/// handle kept through 2^32 reuses of its slot would name a live order again.)
 #[derive(Clone, PartialEq, Eq)]
 pub struct Book {
     pool: Pool,
     ladder: Ladder,
-    /// Ladder index of the best bid, or [`NIL`].
-    best_bid: u32,
-    /// Ladder index of the best ask, or [`NIL`].
-    best_ask: u32,
+    /// Ladder index of the best level per side (bid, ask), or [`NIL`]; indexed by
+    /// [`side_index`] so that side-dependent code needs no branch.
+    best: [u32; 2],
     /// Resting quantity per side, indexed by [`side_index`].
     side_qty: [i64; 2],
 }
@@ -63,8 +70,7 @@ impl Book {
         Book {
             pool: Pool::with_capacity(orders),
             ladder: Ladder::new(),
-            best_bid: NIL,
-            best_ask: NIL,
+            best: [NIL, NIL],
             side_qty: [0, 0],
         }
     }
@@ -97,7 +103,11 @@ impl Book {
             Tif::Ioc => {}
         }
         let id = self.pool.alloc(owner, side).ok_or(BookError::Full)?;
-        let filled = if crosses { self.take(id, owner, side, price.0, qty.0, events) } else { 0 };
+        let filled = if crosses {
+            self.take(id, owner, side, price.0, qty.0, events)
+        } else {
+            0
+        };
         Ok(self.finish(id, side, price.0, qty.0, filled, tif != Tif::Ioc))
     }
 
@@ -113,9 +123,10 @@ impl Book {
     ) -> Result<Submitted, BookError> {
         check_qty(qty)?;
         let id = self.pool.alloc(owner, side).ok_or(BookError::Full)?;
+        // Limits that every (positive) price is at or through.
         let limit = match side {
             Side::Buy => i64::MAX,
-            Side::Sell => i64::MIN,
+            Side::Sell => 1,
         };
         let filled = self.take(id, owner, side, limit, qty.0, events);
         Ok(self.finish(id, side, 0, qty.0, filled, false))
@@ -158,7 +169,12 @@ impl Book {
             self.pool.node_mut(slot).qty = qty.0;
             self.ladder.level_mut(node.level).qty -= cut;
             self.side_qty[side_index(node.side)] -= cut;
-            return Ok(Submitted { id, filled: Qty(0), resting: qty, cancelled: Qty(0) });
+            return Ok(Submitted {
+                id,
+                filled: Qty(0),
+                resting: qty,
+                cancelled: Qty(0),
+            });
         }
         self.check_fits(price.0, Some(slot))?;
         self.unlink(slot);
@@ -198,7 +214,10 @@ impl Book {
     /// Best bid and best ask with the quantity at each.
     #[inline]
     pub fn l1(&self) -> L1 {
-        L1 { bid: self.best_level(Side::Buy), ask: self.best_level(Side::Sell) }
+        L1 {
+            bid: self.best_level(Side::Buy),
+            ask: self.best_level(Side::Sell),
+        }
     }
 
     /// Clears `out`, then pushes up to `n` non-empty levels of `side`, best first, as
@@ -233,9 +252,13 @@ impl Book {
         let (low, high) = (low - base, high - base);
         let mut index = match side {
             Side::Buy if i128::from(best) <= high => Some(best),
-            Side::Buy => u32::try_from(high).ok().and_then(|i| self.ladder.next_at_or_below(i)),
+            Side::Buy => u32::try_from(high)
+                .ok()
+                .and_then(|i| self.ladder.next_at_or_below(i)),
             Side::Sell if i128::from(best) >= low => Some(best),
-            Side::Sell => u32::try_from(low).ok().and_then(|i| self.ladder.next_at_or_above(i)),
+            Side::Sell => u32::try_from(low)
+                .ok()
+                .and_then(|i| self.ladder.next_at_or_above(i)),
         };
         let mut depth = 0;
         while let Some(i) = index.filter(|&i| (low..=high).contains(&i128::from(i))) {
@@ -288,211 +311,24 @@ impl Book {
         orders
     }
 
-    // ---- matching -------------------------------------------------------------------------
-
-    /// Trades an incoming order against the opposite side while the best price there is at
-    /// or through `limit`. Returns the quantity filled.
-    #[inline]
-    fn take(
-        &mut self,
-        taker: OrderId,
-        owner: OwnerId,
-        side: Side,
-        limit: i64,
-        qty: i64,
-        events: &mut Vec<BookEvent>,
-    ) -> i64 {
-        let maker_side = side.opposite();
-        let mut left = qty;
-        while left > 0 {
-            let best = self.best(maker_side);
-            if best == NIL {
-                break;
-            }
-            let price = self.ladder.price(best);
-            let crosses = match side {
-                Side::Buy => price <= limit,
-                Side::Sell => price >= limit,
-            };
-            if !crosses {
-                break;
-            }
-            left = self.take_level(best, taker, owner, side, left, events);
-            if self.ladder.level(best).head == NIL {
-                self.ladder.mark_empty(best);
-                self.level_emptied(maker_side, best);
-            }
-        }
-        qty - left
-    }
-
-    /// Trades up to `left` against level `index` from its head, cancelling the taker's own
-    /// orders on the way. Returns the quantity still to fill.
-    fn take_level(
-        &mut self,
-        index: u32,
-        taker: OrderId,
-        owner: OwnerId,
-        side: Side,
-        mut left: i64,
-        events: &mut Vec<BookEvent>,
-    ) -> i64 {
-        let price = Price(self.ladder.price(index));
-        let mut slot = self.ladder.level(index).head;
-        let mut removed = 0;
-        while left > 0 && slot != NIL {
-            let node = *self.pool.node(slot);
-            let maker = OrderId::new(slot, node.generation);
-            if node.owner == owner.0 {
-                let qty = Qty(node.qty);
-                events.push(BookEvent::SelfTradeCancel { id: maker, owner, qty });
-                removed += node.qty;
-            } else {
-                let qty = left.min(node.qty);
-                let maker_done = qty == node.qty;
-                left -= qty;
-                removed += qty;
-                events.push(BookEvent::Fill(Fill {
-                    maker,
-                    taker,
-                    maker_owner: OwnerId(node.owner),
-                    taker_owner: owner,
-                    taker_side: side,
-                    price,
-                    qty: Qty(qty),
-                    maker_done,
-                }));
-                if !maker_done {
-                    self.pool.node_mut(slot).qty -= qty;
-                    break;
-                }
-            }
-            self.pool.node_mut(slot).level = NIL;
-            self.pool.free(slot);
-            slot = node.next;
-        }
-        let level = self.ladder.level_mut(index);
-        level.head = slot;
-        level.qty -= removed;
-        if slot == NIL {
-            level.tail = NIL;
-        } else {
-            self.pool.node_mut(slot).prev = NIL;
-        }
-        self.side_qty[side_index(side.opposite())] -= removed;
-        left
-    }
-
-    /// Rests what is left of an order after matching, or frees its slot.
-    #[inline]
-    fn finish(&mut self, id: OrderId, side: Side, price: i64, qty: i64, filled: i64, rest: bool) -> Submitted {
-        let left = qty - filled;
-        debug_assert!((0..=qty).contains(&left));
-        if rest && left > 0 {
-            self.rest(id.slot(), side, price, left);
-            Submitted { id, filled: Qty(filled), resting: Qty(left), cancelled: Qty(0) }
-        } else {
-            self.pool.free(id.slot());
-            let cancelled = if rest { 0 } else { left };
-            Submitted { id, filled: Qty(filled), resting: Qty(0), cancelled: Qty(cancelled) }
-        }
-    }
-
-    // ---- resting orders -------------------------------------------------------------------
-
-    /// Links the allocated, unlinked order in `slot` at the back of the level at `price`.
-    /// The price must have passed [`Book::check_fits`] and must not cross the opposite side.
-    #[inline]
-    fn rest(&mut self, slot: u32, side: Side, price: i64, qty: i64) {
-        debug_assert!(self.pool.node(slot).side == side);
-        let index = match self.ladder.index(price) {
-            Some(index) => index,
-            None => self.grow(price),
-        };
-        let level = self.ladder.level_mut(index);
-        let tail = level.tail;
-        level.tail = slot;
-        level.qty += qty;
-        if tail == NIL {
-            level.head = slot;
-            self.ladder.mark_filled(index);
-            match side {
-                Side::Buy if self.best_bid == NIL || index > self.best_bid => self.best_bid = index,
-                Side::Sell if self.best_ask == NIL || index < self.best_ask => self.best_ask = index,
-                _ => {}
-            }
-        } else {
-            self.pool.node_mut(tail).next = slot;
-        }
-        let node = self.pool.node_mut(slot);
-        node.qty = qty;
-        node.level = index;
-        node.prev = tail;
-        node.next = NIL;
-        self.side_qty[side_index(side)] += qty;
-        debug_assert!(self.best_bid == NIL || self.best_ask == NIL || self.best_bid < self.best_ask);
-    }
-
-    /// Unlinks the resting order in `slot` from its level (the slot stays allocated) and
-    /// returns its quantity.
-    #[inline]
-    fn unlink(&mut self, slot: u32) -> i64 {
-        let node = *self.pool.node(slot);
-        debug_assert!(node.level != NIL);
-        if node.prev != NIL {
-            self.pool.node_mut(node.prev).next = node.next;
-        }
-        if node.next != NIL {
-            self.pool.node_mut(node.next).prev = node.prev;
-        }
-        let level = self.ladder.level_mut(node.level);
-        if node.prev == NIL {
-            level.head = node.next;
-        }
-        if node.next == NIL {
-            level.tail = node.prev;
-        }
-        level.qty -= node.qty;
-        let emptied = level.head == NIL;
-        self.pool.node_mut(slot).level = NIL;
-        self.side_qty[side_index(node.side)] -= node.qty;
-        if emptied {
-            self.ladder.mark_empty(node.level);
-            self.level_emptied(node.side, node.level);
-        }
-        node.qty
-    }
-
-    /// Moves the best of `side` on if the level at `index`, just emptied, was it.
-    #[inline]
-    fn level_emptied(&mut self, side: Side, index: u32) {
-        match side {
-            Side::Buy if index == self.best_bid => {
-                self.best_bid = self.ladder.next_at_or_below(index).unwrap_or(NIL);
-            }
-            Side::Sell if index == self.best_ask => {
-                self.best_ask = self.ladder.next_at_or_above(index).unwrap_or(NIL);
-            }
-            _ => {}
-        }
-    }
-
     // ---- prices and the ladder ------------------------------------------------------------
 
     /// Ladder index of the best level of `side`, or [`NIL`].
     #[inline]
     fn best(&self, side: Side) -> u32 {
-        match side {
-            Side::Buy => self.best_bid,
-            Side::Sell => self.best_ask,
-        }
+        self.best[side_index(side)]
     }
 
     /// The best level of `side` as (price, total quantity).
     #[inline]
     fn best_level(&self, side: Side) -> Option<(Price, Qty)> {
         let best = self.best(side);
-        (best != NIL).then(|| (Price(self.ladder.price(best)), Qty(self.ladder.level(best).qty)))
+        (best != NIL).then(|| {
+            (
+                Price(self.ladder.price(best)),
+                Qty(self.ladder.level(best).qty),
+            )
+        })
     }
 
     /// The next non-empty level of `side` after `index`, moving away from the spread.
@@ -507,10 +343,8 @@ impl Book {
     /// True when an order of `side` at `price` would meet the opposite best.
     #[inline]
     fn crosses(&self, side: Side, price: i64) -> bool {
-        match side {
-            Side::Buy => self.best_ask != NIL && self.ladder.price(self.best_ask) <= price,
-            Side::Sell => self.best_bid != NIL && self.ladder.price(self.best_bid) >= price,
-        }
+        let best = self.best[1 - side_index(side)];
+        best != NIL && at_or_through(side, self.ladder.price(best), price)
     }
 
     /// Twice the reference price of the depth queries, if anything rests.
@@ -523,88 +357,31 @@ impl Book {
             (None, None) => None,
         }
     }
-
-    /// Refuses a resting price that would stretch the resting prices (without the order in
-    /// `exclude`, which is about to move) to [`Book::MAX_PRICE_SPAN`] or more.
-    #[inline]
-    fn check_fits(&self, price: i64, exclude: Option<u32>) -> Result<(), BookError> {
-        if self.ladder.index(price).is_some() {
-            // The ladder never spans more than MAX_PRICE_SPAN levels.
-            return Ok(());
-        }
-        match self.span(exclude) {
-            Some((low, high)) if high.max(price) - low.min(price) >= Self::MAX_PRICE_SPAN => {
-                Err(BookError::PriceOutOfRange(Price(price)))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    /// Lowest and highest resting prices, leaving out the order in `exclude`.
-    fn span(&self, exclude: Option<u32>) -> Option<(i64, i64)> {
-        let mut first = self.ladder.first()?;
-        let mut last = self.ladder.last()?;
-        if let Some(slot) = exclude {
-            let node = self.pool.node(slot);
-            if self.ladder.level(node.level).qty == node.qty {
-                // The order is alone at its level: its level does not count.
-                if first == node.level {
-                    first = self.ladder.next_at_or_above(first + 1)?;
-                }
-                if last == node.level {
-                    last = self.ladder.next_at_or_below(last.checked_sub(1)?)?;
-                }
-            }
-        }
-        Some((self.ladder.price(first), self.ladder.price(last)))
-    }
-
-    /// Resizes or re-bases the ladder so it spans `price` and every resting level; returns the
-    /// index of `price`. Rare: the ladder at least doubles when it grows.
-    #[cold]
-    fn grow(&mut self, price: i64) -> u32 {
-        let live = self.span(None);
-        let (low, high) = match live {
-            Some((low, high)) => (low.min(price), high.max(price)),
-            None => (price, price),
-        };
-        let needed = (high - low + 1) as usize;
-        debug_assert!(needed as i64 <= Self::MAX_PRICE_SPAN, "check_fits let an unfit price by");
-        let old = self.ladder.len();
-        let len = if old >= 2 * needed {
-            old
-        } else {
-            (2 * old)
-                .max(2 * needed)
-                .max(INITIAL_LEVELS)
-                .next_multiple_of(64)
-                .min(Self::MAX_PRICE_SPAN as usize)
-        };
-        // Leave most of the spare room on the side the prices are moving to.
-        let spare = (len - needed) as i64;
-        let below = match live {
-            Some((live_low, _)) if price < live_low => spare * 3 / 4,
-            Some(_) => spare / 4,
-            None => spare / 2,
-        };
-        let shift = self.ladder.relocate(low - below, len);
-        self.pool.shift_levels(shift);
-        for best in [&mut self.best_bid, &mut self.best_ask] {
-            if *best != NIL {
-                *best = (i64::from(*best) + shift) as u32;
-            }
-        }
-        self.ladder.index(price).expect("the relocated ladder spans the price")
-    }
 }
 
-/// Index of `side` in per-side arrays.
+/// Index of `side` in per-side arrays: 0 for a buy, 1 for a sell.
 #[inline]
 fn side_index(side: Side) -> usize {
-    match side {
-        Side::Buy => 0,
-        Side::Sell => 1,
-    }
+    side as usize
+}
+
+const _: () = assert!(Side::Buy as usize == 0 && Side::Sell as usize == 1);
+
+/// +1 for a buy, -1 for a sell, computed without a branch (LLVM turns a `match` on the side
+/// into a jump, and the side of the next order is as good as random).
+#[inline]
+fn side_sign(side: Side) -> i64 {
+    1 - 2 * side as i64
+}
+
+/// True when an order of `side` limited at `limit` may trade at `price`: a buy at or below
+/// its limit, a sell at or above. Arithmetic on the side's sign rather than a branch on the
+/// side, which is unpredictable in a mixed flow.
+#[inline]
+fn at_or_through(side: Side, price: i64, limit: i64) -> bool {
+    // Both positive, so the difference cannot overflow.
+    debug_assert!(price > 0 && limit > 0);
+    side_sign(side) * (price - limit) <= 0
 }
 
 fn check_qty(qty: Qty) -> Result<(), BookError> {
@@ -623,5 +400,7 @@ fn check_price(price: Price) -> Result<(), BookError> {
     }
 }
 
+mod matching;
+mod range;
 #[cfg(test)]
 mod tests;

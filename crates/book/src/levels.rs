@@ -19,7 +19,11 @@ pub(crate) struct Level {
 }
 
 impl Level {
-    const EMPTY: Level = Level { head: NIL, tail: NIL, qty: 0 };
+    const EMPTY: Level = Level {
+        head: NIL,
+        tail: NIL,
+        qty: 0,
+    };
 }
 
 /// The ladder. `levels[i]` is the level at price `base + i`.
@@ -37,7 +41,12 @@ pub(crate) struct Ladder {
 impl Ladder {
     /// An empty ladder that holds no prices until [`Ladder::relocate`] sizes it.
     pub fn new() -> Self {
-        Ladder { base: 0, levels: Vec::new(), bits: Vec::new(), summary: Vec::new() }
+        Ladder {
+            base: 0,
+            levels: Vec::new(),
+            bits: Vec::new(),
+            summary: Vec::new(),
+        }
     }
 
     /// Number of price levels the ladder spans.
@@ -171,7 +180,8 @@ impl Ladder {
     ///
     /// `len` must be a multiple of 64 and the new span must cover every non-empty level.
     pub fn relocate(&mut self, base: i64, len: usize) -> i64 {
-        debug_assert!(len % 64 == 0 && len <= u32::MAX as usize);
+        debug_assert_eq!(len % 64, 0, "the bitset covers whole words");
+        debug_assert!(len <= u32::MAX as usize);
         let shift = self.base - base;
         let mut moved = Ladder {
             base,

@@ -1,6 +1,7 @@
 //! The order pool: a slab of fixed-size order nodes with a free list and per-slot generations.
 //!
-//! A node is 32 bytes so that the resting book stays cache-resident; handles are
+//! A node is 32 bytes, two to a cache line, so that a cancel touches one line for the order
+//! and one for each neighbour, and 25k resting orders take 800 KB. Handles are
 //! `(slot, generation)` pairs, checked on every lookup, so a stale handle never reaches the order
 //! that reuses its slot.
 
@@ -45,7 +46,11 @@ impl Pool {
 
     /// An empty pool with room for `capacity` orders before it reallocates.
     pub fn with_capacity(capacity: usize) -> Self {
-        Pool { nodes: Vec::with_capacity(capacity.min(Self::MAX_SLOTS)), free: NIL, used: 0 }
+        Pool {
+            nodes: Vec::with_capacity(capacity.min(Self::MAX_SLOTS)),
+            free: NIL,
+            used: 0,
+        }
     }
 
     /// Number of slots in use.
@@ -63,7 +68,15 @@ impl Pool {
             self.free = self.nodes[slot as usize].next;
             slot
         } else if self.nodes.len() < Self::MAX_SLOTS {
-            let empty = Node { qty: 0, prev: NIL, next: NIL, owner: 0, level: NIL, generation: 0, side };
+            let empty = Node {
+                qty: 0,
+                prev: NIL,
+                next: NIL,
+                owner: 0,
+                level: NIL,
+                generation: 0,
+                side,
+            };
             self.nodes.push(empty);
             (self.nodes.len() - 1) as u32
         } else {
@@ -81,7 +94,10 @@ impl Pool {
     #[inline]
     pub fn free(&mut self, slot: u32) {
         let node = &mut self.nodes[slot as usize];
-        debug_assert!(node.level == NIL, "freeing a slot still linked into a level");
+        debug_assert!(
+            node.level == NIL,
+            "freeing a slot still linked into a level"
+        );
         node.generation = node.generation.wrapping_add(1);
         node.next = self.free;
         self.free = slot;
@@ -134,7 +150,10 @@ mod tests {
         let (a, b) = (alloc(1), alloc(1));
         pool.free(a.slot());
         pool.free(b.slot());
-        let (c, d) = (pool.alloc(OwnerId(2), Side::Sell).unwrap(), pool.alloc(OwnerId(2), Side::Sell).unwrap());
+        let (c, d) = (
+            pool.alloc(OwnerId(2), Side::Sell).unwrap(),
+            pool.alloc(OwnerId(2), Side::Sell).unwrap(),
+        );
         assert_eq!((c.slot(), c.generation()), (b.slot(), 1));
         assert_eq!((d.slot(), d.generation()), (a.slot(), 1));
         assert_eq!(pool.used(), 2);

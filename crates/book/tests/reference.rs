@@ -29,14 +29,32 @@ struct Resting {
 /// An event with handles as submission numbers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Event {
-    Fill { maker: usize, taker: usize, maker_owner: u32, taker_owner: u32, side: Side, price: i64, qty: i64, done: bool },
-    SelfTradeCancel { id: usize, owner: u32, qty: i64 },
+    Fill {
+        maker: usize,
+        taker: usize,
+        maker_owner: u32,
+        taker_owner: u32,
+        side: Side,
+        price: i64,
+        qty: i64,
+        done: bool,
+    },
+    SelfTradeCancel {
+        id: usize,
+        owner: u32,
+        qty: i64,
+    },
 }
 
 /// An outcome with the handle as a submission number; errors by kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Outcome {
-    Done { handle: usize, filled: i64, resting: i64, cancelled: i64 },
+    Done {
+        handle: usize,
+        filled: i64,
+        resting: i64,
+        cancelled: i64,
+    },
     Cancelled(i64),
     Refused(&'static str),
 }
@@ -51,7 +69,11 @@ struct Naive {
 impl Naive {
     /// Index in `orders` of the order a taker of `side` meets first.
     fn best_opposite(&self, side: Side) -> Option<usize> {
-        let candidates = self.orders.iter().enumerate().filter(|(_, o)| o.side != side);
+        let candidates = self
+            .orders
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.side != side);
         match side {
             Side::Buy => candidates.min_by_key(|(_, o)| (o.price, o.seq)),
             Side::Sell => candidates.min_by_key(|(_, o)| (-o.price, o.seq)),
@@ -69,22 +91,40 @@ impl Naive {
     /// The span rule: resting prices (other than `exclude`'s) and `price` stay closer than
     /// `Book::MAX_PRICE_SPAN`.
     fn fits(&self, price: i64, exclude: Option<usize>) -> bool {
-        let prices = self.orders.iter().filter(|o| Some(o.handle) != exclude).map(|o| o.price);
+        let prices = self
+            .orders
+            .iter()
+            .filter(|o| Some(o.handle) != exclude)
+            .map(|o| o.price);
         let low = prices.clone().min().map_or(price, |p| p.min(price));
         let high = prices.max().map_or(price, |p| p.max(price));
         high - low < Book::MAX_PRICE_SPAN
     }
 
-    fn take(&mut self, taker: usize, owner: OwnerId, side: Side, limit: Option<i64>, mut left: i64, events: &mut Vec<Event>) -> i64 {
+    fn take(
+        &mut self,
+        taker: usize,
+        owner: OwnerId,
+        side: Side,
+        limit: Option<i64>,
+        mut left: i64,
+        events: &mut Vec<Event>,
+    ) -> i64 {
         let qty = left;
         while left > 0 {
-            let Some(i) = self.best_opposite(side) else { break };
+            let Some(i) = self.best_opposite(side) else {
+                break;
+            };
             let maker = self.orders[i].clone();
             if limit.is_some_and(|limit| !self.crosses(side, limit)) {
                 break;
             }
             if maker.owner == owner {
-                events.push(Event::SelfTradeCancel { id: maker.handle, owner: owner.0, qty: maker.qty });
+                events.push(Event::SelfTradeCancel {
+                    id: maker.handle,
+                    owner: owner.0,
+                    qty: maker.qty,
+                });
                 self.orders.remove(i);
                 continue;
             }
@@ -111,10 +151,25 @@ impl Naive {
 
     fn rest(&mut self, handle: usize, owner: OwnerId, side: Side, price: i64, qty: i64) {
         self.next_seq += 1;
-        self.orders.push(Resting { handle, owner, side, price, qty, seq: self.next_seq });
+        self.orders.push(Resting {
+            handle,
+            owner,
+            side,
+            price,
+            qty,
+            seq: self.next_seq,
+        });
     }
 
-    fn limit(&mut self, owner: OwnerId, side: Side, price: i64, qty: i64, tif: Tif, events: &mut Vec<Event>) -> Outcome {
+    fn limit(
+        &mut self,
+        owner: OwnerId,
+        side: Side,
+        price: i64,
+        qty: i64,
+        tif: Tif,
+        events: &mut Vec<Event>,
+    ) -> Outcome {
         if qty <= 0 {
             return Outcome::Refused("NonPositiveQty");
         }
@@ -131,12 +186,22 @@ impl Naive {
         let filled = self.take(handle, owner, side, Some(price), qty, events);
         let left = qty - filled;
         if tif == Tif::Ioc {
-            return Outcome::Done { handle, filled, resting: 0, cancelled: left };
+            return Outcome::Done {
+                handle,
+                filled,
+                resting: 0,
+                cancelled: left,
+            };
         }
         if left > 0 {
             self.rest(handle, owner, side, price, left);
         }
-        Outcome::Done { handle, filled, resting: left, cancelled: 0 }
+        Outcome::Done {
+            handle,
+            filled,
+            resting: left,
+            cancelled: 0,
+        }
     }
 
     fn market(&mut self, owner: OwnerId, side: Side, qty: i64, events: &mut Vec<Event>) -> Outcome {
@@ -145,7 +210,12 @@ impl Naive {
         }
         let handle = self.new_handle();
         let filled = self.take(handle, owner, side, None, qty, events);
-        Outcome::Done { handle, filled, resting: 0, cancelled: qty - filled }
+        Outcome::Done {
+            handle,
+            filled,
+            resting: 0,
+            cancelled: qty - filled,
+        }
     }
 
     fn cancel(&mut self, handle: usize) -> Outcome {
@@ -168,7 +238,12 @@ impl Naive {
         let order = self.orders[i].clone();
         if price == order.price && qty <= order.qty {
             self.orders[i].qty = qty;
-            return Outcome::Done { handle, filled: 0, resting: qty, cancelled: 0 };
+            return Outcome::Done {
+                handle,
+                filled: 0,
+                resting: qty,
+                cancelled: 0,
+            };
         }
         if !self.fits(price, Some(handle)) {
             return Outcome::Refused("PriceOutOfRange");
@@ -178,7 +253,12 @@ impl Naive {
         if qty > filled {
             self.rest(handle, order.owner, order.side, price, qty - filled);
         }
-        Outcome::Done { handle, filled, resting: qty - filled, cancelled: 0 }
+        Outcome::Done {
+            handle,
+            filled,
+            resting: qty - filled,
+            cancelled: 0,
+        }
     }
 
     fn new_handle(&mut self) -> usize {
@@ -188,14 +268,24 @@ impl Naive {
 
     /// Resting orders of `side` in priority order.
     fn sorted(&self, side: Side) -> Vec<Resting> {
-        let mut orders: Vec<Resting> = self.orders.iter().filter(|o| o.side == side).cloned().collect();
+        let mut orders: Vec<Resting> = self
+            .orders
+            .iter()
+            .filter(|o| o.side == side)
+            .cloned()
+            .collect();
         orders.sort_by_key(|o| (if side == Side::Buy { -o.price } else { o.price }, o.seq));
         orders
     }
 
     fn best(&self, side: Side) -> Option<(Price, Qty)> {
         let best = self.sorted(side).first()?.price;
-        let qty = self.orders.iter().filter(|o| o.side == side && o.price == best).map(|o| o.qty).sum();
+        let qty = self
+            .orders
+            .iter()
+            .filter(|o| o.side == side && o.price == best)
+            .map(|o| o.qty)
+            .sum();
         Some((Price(best), Qty(qty)))
     }
 
@@ -221,7 +311,9 @@ impl Naive {
         self.orders
             .iter()
             .filter(|o| o.side == side)
-            .filter(|o| (2 * i128::from(o.price) - reference).abs() * 10_000 <= reference * i128::from(bps))
+            .filter(|o| {
+                (2 * i128::from(o.price) - reference).abs() * 10_000 <= reference * i128::from(bps)
+            })
             .map(|o| o.qty)
             .sum()
     }
@@ -229,15 +321,32 @@ impl Naive {
 
 // ---- operations -------------------------------------------------------------------------------
 
+/// Which handle a cancel or amend names: the `n`-th (modulo their count) of the resting
+/// orders when `live`, else of all handles issued so far, most of which are stale.
+#[derive(Clone, Copy, Debug)]
+struct Pick {
+    live: bool,
+    n: usize,
+}
+
 #[derive(Clone, Debug)]
 enum Op {
-    Limit { owner: u32, side: Side, price: i64, qty: i64, tif: Tif },
-    Market { owner: u32, side: Side, qty: i64 },
-    /// Cancel one of the handles issued so far (this number modulo their count), live or
-    /// stale.
-    Cancel(usize),
-    /// Amend one of the handles issued so far; `None` keeps the order's price.
-    Amend(usize, Option<i64>, i64),
+    Limit {
+        owner: u32,
+        side: Side,
+        price: i64,
+        qty: i64,
+        tif: Tif,
+    },
+    Market {
+        owner: u32,
+        side: Side,
+        qty: i64,
+    },
+    /// Cancel a handle issued so far.
+    Cancel(Pick),
+    /// Amend a handle issued so far; `None` keeps the order's price.
+    Amend(Pick, Option<i64>, i64),
 }
 
 /// Mostly a narrow band so that orders cross often; sometimes far away, at the span limit, or
@@ -254,6 +363,10 @@ fn qty() -> impl Strategy<Value = i64> {
     prop_oneof![30 => 1i64..=10, 1 => -1i64..=0]
 }
 
+fn pick() -> impl Strategy<Value = Pick> {
+    (prop::bool::weighted(0.8), any::<usize>()).prop_map(|(live, n)| Pick { live, n })
+}
+
 fn side() -> impl Strategy<Value = Side> {
     prop_oneof![Just(Side::Buy), Just(Side::Sell)]
 }
@@ -264,8 +377,8 @@ fn op() -> impl Strategy<Value = Op> {
         50 => (0u32..4, side(), price(), qty(), tif)
             .prop_map(|(owner, side, price, qty, tif)| Op::Limit { owner, side, price, qty, tif }),
         6 => (0u32..4, side(), 1i64..=25).prop_map(|(owner, side, qty)| Op::Market { owner, side, qty }),
-        20 => any::<usize>().prop_map(Op::Cancel),
-        15 => (any::<usize>(), prop::option::weighted(0.6, price()), qty())
+        20 => pick().prop_map(Op::Cancel),
+        15 => (pick(), prop::option::weighted(0.6, price()), qty())
             .prop_map(|(pick, price, qty)| Op::Amend(pick, price, qty)),
     ]
 }
@@ -289,18 +402,37 @@ impl Pair {
         let mut real_events = Vec::new();
         let mut events = Vec::new();
         let (real, expected) = match *op {
-            Op::Limit { owner, side, price, qty, tif } => {
-                let real = self.book.limit(OwnerId(owner), side, Price(price), Qty(qty), tif, &mut real_events);
-                let expected = self.naive.limit(OwnerId(owner), side, price, qty, tif, &mut events);
+            Op::Limit {
+                owner,
+                side,
+                price,
+                qty,
+                tif,
+            } => {
+                let real = self.book.limit(
+                    OwnerId(owner),
+                    side,
+                    Price(price),
+                    Qty(qty),
+                    tif,
+                    &mut real_events,
+                );
+                let expected = self
+                    .naive
+                    .limit(OwnerId(owner), side, price, qty, tif, &mut events);
                 (self.submitted(real, qty), expected)
             }
             Op::Market { owner, side, qty } => {
-                let real = self.book.market(OwnerId(owner), side, Qty(qty), &mut real_events);
+                let real = self
+                    .book
+                    .market(OwnerId(owner), side, Qty(qty), &mut real_events);
                 let expected = self.naive.market(OwnerId(owner), side, qty, &mut events);
                 (self.submitted(real, qty), expected)
             }
             Op::Cancel(pick) => {
-                let Some(handle) = self.pick(pick) else { return };
+                let Some(handle) = self.pick(pick) else {
+                    return;
+                };
                 let real = match self.book.cancel(self.ids[handle]) {
                     Ok(qty) => Outcome::Cancelled(qty.0),
                     Err(e) => Outcome::Refused(kind(e)),
@@ -311,11 +443,20 @@ impl Pair {
                 (real, self.naive.cancel(handle))
             }
             Op::Amend(pick, price, qty) => {
-                let Some(handle) = self.pick(pick) else { return };
+                let Some(handle) = self.pick(pick) else {
+                    return;
+                };
                 let id = self.ids[handle];
-                let old = self.naive.orders.iter().find(|o| o.handle == handle).map(|o| (o.price, o.qty));
+                let old = self
+                    .naive
+                    .orders
+                    .iter()
+                    .find(|o| o.handle == handle)
+                    .map(|o| (o.price, o.qty));
                 let price = price.unwrap_or(old.map_or(100, |(price, _)| price));
-                let real = self.book.amend(id, Price(price), Qty(qty), &mut real_events);
+                let real = self
+                    .book
+                    .amend(id, Price(price), Qty(qty), &mut real_events);
                 if let (Ok(done), Some((old_price, old_qty))) = (&real, old) {
                     assert_eq!(done.id, id, "amend keeps the handle");
                     if price == old_price && qty <= old_qty {
@@ -338,7 +479,11 @@ impl Pair {
     /// Records the handle of a newly submitted order and the quantity it brought.
     fn submitted(&mut self, real: Result<Submitted, BookError>, qty: i64) -> Outcome {
         if let Ok(done) = real {
-            assert!(!self.handles.contains_key(&done.id), "handle {} issued twice", done.id);
+            assert!(
+                !self.handles.contains_key(&done.id),
+                "handle {} issued twice",
+                done.id
+            );
             self.handles.insert(done.id, self.ids.len());
             self.ids.push(done.id);
             self.submitted += qty;
@@ -362,8 +507,13 @@ impl Pair {
         }
     }
 
-    fn pick(&self, pick: usize) -> Option<usize> {
-        pick.checked_rem(self.ids.len())
+    fn pick(&self, pick: Pick) -> Option<usize> {
+        let mut live: Vec<usize> = self.naive.orders.iter().map(|o| o.handle).collect();
+        live.sort_unstable();
+        if pick.live && !live.is_empty() {
+            return Some(live[pick.n % live.len()]);
+        }
+        pick.n.checked_rem(self.ids.len())
     }
 
     fn event(&mut self, event: &BookEvent) -> Event {
@@ -383,7 +533,11 @@ impl Pair {
             }
             BookEvent::SelfTradeCancel { id, owner, qty } => {
                 self.cancelled += qty.0;
-                Event::SelfTradeCancel { id: self.handles[&id], owner: owner.0, qty: qty.0 }
+                Event::SelfTradeCancel {
+                    id: self.handles[&id],
+                    owner: owner.0,
+                    qty: qty.0,
+                }
             }
         }
     }
@@ -392,12 +546,25 @@ impl Pair {
     fn compare(&self) {
         let (book, naive) = (&self.book, &self.naive);
         for side in [Side::Buy, Side::Sell] {
-            let real: Vec<(usize, OrderView)> =
-                book.orders(side).into_iter().map(|(id, view)| (self.handles[&id], view)).collect();
+            let real: Vec<(usize, OrderView)> = book
+                .orders(side)
+                .into_iter()
+                .map(|(id, view)| (self.handles[&id], view))
+                .collect();
             let expected: Vec<(usize, OrderView)> = naive
                 .sorted(side)
                 .into_iter()
-                .map(|o| (o.handle, OrderView { owner: o.owner, side, price: Price(o.price), qty: Qty(o.qty) }))
+                .map(|o| {
+                    (
+                        o.handle,
+                        OrderView {
+                            owner: o.owner,
+                            side,
+                            price: Price(o.price),
+                            qty: Qty(o.qty),
+                        },
+                    )
+                })
                 .collect();
             assert_eq!(real, expected, "resting {side:?} orders");
             let mut levels = Vec::new();
@@ -406,22 +573,44 @@ impl Pair {
             let total: i64 = expected.iter().map(|(_, view)| view.qty.0).sum();
             assert_eq!(book.total_qty(side), Qty(total));
             for bps in [0, 1, 50, 100, 1000, 10_000, u32::MAX] {
-                assert_eq!(book.depth_within_bps_side(side, bps), Qty(naive.depth(side, bps)), "{side:?} depth {bps}");
+                assert_eq!(
+                    book.depth_within_bps_side(side, bps),
+                    Qty(naive.depth(side, bps)),
+                    "{side:?} depth {bps}"
+                );
             }
         }
-        assert_eq!(book.l1(), L1 { bid: naive.best(Side::Buy), ask: naive.best(Side::Sell) });
-        assert_eq!((book.best_bid(), book.best_ask()), (book.l1().bid.map(|l| l.0), book.l1().ask.map(|l| l.0)));
+        assert_eq!(
+            book.l1(),
+            L1 {
+                bid: naive.best(Side::Buy),
+                ask: naive.best(Side::Sell)
+            }
+        );
+        assert_eq!(
+            (book.best_bid(), book.best_ask()),
+            (book.l1().bid.map(|l| l.0), book.l1().ask.map(|l| l.0))
+        );
         if let (Some(bid), Some(ask)) = (book.best_bid(), book.best_ask()) {
             assert!(bid < ask, "crossed book: {bid:?} >= {ask:?}");
         }
         assert_eq!(book.live_orders(), naive.orders.len());
         for (handle, &id) in self.ids.iter().enumerate() {
             let expected = naive.orders.iter().find(|o| o.handle == handle);
-            let expected = expected.map(|o| OrderView { owner: o.owner, side: o.side, price: Price(o.price), qty: Qty(o.qty) });
+            let expected = expected.map(|o| OrderView {
+                owner: o.owner,
+                side: o.side,
+                price: Price(o.price),
+                qty: Qty(o.qty),
+            });
             assert_eq!(book.order(id), expected, "order view of handle {handle}");
         }
         let resting = book.total_qty(Side::Buy).0 + book.total_qty(Side::Sell).0;
-        assert_eq!(self.submitted, resting + self.cancelled + 2 * self.traded, "quantity not conserved");
+        assert_eq!(
+            self.submitted,
+            resting + self.cancelled + 2 * self.traded,
+            "quantity not conserved"
+        );
     }
 }
 
@@ -436,7 +625,7 @@ fn kind(error: BookError) -> &'static str {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 384, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     #[test]
     fn book_matches_the_naive_reference(ops in prop::collection::vec(op(), 1..200)) {
@@ -452,14 +641,48 @@ proptest! {
 fn reference_agrees_on_a_fixed_sequence() {
     let mut pair = Pair::default();
     let ops = [
-        Op::Limit { owner: 1, side: Side::Sell, price: 101, qty: 5, tif: Tif::Gtc },
-        Op::Limit { owner: 2, side: Side::Sell, price: 101, qty: 5, tif: Tif::Gtc },
-        Op::Limit { owner: 1, side: Side::Buy, price: 99, qty: 5, tif: Tif::PostOnly },
-        Op::Limit { owner: 2, side: Side::Buy, price: 101, qty: 7, tif: Tif::Ioc },
-        Op::Market { owner: 3, side: Side::Buy, qty: 9 },
-        Op::Cancel(0),
-        Op::Amend(1, Some(102), 3),
-        Op::Limit { owner: 3, side: Side::Sell, price: 5_000_000, qty: 1, tif: Tif::Gtc },
+        Op::Limit {
+            owner: 1,
+            side: Side::Sell,
+            price: 101,
+            qty: 5,
+            tif: Tif::Gtc,
+        },
+        Op::Limit {
+            owner: 2,
+            side: Side::Sell,
+            price: 101,
+            qty: 5,
+            tif: Tif::Gtc,
+        },
+        Op::Limit {
+            owner: 1,
+            side: Side::Buy,
+            price: 99,
+            qty: 5,
+            tif: Tif::PostOnly,
+        },
+        Op::Limit {
+            owner: 2,
+            side: Side::Buy,
+            price: 101,
+            qty: 7,
+            tif: Tif::Ioc,
+        },
+        Op::Market {
+            owner: 3,
+            side: Side::Buy,
+            qty: 9,
+        },
+        Op::Cancel(Pick { live: false, n: 0 }),
+        Op::Amend(Pick { live: true, n: 0 }, Some(102), 3),
+        Op::Limit {
+            owner: 3,
+            side: Side::Sell,
+            price: 5_000_000,
+            qty: 1,
+            tif: Tif::Gtc,
+        },
     ];
     for op in &ops {
         pair.apply(op);

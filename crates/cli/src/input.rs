@@ -92,3 +92,13 @@ pub fn check(path: &Path, sets: &[String]) -> Result<()> {
     );
     Ok(())
 }
+
+/// A run-folder error for the CLI: a missing or malformed file to read is bad input (exit 2),
+/// a failure to write is a failed run (exit 1).
+pub fn report_error(e: cascade_report::ReportError) -> anyhow::Error {
+    if e.is_bad_input() {
+        bad(e.to_string())
+    } else {
+        anyhow::Error::new(e)
+    }
+}

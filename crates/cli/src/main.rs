@@ -3,8 +3,13 @@
 //! **API boundary**: the only crate that prints or exits. Exit codes: 0 success, 1 a failed
 //! run or verification, 2 bad input (with a message naming the file, the field and the reason).
 
+mod compare;
 mod input;
+mod plot;
+mod progress;
+mod replay;
 mod run;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -30,6 +35,23 @@ enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
     },
+    /// Run again from RUN_DIR/manifest.json alone and verify every file of the folder.
+    Replay {
+        /// The run folder.
+        run_dir: PathBuf,
+    },
+    /// Redraw a run's charts from its folder alone, into RUN_DIR/charts.
+    Plot {
+        /// The run folder.
+        run_dir: PathBuf,
+        /// Image format.
+        #[arg(long, value_enum, default_value = "both")]
+        format: plot::Format,
+    },
+    /// Compare two runs: summary metrics side by side, and an overlay chart.
+    Compare(compare::CompareArgs),
+    /// Run a parameter sweep (or merge its shards, write Slurm scripts, chart it).
+    Sweep(sweep::SweepArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +59,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Check { scenario, set } => input::check(&scenario, &set),
+        Command::Replay { run_dir } => replay::replay(&run_dir),
+        Command::Plot { run_dir, format } if sweep::is_sweep_dir(&run_dir) => {
+            sweep::plot(&run_dir, &[], format)
+        }
+        Command::Plot { run_dir, format } => plot::plot(&run_dir, format),
+        Command::Compare(args) => compare::compare(&args),
+        Command::Sweep(args) => sweep::sweep(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

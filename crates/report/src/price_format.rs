@@ -27,6 +27,12 @@ impl PriceFormat {
         }
     }
 
+    /// Decimal places of the tick size and the tick size times 10^decimals: a price of `t`
+    /// ticks is `t × scaled / 10^decimals`, exactly.
+    pub fn scaled(&self) -> (u32, i64) {
+        (self.decimals, self.tick_scaled)
+    }
+
     /// Ticks as quote currency, a float (for statistics and JSON).
     pub fn to_quote(&self, ticks: i64) -> f64 {
         // Integer first, one correctly rounded division: 10007 cents → 100.07, not 100.07000000000001.

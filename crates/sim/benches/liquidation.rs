@@ -5,6 +5,7 @@
 //! back with a changed position — the index work of a takeover plus a reindex. The figure per
 //! liquidation should stay flat as accounts grow: the index is ordered, so a mark move touches
 //! only the accounts it crosses.
+#![allow(missing_docs)] // criterion's macros generate undocumented functions
 
 use cascade_sim::accounts::{Account, LiquidationIndex};
 use cascade_sim::margin::MarginTable;
@@ -32,7 +33,7 @@ fn accounts(n: usize, table: &MarginTable) -> (Vec<Account>, LiquidationIndex) {
         let leverage = 2 + (next(&mut rng) % 49) as i64;
         let entry = 10_000i64;
         let collateral = pos * entry / leverage;
-        let long = next(&mut rng) % 2 == 0;
+        let long = next(&mut rng).is_multiple_of(2);
         let mut a = Account {
             cash: if long {
                 collateral - pos * entry

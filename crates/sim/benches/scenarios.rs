@@ -1,6 +1,7 @@
 //! End-to-end benchmarks: shipped scenarios run from start to end with recording on.
 //!
 //! Throughput is reported in kernel events (wake-ups, order arrivals, samples) per second.
+#![allow(missing_docs)] // criterion's macros generate undocumented functions
 
 use cascade_sim::{prepare, Simulation};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};

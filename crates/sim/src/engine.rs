@@ -52,6 +52,20 @@ impl EngineConfig {
     }
 }
 
+/// How long an ADL queue is used before it is ranked again, ns.
+pub const ADL_REFRESH_NS: i64 = 1_000_000_000;
+
+/// The ranked ADL queue of one side and when it was ranked.
+#[derive(Clone, Debug)]
+pub struct AdlCache {
+    /// Time of the ranking, ns.
+    pub computed_ns: i64,
+    /// Against bankrupt longs (shorts ranked) or bankrupt shorts (longs ranked).
+    pub bankrupt_long: bool,
+    /// (score, account), best first.
+    pub ranked: Vec<(f64, u32)>,
+}
+
 /// An account the engine holds.
 #[derive(Clone, Copy, Debug)]
 pub struct LiqRun {
@@ -338,22 +352,19 @@ impl Simulation {
     /// Hands `qty` lots of the bankrupt `id` to opposite accounts ranked by profit × leverage,
     /// at the bankruptcy price. Returns the lots transferred.
     fn deleverage(&mut self, id: u32, liq: u32, qty: i64) -> i64 {
-        let mark = self.mark.value();
         let bankrupt_long = self.accounts[id as usize].pos > 0;
-        let mut ranked: Vec<(f64, u32)> = self
-            .accounts
-            .iter()
-            .enumerate()
-            .filter(|&(i, a)| i as u32 != id && a.pos != 0 && (a.pos > 0) != bankrupt_long)
-            .map(|(i, a)| (adl_score(a, mark), i as u32))
-            .collect();
-        ranked.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        let ranked = self.adl_queue(bankrupt_long);
         let mut left = qty;
-        for (score, other) in ranked {
-            if left == 0 {
-                break;
+        let mut cursor = 0;
+        while left > 0 && cursor < ranked.len() {
+            let (score, other) = ranked[cursor];
+            cursor += 1;
+            let opposite = self.accounts[other as usize].pos;
+            // The queue may be up to a refresh old: skip accounts that have since closed.
+            if other == id || opposite == 0 || (opposite > 0) == bankrupt_long {
+                continue;
             }
-            let take = left.min(self.accounts[other as usize].pos.abs());
+            let take = left.min(opposite.abs());
             let price = MarginTable::bankruptcy_price(
                 self.accounts[id as usize].cash,
                 self.accounts[id as usize].pos,
@@ -375,8 +386,38 @@ impl Simulation {
                 score,
             });
         }
+        self.adl_cache = Some(AdlCache {
+            ranked,
+            ..self.adl_cache.take().expect("built by adl_queue")
+        });
         self.reindex_touched();
         qty - left
+    }
+
+    /// The ADL queue against a bankrupt long (or short): opposite accounts by descending
+    /// score, ties on id. Ranking every account is O(accounts), so, as venues do, the queue is
+    /// kept and refreshed at most every [`ADL_REFRESH_NS`].
+    fn adl_queue(&mut self, bankrupt_long: bool) -> Vec<(f64, u32)> {
+        if let Some(c) = self.adl_cache.as_mut() {
+            if c.bankrupt_long == bankrupt_long && self.now_ns - c.computed_ns < ADL_REFRESH_NS {
+                return std::mem::take(&mut c.ranked);
+            }
+        }
+        let mark = self.mark.value();
+        let mut ranked: Vec<(f64, u32)> = self
+            .accounts
+            .iter()
+            .enumerate()
+            .filter(|&(_, a)| a.pos != 0 && (a.pos > 0) != bankrupt_long)
+            .map(|(i, a)| (adl_score(a, mark), i as u32))
+            .collect();
+        ranked.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        self.adl_cache = Some(AdlCache {
+            computed_ns: self.now_ns,
+            bankrupt_long,
+            ranked: Vec::new(),
+        });
+        ranked
     }
 
     /// Shares a negative fund among the accounts in profit, in proportion to their profit.

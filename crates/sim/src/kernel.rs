@@ -97,6 +97,8 @@ pub struct Simulation {
     /// Accounts the engine holds, by account id.
     pub(crate) liq_runs: BTreeMap<u32, LiqRun>,
     pub(crate) next_liq_id: u32,
+    /// The ADL queue last ranked.
+    pub(crate) adl_cache: Option<crate::engine::AdlCache>,
     /// The liquidation whose order is in the book right now.
     pub(crate) active_liq: Option<(u32, u32)>,
     /// What last moved the market, for the causality of liquidations.
@@ -200,6 +202,7 @@ impl Simulation {
             liq_runs: BTreeMap::new(),
             next_liq_id: 0,
             active_liq: None,
+            adl_cache: None,
             mover: Trigger::Flow,
             mover_gen: None,
             shocks: scenario.shocks.clone(),

@@ -178,7 +178,7 @@ impl MarginTable {
             if pos > 0 {
                 if m >= 1 && !liq(m) {
                     m -= 1;
-                } else if m + 1 <= limit && liq(m + 1) {
+                } else if m < limit && liq(m + 1) {
                     m += 1;
                 } else {
                     break;

@@ -37,7 +37,11 @@ fn run(script: &str) -> (Scripted, String) {
     };
     let mut out = String::new();
     let mut events = Vec::new();
-    for line in script.lines().map(str::trim).filter(|line| !line.is_empty()) {
+    for line in script
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+    {
         events.clear();
         let words: Vec<&str> = line.split_whitespace().collect();
         let (label, result, owner, qty) = match words.as_slice() {
@@ -53,7 +57,9 @@ fn run(script: &str) -> (Scripted, String) {
             }
             ["amend", name, qty, "@", price] => {
                 let id = s.ids[*name];
-                let result = s.book.amend(id, Price(num(price)), Qty(num(qty)), &mut events);
+                let result = s
+                    .book
+                    .amend(id, Price(num(price)), Qty(num(qty)), &mut events);
                 if let Ok(done) = result {
                     assert_eq!(done.id, id, "amend keeps the handle");
                 }
@@ -61,7 +67,9 @@ fn run(script: &str) -> (Scripted, String) {
             }
             [name, "=", owner, side, qty, "market"] => {
                 let owner = OwnerId(num(&owner[1..]) as u32);
-                let result = s.book.market(owner, parse_side(side), Qty(num(qty)), &mut events);
+                let result = s
+                    .book
+                    .market(owner, parse_side(side), Qty(num(qty)), &mut events);
                 s.bind(name, &result, owner);
                 (name.to_string(), result, owner, num(qty))
             }
@@ -94,15 +102,25 @@ fn run(script: &str) -> (Scripted, String) {
                         BookEvent::SelfTradeCancel { .. } => 0,
                     })
                     .sum();
-                assert_eq!(done.filled.0, filled, "Submitted.filled disagrees with the fills");
+                assert_eq!(
+                    done.filled.0, filled,
+                    "Submitted.filled disagrees with the fills"
+                );
                 assert_eq!(done.filled.0 + done.resting.0 + done.cancelled.0, qty);
                 match s.book.order(done.id) {
                     Some(view) => assert_eq!(view.qty, done.resting),
                     None => assert_eq!(done.resting, Qty(0), "a resting order has a live handle"),
                 }
-                let parts = [("filled", done.filled), ("resting", done.resting), ("cancelled", done.cancelled)];
-                let parts: Vec<String> =
-                    parts.iter().filter(|(_, q)| q.0 != 0).map(|(k, q)| format!("{k} {}", q.0)).collect();
+                let parts = [
+                    ("filled", done.filled),
+                    ("resting", done.resting),
+                    ("cancelled", done.cancelled),
+                ];
+                let parts: Vec<String> = parts
+                    .iter()
+                    .filter(|(_, q)| q.0 != 0)
+                    .map(|(k, q)| format!("{k} {}", q.0))
+                    .collect();
                 writeln!(out, "{label}: {}", parts.join(" ")).unwrap();
                 for event in &events {
                     writeln!(out, "{}", s.render_event(event, done.id, owner)).unwrap();
@@ -145,9 +163,16 @@ impl Scripted {
                 assert_eq!((fill.taker, fill.taker_owner), (taker, owner));
                 assert_eq!(fill.maker_owner, self.owners[&fill.maker]);
                 let done = if fill.maker_done { " done" } else { "" };
-                format!("  fill {} {} @ {}{done}", self.names[&fill.maker], fill.qty.0, fill.price.0)
+                format!(
+                    "  fill {} {} @ {}{done}",
+                    self.names[&fill.maker], fill.qty.0, fill.price.0
+                )
             }
-            BookEvent::SelfTradeCancel { id, owner: stp_owner, qty } => {
+            BookEvent::SelfTradeCancel {
+                id,
+                owner: stp_owner,
+                qty,
+            } => {
                 assert_eq!(stp_owner, owner);
                 assert_eq!(self.owners[&id], owner);
                 format!("  stp {} {}", self.names[&id], qty.0)
@@ -157,7 +182,8 @@ impl Scripted {
 }
 
 fn num(word: &str) -> i64 {
-    word.parse().unwrap_or_else(|_| panic!("not a number: {word:?}"))
+    word.parse()
+        .unwrap_or_else(|_| panic!("not a number: {word:?}"))
 }
 
 fn parse_side(word: &str) -> Side {
@@ -180,14 +206,21 @@ fn error_kind(error: BookError) -> &'static str {
 
 /// Trims every line so expectations can be indented with the test code.
 fn normalize(text: &str) -> String {
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[track_caller]
 fn check(script: &str, expect: &str) {
     let (_, actual) = run(script);
     let (actual, expect) = (normalize(&actual), normalize(expect));
-    assert!(actual == expect, "\n--- expected\n{expect}\n--- actual\n{actual}\n");
+    assert!(
+        actual == expect,
+        "\n--- expected\n{expect}\n--- actual\n{actual}\n"
+    );
 }
 
 /// The book after `script`.
@@ -204,11 +237,19 @@ impl Book {
         for index in 0..self.ladder.len() as u32 {
             let level = self.ladder.level(index);
             let marked = self.ladder.next_at_or_above(index) == Some(index);
-            assert_eq!(marked, level.head != NIL, "bitset disagrees with level {index}");
+            assert_eq!(
+                marked,
+                level.head != NIL,
+                "bitset disagrees with level {index}"
+            );
             let (mut slot, mut prev, mut qty, mut side) = (level.head, NIL, 0, None);
             while slot != NIL {
                 let node = self.pool.node(slot);
-                assert_eq!((node.level, node.prev), (index, prev), "bad links at slot {slot}");
+                assert_eq!(
+                    (node.level, node.prev),
+                    (index, prev),
+                    "bad links at slot {slot}"
+                );
                 assert!(node.qty > 0);
                 if let Some(side) = side {
                     assert_eq!(side, node.side, "two sides share level {index}");
@@ -218,7 +259,11 @@ impl Book {
                 seen += 1;
                 (prev, slot) = (slot, node.next);
             }
-            assert_eq!((level.tail, level.qty), (prev, qty), "bad tail or total at level {index}");
+            assert_eq!(
+                (level.tail, level.qty),
+                (prev, qty),
+                "bad tail or total at level {index}"
+            );
             match side {
                 Some(Side::Buy) => {
                     assert!(lowest_ask.is_none(), "a bid rests above an ask");
@@ -233,8 +278,8 @@ impl Book {
         }
         assert_eq!(seen, self.pool.used(), "orders in levels vs slots in use");
         assert_eq!(side_qty, self.side_qty);
-        assert_eq!(highest_bid.unwrap_or(NIL), self.best_bid);
-        assert_eq!(lowest_ask.unwrap_or(NIL), self.best_ask);
+        assert_eq!(highest_bid.unwrap_or(NIL), self.best[0]);
+        assert_eq!(lowest_ask.unwrap_or(NIL), self.best[1]);
     }
 }
 
@@ -445,11 +490,9 @@ fn cancel_returns_what_was_left_and_the_handle_goes_stale() {
 
 #[test]
 fn stale_handle_does_not_reach_the_order_reusing_its_slot() {
-    let (s, _) = run(
-        "a = o1 buy 1 @ 100
+    let (s, _) = run("a = o1 buy 1 @ 100
          cancel a
-         b = o1 buy 1 @ 100",
-    );
+         b = o1 buy 1 @ 100");
     let (a, b) = (s.ids["a"], s.ids["b"]);
     assert_eq!(a.slot(), b.slot(), "the freed slot is reused");
     assert_ne!(a, b);
@@ -457,17 +500,18 @@ fn stale_handle_does_not_reach_the_order_reusing_its_slot() {
     assert_eq!(book.order(a), None);
     assert_eq!(book.cancel(a), Err(BookError::UnknownOrder(a)));
     let never_issued = OrderId::new(77, 0);
-    assert_eq!(book.cancel(never_issued), Err(BookError::UnknownOrder(never_issued)));
+    assert_eq!(
+        book.cancel(never_issued),
+        Err(BookError::UnknownOrder(never_issued))
+    );
     assert_eq!(book.order(never_issued), None);
     assert_eq!(book.cancel(b), Ok(Qty(1)));
 }
 
 #[test]
 fn fully_filled_taker_gets_a_handle_that_is_already_stale() {
-    let (s, _) = run(
-        "a = o1 sell 5 @ 100
-         b = o2 buy 5 @ 100",
-    );
+    let (s, _) = run("a = o1 sell 5 @ 100
+         b = o2 buy 5 @ 100");
     let b = s.ids["b"];
     assert_eq!(s.book.order(b), None);
     assert_eq!(s.book.live_orders(), 0);
@@ -585,11 +629,9 @@ fn amend_that_crosses_cancels_its_owners_resting_orders() {
 
 #[test]
 fn refused_operations_leave_the_book_unchanged() {
-    let (s, _) = run(
-        "a = o1 sell 5 @ 101
+    let (s, _) = run("a = o1 sell 5 @ 101
          b = o2 buy 5 @ 100
-         c = o3 buy 1 @ 99",
-    );
+         c = o3 buy 1 @ 99");
     let (a, c) = (s.ids["a"], s.ids["c"]);
     let mut book = s.book;
     book.cancel(c).unwrap();
@@ -597,20 +639,34 @@ fn refused_operations_leave_the_book_unchanged() {
     let mut events = Vec::new();
     let (o, buy, sell) = (OwnerId(9), Side::Buy, Side::Sell);
     let refusals = [
-        book.limit(o, buy, Price(100), Qty(0), Tif::Gtc, &mut events).unwrap_err(),
-        book.limit(o, buy, Price(100), Qty(-3), Tif::Ioc, &mut events).unwrap_err(),
-        book.limit(o, buy, Price(0), Qty(1), Tif::Gtc, &mut events).unwrap_err(),
-        book.limit(o, sell, Price(-5), Qty(1), Tif::Ioc, &mut events).unwrap_err(),
-        book.limit(o, buy, Price(101), Qty(1), Tif::PostOnly, &mut events).unwrap_err(),
-        book.limit(o, sell, Price(99), Qty(1), Tif::PostOnly, &mut events).unwrap_err(),
-        book.limit(o, sell, Price(100 + Book::MAX_PRICE_SPAN), Qty(1), Tif::Gtc, &mut events)
+        book.limit(o, buy, Price(100), Qty(0), Tif::Gtc, &mut events)
             .unwrap_err(),
+        book.limit(o, buy, Price(100), Qty(-3), Tif::Ioc, &mut events)
+            .unwrap_err(),
+        book.limit(o, buy, Price(0), Qty(1), Tif::Gtc, &mut events)
+            .unwrap_err(),
+        book.limit(o, sell, Price(-5), Qty(1), Tif::Ioc, &mut events)
+            .unwrap_err(),
+        book.limit(o, buy, Price(101), Qty(1), Tif::PostOnly, &mut events)
+            .unwrap_err(),
+        book.limit(o, sell, Price(99), Qty(1), Tif::PostOnly, &mut events)
+            .unwrap_err(),
+        book.limit(
+            o,
+            sell,
+            Price(100 + Book::MAX_PRICE_SPAN),
+            Qty(1),
+            Tif::Gtc,
+            &mut events,
+        )
+        .unwrap_err(),
         book.market(o, buy, Qty(0), &mut events).unwrap_err(),
         book.cancel(c).unwrap_err(),
         book.amend(c, Price(100), Qty(1), &mut events).unwrap_err(),
         book.amend(a, Price(101), Qty(0), &mut events).unwrap_err(),
         book.amend(a, Price(0), Qty(1), &mut events).unwrap_err(),
-        book.amend(a, Price(100 + Book::MAX_PRICE_SPAN), Qty(5), &mut events).unwrap_err(),
+        book.amend(a, Price(100 + Book::MAX_PRICE_SPAN), Qty(5), &mut events)
+            .unwrap_err(),
     ];
     assert_eq!(
         refusals.map(error_kind),
@@ -676,17 +732,15 @@ fn span_limit_counts_resting_prices_only() {
              amend c 1 @ 11
              d = o1 buy 1 @ 10"
         ),
-        &format!(
-            "a: resting 1
-             b: cancelled 1
-             cancel a: 1
-             c: resting 1
-             d: error PriceOutOfRange
-             amend c: resting 1
-             d: resting 1
-             asks: 11 [c 1]
-             bids: 10 [d 1]"
-        ),
+        "a: resting 1
+         b: cancelled 1
+         cancel a: 1
+         c: resting 1
+         d: error PriceOutOfRange
+         amend c: resting 1
+         d: resting 1
+         asks: 11 [c 1]
+         bids: 10 [d 1]",
     );
 }
 
@@ -751,6 +805,35 @@ fn re_basing_an_empty_book_keeps_working() {
     );
 }
 
+#[test]
+fn prices_near_the_top_of_i64_do_not_overflow() {
+    let top = i64::MAX;
+    let (s, out) = run(&format!(
+        "a = o1 sell 2 @ {}
+         b = o1 sell 2 @ {top}
+         c = o2 buy 3 @ {top} ioc
+         d = o2 buy 1 @ {}",
+        top - 5,
+        top - 9
+    ));
+    assert_eq!(
+        normalize(&out),
+        normalize(&format!(
+            "a: resting 2
+             b: resting 2
+             c: filled 3
+               fill a 2 @ {} done
+               fill b 1 @ {top}
+             d: resting 1
+             asks: {top} [b 1]
+             bids: {} [d 1]",
+            top - 5,
+            top - 9
+        ))
+    );
+    assert_eq!(s.book.depth_within_bps(1), Qty(2));
+}
+
 // ---- market data ------------------------------------------------------------------------------
 
 const LADDER: &str = "
@@ -767,7 +850,13 @@ fn l1_and_levels_report_best_first() {
     assert_eq!(book.best_bid(), Some(Price(100)));
     assert_eq!(book.best_ask(), Some(Price(101)));
     let l1 = book.l1();
-    assert_eq!(l1, L1 { bid: Some((Price(100), Qty(3))), ask: Some((Price(101), Qty(3))) });
+    assert_eq!(
+        l1,
+        L1 {
+            bid: Some((Price(100), Qty(3))),
+            ask: Some((Price(101), Qty(3)))
+        }
+    );
     assert_eq!((l1.mid_x2(), l1.spread_ticks()), (Some(201), Some(1)));
     let mut out = vec![(Price(1), Qty(1))];
     book.levels(Side::Buy, 2, &mut out);
@@ -776,7 +865,10 @@ fn l1_and_levels_report_best_first() {
     assert_eq!(out, [(Price(101), Qty(3)), (Price(103), Qty(4))]);
     book.levels(Side::Sell, 0, &mut out);
     assert_eq!(out, []);
-    assert_eq!((book.total_qty(Side::Buy), book.total_qty(Side::Sell)), (Qty(15), Qty(7)));
+    assert_eq!(
+        (book.total_qty(Side::Buy), book.total_qty(Side::Sell)),
+        (Qty(15), Qty(7))
+    );
     assert_eq!(book.live_orders(), 6);
 }
 
@@ -785,12 +877,19 @@ fn depth_is_measured_around_a_half_tick_mid() {
     // Mid 100.5, ref_x2 = 201. Within b bps: |2p - 201| * 10_000 <= 201 * b.
     let book = book(LADDER);
     let depth = |bps| {
-        let (bid, ask) = (book.depth_within_bps_side(Side::Buy, bps), book.depth_within_bps_side(Side::Sell, bps));
+        let (bid, ask) = (
+            book.depth_within_bps_side(Side::Buy, bps),
+            book.depth_within_bps_side(Side::Sell, bps),
+        );
         assert_eq!(book.depth_within_bps(bps).0, bid.0 + ask.0);
         (bid.0, ask.0)
     };
     assert_eq!(depth(0), (0, 0));
-    assert_eq!(depth(49), (0, 0), "|2*100 - 201| * 10_000 = 10_000 > 201 * 49");
+    assert_eq!(
+        depth(49),
+        (0, 0),
+        "|2*100 - 201| * 10_000 = 10_000 > 201 * 49"
+    );
     assert_eq!(depth(50), (3, 3), "10_000 <= 201 * 50: 100 and 101 are in");
     assert_eq!(depth(248), (3, 3), "98 and 103 need 50_000 <= 201 * bps");
     assert_eq!(depth(249), (8, 7));
@@ -811,7 +910,13 @@ fn depth_of_a_one_sided_book_is_measured_from_its_best() {
     assert_eq!(book.depth_within_bps_side(Side::Buy, 100), Qty(7));
     assert_eq!(book.depth_within_bps_side(Side::Sell, 10_000), Qty(0));
     assert_eq!(book.depth_within_bps(200), Qty(12));
-    assert_eq!(book.l1(), L1 { bid: Some((Price(100), Qty(3))), ask: None });
+    assert_eq!(
+        book.l1(),
+        L1 {
+            bid: Some((Price(100), Qty(3))),
+            ask: None
+        }
+    );
     assert_eq!(book.l1().mid_x2(), None);
 }
 
@@ -832,5 +937,13 @@ fn empty_book_reports_nothing() {
 fn order_view_reports_the_resting_order() {
     let (s, _) = run(LADDER);
     let view = s.book.order(s.ids["c"]).unwrap();
-    assert_eq!(view, OrderView { owner: OwnerId(2), side: Side::Sell, price: Price(101), qty: Qty(2) });
+    assert_eq!(
+        view,
+        OrderView {
+            owner: OwnerId(2),
+            side: Side::Sell,
+            price: Price(101),
+            qty: Qty(2)
+        }
+    );
 }

@@ -72,3 +72,48 @@ pub fn folder_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
 }
+
+/// Runs a shipped scenario into `dir` with extra arguments, asserting success.
+pub fn run_into(scenario_file: &str, dir: &Path, extra: &[&str]) {
+    let s = scenario(scenario_file);
+    let mut args = vec!["run", s.to_str().unwrap(), "--out", dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    assert_ok(&cascade(&args));
+}
+
+/// Width and height of a PNG, after checking its signature and header chunk.
+pub fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert!(bytes.len() > 33, "too short for a PNG");
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG signature");
+    assert_eq!(&bytes[12..16], b"IHDR", "no IHDR chunk first");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    assert_eq!(
+        &bytes[bytes.len() - 8..bytes.len() - 4],
+        b"IEND",
+        "no IEND chunk last"
+    );
+    (be(&bytes[16..20]), be(&bytes[20..24]))
+}
+
+/// Width and height declared by an SVG's root element, after checking it is one.
+pub fn svg_size(text: &str) -> (u32, u32) {
+    let start = text.find("<svg").expect("an <svg> element");
+    assert!(text.trim_end().ends_with("</svg>"), "the SVG is not closed");
+    let tag = &text[start..start + text[start..].find('>').unwrap()];
+    let attr = |name: &str| -> u32 {
+        let key = format!(" {name}=\"");
+        let at = tag
+            .find(&key)
+            .unwrap_or_else(|| panic!("no {name} in {tag}"))
+            + key.len();
+        tag[at..at + tag[at..].find('"').unwrap()].parse().unwrap()
+    };
+    (attr("width"), attr("height"))
+}
+
+/// Rewrites one byte of a file: `at` from the start, replaced by a different digit/letter.
+pub fn flip_byte(path: &Path, at: usize) {
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(path, bytes).unwrap();
+}

@@ -11,8 +11,8 @@ use rand::Rng as _;
 enum State {
     /// Flat, about to enter.
     Flat,
-    /// Entered (the order may still be in flight).
-    Open { top_ups: u32 },
+    /// Entered (the order may still be in flight); `filled` once a position was seen.
+    Open { top_ups: u32, filled: bool },
     /// Out of the market for good.
     Done,
 }
@@ -110,12 +110,29 @@ impl Leveraged {
                 self.enter(ctx, rng);
                 Some(next(rng))
             }
-            State::Open { top_ups } => {
+            State::Open { top_ups, filled } => {
                 if acc.position == 0 {
-                    // The entry found no liquidity, or a stop closed it: try again later.
+                    if filled {
+                        // Closed from outside (auto-deleveraged): out, or back after the delay.
+                        return match self.re_entry_ns {
+                            Some(delay) => {
+                                self.state = State::Flat;
+                                Some(ctx.now_ns + delay)
+                            }
+                            None => {
+                                self.state = State::Done;
+                                None
+                            }
+                        };
+                    }
+                    // The entry found no liquidity: try again later.
                     self.state = State::Flat;
                     return Some(next(rng));
                 }
+                self.state = State::Open {
+                    top_ups,
+                    filled: true,
+                };
                 if self.stopped_out(ctx) {
                     ctx.out.push(Action::Market {
                         side: self.side.opposite(),
@@ -132,6 +149,7 @@ impl Leveraged {
                         ctx.out.push(Action::Deposit(amount));
                         self.state = State::Open {
                             top_ups: top_ups + 1,
+                            filled: true,
                         };
                     }
                 }
@@ -157,7 +175,10 @@ impl Leveraged {
                 side: self.side,
                 qty: Qty(qty),
             });
-            self.state = State::Open { top_ups: 0 };
+            self.state = State::Open {
+                top_ups: 0,
+                filled: false,
+            };
         } else {
             self.state = State::Done;
         }

@@ -52,9 +52,7 @@ impl Value {
         rng: &mut Rng,
         orders: &mut OrderList,
     ) -> Option<i64> {
-        let Some(f) = ctx.fundamental.as_deref_mut() else {
-            return None;
-        };
+        let f = ctx.fundamental.as_deref_mut()?;
         let truth = f.value_at(ctx.now_ns);
         let (mu, kappa, sigma) = (
             f.mean_ticks(),

@@ -708,7 +708,7 @@ impl Validator {
             AgentGroup::Value(v) => {
                 if s.fundamental.is_none() {
                     self.err(
-                        format!("{p}"),
+                        p.to_string(),
                         "value agents need a fundamental: add `fundamental: Some(Fundamental(...))`",
                     );
                 }

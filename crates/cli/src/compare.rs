@@ -1,0 +1,117 @@
+//! `cascade compare RUN_A RUN_B [--out DIR]`: summary metrics side by side with their
+//! differences, and an overlay chart of price, spread and depth.
+
+use anyhow::Result;
+use cascade_report::charts::compare::{Overlay, STEM};
+use cascade_report::charts::{ChartFormat, RunData};
+use cascade_report::compare::{metric_rows, read_summary, to_csv, to_markdown, to_text};
+use cascade_report::{FolderWriter, RunManifest};
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+/// Arguments of `cascade compare`.
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Run folder A (the reference).
+    run_a: PathBuf,
+    /// Run folder B (compared with A: differences are B − A).
+    run_b: PathBuf,
+    /// Folder for compare.csv, compare.md, compare.png and compare.svg
+    /// (default: output/compare/<A>-vs-<B>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// A run folder's name for the default output folder: `output/baseline/seed-1` → `baseline-seed-1`.
+fn short_name(dir: &Path) -> String {
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "run".into())
+    };
+    let last = name(dir);
+    let full = match dir.parent() {
+        Some(parent) if last.starts_with("seed-") && parent.file_name().is_some() => {
+            format!("{}-{last}", name(parent))
+        }
+        _ => last,
+    };
+    full.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// "baseline, seed 1, duration_s=60 (output/x)".
+fn label(m: &RunManifest, dir: &Path) -> String {
+    let mut s = format!("{}, seed {}", m.scenario_name, m.seed);
+    for o in &m.overrides {
+        s.push_str(&format!(", {o}"));
+    }
+    format!("{s} ({})", dir.display())
+}
+
+/// Prints the metric table and writes the files.
+pub fn compare(args: &CompareArgs) -> Result<()> {
+    let (dir_a, dir_b) = (&args.run_a, &args.run_b);
+    let ma = RunManifest::read(dir_a).map_err(crate::input::report_error)?;
+    let mb = RunManifest::read(dir_b).map_err(crate::input::report_error)?;
+    let sa = read_summary(dir_a).map_err(crate::input::report_error)?;
+    let sb = read_summary(dir_b).map_err(crate::input::report_error)?;
+    let (la, lb) = (label(&ma, dir_a), label(&mb, dir_b));
+    let rows = metric_rows(&sa, &sb);
+
+    let tables = ["series"];
+    let da = RunData::read(dir_a, &ma.scenario_name, ma.seed, &tables)
+        .map_err(crate::input::report_error)?;
+    let db = RunData::read(dir_b, &mb.scenario_name, mb.seed, &tables)
+        .map_err(crate::input::report_error)?;
+    let overlay = Overlay {
+        a: &da,
+        b: &db,
+        label_a: la.clone(),
+        label_b: lb.clone(),
+    };
+    let out_dir = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("output").join("compare").join(format!(
+            "{}-vs-{}",
+            short_name(dir_a),
+            short_name(dir_b)
+        ))
+    });
+    let mut out = FolderWriter::new(&out_dir).map_err(crate::input::report_error)?;
+    out.put("compare.csv", &to_csv(&rows))
+        .map_err(crate::input::report_error)?;
+    out.put("compare.md", to_markdown(&rows, &la, &lb).as_bytes())
+        .map_err(crate::input::report_error)?;
+    for &format in ChartFormat::ALL {
+        let bytes = overlay.render(format).map_err(crate::input::report_error)?;
+        out.put(&format!("{STEM}.{}", format.ext()), &bytes)
+            .map_err(crate::input::report_error)?;
+    }
+
+    println!("A: {la}\nB: {lb}\n");
+    print!("{}", to_text(&rows));
+    println!("\n-> {}", out_dir.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_names_keep_the_scenario_and_seed() {
+        assert_eq!(
+            short_name(Path::new("output/baseline/seed-1")),
+            "baseline-seed-1"
+        );
+        assert_eq!(short_name(Path::new("runs/with liq")), "with_liq");
+        assert_eq!(short_name(Path::new("seed-2")), "seed-2");
+    }
+}

@@ -1,0 +1,306 @@
+//! `cascade sweep`: run a sweep on a local thread pool, merge shard folders, write Slurm
+//! scripts.
+
+use crate::input::bad;
+use anyhow::{Context, Result};
+use cascade_sweep::slurm::{write_scripts, SlurmOptions};
+use cascade_sweep::{execute, ExecOptions, Progress, RunRecord, Shard, SweepError};
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Arguments of `cascade sweep`.
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct SweepArgs {
+    #[command(subcommand)]
+    command: Option<SweepCommand>,
+    #[command(flatten)]
+    run: RunSweepArgs,
+}
+
+/// Arguments of a sweep run.
+#[derive(Args, Debug)]
+struct RunSweepArgs {
+    /// The sweep file (RON, under scenarios/sweeps/).
+    #[arg(required = true)]
+    sweep: Option<PathBuf>,
+    /// Output folder (default: output/sweeps/<name>, or .../shard-I-of-N with --shard).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Worker threads (default: SLURM_CPUS_PER_TASK when set, else every core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Run only slice I of N (runs whose index is I modulo N), e.g. 0/4.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<Shard>,
+    /// Continue the sweep in --out, skipping its finished runs.
+    #[arg(long)]
+    resume: bool,
+    /// Also keep every run's full run folder under OUT/runs/.
+    #[arg(long)]
+    keep_runs: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum SweepCommand {
+    /// Join shard folders into one sweep folder (the results of a single-machine sweep).
+    Merge {
+        /// The shard folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The merged sweep folder.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write an sbatch job array that runs the shards, and a merge job that depends on it.
+    Slurm(SlurmArgs),
+    /// Chart a sweep folder into DIR/charts: heatmaps over two axes, bands along each axis
+    /// (also `cascade plot DIR`).
+    Plot {
+        /// The sweep folder.
+        dir: PathBuf,
+        /// A metric to chart, e.g. price.max_drawdown_pct (repeatable; default: headline
+        /// metrics).
+        #[arg(long = "metric")]
+        metrics: Vec<String>,
+        /// Image format.
+        #[arg(long, value_enum, default_value = "both")]
+        format: crate::plot::Format,
+    },
+}
+
+/// Arguments of `cascade sweep slurm`.
+#[derive(Args, Debug)]
+struct SlurmArgs {
+    /// The sweep file (RON).
+    sweep: PathBuf,
+    /// Number of shards (array tasks, unless --chunk packs several into one).
+    #[arg(long)]
+    tasks: u32,
+    /// Shards run one after the other by each array task (keeps the array under Slurm's
+    /// MaxArraySize, 1001 by default).
+    #[arg(long, default_value_t = 1)]
+    chunk: u32,
+    /// Slurm partition.
+    #[arg(long)]
+    partition: Option<String>,
+    /// Time limit of each array task (Slurm syntax, e.g. 01:00:00).
+    #[arg(long)]
+    time: Option<String>,
+    /// Cores per array task (the shard's threads).
+    #[arg(long, default_value_t = 1)]
+    cpus_per_task: u32,
+    /// Sweep folder on a file system the nodes share (default: output/sweeps/<name>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// The cascade binary the nodes run (default: this one).
+    #[arg(long)]
+    cascade: Option<PathBuf>,
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    s.parse()
+}
+
+/// Runs `cascade sweep …`.
+pub fn sweep(args: SweepArgs) -> Result<()> {
+    match args.command {
+        Some(SweepCommand::Merge { dirs, out }) => merge(&dirs, &out),
+        Some(SweepCommand::Slurm(a)) => slurm(&a),
+        Some(SweepCommand::Plot {
+            dir,
+            metrics,
+            format,
+        }) => plot(&dir, &metrics, format),
+        None => run(&args.run),
+    }
+}
+
+/// A library error as bad input (exit 2) or a failure (exit 1).
+fn lift(e: SweepError) -> anyhow::Error {
+    if e.is_bad_input() {
+        bad(e.to_string())
+    } else {
+        anyhow::Error::new(e)
+    }
+}
+
+/// SLURM_CPUS_PER_TASK when set, else every core.
+fn default_threads() -> usize {
+    std::env::var("SLURM_CPUS_PER_TASK")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1)
+}
+
+fn default_out(name: &str) -> PathBuf {
+    PathBuf::from("output").join("sweeps").join(name)
+}
+
+fn run(args: &RunSweepArgs) -> Result<()> {
+    let Some(file) = args.sweep.as_deref() else {
+        return Err(bad("name a sweep file"));
+    };
+    let plan = cascade_sweep::load(file).map_err(lift)?;
+    let shard = args.shard.unwrap_or(Shard::WHOLE);
+    let out = args.out.clone().unwrap_or_else(|| {
+        let d = default_out(&plan.design.name);
+        if shard == Shard::WHOLE {
+            d
+        } else {
+            d.join(format!("shard-{}-of-{}", shard.index, shard.count))
+        }
+    });
+    let threads = match args.threads {
+        Some(0) => return Err(bad("--threads must be at least 1")),
+        Some(n) => n,
+        None => default_threads(),
+    };
+    let opts = ExecOptions {
+        threads,
+        shard,
+        resume: args.resume,
+        keep_runs: args.keep_runs,
+    };
+    let bar = Bar::new(std::io::stderr().is_terminal());
+    let started = Instant::now();
+    let outcome = execute(&plan, &out, &opts, &bar).map_err(lift)?;
+    bar.finish();
+    let secs = started.elapsed().as_secs_f64().max(1e-9);
+    println!(
+        "{}: {} runs ({} done now, {} already done, {} failed) on {} threads in {:.2} s \
+         ({:.1} runs/s) -> {}",
+        plan.design.name,
+        outcome.runs,
+        outcome.ran,
+        outcome.skipped,
+        outcome.failed,
+        threads,
+        secs,
+        outcome.ran as f64 / secs,
+        out.display()
+    );
+    if outcome.failed > 0 {
+        eprintln!(
+            "warning: {} run(s) failed; see the status and error columns of {}",
+            outcome.failed,
+            out.join("results.csv").display()
+        );
+    }
+    Ok(())
+}
+
+fn merge(dirs: &[PathBuf], out: &Path) -> Result<()> {
+    let merged = cascade_sweep::merge(dirs, out).map_err(lift)?;
+    println!(
+        "{}: merged {} runs from {} folders ({} failed) -> {}",
+        merged.name,
+        merged.runs,
+        dirs.len(),
+        merged.failed,
+        out.display()
+    );
+    Ok(())
+}
+
+fn slurm(args: &SlurmArgs) -> Result<()> {
+    let plan = cascade_sweep::load(&args.sweep).map_err(lift)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&plan.design.name));
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("creating the sweep folder {}", out.display()))?;
+    let absolute = |p: &Path| {
+        p.canonicalize()
+            .with_context(|| format!("resolving {}", p.display()))
+    };
+    let cascade = match &args.cascade {
+        Some(p) => p.clone(),
+        None => std::env::current_exe().context("finding the cascade binary")?,
+    };
+    let opts = SlurmOptions {
+        cascade,
+        sweep_file: absolute(&args.sweep)?,
+        out: absolute(&out)?,
+        tasks: args.tasks,
+        chunk: args.chunk,
+        cpus_per_task: args.cpus_per_task.max(1),
+        partition: args.partition.clone(),
+        time: args.time.clone(),
+    };
+    let files = write_scripts(&plan, &opts).map_err(lift)?;
+    println!(
+        "{}: {} runs in {} shards, {} array task(s)\n  {}\n  {}\n  {}\nsubmit with: sh {}\n\
+         results: {} once the merge job has run",
+        plan.design.name,
+        plan.design.run_count(),
+        args.tasks,
+        files.array_tasks,
+        files.array.display(),
+        files.merge.display(),
+        files.submit.display(),
+        files.submit.display(),
+        opts.out.join("results.csv").display()
+    );
+    Ok(())
+}
+
+/// True when `dir` holds a sweep (its sweep.json), so `cascade plot` charts the sweep.
+pub fn is_sweep_dir(dir: &Path) -> bool {
+    dir.join("sweep.json").is_file()
+}
+
+/// Charts a sweep folder into DIR/charts.
+pub fn plot(dir: &Path, metrics: &[String], format: crate::plot::Format) -> Result<()> {
+    let files = cascade_sweep::chart::write_charts(dir, metrics, format.formats()).map_err(lift)?;
+    println!("{} charts -> {}", files.len(), dir.join("charts").display());
+    Ok(())
+}
+
+/// The progress bar (on a terminal) or nothing.
+struct Bar(Option<ProgressBar>);
+
+impl Bar {
+    fn new(on: bool) -> Self {
+        Bar(on.then(|| {
+            let bar = ProgressBar::new(0);
+            let style = ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}  {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar
+        }))
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, total: u64, done: u64) {
+        if let Some(b) = &self.0 {
+            b.set_length(total);
+            b.set_position(done);
+            b.reset_eta();
+        }
+    }
+
+    fn run_done(&self, record: &RunRecord) {
+        if let Some(b) = &self.0 {
+            if record.status == cascade_sweep::Status::Failed {
+                b.set_message("(some runs failed)");
+            }
+            b.inc(1);
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Charts end to end: `cascade run` draws them, `cascade plot` redraws the same bytes from the
+//! folder alone, and each is a valid PNG or SVG of the documented size with its text.
+
+mod common;
+use common::*;
+use std::fs;
+use std::path::Path;
+
+/// Every chart of a calm run: file stem, size, and text its SVG must carry.
+const CHARTS: [(&str, (u32, u32), &[&str]); 3] = [
+    (
+        "price",
+        (1280, 720),
+        &[
+            "Price — baseline, seed 1",
+            "simulated time (min)",
+            "price (quote currency)",
+            ">\nmid\n<",
+        ],
+    ),
+    (
+        "spread-depth",
+        (1280, 800),
+        &[
+            "Spread and depth — baseline, seed 1",
+            "spread (bps of mid)",
+            "depth within ±1% (lots)",
+            "simulated time (min)",
+            "mean over",
+        ],
+    ),
+    (
+        "book-heatmap",
+        (1280, 720),
+        &[
+            "Order book depth — baseline, seed 1",
+            "resting quantity (lots)",
+            "price (quote currency)",
+            "simulated time (min)",
+        ],
+    ),
+];
+
+fn charts_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    folder_bytes(&dir.join("charts"))
+}
+
+#[test]
+fn run_draws_each_chart_as_a_valid_png_and_svg_with_its_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    run_into("baseline.ron", &dir, &["--set", "duration_s=900"]);
+    for (stem, size, texts) in CHARTS {
+        let png = fs::read(dir.join(format!("charts/{stem}.png"))).unwrap();
+        assert_eq!(png_size(&png), size, "{stem}.png");
+        let svg = fs::read_to_string(dir.join(format!("charts/{stem}.svg"))).unwrap();
+        assert_eq!(svg_size(&svg), size, "{stem}.svg");
+        assert!(
+            svg.contains("font-family=\"DejaVu Sans, sans-serif\""),
+            "{stem}.svg"
+        );
+        for t in texts {
+            assert!(svg.contains(t), "{stem}.svg lacks {t:?}");
+        }
+        // Tick labels: numbers on both axes.
+        assert!(
+            svg.matches("<text").count() >= 12,
+            "{stem}.svg has few labels"
+        );
+    }
+    assert_eq!(charts_of(&dir).len(), 2 * CHARTS.len());
+}
+
+#[test]
+fn plot_redraws_the_same_charts_from_the_folder_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    run_into("baseline.ron", &dir, &["--set", "duration_s=120"]);
+    let drawn = charts_of(&dir);
+    fs::remove_dir_all(dir.join("charts")).unwrap();
+
+    let d = dir.to_str().unwrap();
+    assert_ok(&cascade(&["plot", d, "--format", "svg"]));
+    let svgs: Vec<_> = drawn
+        .iter()
+        .filter(|(n, _)| n.ends_with(".svg"))
+        .cloned()
+        .collect();
+    assert_eq!(charts_of(&dir), svgs, "SVGs redrawn from Parquet differ");
+
+    // Without the Parquet files, from the CSV files: the same pictures.
+    for t in ["series", "book", "trades"] {
+        fs::remove_file(dir.join(format!("{t}.parquet"))).unwrap();
+    }
+    assert_ok(&cascade(&["plot", d]));
+    assert_eq!(charts_of(&dir), drawn, "charts redrawn from CSV differ");
+}
+
+#[test]
+fn no_charts_draws_none_and_replay_still_verifies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    run_into(
+        "baseline.ron",
+        &dir,
+        &["--set", "duration_s=30", "--no-charts"],
+    );
+    assert!(!dir.join("charts").exists());
+    let m: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["charts"], false);
+    let out = cascade(&["replay", dir.to_str().unwrap()]);
+    assert_ok(&out);
+    assert!(!dir.join("charts").exists(), "replay drew into the folder");
+}
+
+#[test]
+fn plot_of_a_missing_or_broken_folder_is_bad_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("nope");
+    assert_bad_input(
+        &cascade(&["plot", missing.to_str().unwrap()]),
+        &["nope", "no such folder"],
+    );
+    let dir = tmp.path().join("run");
+    run_into(
+        "baseline.ron",
+        &dir,
+        &["--set", "duration_s=10", "--no-charts"],
+    );
+    fs::remove_file(dir.join("series.parquet")).unwrap();
+    fs::write(dir.join("series.csv"), "time_s,bid\n1,2\n").unwrap();
+    assert_bad_input(
+        &cascade(&["plot", dir.to_str().unwrap()]),
+        &["series.csv", "no column \"mid\""],
+    );
+    fs::remove_file(dir.join("series.csv")).unwrap();
+    assert_bad_input(
+        &cascade(&["plot", dir.to_str().unwrap()]),
+        &["series.csv", "no such file"],
+    );
+}
+
+#[test]
+fn runs_without_a_terminal_print_no_progress_bar() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let s = scenario("baseline.ron");
+    let out = cascade(&[
+        "run",
+        s.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+        "--no-charts",
+    ]);
+    assert_ok(&out);
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
+}
+
+#[test]
+fn a_run_with_liquidations_draws_the_liquidation_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    run_into("flash-cascade.ron", &dir, &[]);
+    for (stem, size, texts) in [
+        (
+            "liquidations",
+            (1280, 800),
+            &[
+                "Liquidations — flash-cascade, seed 1",
+                "insurance fund (quote currency)",
+                "generation 0",
+            ][..],
+        ),
+        (
+            "cascade",
+            (1280, 720),
+            &[
+                "Liquidation cascade — flash-cascade, seed 1",
+                "generation",
+                "simulated time (s)",
+            ][..],
+        ),
+        (
+            "price",
+            (1280, 720),
+            &["liquidations (dot area ∝ notional): generation 0"][..],
+        ),
+    ] {
+        let png = fs::read(dir.join(format!("charts/{stem}.png"))).unwrap();
+        assert_eq!(png_size(&png), size, "{stem}.png");
+        let svg = fs::read_to_string(dir.join(format!("charts/{stem}.svg"))).unwrap();
+        assert_eq!(svg_size(&svg), size, "{stem}.svg");
+        for t in texts {
+            assert!(svg.contains(t), "{stem}.svg lacks {t:?}");
+        }
+    }
+}

@@ -1,0 +1,416 @@
+//! `cascade sweep` end to end: results do not depend on threads, shards or interruptions;
+//! bad sweep files exit 2 naming the axis; a failing run is a row, not an abort.
+
+mod common;
+use common::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RESULT_FILES: [&str; 3] = ["results.csv", "results.parquet", "aggregate.csv"];
+
+fn smoke() -> PathBuf {
+    root().join("scenarios/sweeps/smoke.ron")
+}
+
+/// A sweep file over the shipped baseline, written into `dir`.
+fn sweep_file(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let path = dir.join(format!("{name}.ron"));
+    let base = scenario("baseline.ron");
+    let text = format!(
+        "Sweep(name: {name:?}, base: {:?}, {body})",
+        base.to_str().unwrap()
+    );
+    fs::write(&path, text).unwrap();
+    path
+}
+
+fn sweep(file: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    cascade(&args)
+}
+
+/// The results files of a sweep folder.
+fn results(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    RESULT_FILES
+        .iter()
+        .map(|f| {
+            let bytes = fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+            (f.to_string(), bytes)
+        })
+        .collect()
+}
+
+fn assert_same_results(a: &Path, b: &Path) {
+    for ((name, x), (_, y)) in results(a).iter().zip(results(b)) {
+        assert!(
+            *x == y,
+            "{name} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+#[test]
+fn results_do_not_depend_on_threads_or_shards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = |n: &str| tmp.path().join(n);
+    assert_ok(&sweep(&smoke(), &t("one"), &["--threads", "1"]));
+    assert_ok(&sweep(&smoke(), &t("two"), &["--threads", "2"]));
+    assert_same_results(&t("one"), &t("two"));
+
+    assert_ok(&sweep(
+        &smoke(),
+        &t("s0"),
+        &["--shard", "0/2", "--threads", "2"],
+    ));
+    assert_ok(&sweep(
+        &smoke(),
+        &t("s1"),
+        &["--shard", "1/2", "--threads", "1"],
+    ));
+    let s0 = fs::read_to_string(t("s0").join("results.csv")).unwrap();
+    assert_eq!(
+        s0.lines().count(),
+        1 + 18,
+        "shard 0/2 holds half the 36 runs"
+    );
+    let out = cascade(&[
+        "sweep",
+        "merge",
+        t("s0").to_str().unwrap(),
+        t("s1").to_str().unwrap(),
+        "--out",
+        t("merged").to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    assert_same_results(&t("one"), &t("merged"));
+
+    // The table: one row per run, sorted, the axes as columns, the documented metrics.
+    let csv = fs::read_to_string(t("one").join("results.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    assert_eq!(
+        header[..7],
+        [
+            "point",
+            "replicate",
+            "seed",
+            "agents.makers.size",
+            "agents.noise.rate_per_s",
+            "status",
+            "error"
+        ]
+    );
+    for metric in [
+        "price.max_drawdown_pct",
+        "spread.peak_over_baseline",
+        "depth.min_over_baseline",
+        "events.processed",
+    ] {
+        assert!(header.contains(&metric), "no column {metric}: {header:?}");
+    }
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 36);
+    for (i, r) in rows.iter().enumerate() {
+        assert_eq!(r[0], (i / 4).to_string());
+        assert_eq!(r[1], (i % 4).to_string());
+        assert_eq!(r[5], "ok");
+    }
+    // `cascade plot` on a sweep folder draws the sweep's charts.
+    let out = cascade(&["plot", t("one").to_str().unwrap(), "--format", "png"]);
+    assert_ok(&out);
+    for chart in [
+        "heatmap-price.max_drawdown_pct-agents.makers.size-agents.noise.rate_per_s.png",
+        "band-price.max_drawdown_pct-agents.noise.rate_per_s.png",
+    ] {
+        let bytes = fs::read(t("one").join("charts").join(chart)).unwrap();
+        assert!(bytes.starts_with(b"\x89PNG"), "{chart} is not a PNG");
+    }
+    let agg = fs::read_to_string(t("one").join("aggregate.csv")).unwrap();
+    assert!(agg.starts_with(
+        "point,agents.makers.size,agents.noise.rate_per_s,metric,n,mean,std,q05,q50,q95\n"
+    ));
+}
+
+#[test]
+fn a_sweep_killed_mid_way_and_resumed_gives_the_same_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(
+        tmp.path(),
+        "kill",
+        r#"set: ["duration_s=300"], seed: 3, replicates: 6,
+           axes: [Values(path: "agents.makers.size", values: [4, 8, 12, 16, 20, 24, 28, 32])]"#,
+    );
+    let whole = tmp.path().join("whole");
+    assert_ok(&sweep(&file, &whole, &["--threads", "2"]));
+
+    let killed = tmp.path().join("killed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cascade"))
+        .args(["sweep", file.to_str().unwrap(), "--out"])
+        .arg(&killed)
+        .args(["--threads", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let records = |dir: &Path| {
+        fs::read_dir(dir.join("runs"))
+            .map(|d| {
+                d.filter(|e| {
+                    let name = e.as_ref().unwrap().file_name();
+                    let name = name.to_string_lossy();
+                    name.starts_with('p') && name.ends_with(".json")
+                })
+                .count()
+            })
+            .unwrap_or(0)
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while records(&killed) < 5 {
+        assert!(Instant::now() < deadline, "no runs recorded within 60 s");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sweep ended before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL on Unix
+    child.wait().unwrap();
+    let done = records(&killed);
+    assert!(done < 48, "all runs finished before the kill ({done})");
+    assert!(!killed.join("results.csv").exists());
+
+    // Without --resume the folder is refused; with it, only the missing runs run.
+    assert_bad_input(&sweep(&file, &killed, &[]), &["--resume"]);
+    let out = sweep(&file, &killed, &["--resume", "--threads", "2"]);
+    assert_ok(&out);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains(&format!("{done} already done")), "{said}");
+    assert_same_results(&whole, &killed);
+}
+
+#[test]
+fn a_folder_of_another_sweep_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = sweep_file(
+        tmp.path(),
+        "a",
+        r#"set: ["duration_s=5"], seed: 1, replicates: 2, axes: [Values(path: "agents.makers.size", values: [5])]"#,
+    );
+    let b = sweep_file(
+        tmp.path(),
+        "b",
+        r#"set: ["duration_s=5"], seed: 2, replicates: 2, axes: [Values(path: "agents.makers.size", values: [5])]"#,
+    );
+    let (da, db) = (tmp.path().join("da"), tmp.path().join("db"));
+    assert_ok(&sweep(&a, &da, &["--shard", "0/2"]));
+    assert_ok(&sweep(&b, &db, &["--shard", "1/2"]));
+    assert_bad_input(
+        &sweep(&b, &da, &["--resume", "--shard", "0/2"]),
+        &["different sweep", "refusing to resume"],
+    );
+    assert_bad_input(
+        &sweep(&a, &da, &["--resume", "--shard", "1/2"]),
+        &["holds shard 0/2"],
+    );
+    let merged = tmp.path().join("m");
+    assert_bad_input(
+        &cascade(&[
+            "sweep",
+            "merge",
+            da.to_str().unwrap(),
+            db.to_str().unwrap(),
+            "--out",
+            merged.to_str().unwrap(),
+        ]),
+        &["different sweep", "refusing to merge"],
+    );
+    assert_bad_input(
+        &cascade(&[
+            "sweep",
+            "merge",
+            da.to_str().unwrap(),
+            "--out",
+            merged.to_str().unwrap(),
+        ]),
+        &["1 of 2 runs", "missing"],
+    );
+}
+
+#[test]
+fn bad_sweep_files_exit_2_naming_the_axis() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            r#"Values(path: "agents.makers.sise", values: [1, 2])"#,
+            &["axis agents.makers.sise", "no field \"sise\""],
+        ),
+        (
+            r#"Values(path: "agents.makers.size", values: [])"#,
+            &["axis agents.makers.size", "no values"],
+        ),
+        (
+            r#"Values(path: "agents.makers.size", values: [5, "many"])"#,
+            &[
+                "axis agents.makers.size",
+                "value \"many\"",
+                "expected a number",
+            ],
+        ),
+        (
+            r#"Values(path: "duration_s", values: [1.0]), Values(path: "duration_s", values: [2.0])"#,
+            &["axis duration_s", "appears twice"],
+        ),
+        (
+            r#"Linear(path: "agents.nobody.size", from: 1.0, to: 2.0, steps: 2)"#,
+            &["axis agents.nobody.size", "no entry named \"nobody\""],
+        ),
+    ];
+    for (i, (axes, fragments)) in cases.iter().enumerate() {
+        let file = sweep_file(
+            tmp.path(),
+            &format!("bad{i}"),
+            &format!("seed: 1, axes: [{axes}]"),
+        );
+        let out = sweep(&file, &tmp.path().join(format!("o{i}")), &[]);
+        let mut want = vec![file.to_str().unwrap()];
+        want.extend_from_slice(fragments);
+        assert_bad_input(&out, &want);
+        assert!(
+            !tmp.path().join(format!("o{i}")).exists(),
+            "case {i} wrote output"
+        );
+    }
+    // Syntax errors give the line and the field.
+    let path = tmp.path().join("syntax.ron");
+    fs::write(&path, "Sweep(\n  name: \"s\",\n  seed: -1,\n  axes: [],\n)").unwrap();
+    assert_bad_input(
+        &sweep(&path, &tmp.path().join("os"), &[]),
+        &["syntax.ron:3:", "field seed"],
+    );
+    assert_bad_input(
+        &sweep(&tmp.path().join("missing.ron"), &tmp.path().join("om"), &[]),
+        &["missing.ron", "no such file"],
+    );
+    assert_bad_input(
+        &sweep(&smoke(), &tmp.path().join("ot"), &["--threads", "0"]),
+        &["--threads"],
+    );
+}
+
+#[test]
+fn a_failing_run_is_a_row_and_the_sweep_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(
+        tmp.path(),
+        "fails",
+        r#"set: ["duration_s=20"], seed: 1, replicates: 2,
+           axes: [Values(path: "agents.makers.size", values: [5, -3, 10])]"#,
+    );
+    let out_dir = tmp.path().join("out");
+    let out = sweep(&file, &out_dir, &["--threads", "2"]);
+    assert_ok(&out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 run(s) failed"));
+    let csv = fs::read_to_string(out_dir.join("results.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let statuses: Vec<&str> = rows.iter().map(|r| &r[col("status")]).collect();
+    assert_eq!(statuses, ["ok", "ok", "failed", "failed", "ok", "ok"]);
+    let error = &rows[2][col("error")];
+    assert!(error.contains("agents[1].size"), "{error}");
+    assert_eq!(&rows[2][col("events.processed")], "");
+    assert_ne!(&rows[4][col("events.processed")], "");
+    let agg = fs::read_to_string(out_dir.join("aggregate.csv")).unwrap();
+    assert!(agg.contains("\n1,-3,events.processed,0,,,,,\n"), "{agg}");
+
+    // Charts skip the failed point; an unknown metric is bad input.
+    let dir = out_dir.to_str().unwrap();
+    let out = cascade(&[
+        "sweep",
+        "plot",
+        dir,
+        "--metric",
+        "events.processed",
+        "--format",
+        "svg",
+    ]);
+    assert_ok(&out);
+    assert!(out_dir
+        .join("charts/band-events.processed-agents.makers.size.svg")
+        .is_file());
+    assert_bad_input(
+        &cascade(&["sweep", "plot", dir, "--metric", "price.nope"]),
+        &["no metric \"price.nope\""],
+    );
+}
+
+#[test]
+fn slurm_scripts_run_the_shards_and_a_dependent_merge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("cluster");
+    let out = cascade(&[
+        "sweep",
+        "slurm",
+        smoke().to_str().unwrap(),
+        "--tasks",
+        "5",
+        "--chunk",
+        "2",
+        "--partition",
+        "short",
+        "--time",
+        "00:10:00",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_ok(&out);
+    let array = fs::read_to_string(out_dir.join("slurm/array.sbatch")).unwrap();
+    for line in [
+        "#SBATCH --array=0-2\n",
+        "#SBATCH --partition=short\n",
+        "#SBATCH --time=00:10:00\n",
+        "SHARDS=5\n",
+        "--shard \"$shard/$SHARDS\" --resume",
+    ] {
+        assert!(
+            array.contains(line),
+            "array.sbatch lacks {line:?}:\n{array}"
+        );
+    }
+    let submit = fs::read_to_string(out_dir.join("slurm/submit.sh")).unwrap();
+    assert!(submit.contains("--dependency=afterok:"), "{submit}");
+    for script in ["array.sbatch", "merge.sbatch", "submit.sh"] {
+        let check = Command::new("bash")
+            .arg("-n")
+            .arg(out_dir.join("slurm").join(script))
+            .status()
+            .unwrap();
+        assert!(check.success(), "{script} is not valid shell");
+    }
+    assert_bad_input(
+        &cascade(&[
+            "sweep",
+            "slurm",
+            smoke().to_str().unwrap(),
+            "--tasks",
+            "5000",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ]),
+        &["MaxArraySize", "--chunk 5"],
+    );
+}

@@ -1,0 +1,280 @@
+//! Charts of the liquidation engine, drawn when the run has liquidations:
+//! - `liquidations`: liquidated notional per interval, stacked by generation (top), over the
+//!   insurance fund (bottom);
+//! - `cascade`: each takeover as a dot at (time, generation), sized by notional, with a line
+//!   from the liquidation whose fill triggered it — the cascade as a tree.
+//!
+//! Reads the `liquidations` table (`time_s`, `liquidation`, `notional`, `generation`,
+//! `trigger` = `liquidation:<id>` for a child) and the series column `insurance_fund`.
+
+use super::style::{self, Mark, TimeAxis};
+use super::RunData;
+use crate::frame::Frame;
+use crate::ReportError;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::collections::BTreeMap;
+
+/// Most bars of the notional panel.
+const MAX_BARS: f64 = 200.0;
+
+/// True when the run has at least one liquidation.
+pub(super) fn has_liquidations(data: &RunData) -> bool {
+    data.frame("liquidations").is_some_and(|f| f.rows() > 0)
+}
+
+fn liquidations(data: &RunData) -> Result<&Frame, ReportError> {
+    data.frame("liquidations")
+        .ok_or_else(|| ReportError::input("liquidations.csv", "no liquidations table"))
+}
+
+/// Legend entries for the generations present (deeper ones share the last colour).
+fn generation_legend(gens: impl Iterator<Item = usize>) -> Vec<(String, Mark)> {
+    let mut present: Vec<usize> = gens.map(style::generation_bucket).collect();
+    present.sort_unstable();
+    present.dedup();
+    present
+        .into_iter()
+        .map(|g| {
+            let deeper = if g == style::GENERATIONS.len() - 1 {
+                "+"
+            } else {
+                ""
+            };
+            (
+                format!("generation {g}{deeper}"),
+                Mark::Square(style::generation_colour(g)),
+            )
+        })
+        .collect()
+}
+
+/// A bin width that gives at most [`MAX_BARS`] bars over `span_s`, and its label.
+fn bin_width(span_s: f64, sample_s: f64) -> (f64, String) {
+    let candidates = [
+        1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0,
+    ];
+    let w = candidates
+        .into_iter()
+        .find(|w| *w >= sample_s && span_s / w <= MAX_BARS)
+        .unwrap_or_else(|| (span_s / MAX_BARS).ceil().max(1.0));
+    let label = if w < 60.0 {
+        format!("{w:.0} s")
+    } else if w < 3600.0 {
+        format!("{:.0} min", w / 60.0)
+    } else {
+        format!("{:.1} h", w / 3600.0)
+    };
+    (w, label)
+}
+
+pub(super) fn draw_volume<DB: DrawingBackend>(
+    data: &RunData,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), ReportError> {
+    let liq = liquidations(data)?;
+    let (t, n, g) = (
+        liq.need_num("time_s")?,
+        liq.need_num("notional")?,
+        liq.need_num("generation")?,
+    );
+    let series = data.series()?;
+    let time = series.need_num("time_s")?;
+    let axis = TimeAxis::for_times(time);
+    let end_s = style::max_of(time.iter().chain(t).flatten().copied()).unwrap_or(1.0);
+    let (width, width_label) = bin_width(end_s, style::sample_interval(time));
+    let bins = (end_s / width).ceil().max(1.0) as usize;
+    let mut stacks = vec![[0.0f64; style::GENERATIONS.len()]; bins];
+    for i in 0..liq.rows() {
+        let (Some(ti), Some(ni)) = (t[i], n[i]) else {
+            continue;
+        };
+        let b = ((ti / width) as usize).min(bins - 1);
+        stacks[b][style::generation_bucket(g[i].unwrap_or(0.0) as usize)] += ni.abs();
+    }
+
+    let mut legend = generation_legend(g.iter().flatten().map(|x| *x as usize));
+    let fund = series.num("insurance_fund");
+    if fund.is_some() {
+        legend.push((
+            "insurance fund (bottom)".to_string(),
+            Mark::Line(style::INK),
+        ));
+    }
+    let plot = style::frame(root, &style::title("Liquidations", &data.label()), &legend)?;
+    let h = plot.dim_in_pixel().1;
+    let (top, bottom) = match fund {
+        Some(_) => {
+            let (a, b) =
+                plot.split_vertically((h - style::X_LABEL_AREA_PX - style::MARGIN_PX) / 2 + 10);
+            (a, Some(b))
+        }
+        None => (plot.clone(), None),
+    };
+
+    let hi = style::max_of(stacks.iter().map(|s| s.iter().sum())).unwrap_or(1.0);
+    let mut chart = style::cartesian(
+        &top,
+        axis.range(time),
+        0.0..super::liquidity::upper(hi),
+        bottom.is_none(),
+    )?;
+    let y_desc = format!("notional per {width_label} (quote currency)");
+    style::mesh(&mut chart, axis.label, &y_desc, bottom.is_none())?;
+    let mut bars = Vec::new();
+    for (b, stack) in stacks.iter().enumerate() {
+        let (x0, x1) = (axis.x(b as f64 * width), axis.x((b + 1) as f64 * width));
+        let mut y0 = 0.0;
+        for (gen, v) in stack.iter().enumerate() {
+            if *v > 0.0 {
+                let colour = style::generation_colour(gen);
+                bars.push(Rectangle::new([(x0, y0), (x1, y0 + v)], colour.filled()));
+                y0 += v;
+            }
+        }
+    }
+    chart.draw_series(bars)?;
+
+    if let (Some(area), Some(fund)) = (bottom, fund) {
+        let segs = style::segments(&axis, time, fund);
+        let ys = segs.iter().flatten().map(|p| p.1);
+        let (lo, hi) = (style::min_of(ys.clone()), style::max_of(ys));
+        let y = style::padded(lo.unwrap_or(0.0), hi.unwrap_or(1.0), 0.08);
+        let mut chart = style::cartesian(&area, axis.range(time), y, true)?;
+        style::mesh(
+            &mut chart,
+            axis.label,
+            "insurance fund (quote currency)",
+            true,
+        )?;
+        for seg in segs {
+            chart.draw_series(LineSeries::new(seg, style::INK.stroke_width(2)))?;
+        }
+    }
+    Ok(())
+}
+
+/// One takeover: first step time, generation, total notional, parent takeover.
+struct Takeover {
+    time_s: f64,
+    generation: usize,
+    notional: f64,
+    parent: Option<i64>,
+}
+
+fn takeovers(liq: &Frame) -> Result<BTreeMap<i64, Takeover>, ReportError> {
+    let (t, id, n, g) = (
+        liq.need_num("time_s")?,
+        liq.need_num("liquidation")?,
+        liq.need_num("notional")?,
+        liq.need_num("generation")?,
+    );
+    let trigger = liq.text("trigger");
+    let mut out: BTreeMap<i64, Takeover> = BTreeMap::new();
+    for i in 0..liq.rows() {
+        let (Some(ti), Some(idi)) = (t[i], id[i]) else {
+            continue;
+        };
+        let parent = trigger
+            .and_then(|tr| tr[i].as_deref())
+            .and_then(|s| s.strip_prefix("liquidation:"))
+            .and_then(|p| p.parse().ok());
+        let e = out.entry(idi as i64).or_insert(Takeover {
+            time_s: ti,
+            generation: g[i].unwrap_or(0.0).max(0.0) as usize,
+            notional: 0.0,
+            parent,
+        });
+        e.time_s = e.time_s.min(ti);
+        e.notional += n[i].unwrap_or(0.0).abs();
+    }
+    Ok(out)
+}
+
+pub(super) fn draw_cascade<DB: DrawingBackend>(
+    data: &RunData,
+    root: &DrawingArea<DB, Shift>,
+) -> Result<(), ReportError> {
+    let all = takeovers(liquidations(data)?)?;
+    let times = all.values().map(|k| k.time_s);
+    let (lo, hi) = (
+        style::min_of(times.clone()).unwrap_or(0.0),
+        style::max_of(times).unwrap_or(1.0),
+    );
+    // Zoom on the cascade itself: it may last seconds in an hour-long run.
+    let axis = TimeAxis::for_span(hi - lo);
+    let x = style::padded(axis.x(lo), axis.x(hi), 0.04);
+    let max_gen = all.values().map(|k| k.generation).max().unwrap_or(0);
+    let max_notional = style::max_of(all.values().map(|k| k.notional))
+        .unwrap_or(1.0)
+        .max(f64::MIN_POSITIVE);
+
+    let mut legend = generation_legend(all.values().map(|k| k.generation));
+    legend.push((
+        "dot area ∝ notional; line: from the liquidation whose fill triggered it".to_string(),
+        Mark::Line(style::GREY),
+    ));
+    let plot = style::frame(
+        root,
+        &style::title("Liquidation cascade", &data.label()),
+        &legend,
+    )?;
+    let y = -0.5..max_gen as f64 + 0.5;
+    let mut chart = style::cartesian(&plot, x, y, true)?;
+    let x_span = chart.x_range().end - chart.x_range().start;
+    chart
+        .configure_mesh()
+        .x_desc(axis.label)
+        .y_desc("generation")
+        .x_labels(style::X_LABELS)
+        .y_labels((max_gen + 2).min(21))
+        .x_label_formatter(&|v: &f64| style::tick_label(*v, x_span, style::X_LABELS))
+        .y_label_formatter(&|v: &f64| {
+            let r = v.round();
+            if (v - r).abs() < 1e-6 && r >= 0.0 {
+                format!("{r:.0}")
+            } else {
+                String::new()
+            }
+        })
+        .label_style(
+            (style::FAMILY, style::TICK_PX)
+                .into_font()
+                .color(&style::INK),
+        )
+        .axis_desc_style(
+            (style::FAMILY, style::LABEL_PX)
+                .into_font()
+                .color(&style::INK),
+        )
+        .bold_line_style(style::GREY.mix(0.35))
+        .light_line_style(style::GREY.mix(0.12))
+        .draw()?;
+
+    let point = |k: &Takeover| (axis.x(k.time_s), k.generation as f64);
+    chart.draw_series(all.values().filter_map(|k| {
+        let parent = all.get(&k.parent?)?;
+        Some(PathElement::new(
+            [point(parent), point(k)],
+            style::GREY.mix(0.7).stroke_width(1),
+        ))
+    }))?;
+    chart.draw_series(all.values().map(|k| {
+        let r = (3.0 + 11.0 * (k.notional / max_notional).sqrt()).round() as i32;
+        let c = style::generation_colour(k.generation);
+        Circle::new(point(k), r, c.mix(0.7).filled())
+    }))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bins_are_round_and_few() {
+        assert_eq!(bin_width(3600.0, 1.0), (30.0, "30 s".to_string()));
+        assert_eq!(bin_width(60.0, 1.0), (1.0, "1 s".to_string()));
+        assert_eq!(bin_width(23_400.0, 60.0), (120.0, "2 min".to_string()));
+    }
+}

@@ -1,0 +1,205 @@
+//! Parquet without Arrow: a [`Table`] to a file through the column writers, a file back to a
+//! [`Frame`] through the record reader.
+//!
+//! Types: integers INT64, decimals and floats DOUBLE, text BYTE_ARRAY (UTF-8); every column is
+//! OPTIONAL (a missing value is a null, as an empty CSV cell). Snappy compression. The bytes
+//! depend only on the table and the parquet crate's version, so they are reproducible.
+
+use crate::frame::{Frame, FrameColumn};
+use crate::table::{decimal_value, Table, Values};
+use crate::ReportError;
+use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical};
+use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+use parquet::file::properties::WriterProperties;
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::writer::SerializedFileWriter;
+use parquet::record::Field;
+use parquet::schema::types::Type;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Rows per row group: large enough for fast scans, small enough to bound writer memory.
+const ROW_GROUP_ROWS: usize = 1 << 20;
+
+/// The Parquet file of `table`, as bytes.
+pub fn to_parquet(table: &Table) -> Result<Vec<u8>, parquet::errors::ParquetError> {
+    let fields = table
+        .columns
+        .iter()
+        .map(|c| {
+            let (physical, logical) = match c.values {
+                Values::Int(_) => (Physical::INT64, None),
+                Values::Decimal { .. } | Values::Float { .. } => (Physical::DOUBLE, None),
+                Values::Text(_) => (Physical::BYTE_ARRAY, Some(LogicalType::String)),
+            };
+            Type::primitive_type_builder(c.name, physical)
+                .with_repetition(Repetition::OPTIONAL)
+                .with_logical_type(logical)
+                .build()
+                .map(Arc::new)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let schema = Arc::new(
+        Type::group_type_builder(table.name)
+            .with_fields(fields)
+            .build()?,
+    );
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_created_by(format!("cascade {}", env!("CARGO_PKG_VERSION")))
+        .build();
+    let mut writer = SerializedFileWriter::new(Vec::new(), schema, Arc::new(props))?;
+    let mut start = 0;
+    // An empty table still gets one (empty) row group, so readers see the schema and 0 rows.
+    loop {
+        let end = (start + ROW_GROUP_ROWS).min(table.rows);
+        let mut group = writer.next_row_group()?;
+        for column in &table.columns {
+            let mut col = group
+                .next_column()?
+                .expect("the schema has one field per column");
+            write_column(&mut col, &column.values, start..end)?;
+            col.close()?;
+        }
+        group.close()?;
+        start = end;
+        if start >= table.rows {
+            break;
+        }
+    }
+    writer.into_inner()
+}
+
+fn write_column(
+    col: &mut parquet::file::writer::SerializedColumnWriter<'_>,
+    values: &Values,
+    rows: std::ops::Range<usize>,
+) -> Result<(), parquet::errors::ParquetError> {
+    fn split<T: Copy, U>(v: &[Option<T>], f: impl Fn(T) -> U) -> (Vec<U>, Vec<i16>) {
+        let def = v.iter().map(|x| i16::from(x.is_some())).collect();
+        (v.iter().flatten().map(|&x| f(x)).collect(), def)
+    }
+    match values {
+        Values::Int(v) => {
+            let (vals, def) = split(&v[rows], |x| x);
+            col.typed::<Int64Type>()
+                .write_batch(&vals, Some(&def), None)?;
+        }
+        Values::Decimal {
+            mantissa, scale, ..
+        } => {
+            let (vals, def) = split(&mantissa[rows], |m| decimal_value(m, *scale));
+            col.typed::<DoubleType>()
+                .write_batch(&vals, Some(&def), None)?;
+        }
+        Values::Float { .. } => {
+            let nums: Vec<Option<f64>> = rows.map(|i| values.number(i)).collect();
+            let (vals, def) = split(&nums, |x| x);
+            col.typed::<DoubleType>()
+                .write_batch(&vals, Some(&def), None)?;
+        }
+        Values::Text(v) => {
+            let v = &v[rows];
+            let def: Vec<i16> = v.iter().map(|x| i16::from(x.is_some())).collect();
+            let vals: Vec<ByteArray> = v.iter().flatten().map(|s| s.as_str().into()).collect();
+            col.typed::<ByteArrayType>()
+                .write_batch(&vals, Some(&def), None)?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads a Parquet file written by [`to_parquet`] (or any flat file of numbers and strings).
+pub fn read_parquet(path: &Path) -> Result<Frame, ReportError> {
+    let bad = |reason: String| ReportError::input(path, reason);
+    let file = std::fs::File::open(path).map_err(|e| ReportError::read(path, e))?;
+    let reader = SerializedFileReader::new(file).map_err(|e| bad(e.to_string()))?;
+    let schema = reader.metadata().file_metadata().schema_descr_ptr();
+    let mut columns: Vec<(String, FrameColumn)> = schema
+        .columns()
+        .iter()
+        .map(|c| {
+            let col = match c.physical_type() {
+                Physical::BYTE_ARRAY => FrameColumn::Text(Vec::new()),
+                _ => FrameColumn::Num(Vec::new()),
+            };
+            (c.name().to_string(), col)
+        })
+        .collect();
+    let rows = reader.get_row_iter(None).map_err(|e| bad(e.to_string()))?;
+    let mut count = 0;
+    for row in rows {
+        let row = row.map_err(|e| bad(format!("row {}: {e}", count + 1)))?;
+        for ((name, column), (_, field)) in columns.iter_mut().zip(row.get_column_iter()) {
+            match (column, field) {
+                (FrameColumn::Num(v), Field::Null) => v.push(None),
+                (FrameColumn::Text(v), Field::Null) => v.push(None),
+                (FrameColumn::Num(v), Field::Double(x)) => v.push(Some(*x)),
+                (FrameColumn::Num(v), Field::Float(x)) => v.push(Some(f64::from(*x))),
+                (FrameColumn::Num(v), Field::Long(x)) => v.push(Some(*x as f64)),
+                (FrameColumn::Num(v), Field::Int(x)) => v.push(Some(f64::from(*x))),
+                (FrameColumn::Text(v), Field::Str(s)) => v.push(Some(s.clone())),
+                (_, other) => {
+                    return Err(bad(format!(
+                        "row {}: column {name}: unexpected value {other}",
+                        count + 1
+                    )))
+                }
+            }
+        }
+        count += 1;
+    }
+    Ok(Frame::new(columns, count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::PriceFormat;
+
+    fn table() -> Table {
+        let fmt = PriceFormat::new(0.01);
+        Table::new("t", 3)
+            .seconds("time_s", [Some(1_500_000_000), Some(2_000_000_001), None])
+            .price_x2("mid", &fmt, [Some(20_015), None, Some(20_014)])
+            .float("bps", 3, [Some(1.0 / 3.0), None, Some(2.0)])
+            .int("qty", [Some(5), Some(-1), None])
+            .text("side", [Some("buy".into()), None, Some("sell".into())])
+    }
+
+    #[test]
+    fn parquet_reads_back_as_the_csv_numbers() {
+        let t = table();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        std::fs::write(&path, to_parquet(&t).unwrap()).unwrap();
+        let back = read_parquet(&path).unwrap();
+        assert_eq!(back, Frame::from_table(&t));
+        assert_eq!(back.num("mid").unwrap()[0], Some(100.075));
+        assert_eq!(back.num("bps").unwrap()[0], Some(0.333));
+        assert_eq!(back.num("time_s").unwrap()[1], Some(2.000000001));
+        assert_eq!(back.text("side").unwrap()[2].as_deref(), Some("sell"));
+    }
+
+    #[test]
+    fn the_bytes_are_reproducible_and_an_empty_table_keeps_its_schema() {
+        assert_eq!(to_parquet(&table()).unwrap(), to_parquet(&table()).unwrap());
+        let empty = Table::new("e", 0).int("a", []).text("b", []);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("e.parquet");
+        std::fs::write(&path, to_parquet(&empty).unwrap()).unwrap();
+        let back = read_parquet(&path).unwrap();
+        assert_eq!(back.rows(), 0);
+        assert_eq!(back.names(), ["a", "b"]);
+    }
+
+    #[test]
+    fn a_file_that_is_not_parquet_is_bad_input_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.parquet");
+        std::fs::write(&path, b"not parquet at all").unwrap();
+        let err = read_parquet(&path).unwrap_err();
+        assert!(err.is_bad_input());
+        assert!(err.to_string().contains("x.parquet"), "{err}");
+    }
+}

@@ -1,0 +1,133 @@
+//! `cascade sweep merge`: joins the folders of a sweep's shards into one sweep folder whose
+//! results are the bytes a single-machine sweep writes.
+//!
+//! Every input must hold the same sweep (same hash); together they must hold a record of
+//! every run. Records are copied into `OUT/runs/` and the results are rebuilt from them.
+
+use crate::plan::RunId;
+use crate::record::{
+    read_manifest, read_records, run_name, runs_dir, write_manifest, write_record, RunRecord,
+    SweepManifest,
+};
+use crate::results::write_results;
+use crate::SweepError;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What a merge found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Merged {
+    /// The sweep's name.
+    pub name: String,
+    /// Runs in the sweep (all present).
+    pub runs: u64,
+    /// Runs whose status is failed.
+    pub failed: u64,
+}
+
+/// Merges the sweep folders `inputs` into `out`.
+pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<Merged, SweepError> {
+    let Some(first) = inputs.first() else {
+        return Err(SweepError::folder(
+            out,
+            "nothing to merge: name the shard folders",
+        ));
+    };
+    let mut manifest: Option<(SweepManifest, &PathBuf)> = None;
+    let mut records: BTreeMap<RunId, RunRecord> = BTreeMap::new();
+    for dir in inputs {
+        let m = read_manifest(dir)?
+            .ok_or_else(|| SweepError::folder(dir, "not a sweep folder (no sweep.json)"))?;
+        if let Some((first_m, first_dir)) = &manifest {
+            if first_m.hash != m.hash {
+                return Err(SweepError::folder(
+                    dir,
+                    format!(
+                        "holds a different sweep ({:?}, hash {}) from {} ({:?}, hash {}); \
+                         refusing to merge",
+                        m.design.name,
+                        m.hash,
+                        first_dir.display(),
+                        first_m.design.name,
+                        first_m.hash
+                    ),
+                ));
+            }
+        }
+        for (id, r) in read_records(dir, &m.hash, false)? {
+            match records.get(&id) {
+                Some(old) if !same_result(old, &r) => {
+                    return Err(SweepError::folder(
+                        dir,
+                        format!(
+                            "run {} differs from the same run in another folder",
+                            run_name(id)
+                        ),
+                    ))
+                }
+                Some(_) => {}
+                None => {
+                    records.insert(id, r);
+                }
+            }
+        }
+        if manifest.is_none() {
+            manifest = Some((m, dir));
+        }
+    }
+    let (m, _) = manifest.ok_or_else(|| SweepError::folder(first, "no sweep folders"))?;
+    let design = &m.design;
+    let missing: Vec<RunId> = (0..design.run_count())
+        .map(|k| design.run_id(k))
+        .filter(|id| !records.contains_key(id))
+        .collect();
+    if let Some(example) = missing.first() {
+        return Err(SweepError::folder(
+            out,
+            format!(
+                "{} of {} runs of sweep {:?} are missing from the folders given (the first is {}); \
+                 merge needs every shard, finished",
+                missing.len(),
+                design.run_count(),
+                design.name,
+                run_name(*example)
+            ),
+        ));
+    }
+
+    match read_manifest(out)? {
+        Some(o) if o.hash != m.hash || o.shard.is_some() => {
+            return Err(SweepError::folder(
+                out,
+                "already holds another sweep or a shard; choose another --out",
+            ))
+        }
+        _ => {}
+    }
+    std::fs::create_dir_all(runs_dir(out)).map_err(|e| SweepError::io(out, e))?;
+    write_manifest(
+        out,
+        &SweepManifest {
+            shard: None,
+            ..m.clone()
+        },
+    )?;
+    for r in records.values() {
+        write_record(out, r)?;
+    }
+    let rows: Vec<&RunRecord> = records.values().collect();
+    write_results(out, design, &rows)?;
+    Ok(Merged {
+        name: design.name.clone(),
+        runs: design.run_count(),
+        failed: rows
+            .iter()
+            .filter(|r| r.status == crate::Status::Failed)
+            .count() as u64,
+    })
+}
+
+/// Two records of one run agree on everything the results hold.
+fn same_result(a: &RunRecord, b: &RunRecord) -> bool {
+    (a.seed, a.status, &a.error, &a.metrics) == (b.seed, b.status, &b.error, &b.metrics)
+}

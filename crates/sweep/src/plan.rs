@@ -1,0 +1,547 @@
+//! From a sweep file to a plan: the base scenario, every axis's values, every point, every
+//! run's seed, and the sweep hash that names all of it.
+//!
+//! Every axis value is applied to the base scenario while planning, so an unknown path or a
+//! value of the wrong type is refused before any run starts (naming the axis). Whether a
+//! whole point is a valid scenario is found out by its runs: an invalid point is a failed
+//! row, not a refused sweep.
+
+use crate::sample::{self, scale};
+use crate::seed::{fnv1a_hex, run_seed, sample_seed};
+use crate::spec::{AxisSpec, SweepSpec};
+use crate::SweepError;
+use cascade_sim::overrides::apply;
+use cascade_sim::{Override, Scenario};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// Most points a sweep may have.
+pub const MAX_POINTS: u64 = 10_000_000;
+/// Most runs a sweep may have.
+pub const MAX_RUNS: u64 = 100_000_000;
+
+/// One parameter value as it appears in the results table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Cell {
+    /// An integer.
+    Int(i64),
+    /// A floating-point number.
+    Float(f64),
+    /// Anything else, as text.
+    Text(String),
+}
+
+impl Cell {
+    /// The value as a results-table cell.
+    pub fn to_text(&self) -> String {
+        match self {
+            Cell::Int(i) => i.to_string(),
+            Cell::Float(f) => f.to_string(),
+            Cell::Text(t) => t.clone(),
+        }
+    }
+
+    /// The value as a number, when it is one.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Cell::Int(i) => Some(*i as f64),
+            Cell::Float(f) => Some(*f),
+            Cell::Text(_) => None,
+        }
+    }
+}
+
+/// The type of an axis's column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Integers.
+    Int,
+    /// Floating-point numbers.
+    Float,
+    /// Text.
+    Text,
+}
+
+/// One value of an axis: its cell and the RON text that `--set` applies.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AxisValue {
+    /// As shown in the results.
+    pub cell: Cell,
+    /// As applied to the scenario.
+    pub ron: String,
+}
+
+/// One resolved axis.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Axis {
+    /// Scenario path, also the results column name.
+    pub path: String,
+    /// Column type.
+    pub kind: Kind,
+    /// Distinct values (grid axes) or one value per sample point (random axes).
+    pub values: Vec<AxisValue>,
+    /// Drawn at random rather than crossed as a grid.
+    pub sampled: bool,
+    /// Spaced (or drawn) on a log scale: charts use a log axis.
+    #[serde(default)]
+    pub log: bool,
+}
+
+/// Identifies one run: a point and a replicate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RunId {
+    /// Point index (grid order).
+    pub point: u32,
+    /// Replicate index.
+    pub replicate: u32,
+}
+
+/// What a sweep runs: everything that decides its results, and nothing else.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Design {
+    /// The sweep's name.
+    pub name: String,
+    /// The base scenario after the fixed overrides, RON.
+    pub scenario: String,
+    /// The fixed overrides, as written.
+    pub set: Vec<String>,
+    /// The sweep seed.
+    pub seed: u64,
+    /// Runs per point.
+    pub replicates: u32,
+    /// Replicate r of every point shares a seed.
+    pub common_seeds: bool,
+    /// The axes, in file order.
+    pub axes: Vec<Axis>,
+    /// For each point, the index of its value on each axis.
+    pub points: Vec<Vec<u32>>,
+}
+
+impl Design {
+    /// Number of runs.
+    pub fn run_count(&self) -> u64 {
+        self.points.len() as u64 * u64::from(self.replicates)
+    }
+
+    /// The run with index `index` (point-major: all replicates of point 0 first).
+    pub fn run_id(&self, index: u64) -> RunId {
+        let r = u64::from(self.replicates);
+        RunId {
+            point: (index / r) as u32,
+            replicate: (index % r) as u32,
+        }
+    }
+
+    /// The seed of a run.
+    pub fn seed_of(&self, id: RunId) -> u64 {
+        let point = if self.common_seeds { 0 } else { id.point };
+        run_seed(self.seed, u64::from(point), u64::from(id.replicate))
+    }
+
+    /// The overrides that make a point's scenario from the base.
+    pub fn overrides(&self, point: u32) -> Vec<Override> {
+        self.axes
+            .iter()
+            .zip(&self.points[point as usize])
+            .map(|(a, &v)| Override {
+                path: a.path.clone(),
+                value: a.values[v as usize].ron.clone(),
+            })
+            .collect()
+    }
+
+    /// The parameter cells of a point, one per axis.
+    pub fn cells(&self, point: u32) -> Vec<&Cell> {
+        self.axes
+            .iter()
+            .zip(&self.points[point as usize])
+            .map(|(a, &v)| &a.values[v as usize].cell)
+            .collect()
+    }
+
+    /// The sweep hash: FNV-1a of the design's canonical JSON.
+    pub fn hash(&self) -> String {
+        // Plain data with string keys always serialises.
+        fnv1a_hex(&serde_json::to_vec(self).unwrap_or_default())
+    }
+}
+
+/// A planned sweep: the design and the base scenario ready to override.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The sweep file as given (for messages and manifests).
+    pub file: String,
+    /// What runs.
+    pub design: Design,
+    /// The base scenario after the fixed overrides.
+    pub base: Scenario,
+    /// The sweep hash.
+    pub hash: String,
+}
+
+/// Reads and plans a sweep file; a base scenario path is taken relative to it.
+pub fn load(path: &Path) -> Result<Plan, SweepError> {
+    let file = path.display().to_string();
+    let bad = |message: String| SweepError::BadSweep {
+        file: file.clone(),
+        message,
+    };
+    let text = read_text(path).map_err(&bad)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    plan_text(&text, &file, dir)
+}
+
+/// Plans sweep text; `dir` is where a relative base path starts.
+pub fn plan_text(text: &str, file: &str, dir: &Path) -> Result<Plan, SweepError> {
+    let spec = SweepSpec::parse(text).map_err(|e| SweepError::BadSweep {
+        file: format!("{file}:{}:{}", e.line, e.column),
+        message: match &e.field {
+            Some(f) => format!("field {f}: {}", e.message),
+            None => e.message.clone(),
+        },
+    })?;
+    let mut plan = plan_spec(&spec, dir).map_err(|message| SweepError::BadSweep {
+        file: file.to_string(),
+        message,
+    })?;
+    plan.file = file.to_string();
+    Ok(plan)
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    if path.is_dir() {
+        return Err("is a directory, expected a sweep file (.ron)".into());
+    }
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        _ => format!("cannot read: {e}"),
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
+    let base = base_scenario(spec, dir)?;
+    let sets = spec
+        .set
+        .iter()
+        .enumerate()
+        .map(|(i, s)| Override::parse(s).map_err(|e| format!("set[{i}]: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let base = apply(&base, &sets).map_err(|e| format!("set: {e}"))?;
+    if spec.replicates == 0 {
+        return Err("field replicates: must be at least 1".into());
+    }
+    let mut seen = BTreeSet::new();
+    for a in &spec.axes {
+        if a.path() == "seed" {
+            return Err(
+                "axis seed: run seeds come from the sweep's seed; use replicates for more draws"
+                    .into(),
+            );
+        }
+        if !seen.insert(a.path()) {
+            return Err(format!(
+                "axis {}: appears twice; give each parameter one axis",
+                a.path()
+            ));
+        }
+    }
+    let sampled = spec.axes.iter().filter(|a| a.is_sampled()).count();
+    let design_rows = match (spec.samples, sampled) {
+        (None, 0) => Vec::new(),
+        (Some(_), 0) => {
+            return Err("field samples: there is no Uniform or LogUniform axis to sample".into())
+        }
+        (None, _) => {
+            let a = spec.axes.iter().find(|a| a.is_sampled()).map(|a| a.path());
+            return Err(format!(
+                "axis {}: a random axis needs `samples: LatinHypercube(points: N)` or \
+                 `samples: Random(points: N)`",
+                a.unwrap_or_default()
+            ));
+        }
+        (Some(s), _) if s.points() == 0 || u64::from(s.points()) > MAX_POINTS => {
+            return Err(format!(
+                "field samples: points must be between 1 and {MAX_POINTS}"
+            ))
+        }
+        (Some(s), d) => sample::unit_design(s, d, sample_seed(spec.seed)),
+    };
+
+    let mut axes = Vec::with_capacity(spec.axes.len());
+    let mut sampled_dim = 0;
+    for a in &spec.axes {
+        let axis = if a.is_sampled() {
+            let column: Vec<f64> = design_rows.iter().map(|r| r[sampled_dim]).collect();
+            sampled_dim += 1;
+            sampled_axis(a, &column, &base)
+        } else {
+            grid_axis(a, &base)
+        }
+        .map_err(|reason| format!("axis {}: {reason}", a.path()))?;
+        axes.push(axis);
+    }
+    let points = points(&axes, spec.samples.map(|s| s.points()))?;
+    let design = Design {
+        name: spec.name.clone(),
+        scenario: base.to_ron(),
+        set: spec.set.clone(),
+        seed: spec.seed,
+        replicates: spec.replicates,
+        common_seeds: spec.common_seeds,
+        axes,
+        points,
+    };
+    if design.run_count() > MAX_RUNS {
+        return Err(format!(
+            "the sweep has {} runs, more than the {MAX_RUNS} allowed",
+            design.run_count()
+        ));
+    }
+    let hash = design.hash();
+    Ok(Plan {
+        file: String::new(),
+        design,
+        base,
+        hash,
+    })
+}
+
+fn base_scenario(spec: &SweepSpec, dir: &Path) -> Result<Scenario, String> {
+    match (&spec.base, &spec.scenario) {
+        (Some(path), None) => {
+            let full = dir.join(path);
+            let shown = full.display();
+            let text = read_text(&full).map_err(|e| format!("field base: {shown}: {e}"))?;
+            Scenario::parse(&text).map_err(|e| {
+                let field = e.field.map(|f| format!(" field {f}:")).unwrap_or_default();
+                format!(
+                    "field base: {shown}:{}:{}:{field} {}",
+                    e.line, e.column, e.message
+                )
+            })
+        }
+        (None, Some(s)) => Ok(s.clone()),
+        (Some(_), Some(_)) => Err("give either base or scenario, not both".into()),
+        (None, None) => {
+            Err("missing the base scenario: base: \"file.ron\" or scenario: Scenario(...)".into())
+        }
+    }
+}
+
+/// Applies one value to the base: refuses an unknown path or a value of the wrong type.
+fn try_value(base: &Scenario, path: &str, ron: &str) -> Result<(), String> {
+    let o = Override {
+        path: path.to_string(),
+        value: ron.to_string(),
+    };
+    apply(base, &[o]).map(|_| ()).map_err(|e| e.reason)
+}
+
+fn grid_axis(a: &AxisSpec, base: &Scenario) -> Result<Axis, String> {
+    match a {
+        AxisSpec::Values { path, values } => {
+            if values.is_empty() {
+                return Err("no values (an axis needs at least one)".into());
+            }
+            let kind = values_kind(values);
+            let mut out = Vec::with_capacity(values.len());
+            for v in values {
+                let ron = ron::to_string(v).map_err(|e| format!("value {v:?}: {e}"))?;
+                try_value(base, path, &ron).map_err(|e| format!("value {ron}: {e}"))?;
+                out.push(AxisValue {
+                    cell: value_cell(v, &ron, kind),
+                    ron,
+                });
+            }
+            Ok(Axis {
+                path: path.clone(),
+                kind,
+                values: out,
+                sampled: false,
+                log: false,
+            })
+        }
+        AxisSpec::Linear {
+            path,
+            from,
+            to,
+            steps,
+        }
+        | AxisSpec::Log {
+            path,
+            from,
+            to,
+            steps,
+        } => {
+            let log = matches!(a, AxisSpec::Log { .. });
+            check_range(*from, *to, log)?;
+            if *steps == 0 {
+                return Err("steps must be at least 1".into());
+            }
+            if u64::from(*steps) > MAX_POINTS {
+                return Err(format!("steps must be at most {MAX_POINTS}"));
+            }
+            let xs = if log {
+                sample::log(*from, *to, *steps)
+            } else {
+                sample::linear(*from, *to, *steps)
+            };
+            let mut axis = numeric_axis(path, &xs, base, true)?;
+            axis.log = log;
+            Ok(axis)
+        }
+        AxisSpec::Uniform { .. } | AxisSpec::LogUniform { .. } => {
+            Err("a random axis is not a grid axis".into())
+        }
+    }
+}
+
+fn sampled_axis(a: &AxisSpec, unit: &[f64], base: &Scenario) -> Result<Axis, String> {
+    let (path, from, to, log) = match a {
+        AxisSpec::Uniform { path, from, to } => (path, *from, *to, false),
+        AxisSpec::LogUniform { path, from, to } => (path, *from, *to, true),
+        _ => return Err("not a random axis".into()),
+    };
+    check_range(from, to, log)?;
+    let xs: Vec<f64> = unit.iter().map(|&u| scale(u, from, to, log)).collect();
+    let mut axis = numeric_axis(path, &xs, base, false)?;
+    axis.sampled = true;
+    axis.log = log;
+    Ok(axis)
+}
+
+fn check_range(from: f64, to: f64, log: bool) -> Result<(), String> {
+    if !from.is_finite() || !to.is_finite() {
+        return Err(format!("from and to must be finite, got {from} and {to}"));
+    }
+    if log && (from <= 0.0 || to <= 0.0) {
+        return Err(format!(
+            "a log scale needs positive bounds, got {from} and {to}"
+        ));
+    }
+    Ok(())
+}
+
+/// A numeric axis: floats if the field takes them, else rounded to integers.
+fn numeric_axis(path: &str, xs: &[f64], base: &Scenario, distinct: bool) -> Result<Axis, String> {
+    let first = xs.first().copied().unwrap_or_default();
+    let float_ok = try_value(base, path, &float_ron(first));
+    let kind = match float_ok {
+        Ok(()) => Kind::Float,
+        Err(float_err) => match try_value(base, path, &format!("{}", first.round() as i64)) {
+            Ok(()) => Kind::Int,
+            Err(_) => return Err(float_err),
+        },
+    };
+    let values: Vec<AxisValue> = xs
+        .iter()
+        .map(|&x| match kind {
+            Kind::Int => {
+                let i = x.round() as i64;
+                AxisValue {
+                    cell: Cell::Int(i),
+                    ron: i.to_string(),
+                }
+            }
+            _ => AxisValue {
+                cell: Cell::Float(x),
+                ron: float_ron(x),
+            },
+        })
+        .collect();
+    if distinct && kind == Kind::Int {
+        let mut seen = BTreeSet::new();
+        if let Some(v) = values.iter().find(|v| !seen.insert(v.ron.clone())) {
+            return Err(format!(
+                "the field takes integers and the range repeats {} after rounding; use fewer steps",
+                v.ron
+            ));
+        }
+    }
+    // Every value of a range has the first one's type: the ends are enough to check.
+    for v in values.first().into_iter().chain(values.last()) {
+        try_value(base, path, &v.ron).map_err(|e| format!("value {}: {e}", v.ron))?;
+    }
+    Ok(Axis {
+        path: path.to_string(),
+        kind,
+        values,
+        sampled: false,
+        log: false,
+    })
+}
+
+/// A float as RON text that reads back as the same float (always with a point or an
+/// exponent, so it is never taken for an integer).
+fn float_ron(x: f64) -> String {
+    format!("{x:?}")
+}
+
+fn values_kind(values: &[ron::Value]) -> Kind {
+    use ron::value::Number;
+    let int = |v: &ron::Value| matches!(v, ron::Value::Number(Number::Integer(_)));
+    let num = |v: &ron::Value| matches!(v, ron::Value::Number(_));
+    if values.iter().all(int) {
+        Kind::Int
+    } else if values.iter().all(num) {
+        Kind::Float
+    } else {
+        Kind::Text
+    }
+}
+
+fn value_cell(v: &ron::Value, ron: &str, kind: Kind) -> Cell {
+    use ron::value::Number;
+    match (kind, v) {
+        (Kind::Int, ron::Value::Number(Number::Integer(i))) => Cell::Int(*i),
+        (Kind::Float, ron::Value::Number(n)) => Cell::Float(n.into_f64()),
+        (_, ron::Value::String(s)) => Cell::Text(s.clone()),
+        _ => Cell::Text(ron.to_string()),
+    }
+}
+
+/// Every point: the grid axes crossed in file order (the first varies slowest), then the
+/// sample points (fastest).
+fn points(axes: &[Axis], samples: Option<u32>) -> Result<Vec<Vec<u32>>, String> {
+    let grid: Vec<usize> = (0..axes.len()).filter(|&i| !axes[i].sampled).collect();
+    let sampled: Vec<usize> = (0..axes.len()).filter(|&i| axes[i].sampled).collect();
+    let n_samples = if sampled.is_empty() {
+        1
+    } else {
+        u64::from(samples.unwrap_or(1))
+    };
+    let count = grid
+        .iter()
+        .map(|&i| axes[i].values.len() as u64)
+        .try_fold(n_samples, u64::checked_mul)
+        .filter(|&n| n <= MAX_POINTS)
+        .ok_or_else(|| format!("the sweep has more than {MAX_POINTS} points"))?;
+    let mut out = Vec::with_capacity(count as usize);
+    for k in 0..count {
+        let mut idx = vec![0u32; axes.len()];
+        let s = k % n_samples;
+        let mut rest = k / n_samples;
+        for &i in grid.iter().rev() {
+            let n = axes[i].values.len() as u64;
+            idx[i] = (rest % n) as u32;
+            rest /= n;
+        }
+        for &i in &sampled {
+            idx[i] = s as u32;
+        }
+        out.push(idx);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

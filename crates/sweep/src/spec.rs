@@ -1,0 +1,264 @@
+//! Sweep files: the RON schema and parsing with line, column and field.
+//!
+//! ```ron
+//! Sweep(
+//!     name: "smoke",
+//!     base: "../baseline.ron",          // relative to this file; or `scenario: Scenario(...)`
+//!     set: ["duration_s=120"],          // fixed overrides applied to every run
+//!     seed: 7,
+//!     replicates: 3,
+//!     axes: [
+//!         Values(path: "agents.makers.size", values: [5, 10, 20]),
+//!         Linear(path: "agents.noise.rate_per_s", from: 0.25, to: 1.0, steps: 4),
+//!         Log(path: "agents.makers.refresh_s", from: 0.1, to: 10.0, steps: 3),
+//!     ],
+//! )
+//! ```
+//!
+//! `Uniform(path, from, to)` and `LogUniform(path, from, to)` axes are drawn at random; they
+//! need `samples: LatinHypercube(points: N)` (or `Random(points: N)`), and the grid axes are
+//! crossed with those N points.
+
+use cascade_sim::Scenario;
+use serde::Deserialize;
+
+/// A sweep file as written.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename = "Sweep", deny_unknown_fields)]
+pub struct SweepSpec {
+    /// Short name; the default output folder is `output/sweeps/<name>/`.
+    pub name: String,
+    /// The base scenario file, relative to the sweep file.
+    #[serde(default)]
+    pub base: Option<String>,
+    /// The base scenario, inline (instead of `base`).
+    #[serde(default)]
+    pub scenario: Option<Scenario>,
+    /// Overrides (`path=value`) applied to every run before the axes.
+    #[serde(default)]
+    pub set: Vec<String>,
+    /// The sweep seed; every run seed derives from it.
+    pub seed: u64,
+    /// Runs per point, each with its own seed.
+    #[serde(default = "one")]
+    pub replicates: u32,
+    /// Give replicate r of every point the same seed (common random numbers), so that
+    /// differences between points are not blurred by different draws.
+    #[serde(default)]
+    pub common_seeds: bool,
+    /// How the random axes are sampled (needed when there are any).
+    #[serde(default)]
+    pub samples: Option<Sampling>,
+    /// The parameters that vary.
+    pub axes: Vec<AxisSpec>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// One parameter that varies: a scenario path (as `--set` takes) and its values.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum AxisSpec {
+    /// An explicit list of values (RON: numbers, strings, booleans, `Some(..)`).
+    Values {
+        /// Scenario path.
+        path: String,
+        /// The values, in order.
+        values: Vec<ron::Value>,
+    },
+    /// `steps` evenly spaced values from `from` to `to`, both included.
+    Linear {
+        /// Scenario path.
+        path: String,
+        /// First value.
+        from: f64,
+        /// Last value.
+        to: f64,
+        /// Number of values.
+        steps: u32,
+    },
+    /// `steps` geometrically spaced values from `from` to `to` (both positive), both included.
+    Log {
+        /// Scenario path.
+        path: String,
+        /// First value.
+        from: f64,
+        /// Last value.
+        to: f64,
+        /// Number of values.
+        steps: u32,
+    },
+    /// Drawn uniformly in `[from, to]`, one value per sample point.
+    Uniform {
+        /// Scenario path.
+        path: String,
+        /// Lower bound.
+        from: f64,
+        /// Upper bound.
+        to: f64,
+    },
+    /// Drawn log-uniformly in `[from, to]` (both positive), one value per sample point.
+    LogUniform {
+        /// Scenario path.
+        path: String,
+        /// Lower bound.
+        from: f64,
+        /// Upper bound.
+        to: f64,
+    },
+}
+
+impl AxisSpec {
+    /// The scenario path the axis sets.
+    pub fn path(&self) -> &str {
+        match self {
+            AxisSpec::Values { path, .. }
+            | AxisSpec::Linear { path, .. }
+            | AxisSpec::Log { path, .. }
+            | AxisSpec::Uniform { path, .. }
+            | AxisSpec::LogUniform { path, .. } => path,
+        }
+    }
+
+    /// True for axes drawn at random (one value per sample point).
+    pub fn is_sampled(&self) -> bool {
+        matches!(self, AxisSpec::Uniform { .. } | AxisSpec::LogUniform { .. })
+    }
+}
+
+/// How random axes are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub enum Sampling {
+    /// Independent uniform draws.
+    Random {
+        /// Number of sample points.
+        points: u32,
+    },
+    /// A Latin hypercube: each axis's range is cut into `points` strata, each stratum used
+    /// exactly once.
+    LatinHypercube {
+        /// Number of sample points.
+        points: u32,
+    },
+}
+
+impl Sampling {
+    /// Number of sample points.
+    pub fn points(&self) -> u32 {
+        match *self {
+            Sampling::Random { points } | Sampling::LatinHypercube { points } => points,
+        }
+    }
+}
+
+/// A sweep file the parser could not read: where and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{column}: {}{message}", field.as_ref().map(|f| format!("field {f}: ")).unwrap_or_default())]
+pub struct SpecError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// The field being read, e.g. `axes[1].steps`, when known.
+    pub field: Option<String>,
+    /// What the parser expected or found.
+    pub message: String,
+}
+
+/// Sweep text above this size is refused before parsing.
+pub const MAX_SWEEP_BYTES: usize = 16 << 20;
+
+impl SweepSpec {
+    /// Parses RON text; unknown fields, missing fields and wrong types are errors with a line
+    /// and column.
+    pub fn parse(text: &str) -> Result<Self, SpecError> {
+        if text.len() > MAX_SWEEP_BYTES {
+            return Err(SpecError {
+                line: 1,
+                column: 1,
+                field: None,
+                message: format!("file is larger than {MAX_SWEEP_BYTES} bytes"),
+            });
+        }
+        let options = ron::Options::default().with_default_extension(
+            ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES
+                | ron::extensions::Extensions::IMPLICIT_SOME,
+        );
+        let at = |e: ron::error::SpannedError, field: Option<String>| SpecError {
+            line: e.position.line,
+            column: e.position.col,
+            field,
+            message: e.code.to_string(),
+        };
+        let mut de =
+            ron::Deserializer::from_str_with_options(text, options).map_err(|e| at(e, None))?;
+        match serde_path_to_error::deserialize::<_, SweepSpec>(&mut de) {
+            Ok(spec) => {
+                de.end().map_err(|e| at(de.span_error(e), None))?;
+                Ok(spec)
+            }
+            Err(e) => {
+                let field = field_path(&e.path().to_string());
+                Err(at(de.span_error(e.into_inner()), field))
+            }
+        }
+    }
+}
+
+/// A serde path as the user writes it: `axes[0].Linear.steps` → `axes[0].steps`.
+fn field_path(raw: &str) -> Option<String> {
+    let kept: Vec<&str> = raw
+        .split('.')
+        .filter(|seg| {
+            !seg.is_empty() && !seg.starts_with(|c: char| c.is_ascii_uppercase()) && *seg != "?"
+        })
+        .collect();
+    if kept.is_empty() {
+        None
+    } else {
+        Some(kept.join("."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sweep_with_every_axis_kind_parses() {
+        let s = SweepSpec::parse(
+            r#"Sweep(
+                name: "t", base: "../baseline.ron", seed: 3, replicates: 2,
+                samples: LatinHypercube(points: 4),
+                axes: [
+                    Values(path: "a", values: [1, 2.5, "x", true, Some(1.0)]),
+                    Linear(path: "b", from: 0.0, to: 1.0, steps: 3),
+                    Log(path: "c", from: 1.0, to: 100.0, steps: 3),
+                    Uniform(path: "d", from: 0.0, to: 1.0),
+                    LogUniform(path: "e", from: 1.0, to: 10.0),
+                ],
+            )"#,
+        )
+        .unwrap();
+        assert_eq!(s.base.as_deref(), Some("../baseline.ron"));
+        assert_eq!(s.axes.len(), 5);
+        assert_eq!(s.axes[3].path(), "d");
+        assert!(s.axes[4].is_sampled() && !s.axes[1].is_sampled());
+        assert_eq!(s.samples.unwrap().points(), 4);
+    }
+
+    #[test]
+    fn errors_name_the_line_and_the_field() {
+        let e = SweepSpec::parse(
+            "Sweep(\n  name: \"t\", seed: 1,\n  axes: [Linear(path: \"b\", from: 0.0, to: 1.0, steps: -3)],\n)",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        assert_eq!(e.field.as_deref(), Some("axes[0].steps"), "{e}");
+        let e = SweepSpec::parse("Sweep(name: \"t\", seed: 1, axes: [], colour: 3)").unwrap_err();
+        assert!(e.message.contains("colour"), "{e}");
+    }
+}
