@@ -270,10 +270,15 @@ impl Bar {
     fn new(on: bool) -> Self {
         Bar(on.then(|| {
             let bar = ProgressBar::new(0);
-            let style = ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} runs  {per_sec}  ETA {eta}  {msg}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+            let style =
+                ProgressStyle::with_template("{bar:40} {pos}/{len} runs  {rate}  ETA {eta}  {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .with_key(
+                        "rate",
+                        |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = write!(w, "{:.1} runs/s", s.per_sec());
+                        },
+                    );
             bar.set_style(style);
             bar
         }))

@@ -188,6 +188,10 @@ pub fn liquidations_table(rec: &Recording, fmt: &PriceFormat) -> Table {
         .float("fund_change", 6, l.iter().map(|l| quote(l.fund_change)))
         .text("trigger", l.iter().map(|l| Some(trigger_text(l.trigger))))
         .int(
+            "trigger_trade",
+            l.iter().map(|l| l.trigger_trade.map(|t| t as i64)),
+        )
+        .int(
             "generation",
             l.iter().map(|l| Some(i64::from(l.generation))),
         )

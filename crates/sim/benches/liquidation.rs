@@ -33,7 +33,7 @@ fn accounts(n: usize, table: &MarginTable) -> (Vec<Account>, LiquidationIndex) {
         let leverage = 2 + (next(&mut rng) % 49) as i64;
         let entry = 10_000i64;
         let collateral = pos * entry / leverage;
-        let long = next(&mut rng).is_multiple_of(2);
+        let long = next(&mut rng) & 1 == 0;
         let mut a = Account {
             cash: if long {
                 collateral - pos * entry

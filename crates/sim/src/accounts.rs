@@ -26,6 +26,10 @@ pub struct Account {
     pub in_liquidation: bool,
     /// Completed liquidations of this account.
     pub liquidations: u32,
+    /// Profit realised by closing positions, units (settlement at bankruptcy included).
+    pub realized_pnl: i64,
+    /// Liquidation fees paid, units.
+    pub fees_paid: i64,
 }
 
 impl Account {
@@ -38,7 +42,9 @@ impl Account {
     pub fn trade(&mut self, signed_qty: i64, value: i64) {
         let old = self.pos;
         let new = old + signed_qty;
-        self.cash -= signed_qty.signum() * value;
+        let old_entry = self.entry_value;
+        let cash_delta = -signed_qty.signum() * value;
+        self.cash += cash_delta;
         self.entry_value = if old == 0 || old.signum() == signed_qty.signum() {
             self.entry_value + signed_qty.signum() * value
         } else if new == 0 {
@@ -50,7 +56,18 @@ impl Account {
             // Flipped: the new position entered at this trade's price.
             (i128::from(value) * i128::from(new) / i128::from(signed_qty.abs())) as i64
         };
+        // What left as cash beyond what left the entry value is realised.
+        self.realized_pnl += cash_delta + (self.entry_value - old_entry);
         self.pos = new;
+    }
+
+    /// Average entry price of the open position, ticks (0 when flat).
+    pub fn entry_price(&self) -> f64 {
+        if self.pos == 0 {
+            0.0
+        } else {
+            self.entry_value as f64 / self.pos as f64
+        }
     }
 }
 
@@ -155,6 +172,9 @@ mod tests {
         assert_eq!((a.cash, a.pos, a.entry_value), (640, -4, -480));
         a.trade(4, 400);
         assert_eq!((a.cash, a.pos, a.entry_value), (240, 0, 0));
+        // 4 lots +40 at 110, 6 lots +120 at 120, then the short 4 from 120 to 100: +80.
+        assert_eq!(a.realized_pnl, 40 + 120 + 80);
+        assert_eq!(a.realized_pnl, a.cash, "flat, everything is realised");
     }
 
     #[test]

@@ -75,6 +75,8 @@ pub struct LiqRun {
     pub generation: u32,
     /// What started it.
     pub trigger: Trigger,
+    /// The trade (1-based number in the tape) that moved the mark, when a trade did.
+    pub trigger_trade: Option<u64>,
 }
 
 /// Fills of the current liquidation step, accumulated by settlement.
@@ -114,6 +116,7 @@ impl Simulation {
                 id: self.next_liq_id,
                 generation: self.mover_gen.map_or(0, |g| g + 1),
                 trigger: self.mover,
+                trigger_trade: self.mover_trade,
             };
             self.next_liq_id += 1;
             self.liq_runs.insert(id, run);
@@ -197,11 +200,13 @@ impl Simulation {
             fee: tally.fee,
             fund_change: self.fund - fund_before,
             trigger: run.trigger,
+            trigger_trade: run.trigger_trade,
             generation: run.generation,
         });
         if traded {
             self.mover = Trigger::Liquidation(run.id);
             self.mover_gen = Some(run.generation);
+            self.mover_trade = Some(self.recording.counters.trades);
         }
         let pos = self.accounts[id as usize].pos;
         if pos == 0 {
@@ -344,6 +349,7 @@ impl Simulation {
         );
         let fee = nominal.min(acc.equity(mark).max(0)) as i64;
         acc.cash -= fee;
+        acc.fees_paid += fee;
         self.fund += fee;
         self.ledger.fees += fee;
         fee

@@ -104,6 +104,8 @@ pub struct Simulation {
     /// What last moved the market, for the causality of liquidations.
     pub(crate) mover: Trigger,
     pub(crate) mover_gen: Option<u32>,
+    /// Number (1-based, in the tape) of the trade that last moved the market, if a trade did.
+    pub(crate) mover_trade: Option<u64>,
     shocks: Vec<Shock>,
     /// Slices already executed of each sell or buy program.
     shock_slices: Vec<u32>,
@@ -205,6 +207,7 @@ impl Simulation {
             adl_cache: None,
             mover: Trigger::Flow,
             mover_gen: None,
+            mover_trade: None,
             shocks: scenario.shocks.clone(),
             shock_slices: vec![0; scenario.shocks.len()],
             book_events: Vec::with_capacity(256),
@@ -473,6 +476,7 @@ impl Simulation {
         if traded {
             self.mover = Trigger::Flow;
             self.mover_gen = None;
+            self.mover_trade = Some(self.recording.counters.trades);
         }
         self.after_market_change();
     }
@@ -571,6 +575,7 @@ impl Simulation {
         }
         self.mover = Trigger::Index;
         self.mover_gen = None;
+        self.mover_trade = None;
         self.after_market_change();
         let next = self.now_ns + self.index_interval_ns;
         if next <= self.end_ns {
@@ -610,6 +615,7 @@ impl Simulation {
                 }
             }
             Shock::IndexJump { pct, .. } => {
+                self.mover_trade = None;
                 if let Some(ix) = self.index.as_mut() {
                     ix.jump(pct);
                     self.market.index = Some(ix.value());
@@ -643,6 +649,7 @@ impl Simulation {
                 }
                 self.mover = Trigger::MarginChange;
                 self.mover_gen = None;
+                self.mover_trade = None;
                 self.after_market_change();
                 return;
             }

@@ -189,6 +189,9 @@ pub struct LiquidationRecord {
     pub fund_change: i64,
     /// What started the takeover.
     pub trigger: Trigger,
+    /// The trade that moved the mark across the account (1-based number in the tape), when a
+    /// trade did (an index move or a margin change has none).
+    pub trigger_trade: Option<u64>,
     /// 0 when triggered by ordinary flow, an index move or a shock; n+1 when triggered by a
     /// fill of a generation-n liquidation.
     pub generation: u32,

@@ -116,3 +116,123 @@ fn a_maker_on_margin_can_itself_be_liquidated() {
         "a thinly capitalised maker absorbing the sell program is liquidated"
     );
 }
+
+/// Long traders that sold on their own (not through the liquidation engine).
+fn self_closed_longs(rec: &Recording) -> Vec<u32> {
+    let longs = 102u32..202;
+    let liquidated: Vec<u32> = rec.liquidations.iter().map(|l| l.account).collect();
+    let mut ids: Vec<u32> = rec
+        .trades
+        .iter()
+        .filter(|t| t.taker_side == cascade_book::Side::Sell && longs.contains(&t.taker.0))
+        .map(|t| t.taker.0)
+        .filter(|a| !liquidated.contains(a))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+#[test]
+fn stop_losses_close_positions_themselves() {
+    let base = run(&scenario(&[]));
+    assert!(
+        self_closed_longs(&base).is_empty(),
+        "without stops, longs only leave through the engine"
+    );
+    let stopped = run(&scenario(&[
+        "agents.longs.stop_loss_pct=Some(1.0)",
+        "agents.longs.check_interval_s=1.0",
+    ]));
+    assert!(
+        self_closed_longs(&stopped).len() >= 10,
+        "{:?}",
+        self_closed_longs(&stopped)
+    );
+}
+
+#[test]
+fn top_ups_are_declared_deposits_that_save_positions() {
+    let base = run(&scenario(&[]));
+    let topped = run(&scenario(&[
+        "agents.longs.top_up=Some(TopUp(below_margin_ratio: 3.0, amount: 400.0, max_times: 3))",
+        "agents.longs.check_interval_s=1.0",
+    ]));
+    assert!(topped.counters.deposits > 0);
+    assert!(
+        topped.ledger.deposits > base.ledger.deposits,
+        "deposits enter the ledger"
+    );
+    assert!(topped.liquidation_stats().count < base.liquidation_stats().count);
+}
+
+#[test]
+fn traders_re_enter_after_liquidation_only_when_asked() {
+    let once = run(&scenario(&[]));
+    assert_eq!(once.counters.deposits, 0);
+    let again = run(&scenario(&["agents.longs.re_entry_delay_s=Some(20.0)"]));
+    assert!(
+        again.counters.deposits > 0,
+        "a re-entry deposits fresh collateral"
+    );
+    let accounts = |r: &Recording| {
+        let mut a: Vec<u32> = r.liquidations.iter().map(|l| l.account).collect();
+        a.sort_unstable();
+        a.dedup();
+        a.len()
+    };
+    assert!(again.liquidation_stats().count as usize >= accounts(&again));
+}
+
+#[test]
+fn an_index_jump_liquidates_on_an_index_mark_with_the_shock_as_trigger() {
+    let s = scenario(&["mark=Index", "shocks[0]=IndexJump(at_s: 300.0, pct: -8.0)"]);
+    let rec = run(&s);
+    let first = rec
+        .liquidations
+        .first()
+        .expect("an 8% index drop liquidates 15-20x longs");
+    assert_eq!(first.trigger, cascade_sim::Trigger::Shock(0));
+    assert_eq!(first.generation, 0);
+    assert_eq!(first.time_ns, 300_000_000_000);
+}
+
+#[test]
+fn a_margin_change_liquidates_with_its_own_trigger() {
+    let text = MARKET.replace(
+        "shocks: [MarketSell(at_s: 300.0, qty: 6000, over_s: 30.0)]",
+        "shocks: [MarketSell(at_s: 300.0, qty: 5000, over_s: 30.0), MarginChange(at_s: 335.0, maintenance_multiplier: 1.95)]",
+    );
+    let rec = run(&prepare(&text, &[]).unwrap());
+    assert!(
+        rec.liquidations
+            .iter()
+            .any(|l| l.trigger == cascade_sim::Trigger::MarginChange),
+        "{:?}",
+        rec.liquidation_stats()
+    );
+}
+
+#[test]
+fn a_maker_outage_pulls_its_quotes_at_once() {
+    let s = scenario(&["shocks[0]=MakerOutage(at_s: 300.0, group: \"makers\", duration_s: 30.0)"]);
+    let rec = run(&s);
+    let depth_at = |t: i64| {
+        rec.samples
+            .iter()
+            .find(|x| x.time_ns == t * 1_000_000_000)
+            .unwrap()
+            .depth_1pct
+            .0
+    };
+    assert!(
+        depth_at(300) * 2 < depth_at(299),
+        "depth {} → {}",
+        depth_at(299),
+        depth_at(300)
+    );
+    assert!(
+        depth_at(340) * 2 > depth_at(299),
+        "the makers come back after the outage"
+    );
+}

@@ -156,3 +156,154 @@ impl Maker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::{AccountView, MarketState};
+    use crate::margin::MarginTable;
+    use crate::rng::stream;
+    use crate::scenario::MarginSpec;
+    use cascade_book::{Book, OwnerId};
+
+    fn maker(withdraw: bool) -> Maker {
+        Maker::new(&MakerSpec {
+            name: "m".into(),
+            count: 1,
+            refresh_s: 1.0,
+            half_spread_ticks: 2,
+            levels: 2,
+            level_spacing_ticks: 1,
+            size: 5,
+            skew_ticks_per_lot: 0.0,
+            stress: Some(MakerStress {
+                vol_alpha: 1.0,
+                spread_per_vol_bps: 1.0,
+                spread_per_inventory_lot: 0.0,
+                max_inventory: 100,
+                withdraw,
+                withdraw_vol_bps: 50.0,
+                withdraw_imbalance: 0.8,
+                cooldown_s: 10.0,
+            }),
+            collateral: None,
+        })
+    }
+
+    /// Wakes the maker on a book whose mid is `mid` with `buy`/`sell` taker lots since start.
+    fn wake(
+        m: &mut Maker,
+        now_s: i64,
+        mid: i64,
+        buy: i64,
+        sell: i64,
+        position: i64,
+    ) -> (Option<i64>, Vec<Action>) {
+        let mut book = Book::new();
+        let mut ev = Vec::new();
+        book.limit(
+            OwnerId(9),
+            Side::Buy,
+            Price(mid - 1),
+            Qty(1),
+            Tif::Gtc,
+            &mut ev,
+        )
+        .unwrap();
+        book.limit(
+            OwnerId(9),
+            Side::Sell,
+            Price(mid + 1),
+            Qty(1),
+            Tif::Gtc,
+            &mut ev,
+        )
+        .unwrap();
+        let market = MarketState {
+            last_price: Price(mid),
+            mark: Price(mid),
+            index: None,
+            cum_volume: buy + sell,
+            cum_taker_buy: buy,
+            cum_taker_sell: sell,
+        };
+        let table = MarginTable::new(&MarginSpec::default(), 1.0);
+        let mut out = Vec::new();
+        let mut ctx = Ctx {
+            now_ns: now_s * 1_000_000_000,
+            end_ns: i64::MAX,
+            book: &book,
+            market: &market,
+            position,
+            account: AccountView::default(),
+            margin: &table,
+            fundamental: None,
+            out: &mut out,
+        };
+        let mut orders = OrderList::new(8);
+        let next = m.wake(&mut ctx, &mut stream(1, 1), &mut orders);
+        (next, out)
+    }
+
+    fn quotes(out: &[Action]) -> Vec<(Side, i64)> {
+        out.iter()
+            .filter_map(|a| match a {
+                Action::Limit { side, price, .. } => Some((*side, price.0)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn one_sided_flow_makes_it_withdraw_and_it_returns_after_the_cooldown() {
+        let mut m = maker(true);
+        let (_, out) = wake(&mut m, 1, 10_000, 0, 0, 0);
+        assert_eq!(quotes(&out).len(), 4, "a calm market gets a full ladder");
+        let (next, out) = wake(&mut m, 2, 10_000, 0, 1_000, 0);
+        assert!(quotes(&out).is_empty(), "sell-only flow: pulled");
+        assert_eq!(next, Some(12_000_000_000), "out for the 10 s cooldown");
+        assert_eq!(m.withdrawals, 1);
+        let (_, out) = wake(&mut m, 12, 10_000, 0, 1_000, 0);
+        assert_eq!(quotes(&out).len(), 4, "back after the cooldown");
+    }
+
+    #[test]
+    fn a_maker_that_never_withdraws_keeps_quoting_wider() {
+        let mut m = maker(false);
+        wake(&mut m, 1, 10_000, 0, 0, 0);
+        // A 30 bps move: volatility 30 bps, 30 more ticks of half-spread.
+        let (_, out) = wake(&mut m, 2, 10_030, 0, 1_000, 0);
+        let q = quotes(&out);
+        assert_eq!(q.len(), 4);
+        let best_bid = q
+            .iter()
+            .filter(|(s, _)| *s == Side::Buy)
+            .map(|(_, p)| *p)
+            .max()
+            .unwrap();
+        let best_ask = q
+            .iter()
+            .filter(|(s, _)| *s == Side::Sell)
+            .map(|(_, p)| *p)
+            .min()
+            .unwrap();
+        assert!(
+            best_ask - best_bid >= 2 * (2 + 29),
+            "spread {}",
+            best_ask - best_bid
+        );
+    }
+
+    #[test]
+    fn at_the_inventory_limit_it_quotes_only_the_reducing_side() {
+        let mut m = maker(true);
+        let (_, out) = wake(&mut m, 1, 10_000, 0, 0, 100);
+        assert!(
+            quotes(&out).iter().all(|(s, _)| *s == Side::Sell),
+            "{:?}",
+            quotes(&out)
+        );
+        let (_, out) = wake(&mut m, 2, 10_000, 0, 0, -100);
+        assert!(quotes(&out).iter().all(|(s, _)| *s == Side::Buy));
+    }
+}
