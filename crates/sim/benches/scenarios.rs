@@ -38,6 +38,7 @@ fn bench_scenario(c: &mut Criterion, file: &str) {
 fn scenarios(c: &mut Criterion) {
     bench_scenario(c, "baseline.ron");
     bench_scenario(c, "reference-market.ron");
+    bench_scenario(c, "flash-cascade.ron");
 }
 
 criterion_group!(benches, scenarios);

@@ -60,6 +60,21 @@ fn overhead(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    let mut g = c.benchmark_group("overhead parts");
+    g.bench_function("point scenario (overrides, validation)", |b| {
+        b.iter(|| point_scenario(&plan, id.point).unwrap())
+    });
+    let rec = Simulation::new(&scenario, seed).record_trades(false).run();
+    let fmt = cascade_report::PriceFormat::new(scenario.instrument.tick_size);
+    g.bench_function("summary and flattening", |b| {
+        b.iter(|| cascade_sweep::record::flatten(&cascade_report::summarize(&rec, &fmt, None)))
+    });
+    let r = record_run(&plan, tmp.path(), id, false).unwrap();
+    g.bench_function("record written (rename)", |b| {
+        b.iter(|| write_record(tmp.path(), &r).unwrap())
+    });
+    g.finish();
 }
 
 criterion_group!(benches, overhead);
