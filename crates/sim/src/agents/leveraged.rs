@@ -138,8 +138,17 @@ impl Leveraged {
                         side: self.side.opposite(),
                         qty: Qty(acc.position.abs()),
                     });
-                    self.state = State::Done;
-                    return None;
+                    // Out — and back after the re-entry delay, if the trader re-enters.
+                    return match self.re_entry_ns {
+                        Some(delay) => {
+                            self.state = State::Flat;
+                            Some(ctx.now_ns + delay)
+                        }
+                        None => {
+                            self.state = State::Done;
+                            None
+                        }
+                    };
                 }
                 if let Some((ratio, amount, max)) = self.top_up {
                     if top_ups < max

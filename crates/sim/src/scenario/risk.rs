@@ -233,7 +233,8 @@ pub struct LeveragedSpec {
     /// Add collateral when close to maintenance.
     #[serde(default)]
     pub top_up: Option<TopUp>,
-    /// After a liquidation, deposit again and re-enter after this delay; never when absent.
+    /// After a liquidation (depositing fresh collateral), a stop-out or an auto-deleveraging,
+    /// enter again after this delay; never when absent.
     #[serde(default)]
     pub re_entry_delay_s: Option<f64>,
 }
