@@ -290,6 +290,7 @@ impl Simulation {
         let a = &mut self.accounts[id as usize];
         let before = a.pos.max(0);
         a.trade(signed_qty, value);
+        self.dirty.push(id);
         self.ledger.open_interest += a.pos.max(0) - before;
     }
 
@@ -349,6 +350,7 @@ impl Simulation {
         );
         let fee = nominal.min(acc.equity(mark).max(0)) as i64;
         acc.cash -= fee;
+        self.dirty.push(id);
         acc.fees_paid += fee;
         self.fund += fee;
         self.ledger.fees += fee;
@@ -454,6 +456,7 @@ impl Simulation {
         for &(i, p) in &winners {
             let s = share_of(p);
             self.accounts[i as usize].cash -= s;
+            self.dirty.push(i);
             self.touched.push(i);
             collected += s;
         }
@@ -478,6 +481,7 @@ impl Simulation {
             return;
         }
         self.accounts[id as usize].cash += units;
+        self.dirty.push(id);
         self.ledger.deposits += units;
         self.recording.counters.deposits += 1;
         self.touched.push(id);
@@ -506,6 +510,17 @@ impl Simulation {
             return Err(format!(
                 "open interest is {longs} lots, the ledger says {}",
                 self.ledger.open_interest
+            ));
+        }
+        if let Some((id, _)) = self
+            .audit_shadow
+            .iter()
+            .zip(&self.accounts)
+            .enumerate()
+            .find(|(_, (s, a))| **s != (a.cash, a.pos))
+        {
+            return Err(format!(
+                "account {id} changed without the ledger recording it"
             ));
         }
         let cash: i128 = self

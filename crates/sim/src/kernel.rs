@@ -23,6 +23,10 @@ use rand::Rng as _;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap};
 
+/// Under `--audit`, the whole ledger is re-summed (and compared account by account with the
+/// audit's own copy) every this many events, and at the end.
+const FULL_AUDIT_EVERY: u64 = 4096;
+
 /// Time between two slices of a scripted sell or buy program, seconds.
 const SHOCK_SLICE_S: f64 = 0.1;
 
@@ -114,6 +118,12 @@ pub struct Simulation {
     levels_buf: Vec<(Price, Qty)>,
     /// Accounts touched by the current operation (reindexed after it).
     pub(crate) touched: Vec<u32>,
+    /// Accounts changed since the last audit (every change of cash or position lands here).
+    pub(crate) dirty: Vec<u32>,
+    /// The audit's own copy of every account's (cash, position), updated from `dirty`.
+    pub(crate) audit_shadow: Vec<(i64, i64)>,
+    audit_fund: i64,
+    audit_deposits: i64,
     /// Lots and notional of liquidation fills settled since the step began.
     pub(crate) step_qty: i64,
     pub(crate) step_notional: i64,
@@ -214,6 +224,10 @@ impl Simulation {
             actions: Vec::with_capacity(256),
             levels_buf: Vec::with_capacity(SNAPSHOT_LEVELS),
             touched: Vec::with_capacity(64),
+            dirty: Vec::with_capacity(64),
+            audit_shadow: Vec::new(),
+            audit_fund: 0,
+            audit_deposits: 0,
             step_qty: 0,
             step_notional: 0,
             interval_volume: 0,
@@ -253,6 +267,13 @@ impl Simulation {
     /// reported in [`Recording::audit`].
     pub fn audit(mut self, on: bool) -> Self {
         self.audit = on;
+        self.audit_shadow = if on {
+            self.accounts.iter().map(|a| (a.cash, a.pos)).collect()
+        } else {
+            Vec::new()
+        };
+        self.audit_fund = self.fund;
+        self.audit_deposits = self.ledger.deposits;
         self
     }
 
@@ -331,6 +352,8 @@ impl Simulation {
             }
             if self.audit {
                 self.check_ledger();
+            } else {
+                self.dirty.clear();
             }
         }
     }
@@ -341,8 +364,18 @@ impl Simulation {
         self.finish()
     }
 
-    /// Hands over the recording.
+    /// Hands over the recording (after a last full audit when auditing).
     pub fn finish(mut self) -> Recording {
+        if self.audit && self.recording.audit.is_none() {
+            if let Err(reason) = self.ledger_holds() {
+                self.recording.audit = Some(crate::record::AuditError {
+                    event: self.recording.counters.events_processed,
+                    time_ns: self.now_ns,
+                    what: "end of run".into(),
+                    reason,
+                });
+            }
+        }
         self.ledger.fund_end = self.fund;
         self.recording.ledger = self.ledger;
         self.recording
@@ -358,7 +391,18 @@ impl Simulation {
     }
 
     fn check_ledger(&mut self) {
-        if let Err(reason) = self.ledger_holds() {
+        let full = self.recording.counters.events_processed % FULL_AUDIT_EVERY == 0;
+        let result =
+            self.event_nets_to_zero().and_then(
+                |()| {
+                    if full {
+                        self.ledger_holds()
+                    } else {
+                        Ok(())
+                    }
+                },
+            );
+        if let Err(reason) = result {
             self.recording.audit = Some(crate::record::AuditError {
                 event: self.recording.counters.events_processed,
                 time_ns: self.now_ns,
@@ -366,6 +410,42 @@ impl Simulation {
                 reason,
             });
         }
+    }
+
+    /// The changes of one event net to zero: over the accounts it changed, positions sum to
+    /// zero and cash plus the fund's change equals the new deposits.
+    fn event_nets_to_zero(&mut self) -> Result<(), String> {
+        let (mut cash, mut pos) = (0i128, 0i128);
+        for i in 0..self.dirty.len() {
+            let id = self.dirty[i] as usize;
+            let a = &self.accounts[id];
+            let shadow = &mut self.audit_shadow[id];
+            cash += i128::from(a.cash - shadow.0);
+            pos += i128::from(a.pos - shadow.1);
+            *shadow = (a.cash, a.pos);
+        }
+        self.dirty.clear();
+        let fund = i128::from(self.fund - self.audit_fund);
+        let deposits = i128::from(self.ledger.deposits - self.audit_deposits);
+        self.audit_fund = self.fund;
+        self.audit_deposits = self.ledger.deposits;
+        if pos != 0 {
+            return Err(format!(
+                "the event changed positions by {pos} lots in all, not 0"
+            ));
+        }
+        if cash + fund != deposits {
+            return Err(format!(
+                "the event moved {cash} units of cash and {fund} of fund against {deposits} of deposits"
+            ));
+        }
+        if self.engine.shortfall == crate::scenario::Shortfall::Adl && self.fund < 0 {
+            return Err(format!(
+                "insurance fund is negative ({}) under ADL",
+                self.fund
+            ));
+        }
+        Ok(())
     }
 
     fn wake(&mut self, agent: u32) {
@@ -734,6 +814,76 @@ fn build_agents(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const MARKET: &str = r#"Scenario(name: "t", duration_s: 30.0, sample_interval_s: 1.0,
+        instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.0),
+        agents: [
+          Noise(name: "noise", count: 20, rate_per_s: 2.0, limit_weight: 1.0, market_weight: 0.3,
+                cancel_weight: 0.5, offset_ticks_mean: 3.0, size_min: 1, size_max: 5),
+          Maker(name: "makers", count: 1, refresh_s: 1.0, half_spread_ticks: 2, levels: 3,
+                level_spacing_ticks: 1, size: 10),
+        ])"#;
+
+    fn audited() -> Simulation {
+        let s = crate::prepare(MARKET, &[]).unwrap();
+        let mut sim = Simulation::new(&s, 1).audit(true);
+        sim.run_until(10_000_000_000);
+        assert!(sim.recording.audit.is_none());
+        assert!(sim.recording.counters.trades > 0);
+        sim
+    }
+
+    #[test]
+    fn the_audit_catches_cash_created_by_an_event() {
+        let mut sim = audited();
+        sim.accounts[3].cash += 7;
+        sim.dirty.push(3);
+        sim.last_event = EventKind::Wake(3);
+        sim.check_ledger();
+        let e = sim
+            .recording
+            .audit
+            .clone()
+            .expect("a broken event is caught");
+        assert!(e.reason.contains("7 units of cash"), "{e}");
+        assert!(e.what.contains("Wake(3)"));
+        sim.run_until(i64::MAX);
+        assert!(
+            sim.now_ns() <= 10_000_000_000,
+            "the run stops at the broken event"
+        );
+    }
+
+    #[test]
+    fn the_audit_catches_positions_that_do_not_net_out() {
+        let mut sim = audited();
+        sim.accounts[5].pos += 2;
+        sim.dirty.push(5);
+        sim.check_ledger();
+        assert!(sim
+            .recording
+            .audit
+            .clone()
+            .unwrap()
+            .reason
+            .contains("positions by 2 lots"));
+    }
+
+    #[test]
+    fn the_full_audit_catches_a_change_nobody_recorded() {
+        let mut sim = audited();
+        sim.accounts[2].cash -= 1;
+        sim.accounts[4].cash += 1;
+        let e = sim
+            .finish()
+            .audit
+            .expect("caught at the latest by the final full audit");
+        assert!(
+            e.reason
+                .contains("account 2 changed without the ledger recording it"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn events_order_by_time_then_sequence() {
