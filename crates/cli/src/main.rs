@@ -9,6 +9,7 @@ mod plot;
 mod progress;
 mod replay;
 mod run;
+mod stats;
 mod sweep;
 
 use clap::{Parser, Subcommand};
@@ -52,6 +53,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Run a parameter sweep (or merge its shards, write Slurm scripts, chart it).
     Sweep(sweep::SweepArgs),
+    /// Stylized facts of a run's returns: stats.json, a chart, a table (or the JSON).
+    Stats(stats::StatsArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::Plot { run_dir, format } => plot::plot(&run_dir, format),
         Command::Compare(args) => compare::compare(&args),
         Command::Sweep(args) => sweep::sweep(args),
+        Command::Stats(args) => stats::stats(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

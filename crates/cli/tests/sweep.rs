@@ -165,16 +165,10 @@ fn a_sweep_killed_mid_way_and_resumed_gives_the_same_results() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Whole lines of the run log.
     let records = |dir: &Path| {
-        fs::read_dir(dir.join("runs"))
-            .map(|d| {
-                d.filter(|e| {
-                    let name = e.as_ref().unwrap().file_name();
-                    let name = name.to_string_lossy();
-                    name.starts_with('p') && name.ends_with(".json")
-                })
-                .count()
-            })
+        fs::read(dir.join("runs.jsonl"))
+            .map(|b| b.iter().filter(|&&c| c == b'\n').count())
             .unwrap_or(0)
     };
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -14,6 +14,7 @@ pub mod manifest;
 pub mod parquet_io;
 pub mod price_format;
 pub mod run_folder;
+pub mod stats;
 pub mod summary;
 pub mod table;
 pub mod verify;

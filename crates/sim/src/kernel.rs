@@ -675,8 +675,9 @@ impl Simulation {
                 };
                 let slices = ((over_s / SHOCK_SLICE_S).round() as i64).max(1);
                 let k = i64::from(self.shock_slices[i as usize]);
-                // Slice k sells its share; the rounding remainder goes with the first slice.
-                let slice = qty / slices + if k == 0 { qty % slices } else { 0 };
+                // Slice k trades floor((k+1)·qty/n) − floor(k·qty/n): every lot once, evenly.
+                let share = |k: i64| (i128::from(k) * i128::from(qty) / i128::from(slices)) as i64;
+                let slice = share(k + 1) - share(k);
                 self.shock_slices[i as usize] += 1;
                 if k + 1 < slices {
                     self.schedule(

@@ -1,6 +1,6 @@
 //! Per-run overhead of a sweep: a short run alone, against the same run as a sweep does it
 //! (the point's scenario from the base and its overrides, the run, the summary, flattening,
-//! and the record written by rename). Thread speed-up is measured end to end with hyperfine
+//! and the record appended to the log). Thread speed-up is measured end to end with hyperfine
 //! (see BENCHMARKS.md, "Sweeps").
 
 // criterion_group! generates an undocumented public function.
@@ -8,7 +8,7 @@
 
 use cascade_sim::Simulation;
 use cascade_sweep::exec::{point_scenario, record_run};
-use cascade_sweep::record::{runs_dir, write_record};
+use cascade_sweep::record::RecordLog;
 use cascade_sweep::RunId;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::path::Path;
@@ -23,7 +23,7 @@ fn overhead(c: &mut Criterion) {
     let seed = plan.design.seed_of(id);
     let scenario = point_scenario(&plan, id.point).expect("a valid point");
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(runs_dir(tmp.path())).unwrap();
+    let log = RecordLog::open(tmp.path()).unwrap();
 
     let mut g = c.benchmark_group("smoke point (300 s simulated)");
     g.sample_size(40);
@@ -33,7 +33,7 @@ fn overhead(c: &mut Criterion) {
     g.bench_function("run as a sweep does it", |b| {
         b.iter(|| {
             let r = record_run(&plan, tmp.path(), id, false).unwrap();
-            write_record(tmp.path(), &r).unwrap();
+            log.append(&r).unwrap();
             r
         })
     });
@@ -56,7 +56,7 @@ fn overhead(c: &mut Criterion) {
                 metrics: cascade_sweep::record::flatten(&summary),
                 wall_ms: 0.0,
             };
-            write_record(tmp.path(), &r).unwrap();
+            log.append(&r).unwrap();
         })
     });
     g.finish();
@@ -71,8 +71,8 @@ fn overhead(c: &mut Criterion) {
         b.iter(|| cascade_sweep::record::flatten(&cascade_report::summarize(&rec, &fmt, None)))
     });
     let r = record_run(&plan, tmp.path(), id, false).unwrap();
-    g.bench_function("record written (rename)", |b| {
-        b.iter(|| write_record(tmp.path(), &r).unwrap())
+    g.bench_function("record appended to the log", |b| {
+        b.iter(|| log.append(&r).unwrap())
     });
     g.finish();
 }

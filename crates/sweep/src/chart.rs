@@ -78,7 +78,7 @@ impl SweepData {
     pub fn read(dir: &Path) -> Result<Self, SweepError> {
         let m = read_manifest(dir)?
             .ok_or_else(|| SweepError::folder(dir, "not a sweep folder (no sweep.json)"))?;
-        let records = read_records(dir, &m.hash, false)?.into_values().collect();
+        let records = read_records(dir, &m.hash)?.into_values().collect();
         Ok(SweepData {
             design: m.design,
             records,

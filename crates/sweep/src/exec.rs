@@ -8,8 +8,8 @@
 
 use crate::plan::{Plan, RunId};
 use crate::record::{
-    flatten, read_manifest, read_records, run_name, runs_dir, write_manifest, write_record,
-    RunRecord, Status, SweepManifest,
+    flatten, read_manifest, read_records, run_name, runs_dir, write_manifest, RecordLog, RunRecord,
+    Status, SweepManifest,
 };
 use crate::results::write_results;
 use crate::SweepError;
@@ -196,7 +196,8 @@ pub fn execute(
     let mine: Vec<u64> = (0..design.run_count())
         .filter(|&k| opts.shard.holds(k))
         .collect();
-    let done = read_records(dir, &plan.hash, true)?;
+    let log = RecordLog::open(dir)?;
+    let done = read_records(dir, &plan.hash)?;
     let pending: Vec<RunId> = mine
         .iter()
         .map(|&k| design.run_id(k))
@@ -211,14 +212,16 @@ pub fn execute(
         .map_err(|e| SweepError::io(dir, std::io::Error::other(e)))?;
     let one = |id: &RunId| -> Result<(), SweepError> {
         let record = record_run(plan, dir, *id, opts.keep_runs)?;
-        write_record(dir, &record)?;
+        log.append(&record)?;
         progress.run_done(&record);
         Ok(())
     };
-    // Small work units keep both threads busy to the end when runs differ in length.
-    pool.install(|| pending.par_iter().with_max_len(1).try_for_each(one))?;
+    // One run per work unit keeps every thread busy to the end when runs differ in length.
+    let ran = pool.install(|| pending.par_iter().with_max_len(1).try_for_each(one));
+    log.sync()?;
+    ran?;
 
-    let records = read_records(dir, &plan.hash, false)?;
+    let records = read_records(dir, &plan.hash)?;
     let rows: Vec<&RunRecord> = mine
         .iter()
         .filter_map(|&k| records.get(&design.run_id(k)))
@@ -322,7 +325,10 @@ fn prepare_folder(plan: &Plan, dir: &Path, opts: &ExecOptions) -> Result<(), Swe
             write_manifest(dir, &manifest)?;
         }
     }
-    std::fs::create_dir_all(runs_dir(dir)).map_err(|e| SweepError::io(dir, e))
+    if opts.keep_runs {
+        std::fs::create_dir_all(runs_dir(dir)).map_err(|e| SweepError::io(dir, e))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //!
 //! Data flows one way: a sweep file ([`spec`]) becomes a [`Plan`] (every point's parameter
 //! values and every run's seed, [`plan`]); [`execute`] runs the plan's runs on a rayon pool and
-//! records each finished run as one small file ([`record`]); the results table is built from
+//! records each finished run as one line of an append-only log ([`record`]); the results
+//! table is built from
 //! the records alone ([`results`]), so a resumed sweep, a merge of shards and an uninterrupted
 //! sweep give the same bytes.
 //!

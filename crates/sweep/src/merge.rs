@@ -2,12 +2,12 @@
 //! results are the bytes a single-machine sweep writes.
 //!
 //! Every input must hold the same sweep (same hash); together they must hold a record of
-//! every run. Records are copied into `OUT/runs/` and the results are rebuilt from them.
+//! every run. The records are written, sorted, as `OUT/runs.jsonl` and the results are rebuilt
+//! from them. (Kept run folders stay in the shard folders.)
 
 use crate::plan::RunId;
 use crate::record::{
-    read_manifest, read_records, run_name, runs_dir, write_manifest, write_record, RunRecord,
-    SweepManifest,
+    read_manifest, read_records, run_name, write_log, write_manifest, RunRecord, SweepManifest,
 };
 use crate::results::write_results;
 use crate::SweepError;
@@ -54,7 +54,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<Merged, SweepError> {
                 ));
             }
         }
-        for (id, r) in read_records(dir, &m.hash, false)? {
+        for (id, r) in read_records(dir, &m.hash)? {
             match records.get(&id) {
                 Some(old) if !same_result(old, &r) => {
                     return Err(SweepError::folder(
@@ -104,7 +104,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<Merged, SweepError> {
         }
         _ => {}
     }
-    std::fs::create_dir_all(runs_dir(out)).map_err(|e| SweepError::io(out, e))?;
+    std::fs::create_dir_all(out).map_err(|e| SweepError::io(out, e))?;
     write_manifest(
         out,
         &SweepManifest {
@@ -112,9 +112,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<Merged, SweepError> {
             ..m.clone()
         },
     )?;
-    for r in records.values() {
-        write_record(out, r)?;
-    }
+    write_log(out, records.values())?;
     let rows: Vec<&RunRecord> = records.values().collect();
     write_results(out, design, &rows)?;
     Ok(Merged {

@@ -1,11 +1,13 @@
-//! Run records: one small JSON file per finished run under `DIR/runs/`, and the sweep
-//! folder's manifest, `DIR/sweep.json`.
+//! Run records: one JSON line per finished run in `DIR/runs.jsonl`, an append-only log, and
+//! the sweep folder's manifest, `DIR/sweep.json`.
 //!
-//! A record is written to a temporary name beside its final one and renamed into place, so a
-//! sweep killed at any instant leaves either the whole record or none (a stray temporary is
-//! ignored and removed on resume). Records are not synced one by one: after a power cut a
-//! record may read back empty or torn, and the tolerant reader then treats the run as not
-//! done, so it runs again. The results table is built from the records alone.
+//! A record is appended with a single write of a whole line, under a lock, so a sweep killed
+//! at any instant (SIGKILL included) leaves whole lines and at most one torn last line. The
+//! reader is tolerant: a torn last line, a line that does not parse, or another sweep's
+//! record is ignored, and its run is simply not done; reopening the log for appending cuts a
+//! torn tail first. Lines are not synced one by one (the log is synced when the runs end):
+//! after a power cut the tail may be lost and those runs run again. The results table is
+//! built from the records alone.
 
 use crate::plan::{Design, RunId};
 use crate::SweepError;
@@ -13,8 +15,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// How a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,22 +99,85 @@ pub fn flatten(value: &Value) -> BTreeMap<String, Value> {
     out
 }
 
-/// The folder that holds the records (and `--keep-runs` run folders).
+/// The folder that holds `--keep-runs` run folders.
 pub fn runs_dir(dir: &Path) -> PathBuf {
     dir.join("runs")
 }
 
-/// The base name of a run's record and run folder: `p000012-r0003`.
+/// The log of finished runs.
+pub fn log_path(dir: &Path) -> PathBuf {
+    dir.join("runs.jsonl")
+}
+
+/// The name of a run's kept run folder: `p000012-r0003`.
 pub fn run_name(id: RunId) -> String {
     format!("p{:06}-r{:04}", id.point, id.replicate)
 }
 
-/// Writes a record atomically (temporary name, then rename).
-pub fn write_record(dir: &Path, record: &RunRecord) -> Result<(), SweepError> {
-    let path = runs_dir(dir).join(format!("{}.json", run_name(record.id())));
+/// A record as one line of the log.
+fn line(record: &RunRecord) -> Vec<u8> {
+    // Plain data with string keys always serialises.
     let mut bytes = serde_json::to_vec(record).unwrap_or_default();
     bytes.push(b'\n');
-    write_renamed(&path, &bytes, false)
+    bytes
+}
+
+/// The run log open for appending; shared by the worker threads.
+#[derive(Debug)]
+pub struct RecordLog {
+    path: PathBuf,
+    file: Mutex<fs::File>,
+}
+
+impl RecordLog {
+    /// Opens (or creates) the log of `dir`, first cutting a torn last line.
+    pub fn open(dir: &Path) -> Result<Self, SweepError> {
+        let path = log_path(dir);
+        let io = |e| SweepError::io(&path, e);
+        let mut file = fs::OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(&path)
+            .map_err(io)?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(io)?;
+        let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if whole < bytes.len() {
+            file.set_len(whole as u64).map_err(io)?;
+        }
+        Ok(RecordLog {
+            path,
+            file: Mutex::new(file),
+        })
+    }
+
+    /// Appends one record as one line.
+    pub fn append(&self, record: &RunRecord) -> Result<(), SweepError> {
+        let bytes = line(record);
+        // A poisoned lock means a writer panicked between whole lines; the file is still fine.
+        let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        f.write_all(&bytes)
+            .map_err(|e| SweepError::io(&self.path, e))
+    }
+
+    /// Makes the appended records durable.
+    pub fn sync(&self) -> Result<(), SweepError> {
+        let f = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        f.sync_all().map_err(|e| SweepError::io(&self.path, e))
+    }
+}
+
+/// Writes a whole log (records in the order given) atomically: a merge's output.
+pub fn write_log<'a>(
+    dir: &Path,
+    records: impl Iterator<Item = &'a RunRecord>,
+) -> Result<(), SweepError> {
+    let mut bytes = Vec::new();
+    for r in records {
+        bytes.extend_from_slice(&line(r));
+    }
+    write_renamed(&log_path(dir), &bytes, true)
 }
 
 /// Writes `bytes` to a temporary name beside `path` and renames it into place; with `sync`,
@@ -136,41 +202,25 @@ pub fn write_renamed(path: &Path, bytes: &[u8], sync: bool) -> Result<(), SweepE
     })
 }
 
-/// Reads every valid record of the sweep `hash` in `dir`, keyed by run. A record that does
-/// not parse, belongs to another sweep, or does not match its file name is ignored (its run
-/// is not done). Stray temporaries are removed when `clean` is set.
-pub fn read_records(
-    dir: &Path,
-    hash: &str,
-    clean: bool,
-) -> Result<BTreeMap<RunId, RunRecord>, SweepError> {
-    let runs = runs_dir(dir);
-    let mut out = BTreeMap::new();
-    let entries = match fs::read_dir(&runs) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(SweepError::io(&runs, e)),
+/// Reads every valid record of the sweep `hash` in `dir`'s log, keyed by run (the first
+/// record of a run wins). Torn, malformed and foreign lines are ignored: their runs are not
+/// done.
+pub fn read_records(dir: &Path, hash: &str) -> Result<BTreeMap<RunId, RunRecord>, SweepError> {
+    let path = log_path(dir);
+    let bytes = match fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(SweepError::io(&path, e)),
     };
-    for entry in entries {
-        let entry = entry.map_err(|e| SweepError::io(&runs, e))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') && name.contains(".tmp-") {
-            if clean {
-                let _ = fs::remove_file(entry.path());
-            }
-            continue;
-        }
-        let Some(stem) = name.strip_suffix(".json") else {
+    let mut out = BTreeMap::new();
+    // Only newline-terminated lines are whole; what follows the last newline is torn.
+    let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    for l in bytes[..whole].split(|&b| b == b'\n') {
+        let Ok(record) = serde_json::from_slice::<RunRecord>(l) else {
             continue;
         };
-        let Ok(bytes) = fs::read(entry.path()) else {
-            continue;
-        };
-        let Ok(record) = serde_json::from_slice::<RunRecord>(&bytes) else {
-            continue;
-        };
-        if record.sweep == hash && run_name(record.id()) == stem {
-            out.insert(record.id(), record);
+        if record.sweep == hash {
+            out.entry(record.id()).or_insert(record);
         }
     }
     Ok(out)
@@ -245,44 +295,44 @@ mod tests {
     }
 
     #[test]
-    fn the_reader_ignores_torn_foreign_and_misnamed_records() {
+    fn the_reader_ignores_torn_malformed_and_foreign_lines() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
-        fs::create_dir_all(runs_dir(dir)).unwrap();
-        write_record(dir, &record(0, 0)).unwrap();
-        write_record(dir, &record(0, 1)).unwrap();
-        // A torn record, another sweep's record, a misnamed record, a stray temporary.
-        fs::write(
-            runs_dir(dir).join("p000001-r0000.json"),
-            b"{\"sweep\": \"ab",
-        )
-        .unwrap();
+        let log = RecordLog::open(dir).unwrap();
+        log.append(&record(0, 0)).unwrap();
         let foreign = RunRecord {
             sweep: "zzz".into(),
             ..record(2, 0)
         };
-        write_record(dir, &foreign).unwrap();
-        let bytes = fs::read(runs_dir(dir).join("p000000-r0000.json")).unwrap();
-        fs::write(runs_dir(dir).join("p000003-r0000.json"), bytes).unwrap();
-        let stray = runs_dir(dir).join(".p000004-r0000.json.tmp-1");
-        fs::write(&stray, b"{").unwrap();
+        log.append(&foreign).unwrap();
+        log.append(&record(0, 1)).unwrap();
+        drop(log);
+        // Garbage in the middle (a power cut) and a torn last line (a kill mid-write).
+        let mut f = fs::OpenOptions::new()
+            .append(true)
+            .open(log_path(dir))
+            .unwrap();
+        f.write_all(b"\0\0\0\n").unwrap();
+        f.write_all(&line(&record(1, 0))[..20]).unwrap();
+        drop(f);
 
-        let got = read_records(dir, "abc", true).unwrap();
-        let ids: Vec<RunId> = got.keys().copied().collect();
+        let ids = |m: &BTreeMap<RunId, RunRecord>| -> Vec<(u32, u32)> {
+            m.keys().map(|id| (id.point, id.replicate)).collect()
+        };
+        let got = read_records(dir, "abc").unwrap();
+        assert_eq!(ids(&got), [(0, 0), (0, 1)]);
         assert_eq!(
-            ids,
-            [
-                RunId {
-                    point: 0,
-                    replicate: 0
-                },
-                RunId {
-                    point: 0,
-                    replicate: 1
-                }
-            ]
+            got[&RunId {
+                point: 0,
+                replicate: 0
+            }],
+            record(0, 0)
         );
-        assert_eq!(got[&ids[0]], record(0, 0));
-        assert!(!stray.exists());
+
+        // Reopening cuts the torn tail, so the next record starts on a line of its own.
+        let log = RecordLog::open(dir).unwrap();
+        log.append(&record(1, 0)).unwrap();
+        let got = read_records(dir, "abc").unwrap();
+        assert_eq!(ids(&got), [(0, 0), (0, 1), (1, 0)]);
     }
 }

@@ -15,6 +15,7 @@ mod heatmap;
 mod liquidations;
 mod liquidity;
 mod price;
+pub mod stats;
 pub mod style;
 
 use crate::frame::Frame;
