@@ -27,6 +27,11 @@ use std::collections::{BTreeMap, BinaryHeap};
 /// audit's own copy) every this many events, and at the end.
 const FULL_AUDIT_EVERY: u64 = 4096;
 
+/// Interval of the market's realised-volatility update, ns.
+const VOL_INTERVAL_NS: i64 = 1_000_000_000;
+/// Weight of the newest squared return in the realised volatility.
+const VOL_WEIGHT: f64 = 0.07;
+
 /// Time between two slices of a scripted sell or buy program, seconds.
 const SHOCK_SLICE_S: f64 = 0.1;
 
@@ -45,6 +50,8 @@ pub(crate) enum EventKind {
     LiqStep(u32),
     /// Scripted shock number `0`.
     Shock(u32),
+    /// The market's realised volatility is updated.
+    VolTick,
 }
 
 /// A scheduled event. Ordered by time, then by the sequence number given when scheduled.
@@ -105,6 +112,9 @@ pub struct Simulation {
     pub(crate) adl_cache: Option<crate::engine::AdlCache>,
     /// The liquidation whose order is in the book right now.
     pub(crate) active_liq: Option<(u32, u32)>,
+    /// Mid of the last volatility update and the average squared return, bps².
+    vol_mid_x2: Option<i64>,
+    vol_sq_bps: f64,
     /// What last moved the market, for the causality of liquidations.
     pub(crate) mover: Trigger,
     pub(crate) mover_gen: Option<u32>,
@@ -195,6 +205,7 @@ impl Simulation {
                 last_price: Price(initial),
                 mark: Price(initial),
                 index: scenario.index.as_ref().map(|_| initial as f64),
+                vol_bps: 0.0,
                 cum_volume: 0,
                 cum_taker_buy: 0,
                 cum_taker_sell: 0,
@@ -215,6 +226,8 @@ impl Simulation {
             next_liq_id: 0,
             active_liq: None,
             adl_cache: None,
+            vol_mid_x2: None,
+            vol_sq_bps: 0.0,
             mover: Trigger::Flow,
             mover_gen: None,
             mover_trade: None,
@@ -250,6 +263,7 @@ impl Simulation {
         if sim.index.is_some() {
             sim.schedule(index_interval_ns, EventKind::IndexTick);
         }
+        sim.schedule(VOL_INTERVAL_NS, EventKind::VolTick);
         for i in 0..sim.shocks.len() {
             let t = Scenario::ns(sim.shocks[i].at_s());
             sim.schedule(t, EventKind::Shock(i as u32));
@@ -349,6 +363,7 @@ impl Simulation {
                 EventKind::IndexTick => self.index_tick(),
                 EventKind::LiqStep(account) => self.liquidation_step(account),
                 EventKind::Shock(i) => self.shock(i),
+                EventKind::VolTick => self.vol_tick(),
             }
             if self.audit {
                 self.check_ledger();
@@ -646,6 +661,23 @@ impl Simulation {
         let next = self.now_ns + self.sample_interval_ns;
         if next <= self.end_ns {
             self.schedule(next, EventKind::Sample);
+        }
+    }
+
+    /// Updates the realised volatility agents read: one-second mid returns, averaged with a
+    /// weight of 0.07 (a half-life of about 10 s). A one-sided second keeps the last mid.
+    fn vol_tick(&mut self) {
+        if let Some(mid) = self.book.l1().mid_x2() {
+            if let Some(prev) = self.vol_mid_x2 {
+                let r_bps = (mid as f64 / prev as f64).ln() * 1e4;
+                self.vol_sq_bps = VOL_WEIGHT * r_bps * r_bps + (1.0 - VOL_WEIGHT) * self.vol_sq_bps;
+                self.market.vol_bps = self.vol_sq_bps.sqrt();
+            }
+            self.vol_mid_x2 = Some(mid);
+        }
+        let next = self.now_ns + VOL_INTERVAL_NS;
+        if next <= self.end_ns {
+            self.schedule(next, EventKind::VolTick);
         }
     }
 

@@ -71,6 +71,9 @@ pub struct MarketState {
     pub cum_volume: i64,
     /// The index, ticks, when the scenario has one.
     pub index: Option<f64>,
+    /// Realised volatility of one-second mid returns, basis points (an exponential average
+    /// with a half-life of about 10 s, updated every second).
+    pub vol_bps: f64,
     /// Lots bought by takers since the start.
     pub cum_taker_buy: i64,
     /// Lots sold by takers since the start.

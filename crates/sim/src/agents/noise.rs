@@ -14,6 +14,7 @@ pub struct Noise {
     market_weight: f64,
     cancel_weight: f64,
     offset_ticks_mean: f64,
+    offset_vol_scale: f64,
     size_min: i64,
     size_max: i64,
 }
@@ -27,6 +28,7 @@ impl Noise {
             market_weight: spec.market_weight,
             cancel_weight: spec.cancel_weight,
             offset_ticks_mean: spec.offset_ticks_mean,
+            offset_vol_scale: spec.offset_vol_scale,
             size_min: spec.size_min,
             size_max: spec.size_max,
         }
@@ -48,7 +50,8 @@ impl Noise {
         let u = rng.gen::<f64>() * total;
         if u < self.limit_weight {
             let side = draw_side(rng);
-            let d = geometric_draw(rng, self.offset_ticks_mean);
+            let mean = self.offset_ticks_mean * (1.0 + self.offset_vol_scale * ctx.market.vol_bps);
+            let d = geometric_draw(rng, mean);
             let mid_x2 = ctx.reference_x2();
             // Strictly behind the mid: a buy below it, a sell above it.
             let price = match side {

@@ -152,6 +152,11 @@ pub struct NoiseSpec {
     pub cancel_weight: f64,
     /// Mean distance of a limit order behind the mid, in ticks (geometric).
     pub offset_ticks_mean: f64,
+    /// Widening of the offset with the market's realised volatility: the mean offset is
+    /// `offset_ticks_mean × (1 + offset_vol_scale × vol_bps)`, vol_bps being the volatility of
+    /// one-second mid returns. 0 (the default) keeps it fixed.
+    #[serde(default)]
+    pub offset_vol_scale: f64,
     /// Smallest order, lots.
     pub size_min: i64,
     /// Largest order, lots.
@@ -657,6 +662,11 @@ impl Validator {
                 }
                 if all_ok && n.limit_weight + n.market_weight + n.cancel_weight <= 0.0 {
                     self.err(format!("{p}.limit_weight"), "the three weights sum to zero");
+                }
+                if self.non_negative(&format!("{p}.offset_vol_scale"), n.offset_vol_scale)
+                    && n.offset_vol_scale > 1e3
+                {
+                    self.err(format!("{p}.offset_vol_scale"), "must be at most 1000");
                 }
                 if self.non_negative(&format!("{p}.offset_ticks_mean"), n.offset_ticks_mean)
                     && n.offset_ticks_mean > 1e6
