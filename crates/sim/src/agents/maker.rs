@@ -223,6 +223,7 @@ mod tests {
             last_price: Price(mid),
             mark: Price(mid),
             index: None,
+            vol_bps: 0.0,
             cum_volume: buy + sell,
             cum_taker_buy: buy,
             cum_taker_sell: sell,
