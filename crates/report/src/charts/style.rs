@@ -285,6 +285,16 @@ pub fn tick_label(v: f64, span: f64, max_labels: usize) -> String {
         (-step.log10() - 1e-9).ceil().clamp(0.0, 6.0) as usize
     };
     let v = if v.abs() < 1e-12 { 0.0 } else { v };
+    // Plotters may step finer than span / max_labels (0.05 where 0.1 was expected): add
+    // decimals until the tick value is shown exactly, so two ticks never print alike.
+    let mut decimals = decimals;
+    while decimals < 6 {
+        let scale = 10f64.powi(decimals as i32);
+        if ((v * scale).round() / scale - v).abs() <= 1e-9 * v.abs().max(1.0) {
+            break;
+        }
+        decimals += 1;
+    }
     let text = format!("{v:.decimals$}");
     if decimals == 0 && v.abs() >= 10_000.0 {
         thousands(&text)
@@ -500,6 +510,9 @@ mod tests {
         assert_eq!(tick_label(100.0, 40.0, 8), "100");
         assert_eq!(tick_label(12_500.0, 50_000.0, 8), "12,500");
         assert_eq!(tick_label(-1e-15, 1.0, 8), "0.0");
+        // A finer step than span / max_labels still gives distinct labels.
+        assert_eq!(tick_label(0.25, 0.5, 8), "0.25");
+        assert_eq!(tick_label(0.3, 0.5, 8), "0.3");
         assert_eq!(nice_up(0.25), 0.5);
         assert_eq!(nice_up(0.1), 0.1);
     }
