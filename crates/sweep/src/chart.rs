@@ -12,7 +12,8 @@ use crate::record::{read_manifest, read_records, RunRecord, Status};
 use crate::results::stats;
 use crate::SweepError;
 use cascade_report::charts::style::{self, Mark};
-use cascade_report::ChartFormat;
+use cascade_report::charts::{render_picture, Picture};
+use cascade_report::{ChartFormat, ReportError};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
@@ -33,15 +34,6 @@ const BAR_PANEL_PX: u32 = 130;
 /// Chart size, pixels.
 const SIZE: (u32, u32) = (1280, 760);
 
-/// A light-to-dark ramp (yellow–green–blue), as the run charts' book heatmap.
-const RAMP: [(f64, [f64; 3]); 5] = [
-    (0.0, [237.0, 248.0, 177.0]),
-    (0.25, [127.0, 205.0, 187.0]),
-    (0.5, [29.0, 145.0, 192.0]),
-    (0.75, [34.0, 94.0, 168.0]),
-    (1.0, [8.0, 29.0, 88.0]),
-];
-
 const SERIES_COLOURS: [RGBColor; MAX_SERIES] = [
     style::BLUE,
     style::VERMILLION,
@@ -50,19 +42,6 @@ const SERIES_COLOURS: [RGBColor; MAX_SERIES] = [
     style::PURPLE,
     style::SKY,
 ];
-
-fn ramp(u: f64) -> RGBColor {
-    let u = u.clamp(0.0, 1.0);
-    let i = RAMP
-        .iter()
-        .rposition(|(x, _)| *x <= u)
-        .unwrap_or(0)
-        .min(RAMP.len() - 2);
-    let ((x0, c0), (x1, c1)) = (RAMP[i], RAMP[i + 1]);
-    let f = (u - x0) / (x1 - x0);
-    let ch = |k: usize| (c0[k] + (c1[k] - c0[k]) * f).round() as u8;
-    RGBColor(ch(0), ch(1), ch(2))
-}
 
 /// A sweep folder's design and records.
 #[derive(Clone, Debug)]
@@ -292,7 +271,10 @@ fn draw_heatmap<DB: DrawingBackend>(
         if others { ", mean over replicates" } else { "" }
     );
     let legend = [
-        (format!("{metric} (colour)"), Mark::Square(ramp(0.6))),
+        (
+            format!("{metric} (colour)"),
+            Mark::Square(style::heat_colour(0.6)),
+        ),
         ("no successful run".to_string(), Mark::Square(style::GREY)),
     ];
     let plot = style::frame(root, &data.title(&what), &legend).map_err(err)?;
@@ -354,7 +336,7 @@ fn draw_heatmap<DB: DrawingBackend>(
     for (i, col) in means.iter().enumerate() {
         for (j, m) in col.iter().enumerate() {
             let (x, y) = (i as f64, j as f64);
-            let colour = m.map_or(style::GREY, |m| ramp((m - lo) / span));
+            let colour = m.map_or(style::GREY, |m| style::heat_colour((m - lo) / span));
             chart
                 .draw_series([Rectangle::new(
                     [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
@@ -429,7 +411,7 @@ fn colour_bar<DB: DrawingBackend>(
         let (a, b) = (k as f64 / STEPS as f64, (k + 1) as f64 / STEPS as f64);
         Rectangle::new(
             [(0.0, lo + a * span), (1.0, lo + b * span)],
-            ramp((a + b) / 2.0).filled(),
+            style::heat_colour((a + b) / 2.0).filled(),
         )
     });
     chart.draw_series(rects).map_err(err)?;
@@ -595,51 +577,31 @@ fn draw_band<DB: DrawingBackend>(
     Ok(())
 }
 
+/// A sweep chart with its data, drawn through the report crate's renderer.
+struct SweepPicture<'a>(&'a SweepChart, &'a SweepData);
+
+impl Picture for SweepPicture<'_> {
+    fn size(&self) -> (u32, u32) {
+        SIZE
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ReportError> {
+        self.0
+            .draw(self.1, root)
+            .map_err(|e| ReportError::Chart(e.to_string()))
+    }
+}
+
 /// Draws `chart` as an image file's bytes.
 pub fn render(
     chart: &SweepChart,
     data: &SweepData,
     format: ChartFormat,
 ) -> Result<Vec<u8>, SweepError> {
-    style::ensure_fonts();
-    let (w, h) = SIZE;
-    let encode = |message: String| SweepError::Encode {
+    render_picture(&SweepPicture(chart, data), format).map_err(|e| SweepError::Encode {
         path: PathBuf::from(format!("{}.{}", chart.stem(&data.design), format.ext())),
-        message,
-    };
-    match format {
-        ChartFormat::Png => {
-            let mut rgb = vec![0u8; w as usize * h as usize * 3];
-            {
-                let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
-                root.fill(&WHITE).map_err(|e| encode(e.to_string()))?;
-                chart.draw(data, &root)?;
-                root.present().map_err(|e| encode(e.to_string()))?;
-            }
-            encode_png(&rgb, w, h).map_err(encode)
-        }
-        ChartFormat::Svg => {
-            let mut svg = String::new();
-            {
-                let root = SVGBackend::with_string(&mut svg, (w, h)).into_drawing_area();
-                root.fill(&WHITE).map_err(|e| encode(e.to_string()))?;
-                chart.draw(data, &root)?;
-                root.present().map_err(|e| encode(e.to_string()))?;
-            }
-            Ok(svg.into_bytes())
-        }
-    }
-}
-
-fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    let mut enc = png::Encoder::new(&mut out, w, h);
-    enc.set_color(png::ColorType::Rgb);
-    enc.set_depth(png::BitDepth::Eight);
-    let mut writer = enc.write_header().map_err(err)?;
-    writer.write_image_data(rgb).map_err(err)?;
-    writer.finish().map_err(err)?;
-    Ok(out)
+        message: e.to_string(),
+    })
 }
 
 /// Draws the charts of `metrics` (the headline metrics when empty) into `DIR/charts/`;
@@ -704,7 +666,7 @@ mod tests {
 
     #[test]
     fn the_ramp_runs_light_to_dark() {
-        let (a, b) = (ramp(0.0), ramp(1.0));
+        let (a, b) = (style::heat_colour(0.0), style::heat_colour(1.0));
         assert!(u32::from(a.0) + u32::from(a.1) > u32::from(b.0) + u32::from(b.1));
     }
 }

@@ -20,28 +20,6 @@ const STEPS: usize = 24;
 /// Width of the colour bar panel, pixels.
 const BAR_PANEL_PX: u32 = 150;
 
-/// A light-to-dark ramp (yellow–green–blue); empty cells stay white.
-const RAMP: [(f64, [f64; 3]); 5] = [
-    (0.0, [237.0, 248.0, 177.0]),
-    (0.25, [127.0, 205.0, 187.0]),
-    (0.5, [29.0, 145.0, 192.0]),
-    (0.75, [34.0, 94.0, 168.0]),
-    (1.0, [8.0, 29.0, 88.0]),
-];
-
-fn ramp(u: f64) -> RGBColor {
-    let u = u.clamp(0.0, 1.0);
-    let i = RAMP
-        .iter()
-        .rposition(|(x, _)| *x <= u)
-        .unwrap_or(0)
-        .min(RAMP.len() - 2);
-    let ((x0, c0), (x1, c1)) = (RAMP[i], RAMP[i + 1]);
-    let f = (u - x0) / (x1 - x0);
-    let ch = |k: usize| (c0[k] + (c1[k] - c0[k]) * f).round() as u8;
-    RGBColor(ch(0), ch(1), ch(2))
-}
-
 /// The binned grid: mean resting quantity per (time bin, price bin).
 struct Grid {
     times: Vec<f64>,
@@ -143,7 +121,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let legend = [
         (
             "mean resting quantity in the best 20 levels per side (colour, lots)".to_string(),
-            Mark::Square(ramp(0.6)),
+            Mark::Square(style::heat_colour(0.6)),
         ),
         ("mid".to_string(), Mark::Line(style::VERMILLION)),
     ];
@@ -202,7 +180,7 @@ pub(super) fn draw<DB: DrawingBackend>(
             pb += 1;
             let y0 = g.price_lo + g.price_step * start as f64;
             let y1 = g.price_lo + g.price_step * pb as f64;
-            let colour = ramp(s as f64 / (STEPS - 1) as f64);
+            let colour = style::heat_colour(s as f64 / (STEPS - 1) as f64);
             rects.push(Rectangle::new([(x0, y0), (x1, y1)], colour.filled()));
         }
     }
@@ -244,7 +222,7 @@ fn colour_bar<DB: DrawingBackend>(
         .draw()?;
     let step = max / STEPS as f64;
     chart.draw_series((0..STEPS).map(|s| {
-        let colour = ramp(s as f64 / (STEPS - 1) as f64);
+        let colour = style::heat_colour(s as f64 / (STEPS - 1) as f64);
         Rectangle::new(
             [(0.0, s as f64 * step), (1.0, (s + 1) as f64 * step)],
             colour.filled(),
@@ -264,9 +242,9 @@ mod tests {
     #[test]
     fn the_ramp_runs_light_to_dark() {
         let lum = |c: RGBColor| c.0 as u32 + c.1 as u32 + c.2 as u32;
-        assert!(lum(ramp(0.0)) > lum(ramp(0.5)));
-        assert!(lum(ramp(0.5)) > lum(ramp(1.0)));
-        assert_eq!(ramp(2.0), ramp(1.0));
+        assert!(lum(style::heat_colour(0.0)) > lum(style::heat_colour(0.5)));
+        assert!(lum(style::heat_colour(0.5)) > lum(style::heat_colour(1.0)));
+        assert_eq!(style::heat_colour(2.0), style::heat_colour(1.0));
     }
 
     #[test]

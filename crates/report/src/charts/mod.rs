@@ -187,7 +187,7 @@ impl Chart {
 }
 
 /// Something drawn on a canvas of a fixed size: a run's chart, or a comparison.
-pub(crate) trait Picture {
+pub trait Picture {
     /// Canvas size, pixels.
     fn size(&self) -> (u32, u32);
     /// Draws on a white canvas.
@@ -211,10 +211,7 @@ pub fn render(chart: Chart, data: &RunData, format: ChartFormat) -> Result<Vec<u
 }
 
 /// Draws `picture` and returns the image file's bytes.
-pub(crate) fn render_picture(
-    picture: &impl Picture,
-    format: ChartFormat,
-) -> Result<Vec<u8>, ReportError> {
+pub fn render_picture(picture: &impl Picture, format: ChartFormat) -> Result<Vec<u8>, ReportError> {
     style::ensure_fonts();
     let (w, h) = picture.size();
     match format {

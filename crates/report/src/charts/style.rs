@@ -497,6 +497,29 @@ pub fn cartesian<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
+/// A light-to-dark ramp (yellow–green–blue); empty cells stay white.
+pub const HEAT_RAMP: [(f64, [f64; 3]); 5] = [
+    (0.0, [237.0, 248.0, 177.0]),
+    (0.25, [127.0, 205.0, 187.0]),
+    (0.5, [29.0, 145.0, 192.0]),
+    (0.75, [34.0, 94.0, 168.0]),
+    (1.0, [8.0, 29.0, 88.0]),
+];
+
+/// The heat colour of `u` in [0, 1] on [`HEAT_RAMP`], interpolated linearly.
+pub fn heat_colour(u: f64) -> RGBColor {
+    let u = u.clamp(0.0, 1.0);
+    let i = HEAT_RAMP
+        .iter()
+        .rposition(|(x, _)| *x <= u)
+        .unwrap_or(0)
+        .min(HEAT_RAMP.len() - 2);
+    let ((x0, c0), (x1, c1)) = (HEAT_RAMP[i], HEAT_RAMP[i + 1]);
+    let f = (u - x0) / (x1 - x0);
+    let ch = |k: usize| (c0[k] + (c1[k] - c0[k]) * f).round() as u8;
+    RGBColor(ch(0), ch(1), ch(2))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
