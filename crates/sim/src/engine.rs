@@ -498,51 +498,6 @@ impl Simulation {
             }
         }
     }
-
-    /// The ledger invariant: positions sum to zero; cash + fund equals all deposits.
-    pub(crate) fn ledger_holds(&self) -> Result<(), String> {
-        let pos: i128 = self.accounts.iter().map(|a| i128::from(a.pos)).sum();
-        if pos != 0 {
-            return Err(format!("positions sum to {pos}, not 0"));
-        }
-        let longs: i64 = self.accounts.iter().map(|a| a.pos.max(0)).sum();
-        if longs != self.ledger.open_interest {
-            return Err(format!(
-                "open interest is {longs} lots, the ledger says {}",
-                self.ledger.open_interest
-            ));
-        }
-        if let Some((id, _)) = self
-            .audit_shadow
-            .iter()
-            .zip(&self.accounts)
-            .enumerate()
-            .find(|(_, (s, a))| **s != (a.cash, a.pos))
-        {
-            return Err(format!(
-                "account {id} changed without the ledger recording it"
-            ));
-        }
-        let cash: i128 = self
-            .accounts
-            .iter()
-            .map(|a| i128::from(a.cash))
-            .sum::<i128>()
-            + i128::from(self.fund);
-        if cash != i128::from(self.ledger.deposits) {
-            return Err(format!(
-                "cash + insurance fund = {cash} units, deposits = {} units",
-                self.ledger.deposits
-            ));
-        }
-        if self.engine.shortfall == Shortfall::Adl && self.fund < 0 {
-            return Err(format!(
-                "insurance fund is negative ({}) under ADL",
-                self.fund
-            ));
-        }
-        Ok(())
-    }
 }
 
 /// Unrealised profit at the mark, units.

@@ -12,6 +12,7 @@ use crate::agents::{
     Leveraged, Maker, MarketState, Momentum, Noise, OneShot, OrderList, Value,
 };
 use crate::engine::{EngineConfig, LiqRun};
+use crate::exogenous::VOL_INTERVAL_NS;
 use crate::fundamental::Fundamental;
 use crate::margin::MarginTable;
 use crate::mark::{Index, Mark};
@@ -22,18 +23,6 @@ use cascade_book::{Book, BookError, BookEvent, OwnerId, Price, Qty, Side};
 use rand::Rng as _;
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap};
-
-/// Under `--audit`, the whole ledger is re-summed (and compared account by account with the
-/// audit's own copy) every this many events, and at the end.
-const FULL_AUDIT_EVERY: u64 = 4096;
-
-/// Interval of the market's realised-volatility update, ns.
-const VOL_INTERVAL_NS: i64 = 1_000_000_000;
-/// Weight of the newest squared return in the realised volatility.
-const VOL_WEIGHT: f64 = 0.07;
-
-/// Time between two slices of a scripted sell or buy program, seconds.
-const SHOCK_SLICE_S: f64 = 0.1;
 
 /// What an event does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,19 +72,19 @@ impl Ord for Event {
 pub struct Simulation {
     pub(crate) now_ns: i64,
     pub(crate) end_ns: i64,
-    sample_interval_ns: i64,
-    latency_base_ns: i64,
-    latency_jitter_ns: i64,
-    seq: u64,
-    queue: BinaryHeap<Reverse<Event>>,
+    pub(crate) sample_interval_ns: i64,
+    pub(crate) latency_base_ns: i64,
+    pub(crate) latency_jitter_ns: i64,
+    pub(crate) seq: u64,
+    pub(crate) queue: BinaryHeap<Reverse<Event>>,
     pub(crate) book: Book,
     pub(crate) agents: Vec<Agent>,
     /// Group index of each agent.
-    agent_group: Vec<u16>,
-    group_names: Vec<String>,
-    fundamental: Option<Fundamental>,
+    pub(crate) agent_group: Vec<u16>,
+    pub(crate) group_names: Vec<String>,
+    pub(crate) fundamental: Option<Fundamental>,
     pub(crate) index: Option<Index>,
-    index_interval_ns: i64,
+    pub(crate) index_interval_ns: i64,
     pub(crate) mark: Mark,
     pub(crate) market: MarketState,
     /// One account per agent, plus one for scripted shocks (the last).
@@ -113,36 +102,36 @@ pub struct Simulation {
     /// The liquidation whose order is in the book right now.
     pub(crate) active_liq: Option<(u32, u32)>,
     /// Mid of the last volatility update and the average squared return, bps².
-    vol_mid_x2: Option<i64>,
-    vol_sq_bps: f64,
+    pub(crate) vol_mid_x2: Option<i64>,
+    pub(crate) vol_sq_bps: f64,
     /// What last moved the market, for the causality of liquidations.
     pub(crate) mover: Trigger,
     pub(crate) mover_gen: Option<u32>,
     /// Number (1-based, in the tape) of the trade that last moved the market, if a trade did.
     pub(crate) mover_trade: Option<u64>,
-    shocks: Vec<Shock>,
+    pub(crate) shocks: Vec<Shock>,
     /// Slices already executed of each sell or buy program.
-    shock_slices: Vec<u32>,
+    pub(crate) shock_slices: Vec<u32>,
     pub(crate) book_events: Vec<BookEvent>,
-    actions: Vec<Action>,
-    levels_buf: Vec<(Price, Qty)>,
+    pub(crate) actions: Vec<Action>,
+    pub(crate) levels_buf: Vec<(Price, Qty)>,
     /// Accounts touched by the current operation (reindexed after it).
     pub(crate) touched: Vec<u32>,
     /// Accounts changed since the last audit (every change of cash or position lands here).
     pub(crate) dirty: Vec<u32>,
     /// The audit's own copy of every account's (cash, position), updated from `dirty`.
     pub(crate) audit_shadow: Vec<(i64, i64)>,
-    audit_fund: i64,
-    audit_deposits: i64,
+    pub(crate) audit_fund: i64,
+    pub(crate) audit_deposits: i64,
     /// Lots and notional of liquidation fills settled since the step began.
     pub(crate) step_qty: i64,
     pub(crate) step_notional: i64,
-    interval_volume: i64,
-    interval_trades: u32,
+    pub(crate) interval_volume: i64,
+    pub(crate) interval_trades: u32,
     pub(crate) recording: Recording,
-    record_trades: bool,
-    audit: bool,
-    last_event: EventKind,
+    pub(crate) record_trades: bool,
+    pub(crate) audit: bool,
+    pub(crate) last_event: EventKind,
 }
 
 impl Simulation {
@@ -405,64 +394,6 @@ impl Simulation {
         }));
     }
 
-    fn check_ledger(&mut self) {
-        let full = self.recording.counters.events_processed % FULL_AUDIT_EVERY == 0;
-        let result =
-            self.event_nets_to_zero().and_then(
-                |()| {
-                    if full {
-                        self.ledger_holds()
-                    } else {
-                        Ok(())
-                    }
-                },
-            );
-        if let Err(reason) = result {
-            self.recording.audit = Some(crate::record::AuditError {
-                event: self.recording.counters.events_processed,
-                time_ns: self.now_ns,
-                what: format!("{:?}", self.last_event),
-                reason,
-            });
-        }
-    }
-
-    /// The changes of one event net to zero: over the accounts it changed, positions sum to
-    /// zero and cash plus the fund's change equals the new deposits.
-    fn event_nets_to_zero(&mut self) -> Result<(), String> {
-        let (mut cash, mut pos) = (0i128, 0i128);
-        for i in 0..self.dirty.len() {
-            let id = self.dirty[i] as usize;
-            let a = &self.accounts[id];
-            let shadow = &mut self.audit_shadow[id];
-            cash += i128::from(a.cash - shadow.0);
-            pos += i128::from(a.pos - shadow.1);
-            *shadow = (a.cash, a.pos);
-        }
-        self.dirty.clear();
-        let fund = i128::from(self.fund - self.audit_fund);
-        let deposits = i128::from(self.ledger.deposits - self.audit_deposits);
-        self.audit_fund = self.fund;
-        self.audit_deposits = self.ledger.deposits;
-        if pos != 0 {
-            return Err(format!(
-                "the event changed positions by {pos} lots in all, not 0"
-            ));
-        }
-        if cash + fund != deposits {
-            return Err(format!(
-                "the event moved {cash} units of cash and {fund} of fund against {deposits} of deposits"
-            ));
-        }
-        if self.engine.shortfall == crate::scenario::Shortfall::Adl && self.fund < 0 {
-            return Err(format!(
-                "insurance fund is negative ({}) under ADL",
-                self.fund
-            ));
-        }
-        Ok(())
-    }
-
     fn wake(&mut self, agent: u32) {
         self.recording.counters.wakes += 1;
         let a = &mut self.agents[agent as usize];
@@ -664,114 +595,6 @@ impl Simulation {
         }
     }
 
-    /// Updates the realised volatility agents read: one-second mid returns, averaged with a
-    /// weight of 0.07 (a half-life of about 10 s). A one-sided second keeps the last mid.
-    fn vol_tick(&mut self) {
-        if let Some(mid) = self.book.l1().mid_x2() {
-            if let Some(prev) = self.vol_mid_x2 {
-                let r_bps = (mid as f64 / prev as f64).ln() * 1e4;
-                self.vol_sq_bps = VOL_WEIGHT * r_bps * r_bps + (1.0 - VOL_WEIGHT) * self.vol_sq_bps;
-                self.market.vol_bps = self.vol_sq_bps.sqrt();
-            }
-            self.vol_mid_x2 = Some(mid);
-        }
-        let next = self.now_ns + VOL_INTERVAL_NS;
-        if next <= self.end_ns {
-            self.schedule(next, EventKind::VolTick);
-        }
-    }
-
-    fn index_tick(&mut self) {
-        if let Some(ix) = self.index.as_mut() {
-            self.market.index = Some(ix.advance_to(self.now_ns));
-        }
-        self.mover = Trigger::Index;
-        self.mover_gen = None;
-        self.mover_trade = None;
-        self.after_market_change();
-        let next = self.now_ns + self.index_interval_ns;
-        if next <= self.end_ns {
-            self.schedule(next, EventKind::IndexTick);
-        }
-    }
-
-    fn shock(&mut self, i: u32) {
-        self.recording.stress_from_ns.get_or_insert(self.now_ns);
-        let shock_account = (self.accounts.len() - 1) as u32;
-        match self.shocks[i as usize].clone() {
-            Shock::MarketSell { qty, over_s, .. } | Shock::MarketBuy { qty, over_s, .. } => {
-                let side = if matches!(self.shocks[i as usize], Shock::MarketSell { .. }) {
-                    Side::Sell
-                } else {
-                    Side::Buy
-                };
-                let slices = ((over_s / SHOCK_SLICE_S).round() as i64).max(1);
-                let k = i64::from(self.shock_slices[i as usize]);
-                // Slice k trades floor((k+1)·qty/n) − floor(k·qty/n): every lot once, evenly.
-                let share = |k: i64| (i128::from(k) * i128::from(qty) / i128::from(slices)) as i64;
-                let slice = share(k + 1) - share(k);
-                self.shock_slices[i as usize] += 1;
-                if k + 1 < slices {
-                    self.schedule(
-                        self.now_ns + Scenario::ns(SHOCK_SLICE_S),
-                        EventKind::Shock(i),
-                    );
-                }
-                if slice > 0 {
-                    let _ = self.book.market(
-                        OwnerId(shock_account),
-                        side,
-                        Qty(slice),
-                        &mut self.book_events,
-                    );
-                    self.settle_book_events();
-                }
-            }
-            Shock::IndexJump { pct, .. } => {
-                self.mover_trade = None;
-                if let Some(ix) = self.index.as_mut() {
-                    ix.jump(pct);
-                    self.market.index = Some(ix.value());
-                }
-            }
-            Shock::MakerOutage {
-                group, duration_s, ..
-            } => {
-                let until = self.now_ns + Scenario::ns(duration_s);
-                for a in 0..self.agents.len() {
-                    let g = self.agent_group[a] as usize;
-                    if self.group_names[g] == group {
-                        self.cancel_orders_of(a as u32);
-                        if let AgentKind::Maker(m) = &mut self.agents[a].kind {
-                            m.outage_until(until);
-                        }
-                    }
-                }
-            }
-            Shock::MarginChange {
-                maintenance_multiplier,
-                ..
-            } => {
-                self.margin
-                    .set_maintenance_multiplier(maintenance_multiplier);
-                for id in 0..self.accounts.len() as u32 {
-                    let acc = &mut self.accounts[id as usize];
-                    if acc.margin {
-                        self.liq_index.reindex(id, acc, &self.margin);
-                    }
-                }
-                self.mover = Trigger::MarginChange;
-                self.mover_gen = None;
-                self.mover_trade = None;
-                self.after_market_change();
-                return;
-            }
-        }
-        self.mover = Trigger::Shock(i);
-        self.mover_gen = None;
-        self.after_market_change();
-    }
-
     /// Cancels every resting order of an account's agent (exchange side, immediately).
     pub(crate) fn cancel_orders_of(&mut self, agent: u32) {
         if let Some(a) = self.agents.get_mut(agent as usize) {
@@ -847,76 +670,6 @@ fn build_agents(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const MARKET: &str = r#"Scenario(name: "t", duration_s: 30.0, sample_interval_s: 1.0,
-        instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.0),
-        agents: [
-          Noise(name: "noise", count: 20, rate_per_s: 2.0, limit_weight: 1.0, market_weight: 0.3,
-                cancel_weight: 0.5, offset_ticks_mean: 3.0, size_min: 1, size_max: 5),
-          Maker(name: "makers", count: 1, refresh_s: 1.0, half_spread_ticks: 2, levels: 3,
-                level_spacing_ticks: 1, size: 10),
-        ])"#;
-
-    fn audited() -> Simulation {
-        let s = crate::prepare(MARKET, &[]).unwrap();
-        let mut sim = Simulation::new(&s, 1).audit(true);
-        sim.run_until(10_000_000_000);
-        assert!(sim.recording.audit.is_none());
-        assert!(sim.recording.counters.trades > 0);
-        sim
-    }
-
-    #[test]
-    fn the_audit_catches_cash_created_by_an_event() {
-        let mut sim = audited();
-        sim.accounts[3].cash += 7;
-        sim.dirty.push(3);
-        sim.last_event = EventKind::Wake(3);
-        sim.check_ledger();
-        let e = sim
-            .recording
-            .audit
-            .clone()
-            .expect("a broken event is caught");
-        assert!(e.reason.contains("7 units of cash"), "{e}");
-        assert!(e.what.contains("Wake(3)"));
-        sim.run_until(i64::MAX);
-        assert!(
-            sim.now_ns() <= 10_000_000_000,
-            "the run stops at the broken event"
-        );
-    }
-
-    #[test]
-    fn the_audit_catches_positions_that_do_not_net_out() {
-        let mut sim = audited();
-        sim.accounts[5].pos += 2;
-        sim.dirty.push(5);
-        sim.check_ledger();
-        assert!(sim
-            .recording
-            .audit
-            .clone()
-            .unwrap()
-            .reason
-            .contains("positions by 2 lots"));
-    }
-
-    #[test]
-    fn the_full_audit_catches_a_change_nobody_recorded() {
-        let mut sim = audited();
-        sim.accounts[2].cash -= 1;
-        sim.accounts[4].cash += 1;
-        let e = sim
-            .finish()
-            .audit
-            .expect("caught at the latest by the final full audit");
-        assert!(
-            e.reason
-                .contains("account 2 changed without the ledger recording it"),
-            "{e}"
-        );
-    }
 
     #[test]
     fn events_order_by_time_then_sequence() {

@@ -9,7 +9,9 @@
 
 pub mod accounts;
 pub mod agents;
+mod audit;
 mod engine;
+mod exogenous;
 pub mod fundamental;
 pub mod kernel;
 pub mod margin;
