@@ -15,6 +15,7 @@ pub struct Noise {
     cancel_weight: f64,
     offset_ticks_mean: f64,
     offset_vol_scale: f64,
+    offset_vol_cap: f64,
     size_min: i64,
     size_max: i64,
 }
@@ -29,6 +30,7 @@ impl Noise {
             cancel_weight: spec.cancel_weight,
             offset_ticks_mean: spec.offset_ticks_mean,
             offset_vol_scale: spec.offset_vol_scale,
+            offset_vol_cap: spec.offset_vol_cap,
             size_min: spec.size_min,
             size_max: spec.size_max,
         }
@@ -50,7 +52,8 @@ impl Noise {
         let u = rng.gen::<f64>() * total;
         if u < self.limit_weight {
             let side = draw_side(rng);
-            let mean = self.offset_ticks_mean * (1.0 + self.offset_vol_scale * ctx.market.vol_bps);
+            let widen = (1.0 + self.offset_vol_scale * ctx.market.vol_bps).min(self.offset_vol_cap);
+            let mean = self.offset_ticks_mean * widen;
             let d = geometric_draw(rng, mean);
             let mid_x2 = ctx.reference_x2();
             // Strictly behind the mid: a buy below it, a sell above it.

@@ -159,6 +159,9 @@ pub struct NoiseSpec {
     /// one-second mid returns. 0 (the default) keeps it fixed.
     #[serde(default)]
     pub offset_vol_scale: f64,
+    /// Largest widening factor of the offset (default 10).
+    #[serde(default = "default_vol_cap")]
+    pub offset_vol_cap: f64,
     /// Smallest order, lots.
     pub size_min: i64,
     /// Largest order, lots.
@@ -166,6 +169,10 @@ pub struct NoiseSpec {
     /// Resting orders an agent keeps at most; the oldest is cancelled beyond it.
     #[serde(default = "default_max_orders")]
     pub max_orders: u32,
+}
+
+fn default_vol_cap() -> f64 {
+    10.0
 }
 
 fn default_max_orders() -> u32 {

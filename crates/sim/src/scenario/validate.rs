@@ -192,6 +192,11 @@ impl Validator {
                 if all_ok && n.limit_weight + n.market_weight + n.cancel_weight <= 0.0 {
                     self.err(format!("{p}.limit_weight"), "the three weights sum to zero");
                 }
+                if self.positive(&format!("{p}.offset_vol_cap"), n.offset_vol_cap)
+                    && !(1.0..=1e6).contains(&n.offset_vol_cap)
+                {
+                    self.err(format!("{p}.offset_vol_cap"), "must be in [1, 1e6]");
+                }
                 if self.non_negative(&format!("{p}.offset_vol_scale"), n.offset_vol_scale)
                     && n.offset_vol_scale > 1e3
                 {
