@@ -11,7 +11,7 @@ use crate::plan::{Cell, Design};
 use crate::record::{read_manifest, read_records, RunRecord, Status};
 use crate::results::stats;
 use crate::SweepError;
-use cascade_report::charts::style::{self, Mark};
+use cascade_report::charts::style::{self, HouseLook, Mark};
 use cascade_report::charts::{render_picture, Picture};
 use cascade_report::{ChartFormat, ReportError};
 use plotters::coord::Shift;
@@ -318,17 +318,7 @@ fn draw_heatmap<DB: DrawingBackend>(
         .y_labels(ny * 2 + 1)
         .x_label_formatter(&xf)
         .y_label_formatter(&yf)
-        .label_style(
-            (style::FAMILY, style::TICK_PX)
-                .into_font()
-                .color(&style::INK),
-        )
-        .axis_desc_style(
-            (style::FAMILY, style::LABEL_PX)
-                .into_font()
-                .color(&style::INK),
-        )
-        .axis_style(style::INK.mix(0.8))
+        .house_look()
         .draw()
         .map_err(err)?;
     let span = if hi > lo { hi - lo } else { 1.0 };
@@ -363,59 +353,7 @@ fn draw_heatmap<DB: DrawingBackend>(
             }
         }
     }
-    colour_bar(&bar, metric, lo, hi)
-}
-
-fn colour_bar<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    metric: &str,
-    lo: f64,
-    hi: f64,
-) -> Drawn {
-    let (lo, hi) = if lo.is_finite() && hi > lo {
-        (lo, hi)
-    } else if lo.is_finite() {
-        (lo - 0.5, lo + 0.5)
-    } else {
-        (0.0, 1.0)
-    };
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(6)
-        .margin_bottom(style::MARGIN_PX + style::X_LABEL_AREA_PX)
-        .margin_right(60)
-        .y_label_area_size(0)
-        .right_y_label_area_size(60)
-        .build_cartesian_2d(0.0..1.0, lo..hi)
-        .map_err(err)?
-        .set_secondary_coord(0.0..1.0, lo..hi);
-    let span = hi - lo;
-    chart
-        .configure_secondary_axes()
-        .y_desc(metric)
-        .y_labels(8)
-        .y_label_formatter(&|v: &f64| style::tick_label(*v, span, 8))
-        .label_style(
-            (style::FAMILY, style::TICK_PX)
-                .into_font()
-                .color(&style::INK),
-        )
-        .axis_desc_style(
-            (style::FAMILY, style::LABEL_PX)
-                .into_font()
-                .color(&style::INK),
-        )
-        .draw()
-        .map_err(err)?;
-    const STEPS: usize = 48;
-    let rects = (0..STEPS).map(|k| {
-        let (a, b) = (k as f64 / STEPS as f64, (k + 1) as f64 / STEPS as f64);
-        Rectangle::new(
-            [(0.0, lo + a * span), (1.0, lo + b * span)],
-            style::heat_colour((a + b) / 2.0).filled(),
-        )
-    });
-    chart.draw_series(rects).map_err(err)?;
-    Ok(())
+    style::colour_bar(&bar, metric, lo, hi, 48).map_err(err)
 }
 
 /// One line of a band chart: (x, q05, q50, q95) per axis value, in x order.
@@ -533,19 +471,7 @@ fn draw_band<DB: DrawingBackend>(
         .y_labels(style::Y_LABELS)
         .x_label_formatter(&xf)
         .y_label_formatter(&yf)
-        .label_style(
-            (style::FAMILY, style::TICK_PX)
-                .into_font()
-                .color(&style::INK),
-        )
-        .axis_desc_style(
-            (style::FAMILY, style::LABEL_PX)
-                .into_font()
-                .color(&style::INK),
-        )
-        .bold_line_style(style::GREY.mix(0.35))
-        .light_line_style(style::GREY.mix(0.12))
-        .axis_style(style::INK.mix(0.8))
+        .house_look()
         .draw()
         .map_err(err)?;
     for (g, band) in bands.iter().enumerate() {

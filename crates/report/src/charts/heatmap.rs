@@ -188,51 +188,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     for seg in style::segments(&axis, s_time, mid) {
         chart.draw_series(LineSeries::new(seg, style::VERMILLION.stroke_width(2)))?;
     }
-    colour_bar(&bar, g.scale_max)
-}
-
-fn colour_bar<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    max: f64,
-) -> Result<(), ReportError> {
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(6)
-        .margin_bottom(style::MARGIN_PX + style::X_LABEL_AREA_PX)
-        .margin_right(70)
-        .y_label_area_size(0)
-        .right_y_label_area_size(56)
-        .build_cartesian_2d(0.0..1.0, 0.0..max)?
-        .set_secondary_coord(0.0..1.0, 0.0..max);
-    chart
-        .configure_secondary_axes()
-        .y_desc("resting quantity (lots)")
-        .y_labels(8)
-        .set_all_tick_mark_size(6)
-        .y_label_formatter(&|v: &f64| style::tick_label(*v, max, 8))
-        .label_style(
-            (style::FAMILY, style::TICK_PX)
-                .into_font()
-                .color(&style::INK),
-        )
-        .axis_desc_style(
-            (style::FAMILY, style::LABEL_PX)
-                .into_font()
-                .color(&style::INK),
-        )
-        .draw()?;
-    let step = max / STEPS as f64;
-    chart.draw_series((0..STEPS).map(|s| {
-        let colour = style::heat_colour(s as f64 / (STEPS - 1) as f64);
-        Rectangle::new(
-            [(0.0, s as f64 * step), (1.0, (s + 1) as f64 * step)],
-            colour.filled(),
-        )
-    }))?;
-    chart.draw_series([Rectangle::new(
-        [(0.0, 0.0), (1.0, max)],
-        style::INK.stroke_width(1),
-    )])?;
-    Ok(())
+    style::colour_bar(&bar, "resting quantity (lots)", 0.0, g.scale_max, STEPS)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! Reads the `liquidations` table (`time_s`, `liquidation`, `notional`, `generation`,
 //! `trigger` = `liquidation:<id>` for a child) and the series column `insurance_fund`.
 
-use super::style::{self, Mark, TimeAxis};
+use super::style::{self, HouseLook, Mark, TimeAxis};
 use super::RunData;
 use crate::frame::Frame;
 use crate::ReportError;
@@ -237,18 +237,7 @@ pub(super) fn draw_cascade<DB: DrawingBackend>(
                 String::new()
             }
         })
-        .label_style(
-            (style::FAMILY, style::TICK_PX)
-                .into_font()
-                .color(&style::INK),
-        )
-        .axis_desc_style(
-            (style::FAMILY, style::LABEL_PX)
-                .into_font()
-                .color(&style::INK),
-        )
-        .bold_line_style(style::GREY.mix(0.35))
-        .light_line_style(style::GREY.mix(0.12))
+        .house_look()
         .draw()?;
 
     let point = |k: &Takeover| (axis.x(k.time_s), k.generation as f64);

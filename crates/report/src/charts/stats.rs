@@ -3,7 +3,7 @@
 //! on the latter), over the distribution of standardised returns at every horizon against a
 //! standard Gaussian on a log density axis.
 
-use super::style::{self, Mark};
+use super::style::{self, HouseLook, Mark};
 use super::{render_picture, ChartFormat, Picture};
 use crate::stats::estimators::{mean, power_law_decay, std_dev};
 use crate::stats::{HorizonStats, Stats, DECAY_FIT_LAGS};
@@ -274,19 +274,7 @@ fn panel_mesh<DB: DrawingBackend>(
         .y_labels(y_labels)
         .x_label_formatter(&x_fmt)
         .y_label_formatter(y_fmt)
-        .label_style(
-            (style::FAMILY, style::TICK_PX)
-                .into_font()
-                .color(&style::INK),
-        )
-        .axis_desc_style(
-            (style::FAMILY, style::LABEL_PX)
-                .into_font()
-                .color(&style::INK),
-        )
-        .bold_line_style(style::GREY.mix(0.35))
-        .light_line_style(style::GREY.mix(0.12))
-        .axis_style(style::INK.mix(0.8))
+        .house_look()
         .draw()?;
     Ok(())
 }

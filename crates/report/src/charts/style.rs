@@ -463,12 +463,76 @@ pub fn mesh<DB: DrawingBackend>(
         .y_labels(Y_LABELS)
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
+        .house_look()
+        .draw()?;
+    Ok(())
+}
+
+/// The shared look of tick labels, axis titles, grid lines and axes, chained into any mesh
+/// configuration: `chart.configure_mesh().x_desc(..).house_look().draw()`.
+pub trait HouseLook {
+    /// Applies the look.
+    fn house_look(&mut self) -> &mut Self;
+}
+
+impl<
+        X: plotters::coord::ranged1d::Ranged,
+        Y: plotters::coord::ranged1d::Ranged,
+        DB: DrawingBackend,
+    > HouseLook for plotters::chart::MeshStyle<'_, '_, X, Y, DB>
+{
+    fn house_look(&mut self) -> &mut Self {
+        self.label_style((FAMILY, TICK_PX).into_font().color(&INK))
+            .axis_desc_style((FAMILY, LABEL_PX).into_font().color(&INK))
+            .bold_line_style(GREY.mix(0.35))
+            .light_line_style(GREY.mix(0.12))
+            .axis_style(INK.mix(0.8))
+    }
+}
+
+/// A vertical colour bar for a heatmap: `steps` bands of [`heat_colour`] from `lo` (bottom) to
+/// `hi` (top), titled `title` on its right-hand axis.
+pub fn colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    lo: f64,
+    hi: f64,
+    steps: usize,
+) -> Result<(), ReportError> {
+    let (lo, hi) = if lo.is_finite() && hi > lo {
+        (lo, hi)
+    } else if lo.is_finite() {
+        (lo - 0.5, lo + 0.5)
+    } else {
+        (0.0, 1.0)
+    };
+    let span = hi - lo;
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(6)
+        .margin_bottom(MARGIN_PX + X_LABEL_AREA_PX)
+        .margin_right(64)
+        .y_label_area_size(0)
+        .right_y_label_area_size(58)
+        .build_cartesian_2d(0.0..1.0, lo..hi)?
+        .set_secondary_coord(0.0..1.0, lo..hi);
+    chart
+        .configure_secondary_axes()
+        .y_desc(title)
+        .y_labels(8)
+        .set_all_tick_mark_size(6)
+        .y_label_formatter(&|v: &f64| tick_label(*v, span, 8))
         .label_style((FAMILY, TICK_PX).into_font().color(&INK))
         .axis_desc_style((FAMILY, LABEL_PX).into_font().color(&INK))
-        .bold_line_style(GREY.mix(0.35))
-        .light_line_style(GREY.mix(0.12))
-        .axis_style(INK.mix(0.8))
         .draw()?;
+    let steps = steps.max(2);
+    chart.draw_series((0..steps).map(|k| {
+        let (a, b) = (k as f64 / steps as f64, (k + 1) as f64 / steps as f64);
+        Rectangle::new(
+            [(0.0, lo + a * span), (1.0, lo + b * span)],
+            heat_colour(k as f64 / (steps - 1) as f64).filled(),
+        )
+    }))?;
+    chart.draw_series([Rectangle::new([(0.0, lo), (1.0, hi)], INK.stroke_width(1))])?;
     Ok(())
 }
 
