@@ -19,6 +19,7 @@
 //! need `samples: LatinHypercube(points: N)` (or `Random(points: N)`), and the grid axes are
 //! crossed with those N points.
 
+use cascade_sim::scenario::parse_ron;
 use cascade_sim::Scenario;
 use serde::Deserialize;
 
@@ -175,51 +176,14 @@ impl SweepSpec {
     /// Parses RON text; unknown fields, missing fields and wrong types are errors with a line
     /// and column.
     pub fn parse(text: &str) -> Result<Self, SpecError> {
-        if text.len() > MAX_SWEEP_BYTES {
-            return Err(SpecError {
-                line: 1,
-                column: 1,
-                field: None,
-                message: format!("file is larger than {MAX_SWEEP_BYTES} bytes"),
-            });
-        }
-        let options = ron::Options::default().with_default_extension(
-            ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES
-                | ron::extensions::Extensions::IMPLICIT_SOME,
-        );
-        let at = |e: ron::error::SpannedError, field: Option<String>| SpecError {
-            line: e.position.line,
-            column: e.position.col,
-            field,
-            message: e.code.to_string(),
-        };
-        let mut de =
-            ron::Deserializer::from_str_with_options(text, options).map_err(|e| at(e, None))?;
-        match serde_path_to_error::deserialize::<_, SweepSpec>(&mut de) {
-            Ok(spec) => {
-                de.end().map_err(|e| at(de.span_error(e), None))?;
-                Ok(spec)
-            }
-            Err(e) => {
-                let field = field_path(&e.path().to_string());
-                Err(at(de.span_error(e.into_inner()), field))
-            }
-        }
-    }
-}
-
-/// A serde path as the user writes it: `axes[0].Linear.steps` → `axes[0].steps`.
-fn field_path(raw: &str) -> Option<String> {
-    let kept: Vec<&str> = raw
-        .split('.')
-        .filter(|seg| {
-            !seg.is_empty() && !seg.starts_with(|c: char| c.is_ascii_uppercase()) && *seg != "?"
+        let extensions = ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES
+            | ron::extensions::Extensions::IMPLICIT_SOME;
+        parse_ron(text, extensions, MAX_SWEEP_BYTES).map_err(|e| SpecError {
+            line: e.line,
+            column: e.column,
+            field: e.field,
+            message: e.message,
         })
-        .collect();
-    if kept.is_empty() {
-        None
-    } else {
-        Some(kept.join("."))
     }
 }
 

@@ -379,34 +379,11 @@ impl Scenario {
     /// Parses RON text. Unknown fields, missing fields and wrong types are errors with a
     /// line and column.
     pub fn parse(text: &str) -> Result<Self, ParseError> {
-        if text.len() > MAX_SCENARIO_BYTES {
-            return Err(ParseError {
-                line: 1,
-                column: 1,
-                field: None,
-                message: format!("file is larger than {MAX_SCENARIO_BYTES} bytes"),
-            });
-        }
-        let options = ron::Options::default()
-            .with_default_extension(ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES);
-        let mut de = ron::Deserializer::from_str_with_options(text, options)
-            .map_err(|e| ParseError::at(e, None))?;
-        match serde_path_to_error::deserialize::<_, Scenario>(&mut de) {
-            Ok(scenario) => {
-                de.end()
-                    .map_err(|e| ParseError::at(de.span_error(e), None))?;
-                Ok(scenario)
-            }
-            Err(e) => {
-                let field = field_path(&e.path().to_string());
-                let err = ParseError::at(de.span_error(e.into_inner()), field);
-                let near = err
-                    .field
-                    .clone()
-                    .or_else(|| field_before(text, err.line, err.column));
-                Err(ParseError { field: near, ..err })
-            }
-        }
+        parse_ron(
+            text,
+            ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES,
+            MAX_SCENARIO_BYTES,
+        )
     }
 
     /// The scenario as RON text, as it was run (after overrides). Parses back to itself.
@@ -444,6 +421,42 @@ impl Scenario {
     /// Seconds to nanoseconds, rounded.
     pub fn ns(seconds: f64) -> i64 {
         (seconds * 1e9).round() as i64
+    }
+}
+
+/// Parses RON text of at most `max_bytes` into `T` with `extensions` on by default. Errors
+/// carry the line, the column and, when it can be told, the path of the field being read.
+pub fn parse_ron<T: serde::de::DeserializeOwned>(
+    text: &str,
+    extensions: ron::extensions::Extensions,
+    max_bytes: usize,
+) -> Result<T, ParseError> {
+    if text.len() > max_bytes {
+        return Err(ParseError {
+            line: 1,
+            column: 1,
+            field: None,
+            message: format!("file is larger than {max_bytes} bytes"),
+        });
+    }
+    let options = ron::Options::default().with_default_extension(extensions);
+    let mut de = ron::Deserializer::from_str_with_options(text, options)
+        .map_err(|e| ParseError::at(e, None))?;
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(value) => {
+            de.end()
+                .map_err(|e| ParseError::at(de.span_error(e), None))?;
+            Ok(value)
+        }
+        Err(e) => {
+            let field = field_path(&e.path().to_string());
+            let err = ParseError::at(de.span_error(e.into_inner()), field);
+            let near = err
+                .field
+                .clone()
+                .or_else(|| field_before(text, err.line, err.column));
+            Err(ParseError { field: near, ..err })
+        }
     }
 }
 
