@@ -92,17 +92,11 @@ impl Leveraged {
         }
         if acc.liquidations > self.seen_liquidations {
             self.seen_liquidations = acc.liquidations;
-            return match self.re_entry_ns {
-                Some(delay) => {
-                    ctx.out.push(Action::Deposit(self.collateral));
-                    self.state = State::Flat;
-                    Some(ctx.now_ns + delay)
-                }
-                None => {
-                    self.state = State::Done;
-                    None
-                }
-            };
+            if self.re_entry_ns.is_some() {
+                // The liquidation took the collateral: bring it again.
+                ctx.out.push(Action::Deposit(self.collateral));
+            }
+            return self.leave(ctx.now_ns);
         }
         match self.state {
             State::Done => None,
@@ -113,17 +107,8 @@ impl Leveraged {
             State::Open { top_ups, filled } => {
                 if acc.position == 0 {
                     if filled {
-                        // Closed from outside (auto-deleveraged): out, or back after the delay.
-                        return match self.re_entry_ns {
-                            Some(delay) => {
-                                self.state = State::Flat;
-                                Some(ctx.now_ns + delay)
-                            }
-                            None => {
-                                self.state = State::Done;
-                                None
-                            }
-                        };
+                        // Closed from outside (auto-deleveraged).
+                        return self.leave(ctx.now_ns);
                     }
                     // The entry found no liquidity: try again later.
                     self.state = State::Flat;
@@ -138,17 +123,7 @@ impl Leveraged {
                         side: self.side.opposite(),
                         qty: Qty(acc.position.abs()),
                     });
-                    // Out — and back after the re-entry delay, if the trader re-enters.
-                    return match self.re_entry_ns {
-                        Some(delay) => {
-                            self.state = State::Flat;
-                            Some(ctx.now_ns + delay)
-                        }
-                        None => {
-                            self.state = State::Done;
-                            None
-                        }
-                    };
+                    return self.leave(ctx.now_ns);
                 }
                 if let Some((ratio, amount, max)) = self.top_up {
                     if top_ups < max
@@ -163,6 +138,20 @@ impl Leveraged {
                     }
                 }
                 Some(next(rng))
+            }
+        }
+    }
+
+    /// Out of the market: back after the re-entry delay, or for good.
+    fn leave(&mut self, now_ns: i64) -> Option<i64> {
+        match self.re_entry_ns {
+            Some(delay) => {
+                self.state = State::Flat;
+                Some(now_ns + delay)
+            }
+            None => {
+                self.state = State::Done;
+                None
             }
         }
     }
