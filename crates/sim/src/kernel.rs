@@ -638,7 +638,7 @@ fn build_agents(
                 AgentGroup::Fundamentalist(s) => {
                     (AgentKind::Fundamentalist(Fundamentalist::new(s)), 1)
                 }
-                AgentGroup::Arbitrageur(s) => (AgentKind::Arbitrageur(Arbitrageur::new(s)), 1),
+                AgentGroup::Arbitrageur(s) => (AgentKind::Arbitrageur(Arbitrageur::new(s)), 2),
                 AgentGroup::OneShot(s) => (AgentKind::OneShot(OneShot::new(s)), 1),
                 AgentGroup::Value(s) => (AgentKind::Value(Value::new(s, tick)), 4),
                 AgentGroup::Momentum(s) => (AgentKind::Momentum(Momentum::new(s)), 4),

@@ -236,3 +236,44 @@ fn a_maker_outage_pulls_its_quotes_at_once() {
         "the makers come back after the outage"
     );
 }
+
+fn lowest_trade(rec: &Recording) -> i64 {
+    rec.trades.iter().map(|t| t.price.0).min().unwrap()
+}
+
+#[test]
+fn quoting_arbitrageurs_rest_a_wall_that_a_sell_program_cannot_run_through() {
+    let arbs = |quote: &str| {
+        let text = MARKET.replace(
+            "    ],\n    shocks",
+            &format!("        Arbitrageur(name: \"arbs\", count: 4, mean_wake_s: 1.0, edge_bps: 5000.0, max_size: 3000, max_position: 10000{quote}),\n    ],\n    shocks"),
+        );
+        let s = prepare(
+            &text,
+            &[Override::parse("liquidation.enabled=false").unwrap()],
+        )
+        .unwrap();
+        run(&s)
+    };
+    let taking = arbs("");
+    let quoting = arbs(", quote_edge_bps: Some(100.0)");
+    // The wall rests at index × (1 − 1%) = 99.00, within the re-quote tolerance of 10 bps.
+    assert!(
+        lowest_trade(&taking) < 9_890,
+        "without quotes the program runs deeper: {}",
+        lowest_trade(&taking)
+    );
+    assert!(
+        lowest_trade(&quoting) >= 9_890,
+        "the wall at 99.00 holds: lowest trade {}",
+        lowest_trade(&quoting)
+    );
+    let arb_ids = 302u32..306;
+    assert!(
+        quoting
+            .trades
+            .iter()
+            .any(|t| arb_ids.contains(&t.maker.0) && t.price.0 == 9_900),
+        "the arbitrageurs' resting bid at 99.00 is what fills"
+    );
+}

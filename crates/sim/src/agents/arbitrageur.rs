@@ -1,5 +1,7 @@
 //! Arbitrageurs: take asks priced below the index (or bids above it) by more than an edge,
-//! up to a position limit, which pulls the book back toward the index.
+//! up to a position limit, which pulls the book back toward the index. With a quote edge they
+//! also rest a deep bid and ask around the index, moved as the index moves: outside liquidity
+//! that a crash can reach but not run through.
 
 use super::{secs_to_ns, Action, Ctx, OrderList};
 use crate::rng::{exp_draw, Rng};
@@ -13,7 +15,11 @@ pub struct Arbitrageur {
     edge_bps: f64,
     max_size: i64,
     max_position: i64,
+    quote_edge_bps: Option<f64>,
 }
+
+/// A resting quote is moved once its price is this far (basis points) from where it belongs.
+const REQUOTE_BPS: f64 = 10.0;
 
 impl Arbitrageur {
     /// An agent following `spec`.
@@ -23,6 +29,7 @@ impl Arbitrageur {
             edge_bps: spec.edge_bps,
             max_size: spec.max_size,
             max_position: spec.max_position,
+            quote_edge_bps: spec.quote_edge_bps,
         }
     }
 
@@ -31,14 +38,17 @@ impl Arbitrageur {
         now_ns + secs_to_ns(exp_draw(rng, self.mean_wake_s))
     }
 
-    /// Sends an IOC that only trades at prices beyond the edge.
+    /// Sends an IOC that only trades at prices beyond the edge, then keeps the quotes in place.
     pub fn wake(
         &mut self,
         ctx: &mut Ctx<'_>,
         rng: &mut Rng,
-        _orders: &mut OrderList,
+        orders: &mut OrderList,
     ) -> Option<i64> {
         if let Some(ix) = ctx.market.index {
+            if let Some(q) = self.quote_edge_bps {
+                self.quote(ctx, orders, ix, q);
+            }
             let l1 = ctx.book.l1();
             let edge = self.edge_bps / 1e4;
             let pos = ctx.position;
@@ -69,5 +79,49 @@ impl Arbitrageur {
             }
         }
         Some(self.next_wake(ctx.now_ns, rng))
+    }
+
+    /// Cancels quotes that drifted from index ∓ `edge_bps`, and rests the missing ones, each as
+    /// large as the position limit still allows.
+    fn quote(&self, ctx: &mut Ctx<'_>, orders: &mut OrderList, ix: f64, edge_bps: f64) {
+        let edge = edge_bps / 1e4;
+        let bid = (ix * (1.0 - edge)).floor() as i64;
+        let ask = (ix * (1.0 + edge)).ceil() as i64;
+        let tolerance = ((ix * REQUOTE_BPS / 1e4) as i64).max(1);
+        let (mut has_bid, mut has_ask) = (false, false);
+        let mut i = 0;
+        while let Some(id) = orders.get(i) {
+            let Some(o) = ctx.book.order(id) else {
+                i += 1;
+                continue;
+            };
+            let target = if o.side == Side::Buy { bid } else { ask };
+            if (o.price.0 - target).abs() > tolerance {
+                orders.cancel_at(i, ctx.out);
+            } else {
+                has_bid |= o.side == Side::Buy;
+                has_ask |= o.side == Side::Sell;
+                i += 1;
+            }
+        }
+        let pos = ctx.position;
+        let buy_room = (self.max_position - pos).min(self.max_size);
+        if !has_bid && buy_room > 0 && bid >= 1 {
+            ctx.out.push(Action::Limit {
+                side: Side::Buy,
+                price: Price(bid),
+                qty: Qty(buy_room),
+                tif: Tif::Gtc,
+            });
+        }
+        let sell_room = (self.max_position + pos).min(self.max_size);
+        if !has_ask && sell_room > 0 {
+            ctx.out.push(Action::Limit {
+                side: Side::Sell,
+                price: Price(ask),
+                qty: Qty(sell_room),
+                tif: Tif::Gtc,
+            });
+        }
     }
 }

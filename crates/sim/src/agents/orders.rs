@@ -32,6 +32,11 @@ impl OrderList {
         self.ids.retain(|id| book.order(*id).is_some());
     }
 
+    /// The handle at position `i` (0 = oldest).
+    pub fn get(&self, i: usize) -> Option<OrderId> {
+        self.ids.get(i).copied()
+    }
+
     /// Number of handles held.
     pub fn len(&self) -> usize {
         self.ids.len()

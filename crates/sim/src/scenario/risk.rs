@@ -262,7 +262,7 @@ pub struct FundamentalistSpec {
 }
 
 /// Arbitrageurs: take asks below (or bids above) the index by more than an edge, pulling the
-/// book toward the index.
+/// book toward the index; optionally they also rest a deep bid and ask around the index.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ArbitrageurSpec {
@@ -278,6 +278,11 @@ pub struct ArbitrageurSpec {
     pub max_size: i64,
     /// Largest position either way, lots.
     pub max_position: i64,
+    /// Also rest a bid and an ask of `max_size` lots this far from the index, basis points, and
+    /// move them with the index: the deep, slow liquidity of traders who would buy this
+    /// venue's dip and hedge elsewhere. None: take only.
+    #[serde(default)]
+    pub quote_edge_bps: Option<f64>,
 }
 
 /// Stress behaviour of a market maker: volatility- and inventory-driven spreads, withdrawal.
@@ -668,6 +673,14 @@ impl Validator {
             1,
             super::MAX_ORDER_LOTS,
         );
+        if let Some(q) = a.quote_edge_bps {
+            if !(q > 0.0 && q < 10_000.0) {
+                self.err(
+                    format!("{p}.quote_edge_bps"),
+                    format!("must be above 0 and below 10000 (a bid above zero), got {q}"),
+                );
+            }
+        }
     }
 
     pub(super) fn maker_stress(&mut self, p: &str, m: &MakerStress) {
