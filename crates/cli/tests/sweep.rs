@@ -140,7 +140,7 @@ fn results_do_not_depend_on_threads_or_shards() {
     }
     let agg = fs::read_to_string(t("one").join("aggregate.csv")).unwrap();
     assert!(agg.starts_with(
-        "point,agents.makers.size,agents.noise.rate_per_s,metric,n,mean,std,q05,q50,q95\n"
+        "point,agents.makers.size,agents.noise.rate_per_s,metric,n,mean,std,min,q05,q50,q95,max\n"
     ));
 }
 
@@ -329,7 +329,7 @@ fn a_failing_run_is_a_row_and_the_sweep_goes_on() {
     assert_eq!(&rows[2][col("events.processed")], "");
     assert_ne!(&rows[4][col("events.processed")], "");
     let agg = fs::read_to_string(out_dir.join("aggregate.csv")).unwrap();
-    assert!(agg.contains("\n1,-3,events.processed,0,,,,,\n"), "{agg}");
+    assert!(agg.contains("\n1,-3,events.processed,0,,,,,,,\n"), "{agg}");
 
     // Charts skip the failed point; an unknown metric is bad input.
     let dir = out_dir.to_str().unwrap();
@@ -407,4 +407,72 @@ fn slurm_scripts_run_the_shards_and_a_dependent_merge() {
         ]),
         &["MaxArraySize", "--chunk 5"],
     );
+}
+
+#[test]
+fn explicit_seeds_give_the_runs_of_cascade_run_with_those_seeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = sweep_file(
+        tmp.path(),
+        "seeds",
+        r#"set: ["duration_s=60"], seed: 1, seeds: [5, 3], axes: []"#,
+    );
+    let out_dir = tmp.path().join("s");
+    let out = sweep(&file, &out_dir, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = fs::read_to_string(out_dir.join("results.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 2);
+    for (row, seed) in rows.iter().zip(["5", "3"]) {
+        assert_eq!(&row[col("seed")], seed);
+        let run_dir = tmp.path().join(format!("run{seed}"));
+        let base = scenario("baseline.ron");
+        let ran = cascade(&[
+            "run",
+            base.to_str().unwrap(),
+            "--seed",
+            seed,
+            "--set",
+            "duration_s=60",
+            "--no-charts",
+            "--out",
+            run_dir.to_str().unwrap(),
+        ]);
+        assert!(ran.status.success());
+        let summary: serde_json::Value =
+            serde_json::from_slice(&fs::read(run_dir.join("summary.json")).unwrap()).unwrap();
+        for key in ["events.processed", "trades.volume", "price.end"] {
+            let want = key.split('.').fold(&summary, |v, k| &v[k]);
+            let got: f64 = row[col(key)].parse().unwrap();
+            assert_eq!(got, want.as_f64().unwrap(), "seed {seed}, {key}");
+        }
+    }
+    assert_ne!(
+        rows[0][col("events.processed")],
+        rows[1][col("events.processed")]
+    );
+    let agg = fs::read_to_string(out_dir.join("aggregate.csv")).unwrap();
+    assert!(agg.contains(",events.processed,2,"), "{agg}");
+
+    for (i, (body, fragment)) in [
+        ("seeds: [], axes: []", "give at least one seed"),
+        (
+            "seeds: [1, 2], replicates: 3, axes: []",
+            "2 seeds but replicates: 3",
+        ),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let file = sweep_file(tmp.path(), &format!("bad{i}"), &format!("seed: 1, {body}"));
+        let out = sweep(&file, &tmp.path().join(format!("b{i}")), &[]);
+        assert_bad_input(&out, &[file.to_str().unwrap(), "field seeds", fragment]);
+    }
 }

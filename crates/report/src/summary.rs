@@ -3,6 +3,12 @@
 //! Prices are in quote currency (not ticks), ratios plain numbers, percentages in percent.
 //! The spread and depth baselines are medians over the samples before `stress_from_ns` (the
 //! first shock or liquidation); without one, over the whole run.
+//!
+//! The crash figures that published accounts of real crashes give are here too: the largest
+//! fall within 1, 12 and 60 minutes, the share of the liquidated value that was long, and how
+//! concentrated in time the liquidations were (the busiest minute, the busiest 40 minutes, the
+//! shortest window holding 80%). Liquidated value is the quantity a step closed, in the book
+//! and by ADL, at the mark of the step.
 
 use crate::PriceFormat;
 use cascade_sim::{Recording, Sample};
@@ -39,6 +45,9 @@ pub fn summarize(rec: &Recording, fmt: &PriceFormat, stress_from_ns: Option<i64>
             "max": mids.iter().max().map(|m| fmt.x2_to_quote(*m)),
             "end": mids.last().map(|m| fmt.x2_to_quote(*m)),
             "max_drawdown_pct": max_drawdown_pct(&mids),
+            "max_fall_1min_pct": max_fall_within_pct(samples, 60 * SECOND),
+            "max_fall_12min_pct": max_fall_within_pct(samples, 720 * SECOND),
+            "max_fall_60min_pct": max_fall_within_pct(samples, 3600 * SECOND),
         },
         "spread": {
             "baseline_bps": spread_baseline,
@@ -85,9 +94,24 @@ fn money(rec: &Recording, units: i64) -> f64 {
     units as f64 * rec.unit_quote
 }
 
+const SECOND: i64 = 1_000_000_000;
+
 /// The `liquidations.*` keys.
 fn liquidation_summary(rec: &Recording) -> Value {
     let l = rec.liquidation_stats();
+    // (time, value at the mark, long) of each step, in time order.
+    let steps: Vec<(i64, f64, bool)> = rec
+        .liquidations
+        .iter()
+        .map(|x| {
+            let value = (x.book_qty + x.adl_qty) as f64 * x.mark as f64 * rec.unit_quote;
+            (x.time_ns, value, x.side == cascade_book::Side::Buy)
+        })
+        .collect();
+    let total: f64 = steps.iter().map(|s| s.1).sum();
+    let long: f64 = steps.iter().filter(|s| s.2).map(|s| s.1).sum();
+    let share = |x: f64| (total > 0.0).then(|| x / total);
+    let timed: Vec<(i64, f64)> = steps.iter().map(|s| (s.0, s.1)).collect();
     json!({
         "count": l.count,
         "steps": rec.liquidations.len(),
@@ -97,7 +121,79 @@ fn liquidation_summary(rec: &Recording) -> Value {
         "bad_debt": money(rec, l.bad_debt),
         "adl_count": l.adl_count,
         "long_share": l.long_share,
+        "value": total,
+        "long_value_share": share(long),
+        "busiest_minute_share": share(busiest_window(&timed, 60 * SECOND)),
+        "busiest_40min_share": share(busiest_window(&timed, 2400 * SECOND)),
+        "window_80pct_s": shortest_window_holding(&timed, 0.8 * total).map(|t| t as f64 / 1e9),
     })
+}
+
+/// Largest fall of the mid from a high to a later low at most `window_ns` after it, in percent
+/// of the high; none without a two-sided sample.
+pub fn max_fall_within_pct(samples: &[Sample], window_ns: i64) -> Option<f64> {
+    let mids: Vec<(i64, i64)> = samples
+        .iter()
+        .filter_map(|s| s.mid_x2().map(|m| (s.time_ns, m)))
+        .collect();
+    // Highs of the trailing window, as a deque of indices with falling mids.
+    let mut highs = std::collections::VecDeque::new();
+    let mut worst: Option<f64> = None;
+    for (j, &(t, m)) in mids.iter().enumerate() {
+        while highs
+            .front()
+            .is_some_and(|&i: &usize| mids[i].0 < t - window_ns)
+        {
+            highs.pop_front();
+        }
+        while highs.back().is_some_and(|&i: &usize| mids[i].1 <= m) {
+            highs.pop_back();
+        }
+        highs.push_back(j);
+        let high = mids[highs[0]].1;
+        let fall = if high > 0 {
+            (high - m) as f64 * 100.0 / high as f64
+        } else {
+            0.0
+        };
+        worst = Some(worst.map_or(fall, |w| w.max(fall)));
+    }
+    worst
+}
+
+/// The largest total of `(time, value)` events (in time order) within any `window_ns`.
+pub fn busiest_window(events: &[(i64, f64)], window_ns: i64) -> f64 {
+    let (mut best, mut sum, mut first) = (0.0f64, 0.0, 0);
+    for &(t, v) in events {
+        sum += v;
+        while events[first].0 < t - window_ns {
+            sum -= events[first].1;
+            first += 1;
+        }
+        best = best.max(sum);
+    }
+    best
+}
+
+/// The shortest time span (ns) whose `(time, value)` events (in time order) add up to at
+/// least `target`; none when all of them do not.
+pub fn shortest_window_holding(events: &[(i64, f64)], target: f64) -> Option<i64> {
+    if events.is_empty() || target <= 0.0 {
+        return None;
+    }
+    let (mut best, mut sum, mut first) = (None::<i64>, 0.0, 0);
+    for &(t, v) in events {
+        sum += v;
+        while sum - events[first].1 >= target {
+            sum -= events[first].1;
+            first += 1;
+        }
+        if sum >= target {
+            let span = t - events[first].0;
+            best = Some(best.map_or(span, |b| b.min(span)));
+        }
+    }
+    best
 }
 
 /// Spread of a two-sided sample, in basis points of the mid.
@@ -178,6 +274,40 @@ mod tests {
         assert_eq!(max_drawdown_pct(&[100, 120, 90, 130, 117]), 25.0);
         assert_eq!(max_drawdown_pct(&[100, 101, 102]), 0.0);
         assert_eq!(max_drawdown_pct(&[]), 0.0);
+    }
+
+    #[test]
+    fn falls_count_only_lows_within_the_window_after_the_high() {
+        // Mids 100, 120, 90 (t = 1, 2, 3 s) then 60 at t = 100 s.
+        let samples = [
+            sample(SECOND, 99, 101, 1),
+            sample(2 * SECOND, 119, 121, 1),
+            sample(3 * SECOND, 89, 91, 1),
+            sample(100 * SECOND, 59, 61, 1),
+        ];
+        assert_eq!(max_fall_within_pct(&samples, 60 * SECOND), Some(25.0));
+        assert_eq!(max_fall_within_pct(&samples, 98 * SECOND), Some(50.0));
+        assert_eq!(max_fall_within_pct(&samples, 96 * SECOND), Some(25.0));
+        // A low exactly `window` after the high counts: 90 → 60.
+        let f = max_fall_within_pct(&samples, 97 * SECOND).unwrap();
+        assert!((f - 100.0 / 3.0).abs() < 1e-9, "{f}");
+        assert_eq!(max_fall_within_pct(&samples[..1], SECOND), Some(0.0));
+        assert_eq!(max_fall_within_pct(&[], SECOND), None);
+    }
+
+    #[test]
+    fn busiest_and_shortest_windows_over_timed_values() {
+        let ev = [(0, 1.0), (10, 5.0), (15, 3.0), (40, 1.0), (100, 6.0)];
+        assert_eq!(busiest_window(&ev, 5), 8.0);
+        assert_eq!(busiest_window(&ev, 30), 9.0);
+        assert_eq!(busiest_window(&ev, 4), 6.0);
+        assert_eq!(busiest_window(&ev, 1000), 16.0);
+        // 8 needs two events 5 ns apart; 11 needs 10..100 (90 ns) rather than 0..100.
+        assert_eq!(shortest_window_holding(&ev, 8.0), Some(5));
+        assert_eq!(shortest_window_holding(&ev, 11.0), Some(90));
+        assert_eq!(shortest_window_holding(&ev, 6.0), Some(0));
+        assert_eq!(shortest_window_holding(&ev, 17.0), None);
+        assert_eq!(shortest_window_holding(&[], 1.0), None);
     }
 
     #[test]

@@ -1,9 +1,8 @@
 //! Validation targets of docs/validation.md on the default seeds: the stylized facts of a calm
 //! leveraged market, the leverage contrast, and the calibrated crash of 10 October 2025.
 
-use cascade_book::Side;
 use cascade_report::stats::{compute, HorizonStats, Series, StatsOptions};
-use cascade_report::PriceFormat;
+use cascade_report::{summarize, PriceFormat};
 use cascade_sim::{prepare, Recording, Scenario, Simulation};
 use std::path::Path;
 
@@ -61,72 +60,34 @@ fn the_leveraged_market_shows_the_stylized_facts_and_the_unlevered_one_thinner_t
 fn the_calibrated_crash_lands_near_the_published_figures() {
     let s = shipped("2025-10-10.ron");
     let rec = run(&s);
-    let mids: Vec<(i64, f64)> = rec
-        .samples
-        .iter()
-        .filter_map(|x| x.mid_x2().map(|m| (x.time_ns, m as f64 / 2.0)))
-        .collect();
-    // Largest fall within any 12 minutes: about 13% on one large venue.
-    let mut drop12 = 0.0f64;
-    for (i, &(t, m)) in mids.iter().enumerate() {
-        let low = mids[i..]
-            .iter()
-            .take_while(|(u, _)| *u <= t + 720_000_000_000)
-            .map(|x| x.1)
-            .fold(m, f64::min);
-        drop12 = drop12.max((m - low) / m * 100.0);
-    }
-    assert!(
-        (10.0..=16.0).contains(&drop12),
-        "fall within 12 minutes {drop12}%"
-    );
-    // Share of the liquidated notional that was long: 87-91% reported.
-    let value =
-        |l: &cascade_sim::LiquidationRecord| (l.book_qty + l.adl_qty) as f64 * l.mark as f64;
-    let total: f64 = rec.liquidations.iter().map(value).sum();
-    let long: f64 = rec
-        .liquidations
-        .iter()
-        .filter(|l| l.side == Side::Buy)
-        .map(value)
-        .sum();
-    let share = long / total * 100.0;
-    assert!(
-        (80.0..=95.0).contains(&share),
-        "long share of liquidated notional {share}%"
-    );
-    // Depth fell by 90% or more; spreads from single-digit bps, widening a hundredfold or more
-    // (the stress multipliers of real crashes: depth −90% to −99%, spreads ×100 or more).
-    let stress = rec.stress_from_ns.unwrap();
-    let spread = |x: &cascade_sim::Sample| match (x.bid, x.ask) {
-        (Some((b, _)), Some((a, _))) => Some((a.0 - b.0) as f64 * 2e4 / (a.0 + b.0) as f64),
-        _ => None,
+    let summary = summarize(&rec, &PriceFormat::new(s.instrument.tick_size), None);
+    let get = |path: &str| {
+        path.split('.')
+            .fold(&summary, |v, k| &v[k])
+            .as_f64()
+            .unwrap_or_else(|| panic!("summary.json has no number at {path}"))
     };
-    let mut before: Vec<f64> = rec
-        .samples
-        .iter()
-        .filter(|x| x.time_ns < stress)
-        .filter_map(spread)
-        .collect();
-    before.sort_by(f64::total_cmp);
-    let base = before[before.len() / 2];
-    let peak = rec.samples.iter().filter_map(spread).fold(0.0, f64::max);
-    assert!(base < 10.0, "baseline spread {base} bps");
+    // On one large venue bitcoin fell 13.1% in 12 minutes.
+    let fall = get("price.max_fall_12min_pct");
     assert!(
-        peak >= 100.0 * base,
-        "peak spread {peak} bps against a baseline of {base}"
+        (10.0..=16.0).contains(&fall),
+        "fall within 12 minutes {fall}%"
     );
-    let mut depth: Vec<i64> = rec
-        .samples
-        .iter()
-        .filter(|x| x.time_ns < stress)
-        .map(|x| x.depth_1pct.0)
-        .collect();
-    depth.sort_unstable();
-    let depth_base = depth[depth.len() / 2] as f64;
-    let depth_min = rec.samples.iter().map(|x| x.depth_1pct.0).min().unwrap() as f64;
+    // 87-91% of the liquidated notional was long.
+    let long = get("liquidations.long_value_share") * 100.0;
+    assert!((87.0..=91.0).contains(&long), "long share {long}%");
+    // The bulk came within about 40 minutes.
+    let bulk = get("liquidations.busiest_40min_share");
+    assert!(bulk >= 0.9, "busiest 40 minutes hold {bulk} of the value");
+    // Spreads went from single-digit basis points to double-digit percent.
+    let base = get("spread.baseline_bps");
+    let peak = get("spread.peak_bps");
+    assert!(base < 10.0, "baseline spread {base} bps");
+    assert!(peak >= 1000.0, "peak spread {peak} bps");
+    // Top-of-book depth fell by 90% or more.
+    let depth = get("depth.min_over_baseline");
     assert!(
-        depth_min <= 0.1 * depth_base,
-        "depth {depth_base} → {depth_min}"
+        depth <= 0.1,
+        "depth within 1% fell to {depth} of its baseline"
     );
 }

@@ -114,6 +114,9 @@ pub struct Design {
     pub replicates: u32,
     /// Replicate r of every point shares a seed.
     pub common_seeds: bool,
+    /// Explicit replicate seeds (replicate r runs with `seeds[r]`), if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seeds: Option<Vec<u64>>,
     /// The axes, in file order.
     pub axes: Vec<Axis>,
     /// For each point, the index of its value on each axis.
@@ -137,6 +140,9 @@ impl Design {
 
     /// The seed of a run.
     pub fn seed_of(&self, id: RunId) -> u64 {
+        if let Some(seeds) = &self.seeds {
+            return seeds[id.replicate as usize];
+        }
         let point = if self.common_seeds { 0 } else { id.point };
         run_seed(self.seed, u64::from(point), u64::from(id.replicate))
     }
@@ -239,6 +245,23 @@ fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
     if spec.replicates == 0 {
         return Err("field replicates: must be at least 1".into());
     }
+    let replicates = match &spec.seeds {
+        None => spec.replicates,
+        Some(seeds) if seeds.is_empty() => {
+            return Err("field seeds: give at least one seed".into());
+        }
+        Some(seeds) if u64::try_from(seeds.len()).unwrap_or(u64::MAX) > MAX_POINTS => {
+            return Err(format!("field seeds: at most {MAX_POINTS} seeds"));
+        }
+        Some(seeds) if spec.replicates != 1 && spec.replicates as usize != seeds.len() => {
+            return Err(format!(
+                "field seeds: {} seeds but replicates: {}; give one or the other",
+                seeds.len(),
+                spec.replicates
+            ));
+        }
+        Some(seeds) => seeds.len() as u32,
+    };
     let mut seen = BTreeSet::new();
     for a in &spec.axes {
         if a.path() == "seed" {
@@ -295,8 +318,9 @@ fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
         scenario: base.to_ron(),
         set: spec.set.clone(),
         seed: spec.seed,
-        replicates: spec.replicates,
+        replicates,
         common_seeds: spec.common_seeds,
+        seeds: spec.seeds.clone(),
         axes,
         points,
     };

@@ -4,8 +4,8 @@
 //! results: one row per run, sorted by (point, replicate): `point, replicate, seed`, one
 //! column per axis (named by its path), `status, error`, then every summary metric (dotted
 //! keys, sorted). aggregate: one row per (point, metric) over the point's successful runs:
-//! `n, mean, std` (sample standard deviation, n − 1) and the 5/50/95% quantiles (linear
-//! interpolation between order statistics, as numpy's default).
+//! `n, mean, std` (sample standard deviation, n − 1), `min`, the 5/50/95% quantiles (linear
+//! interpolation between order statistics, as numpy's default) and `max`.
 
 use crate::parquet_out::write_parquet;
 use crate::plan::{Cell, Design, Kind};
@@ -199,12 +199,16 @@ pub struct Stats {
     pub mean: f64,
     /// Sample standard deviation (none below two values).
     pub std: Option<f64>,
+    /// Smallest value.
+    pub min: f64,
     /// 5% quantile.
     pub q05: f64,
     /// Median.
     pub q50: f64,
     /// 95% quantile.
     pub q95: f64,
+    /// Largest value.
+    pub max: f64,
 }
 
 /// Statistics of a list of values (none when it is empty).
@@ -224,9 +228,11 @@ pub fn stats(values: &[f64]) -> Option<Stats> {
         n,
         mean,
         std,
+        min: sorted[0],
         q05: quantile(&sorted, 0.05),
         q50: quantile(&sorted, 0.50),
         q95: quantile(&sorted, 0.95),
+        max: sorted[n - 1],
     })
 }
 
@@ -273,9 +279,11 @@ fn write_aggregate(
     let mut header = vec!["point".to_string()];
     header.extend(design.axes.iter().map(|a| a.path.clone()));
     header.extend(
-        ["metric", "n", "mean", "std", "q05", "q50", "q95"]
-            .iter()
-            .map(|s| s.to_string()),
+        [
+            "metric", "n", "mean", "std", "min", "q05", "q50", "q95", "max",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
     );
     out.write_record(&header)?;
     for (point, m, s) in aggregate(t, rows) {
@@ -287,13 +295,15 @@ fn write_aggregate(
                 s.n.to_string(),
                 s.mean.to_string(),
                 s.std.map(|x| x.to_string()).unwrap_or_default(),
+                s.min.to_string(),
                 s.q05.to_string(),
                 s.q50.to_string(),
                 s.q95.to_string(),
+                s.max.to_string(),
             ]),
             None => {
                 rec.push("0".to_string());
-                rec.extend(std::iter::repeat_n(String::new(), 5));
+                rec.extend(std::iter::repeat_n(String::new(), 7));
             }
         }
         out.write_record(&rec)?;
@@ -320,6 +330,7 @@ mod tests {
         assert_eq!(s.n, 8);
         assert_eq!(s.mean, 5.0);
         assert!((s.std.unwrap() - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
+        assert_eq!((s.min, s.max), (2.0, 9.0));
         assert_eq!(stats(&[1.0]).unwrap().std, None);
         assert_eq!(stats(&[]), None);
     }

@@ -47,6 +47,11 @@ pub struct SweepSpec {
     /// differences between points are not blurred by different draws.
     #[serde(default)]
     pub common_seeds: bool,
+    /// The replicates' seeds, given explicitly: replicate r of every point runs with
+    /// `seeds[r]`, exactly as `cascade run --seed` would. Replaces `replicates` and the
+    /// seeds derived from `seed`.
+    #[serde(default)]
+    pub seeds: Option<Vec<u64>>,
     /// How the random axes are sampled (needed when there are any).
     #[serde(default)]
     pub samples: Option<Sampling>,
