@@ -3,9 +3,11 @@
 //! A path is a dotted list of field names with `[i]` indices for lists, e.g.
 //! `instrument.tick_size` or `agents[1].rate_per_s`. A group of agents may also be named by
 //! its `name`: `agents.makers.size`. The value is RON (`3`, `0.5`, `true`, `"text"`,
-//! `Some(2.0)`); a bare word is taken as a string. The result is validated like a file.
+//! `Some(2.0)`); a bare word is taken as a string. Whole lists of agents or shocks are read as
+//! what they are (`shocks=[MarketSell(at_s: 60.0, qty: 500, over_s: 30.0)]`). The result is
+//! validated like a file.
 
-use crate::scenario::Scenario;
+use crate::scenario::{AgentGroup, Scenario, Shock};
 use serde_json::Value;
 
 /// An override that could not be applied: which one and why.
@@ -58,7 +60,12 @@ pub fn apply(scenario: &Scenario, overrides: &[Override]) -> Result<Scenario, Ov
             reason,
         };
         let slot = locate(&mut root, &o.path).map_err(fail)?;
-        let value = parse_value(&o.value, slot).map_err(fail)?;
+        let value = match o.path.as_str() {
+            "agents" => parse_typed::<Vec<AgentGroup>>(&o.value),
+            "shocks" => parse_typed::<Vec<Shock>>(&o.value),
+            _ => parse_value(&o.value, slot),
+        }
+        .map_err(fail)?;
         check_kind(slot, &value).map_err(fail)?;
         *slot = value;
     }
@@ -70,6 +77,19 @@ pub fn apply(scenario: &Scenario, overrides: &[Override]) -> Result<Scenario, Ov
             .join(", "),
         reason: e.to_string(),
     })
+}
+
+/// A value read as its own type: lists of enum variants, whose names RON's generic value drops.
+fn parse_typed<T: serde::de::DeserializeOwned + serde::Serialize>(
+    text: &str,
+) -> Result<Value, String> {
+    let v: T = crate::scenario::parse_ron(
+        text,
+        ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES,
+        crate::scenario::MAX_SCENARIO_BYTES,
+    )
+    .map_err(|e| format!("value {text:?}: {e}"))?;
+    serde_json::to_value(v).map_err(|e| format!("value {text:?}: {e}"))
 }
 
 fn parse_value(text: &str, old: &Value) -> Result<Value, String> {
@@ -317,6 +337,19 @@ mod tests {
         );
         let s = set(&["mark=EmaMid(half_life_s: 3.0)", "mark=Last"]).unwrap();
         assert_eq!(s.mark, crate::scenario::MarkSpec::Last);
+    }
+
+    #[test]
+    fn sets_whole_lists_of_shocks_and_agents() {
+        let s = set(&["shocks=[MarketSell(at_s: 60.0, qty: 500, over_s: 30.0), IndexJump(at_s: 90.0, pct: -5.0)]"]);
+        let s = s.unwrap();
+        assert_eq!(s.shocks.len(), 2);
+        assert!(matches!(s.shocks[0], Shock::MarketSell { qty: 500, .. }));
+        let s = set(&["agents=[Noise(name: \"n\", count: 3, rate_per_s: 1.0, limit_weight: 0.5, market_weight: 0.2, cancel_weight: 0.3, offset_ticks_mean: 2.0, size_min: 1, size_max: 2, max_orders: 2)]"]).unwrap();
+        assert_eq!(s.agents.len(), 1);
+        assert_eq!(s.agents[0].name(), "n");
+        let e = set(&["shocks=[MarketSell(at_s: 60.0)]"]).unwrap_err();
+        assert!(e.reason.contains("qty"), "{e}");
     }
 
     #[test]
