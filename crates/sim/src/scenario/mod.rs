@@ -574,4 +574,28 @@ mod tests {
         );
         check_invalid(|s| s.name = "../x".into(), "name");
     }
+
+    #[test]
+    fn a_quote_edge_must_leave_the_bid_above_zero() {
+        let with_arbs = |edge: f64| {
+            let text = MINIMAL.replace(
+                "        ],",
+                &format!(
+                    "            Arbitrageur(name: \"arbs\", count: 1, mean_wake_s: 1.0, \
+                     edge_bps: 10.0, max_size: 10, max_position: 100, \
+                     quote_edge_bps: Some({edge:?})),\n        ],\n        \
+                     index: Some(IndexSpec(interval_s: 1.0, path: [(0.0, 100.0)])),"
+                ),
+            );
+            Scenario::parse(&text).unwrap()
+        };
+        for bad in [0.0, -5.0, 10_000.0, f64::NAN] {
+            let errs = with_arbs(bad).validate().expect_err("refused").0;
+            assert!(
+                errs.iter().any(|e| e.path == "agents[1].quote_edge_bps"),
+                "{bad}: {errs:?}"
+            );
+        }
+        with_arbs(700.0).validate().unwrap();
+    }
 }
