@@ -99,19 +99,23 @@ const SECOND: i64 = 1_000_000_000;
 /// The `liquidations.*` keys.
 fn liquidation_summary(rec: &Recording) -> Value {
     let l = rec.liquidation_stats();
-    // (time, value at the mark, long) of each step, in time order.
-    let steps: Vec<(i64, f64, bool)> = rec
+    let value = |x: &cascade_sim::LiquidationRecord| {
+        (x.book_qty + x.adl_qty) as f64 * x.mark as f64 * rec.unit_quote
+    };
+    // (time, value) of each step, in time order.
+    let timed: Vec<(i64, f64)> = rec
         .liquidations
         .iter()
-        .map(|x| {
-            let value = (x.book_qty + x.adl_qty) as f64 * x.mark as f64 * rec.unit_quote;
-            (x.time_ns, value, x.side == cascade_book::Side::Buy)
-        })
+        .map(|x| (x.time_ns, value(x)))
         .collect();
-    let total: f64 = steps.iter().map(|s| s.1).sum();
-    let long: f64 = steps.iter().filter(|s| s.2).map(|s| s.1).sum();
+    let total: f64 = timed.iter().map(|e| e.1).sum();
+    let long: f64 = rec
+        .liquidations
+        .iter()
+        .filter(|x| x.side == cascade_book::Side::Buy)
+        .map(value)
+        .sum();
     let share = |x: f64| (total > 0.0).then(|| x / total);
-    let timed: Vec<(i64, f64)> = steps.iter().map(|s| (s.0, s.1)).collect();
     json!({
         "count": l.count,
         "steps": rec.liquidations.len(),

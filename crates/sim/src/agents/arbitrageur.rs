@@ -90,18 +90,20 @@ impl Arbitrageur {
         let tolerance = ((ix * REQUOTE_BPS / 1e4) as i64).max(1);
         let (mut has_bid, mut has_ask) = (false, false);
         let mut i = 0;
+        let target = |side| if side == Side::Buy { bid } else { ask };
         while let Some(id) = orders.get(i) {
-            let Some(o) = ctx.book.order(id) else {
-                i += 1;
-                continue;
-            };
-            let target = if o.side == Side::Buy { bid } else { ask };
-            if (o.price.0 - target).abs() > tolerance {
-                orders.cancel_at(i, ctx.out);
-            } else {
-                has_bid |= o.side == Side::Buy;
-                has_ask |= o.side == Side::Sell;
-                i += 1;
+            // The list was pruned at wake-up, so every handle rests.
+            match ctx
+                .book
+                .order(id)
+                .filter(|o| (o.price.0 - target(o.side)).abs() <= tolerance)
+            {
+                Some(o) => {
+                    has_bid |= o.side == Side::Buy;
+                    has_ask |= o.side == Side::Sell;
+                    i += 1;
+                }
+                None => orders.cancel_at(i, ctx.out),
             }
         }
         let pos = ctx.position;
