@@ -7,18 +7,15 @@
 //! liquidation engine live in `engine.rs`.
 
 use crate::accounts::{Account, LiquidationIndex};
-use crate::agents::{
-    AccountView, Action, AdaptiveMaker, Agent, AgentKind, Arbitrageur, Ctx, Fundamentalist,
-    Leveraged, Maker, MarketState, Momentum, Noise, OneShot, OrderList, Value,
-};
+use crate::agents::{build_agents, AccountView, Action, Agent, Ctx, MarketState};
 use crate::engine::{EngineConfig, LiqRun};
 use crate::exogenous::VOL_INTERVAL_NS;
 use crate::fundamental::Fundamental;
 use crate::margin::MarginTable;
 use crate::mark::{Index, Mark};
 use crate::record::{Counters, LedgerStats, LevelRow, Recording, Sample, Trigger, SNAPSHOT_LEVELS};
-use crate::rng::{process_stream_id, stream, stream_id};
-use crate::scenario::{AgentGroup, Scenario, Shock};
+use crate::rng::{process_stream_id, stream};
+use crate::scenario::{Scenario, Shock};
 use cascade_book::{Book, BookError, BookEvent, OwnerId, Price, Qty, Side};
 use rand::Rng as _;
 use std::cmp::{Ordering, Reverse};
@@ -608,63 +605,6 @@ impl Simulation {
             self.actions.clear();
         }
     }
-}
-
-/// One agent per group member, each with its own stream; one account per agent plus the
-/// shock account.
-fn build_agents(
-    scenario: &Scenario,
-    seed: u64,
-    unit_quote: f64,
-) -> (Vec<Agent>, Vec<u16>, Vec<Account>) {
-    let tick = scenario.instrument.tick_size;
-    let n = scenario.agent_count() as usize;
-    let mut agents = Vec::with_capacity(n);
-    let mut groups = Vec::with_capacity(n);
-    let mut accounts = Vec::with_capacity(n + 1);
-    for (gi, group) in scenario.agents.iter().enumerate() {
-        for i in 0..group.count() {
-            let mut rng = stream(seed, stream_id(group.name(), i));
-            let mut account = Account::default();
-            let (kind, cap) = match group {
-                AgentGroup::Noise(s) => (AgentKind::Noise(Noise::new(s)), s.max_orders as usize),
-                AgentGroup::Maker(s) => {
-                    if let Some(c) = s.collateral {
-                        account.cash = (c / unit_quote).round() as i64;
-                        account.margin = true;
-                    }
-                    (AgentKind::Maker(Maker::new(s)), 2 * s.levels as usize)
-                }
-                AgentGroup::Fundamentalist(s) => {
-                    (AgentKind::Fundamentalist(Fundamentalist::new(s)), 1)
-                }
-                AgentGroup::Arbitrageur(s) => (AgentKind::Arbitrageur(Arbitrageur::new(s)), 2),
-                AgentGroup::OneShot(s) => (AgentKind::OneShot(OneShot::new(s)), 1),
-                AgentGroup::Value(s) => (AgentKind::Value(Value::new(s, tick)), 4),
-                AgentGroup::Momentum(s) => (AgentKind::Momentum(Momentum::new(s)), 4),
-                AgentGroup::AdaptiveMaker(s) => (
-                    AgentKind::AdaptiveMaker(AdaptiveMaker::new(s)),
-                    2 * s.levels as usize,
-                ),
-                AgentGroup::Leveraged(s) => {
-                    let collateral = (s.collateral / unit_quote).round() as i64;
-                    account.cash = collateral;
-                    account.margin = true;
-                    let agent = Leveraged::new(s, unit_quote, &mut rng);
-                    (AgentKind::Leveraged(agent), 2)
-                }
-            };
-            agents.push(Agent {
-                rng,
-                orders: OrderList::new(cap),
-                kind,
-            });
-            groups.push(gi as u16);
-            accounts.push(account);
-        }
-    }
-    accounts.push(Account::default());
-    (agents, groups, accounts)
 }
 
 #[cfg(test)]

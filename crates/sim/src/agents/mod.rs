@@ -27,9 +27,12 @@ pub use one_shot::OneShot;
 pub use orders::OrderList;
 pub use value::Value;
 
+use crate::accounts::Account;
 use crate::fundamental::Fundamental;
 use crate::margin::MarginTable;
 use crate::rng::Rng;
+use crate::rng::{stream, stream_id};
+use crate::scenario::{AgentGroup, Scenario};
 use cascade_book::{Book, OrderId, Price, Qty, Side, Tif};
 use rand::Rng as _;
 
@@ -251,6 +254,63 @@ fn push_ladder(
 /// Seconds to nanoseconds for a draw (floats are fine in decisions; time is an integer).
 fn secs_to_ns(s: f64) -> i64 {
     (s * 1e9).round().clamp(1.0, 1e18) as i64
+}
+
+/// One agent per group member, each with its own stream; one account per agent plus the
+/// shock account.
+pub(crate) fn build_agents(
+    scenario: &Scenario,
+    seed: u64,
+    unit_quote: f64,
+) -> (Vec<Agent>, Vec<u16>, Vec<Account>) {
+    let tick = scenario.instrument.tick_size;
+    let n = scenario.agent_count() as usize;
+    let mut agents = Vec::with_capacity(n);
+    let mut groups = Vec::with_capacity(n);
+    let mut accounts = Vec::with_capacity(n + 1);
+    for (gi, group) in scenario.agents.iter().enumerate() {
+        for i in 0..group.count() {
+            let mut rng = stream(seed, stream_id(group.name(), i));
+            let mut account = Account::default();
+            let (kind, cap) = match group {
+                AgentGroup::Noise(s) => (AgentKind::Noise(Noise::new(s)), s.max_orders as usize),
+                AgentGroup::Maker(s) => {
+                    if let Some(c) = s.collateral {
+                        account.cash = (c / unit_quote).round() as i64;
+                        account.margin = true;
+                    }
+                    (AgentKind::Maker(Maker::new(s)), 2 * s.levels as usize)
+                }
+                AgentGroup::Fundamentalist(s) => {
+                    (AgentKind::Fundamentalist(Fundamentalist::new(s)), 1)
+                }
+                AgentGroup::Arbitrageur(s) => (AgentKind::Arbitrageur(Arbitrageur::new(s)), 2),
+                AgentGroup::OneShot(s) => (AgentKind::OneShot(OneShot::new(s)), 1),
+                AgentGroup::Value(s) => (AgentKind::Value(Value::new(s, tick)), 4),
+                AgentGroup::Momentum(s) => (AgentKind::Momentum(Momentum::new(s)), 4),
+                AgentGroup::AdaptiveMaker(s) => (
+                    AgentKind::AdaptiveMaker(AdaptiveMaker::new(s)),
+                    2 * s.levels as usize,
+                ),
+                AgentGroup::Leveraged(s) => {
+                    let collateral = (s.collateral / unit_quote).round() as i64;
+                    account.cash = collateral;
+                    account.margin = true;
+                    let agent = Leveraged::new(s, unit_quote, &mut rng);
+                    (AgentKind::Leveraged(agent), 2)
+                }
+            };
+            agents.push(Agent {
+                rng,
+                orders: OrderList::new(cap),
+                kind,
+            });
+            groups.push(gi as u16);
+            accounts.push(account);
+        }
+    }
+    accounts.push(Account::default());
+    (agents, groups, accounts)
 }
 
 #[cfg(test)]
