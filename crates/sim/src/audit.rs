@@ -1,54 +1,60 @@
 //! The ledger audit behind `--audit`: after every event, the accounts the event changed must
 //! net to zero; every [`FULL_AUDIT_EVERY`] events and at the end, the whole ledger is re-summed
 //! and compared, account by account, with the audit's own copy.
+//!
+//! The audit observes a [`Venue`]; it never mutates one. It keeps its own copy of every
+//! account's (cash, position), of the fund and of the deposits.
 
-use crate::kernel::Simulation;
 use crate::scenario::Shortfall;
+use crate::venue::Venue;
 
 /// Under `--audit`, the whole ledger is re-summed (and compared account by account with the
 /// audit's own copy) every this many events, and at the end.
 pub(crate) const FULL_AUDIT_EVERY: u64 = 4096;
 
-impl Simulation {
-    pub(crate) fn check_ledger(&mut self) {
-        let full = self.recording.counters.events_processed % FULL_AUDIT_EVERY == 0;
-        let result =
-            self.event_nets_to_zero().and_then(
-                |()| {
-                    if full {
-                        self.ledger_holds()
-                    } else {
-                        Ok(())
-                    }
-                },
-            );
-        if let Err(reason) = result {
-            self.recording.audit = Some(crate::record::AuditError {
-                event: self.recording.counters.events_processed,
-                time_ns: self.now_ns,
-                what: format!("{:?}", self.last_event),
-                reason,
-            });
+/// The audit's own copy of a venue's ledger.
+#[derive(Clone, Debug)]
+pub(crate) struct Audit {
+    shadow: Vec<(i64, i64)>,
+    fund: i64,
+    deposits: i64,
+}
+
+impl Audit {
+    /// Starts from the venue as it is now.
+    pub(crate) fn new(venue: &Venue) -> Self {
+        Self {
+            shadow: venue.accounts.iter().map(|a| (a.cash, a.pos)).collect(),
+            fund: venue.fund,
+            deposits: venue.ledger.deposits,
         }
+    }
+
+    /// Checks event number `event` (1-based): its changes net out, and on every
+    /// [`FULL_AUDIT_EVERY`]th event the whole ledger holds.
+    pub(crate) fn check_event(&mut self, venue: &Venue, event: u64) -> Result<(), String> {
+        self.event_nets_to_zero(venue)?;
+        if event % FULL_AUDIT_EVERY == 0 {
+            self.ledger_holds(venue)?;
+        }
+        Ok(())
     }
 
     /// The changes of one event net to zero: over the accounts it changed, positions sum to
     /// zero and cash plus the fund's change equals the new deposits.
-    fn event_nets_to_zero(&mut self) -> Result<(), String> {
+    fn event_nets_to_zero(&mut self, venue: &Venue) -> Result<(), String> {
         let (mut cash, mut pos) = (0i128, 0i128);
-        for i in 0..self.dirty.len() {
-            let id = self.dirty[i] as usize;
-            let a = &self.accounts[id];
-            let shadow = &mut self.audit_shadow[id];
+        for &id in venue.dirty() {
+            let a = &venue.accounts[id as usize];
+            let shadow = &mut self.shadow[id as usize];
             cash += i128::from(a.cash - shadow.0);
             pos += i128::from(a.pos - shadow.1);
             *shadow = (a.cash, a.pos);
         }
-        self.dirty.clear();
-        let fund = i128::from(self.fund - self.audit_fund);
-        let deposits = i128::from(self.ledger.deposits - self.audit_deposits);
-        self.audit_fund = self.fund;
-        self.audit_deposits = self.ledger.deposits;
+        let fund = i128::from(venue.fund - self.fund);
+        let deposits = i128::from(venue.ledger.deposits - self.deposits);
+        self.fund = venue.fund;
+        self.deposits = venue.ledger.deposits;
         if pos != 0 {
             return Err(format!(
                 "the event changed positions by {pos} lots in all, not 0"
@@ -59,32 +65,28 @@ impl Simulation {
                 "the event moved {cash} units of cash and {fund} of fund against {deposits} of deposits"
             ));
         }
-        if self.engine.shortfall == crate::scenario::Shortfall::Adl && self.fund < 0 {
-            return Err(format!(
-                "insurance fund is negative ({}) under ADL",
-                self.fund
-            ));
-        }
-        Ok(())
+        fund_not_negative_under_adl(venue)
     }
 
-    /// The ledger invariant: positions sum to zero; cash + fund equals all deposits.
-    pub(crate) fn ledger_holds(&self) -> Result<(), String> {
-        let pos: i128 = self.accounts.iter().map(|a| i128::from(a.pos)).sum();
+    /// The ledger invariant: positions sum to zero; open interest is the sum of longs; every
+    /// account matches the audit's copy; cash + fund equals all deposits.
+    pub(crate) fn ledger_holds(&self, venue: &Venue) -> Result<(), String> {
+        let accounts = &venue.accounts;
+        let pos: i128 = accounts.iter().map(|a| i128::from(a.pos)).sum();
         if pos != 0 {
             return Err(format!("positions sum to {pos}, not 0"));
         }
-        let longs: i64 = self.accounts.iter().map(|a| a.pos.max(0)).sum();
-        if longs != self.ledger.open_interest {
+        let longs: i64 = accounts.iter().map(|a| a.pos.max(0)).sum();
+        if longs != venue.ledger.open_interest {
             return Err(format!(
                 "open interest is {longs} lots, the ledger says {}",
-                self.ledger.open_interest
+                venue.ledger.open_interest
             ));
         }
         if let Some((id, _)) = self
-            .audit_shadow
+            .shadow
             .iter()
-            .zip(&self.accounts)
+            .zip(accounts)
             .enumerate()
             .find(|(_, (s, a))| **s != (a.cash, a.pos))
         {
@@ -92,31 +94,33 @@ impl Simulation {
                 "account {id} changed without the ledger recording it"
             ));
         }
-        let cash: i128 = self
-            .accounts
-            .iter()
-            .map(|a| i128::from(a.cash))
-            .sum::<i128>()
-            + i128::from(self.fund);
-        if cash != i128::from(self.ledger.deposits) {
+        let cash: i128 =
+            accounts.iter().map(|a| i128::from(a.cash)).sum::<i128>() + i128::from(venue.fund);
+        if cash != i128::from(venue.ledger.deposits) {
             return Err(format!(
                 "cash + insurance fund = {cash} units, deposits = {} units",
-                self.ledger.deposits
+                venue.ledger.deposits
             ));
         }
-        if self.engine.shortfall == Shortfall::Adl && self.fund < 0 {
-            return Err(format!(
-                "insurance fund is negative ({}) under ADL",
-                self.fund
-            ));
-        }
-        Ok(())
+        fund_not_negative_under_adl(venue)
     }
+}
+
+/// Under ADL the fund never goes below zero: ADL closes what it cannot cover.
+fn fund_not_negative_under_adl(venue: &Venue) -> Result<(), String> {
+    if venue.shortfall() == Shortfall::Adl && venue.fund < 0 {
+        return Err(format!(
+            "insurance fund is negative ({}) under ADL",
+            venue.fund
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::kernel::{EventKind, Simulation};
+    use crate::kernel::Simulation;
+    use crate::scheduler::EventKind;
 
     const MARKET: &str = r#"Scenario(name: "t", duration_s: 30.0, sample_interval_s: 1.0,
         instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.0),
@@ -131,23 +135,19 @@ mod tests {
         let s = crate::prepare(MARKET, &[]).unwrap();
         let mut sim = Simulation::new(&s, 1).audit(true);
         sim.run_until(10_000_000_000);
-        assert!(sim.recording.audit.is_none());
-        assert!(sim.recording.counters.trades > 0);
+        assert!(sim.rec.out.audit.is_none());
+        assert!(sim.rec.out.counters.trades > 0);
         sim
     }
 
     #[test]
     fn the_audit_catches_cash_created_by_an_event() {
         let mut sim = audited();
-        sim.accounts[3].cash += 7;
-        sim.dirty.push(3);
+        sim.venue.accounts[3].cash += 7;
+        sim.venue.dirty_for_test(3);
         sim.last_event = EventKind::Wake(3);
-        sim.check_ledger();
-        let e = sim
-            .recording
-            .audit
-            .clone()
-            .expect("a broken event is caught");
+        sim.audit_event();
+        let e = sim.rec.out.audit.clone().expect("a broken event is caught");
         assert!(e.reason.contains("7 units of cash"), "{e}");
         assert!(e.what.contains("Wake(3)"));
         sim.run_until(i64::MAX);
@@ -160,11 +160,12 @@ mod tests {
     #[test]
     fn the_audit_catches_positions_that_do_not_net_out() {
         let mut sim = audited();
-        sim.accounts[5].pos += 2;
-        sim.dirty.push(5);
-        sim.check_ledger();
+        sim.venue.accounts[5].pos += 2;
+        sim.venue.dirty_for_test(5);
+        sim.audit_event();
         assert!(sim
-            .recording
+            .rec
+            .out
             .audit
             .clone()
             .unwrap()
@@ -175,8 +176,8 @@ mod tests {
     #[test]
     fn the_full_audit_catches_a_change_nobody_recorded() {
         let mut sim = audited();
-        sim.accounts[2].cash -= 1;
-        sim.accounts[4].cash += 1;
+        sim.venue.accounts[2].cash -= 1;
+        sim.venue.accounts[4].cash += 1;
         let e = sim
             .finish()
             .audit

@@ -1,10 +1,15 @@
-//! Exogenous events: the index, the market's realised volatility, and scripted shocks.
+//! Exogenous processes: the fundamental, the index, the market's realised volatility clock, and
+//! scripted shocks.
 
-use crate::agents::AgentKind;
-use crate::kernel::{EventKind, Simulation};
+use crate::fundamental::Fundamental;
+use crate::mark::Index;
 use crate::record::Trigger;
+use crate::recorder::Recorder;
+use crate::rng::{process_stream_id, stream};
 use crate::scenario::{Scenario, Shock};
-use cascade_book::{OwnerId, Qty, Side};
+use crate::scheduler::{EventKind, Scheduler};
+use crate::venue::Venue;
+use cascade_book::{OwnerId, Price, Qty, Side};
 
 /// Interval of the market's realised-volatility update, ns.
 pub(crate) const VOL_INTERVAL_NS: i64 = 1_000_000_000;
@@ -14,112 +19,209 @@ const VOL_WEIGHT: f64 = 0.07;
 /// Time between two slices of a scripted sell or buy program, seconds.
 const SHOCK_SLICE_S: f64 = 0.1;
 
-impl Simulation {
+/// The processes no agent controls.
+#[derive(Debug)]
+pub(crate) struct Exogenous {
+    pub(crate) fundamental: Option<Fundamental>,
+    index: Option<Index>,
+    index_interval_ns: i64,
+    /// Mid of the last volatility update and the average squared return, bps².
+    vol_mid_x2: Option<i64>,
+    vol_sq_bps: f64,
+    shocks: Vec<Shock>,
+    /// Slices already executed of each sell or buy program.
+    shock_slices: Vec<u32>,
+}
+
+/// A shock the kernel must finish because it reaches the agents: a maker outage.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Outage {
+    /// The group whose makers stop quoting.
+    pub(crate) group: String,
+    /// Until when, ns.
+    pub(crate) until_ns: i64,
+}
+
+impl Exogenous {
+    /// The processes of `scenario` for one seed, starting at `initial` ticks.
+    pub(crate) fn new(scenario: &Scenario, seed: u64, initial: i64) -> Self {
+        let tick = scenario.instrument.tick_size;
+        let fundamental = scenario.fundamental.as_ref().map(|f| {
+            Fundamental::new(
+                f,
+                tick,
+                initial as f64,
+                stream(seed, process_stream_id("fundamental")),
+            )
+        });
+        let index = scenario.index.as_ref().map(|ix| {
+            Index::new(
+                ix,
+                tick,
+                initial as f64,
+                stream(seed, process_stream_id("index")),
+            )
+        });
+        let index_interval_ns = scenario
+            .index
+            .as_ref()
+            .map_or(0, |ix| Scenario::ns(ix.interval_s).max(1));
+        Self {
+            fundamental,
+            index,
+            index_interval_ns,
+            vol_mid_x2: None,
+            vol_sq_bps: 0.0,
+            shocks: scenario.shocks.clone(),
+            shock_slices: vec![0; scenario.shocks.len()],
+        }
+    }
+
+    /// Schedules the first index tick, volatility update and every shock.
+    pub(crate) fn start(&self, clock: &mut Scheduler) {
+        if self.index.is_some() {
+            clock.schedule(self.index_interval_ns, EventKind::IndexTick);
+        }
+        clock.schedule(VOL_INTERVAL_NS, EventKind::VolTick);
+        for (i, shock) in self.shocks.iter().enumerate() {
+            clock.schedule(Scenario::ns(shock.at_s()), EventKind::Shock(i as u32));
+        }
+    }
+
+    /// The index now, ticks (unrounded), if the scenario has one.
+    pub(crate) fn index_value(&self) -> Option<f64> {
+        self.index.as_ref().map(|ix| ix.value())
+    }
+
+    /// The index now, rounded to ticks.
+    pub(crate) fn index_ticks(&self) -> Option<Price> {
+        self.index_value().map(|v| Price(v.round() as i64))
+    }
+
+    /// The fundamental at `now_ns`, rounded to ticks.
+    pub(crate) fn fundamental_at(&mut self, now_ns: i64) -> Option<Price> {
+        self.fundamental
+            .as_mut()
+            .map(|f| Price(f.value_at(now_ns).round() as i64))
+    }
+
     /// Updates the realised volatility agents read: one-second mid returns, averaged with a
     /// weight of 0.07 (a half-life of about 10 s). A one-sided second keeps the last mid.
-    pub(crate) fn vol_tick(&mut self) {
-        if let Some(mid) = self.book.l1().mid_x2() {
+    pub(crate) fn vol_tick(&mut self, clock: &mut Scheduler, venue: &mut Venue) {
+        if let Some(mid) = venue.book.l1().mid_x2() {
             if let Some(prev) = self.vol_mid_x2 {
                 let r_bps = (mid as f64 / prev as f64).ln() * 1e4;
                 self.vol_sq_bps = VOL_WEIGHT * r_bps * r_bps + (1.0 - VOL_WEIGHT) * self.vol_sq_bps;
-                self.market.vol_bps = self.vol_sq_bps.sqrt();
+                venue.market.vol_bps = self.vol_sq_bps.sqrt();
             }
             self.vol_mid_x2 = Some(mid);
         }
-        let next = self.now_ns + VOL_INTERVAL_NS;
-        if next <= self.end_ns {
-            self.schedule(next, EventKind::VolTick);
-        }
+        clock.schedule_within(clock.now() + VOL_INTERVAL_NS, EventKind::VolTick);
     }
 
-    pub(crate) fn index_tick(&mut self) {
+    /// The index moves on; the venue's mark reads it.
+    pub(crate) fn index_tick(
+        &mut self,
+        clock: &mut Scheduler,
+        venue: &mut Venue,
+        rec: &mut Recorder,
+    ) {
         if let Some(ix) = self.index.as_mut() {
-            self.market.index = Some(ix.advance_to(self.now_ns));
+            venue.set_index(ix.advance_to(clock.now()));
         }
-        self.mover = Trigger::Index;
-        self.mover_gen = None;
-        self.mover_trade = None;
-        self.after_market_change();
-        let next = self.now_ns + self.index_interval_ns;
-        if next <= self.end_ns {
-            self.schedule(next, EventKind::IndexTick);
-        }
+        venue.moved_by(Trigger::Index, None);
+        venue.after_market_change(clock, rec);
+        clock.schedule_within(clock.now() + self.index_interval_ns, EventKind::IndexTick);
     }
 
-    pub(crate) fn shock(&mut self, i: u32) {
-        self.recording.stress_from_ns.get_or_insert(self.now_ns);
-        let shock_account = (self.accounts.len() - 1) as u32;
-        match self.shocks[i as usize].clone() {
-            Shock::MarketSell { qty, over_s, .. } | Shock::MarketBuy { qty, over_s, .. } => {
-                let side = if matches!(self.shocks[i as usize], Shock::MarketSell { .. }) {
-                    Side::Sell
-                } else {
-                    Side::Buy
-                };
-                let slices = ((over_s / SHOCK_SLICE_S).round() as i64).max(1);
-                let k = i64::from(self.shock_slices[i as usize]);
-                // Slice k trades floor((k+1)·qty/n) − floor(k·qty/n): every lot once, evenly.
-                let share = |k: i64| (i128::from(k) * i128::from(qty) / i128::from(slices)) as i64;
-                let slice = share(k + 1) - share(k);
-                self.shock_slices[i as usize] += 1;
-                if k + 1 < slices {
-                    self.schedule(
-                        self.now_ns + Scenario::ns(SHOCK_SLICE_S),
-                        EventKind::Shock(i),
-                    );
-                }
-                if slice > 0 {
-                    let _ = self.book.market(
-                        OwnerId(shock_account),
-                        side,
-                        Qty(slice),
-                        &mut self.book_events,
-                    );
-                    self.settle_book_events();
-                }
-            }
+    /// Scripted shock `i`. A maker outage is returned for the kernel to apply to the agents,
+    /// after which it calls [`Venue::after_shock`].
+    pub(crate) fn shock(
+        &mut self,
+        i: u32,
+        shock_account: u32,
+        clock: &mut Scheduler,
+        venue: &mut Venue,
+        rec: &mut Recorder,
+    ) -> Option<Outage> {
+        rec.out.stress_from_ns.get_or_insert(clock.now());
+        match &self.shocks[i as usize] {
+            Shock::MarketSell { qty, over_s, .. } => self.program_slice(
+                i,
+                Side::Sell,
+                *qty,
+                *over_s,
+                shock_account,
+                clock,
+                venue,
+                rec,
+            ),
+            Shock::MarketBuy { qty, over_s, .. } => self.program_slice(
+                i,
+                Side::Buy,
+                *qty,
+                *over_s,
+                shock_account,
+                clock,
+                venue,
+                rec,
+            ),
             Shock::IndexJump { pct, .. } => {
-                self.mover_trade = None;
+                venue.forget_mover_trade();
                 if let Some(ix) = self.index.as_mut() {
-                    ix.jump(pct);
-                    self.market.index = Some(ix.value());
+                    ix.jump(*pct);
+                    venue.set_index(ix.value());
                 }
             }
             Shock::MakerOutage {
                 group, duration_s, ..
             } => {
-                let until = self.now_ns + Scenario::ns(duration_s);
-                for a in 0..self.agents.len() {
-                    let g = self.agent_group[a] as usize;
-                    if self.group_names[g] == group {
-                        self.cancel_orders_of(a as u32);
-                        if let AgentKind::Maker(m) = &mut self.agents[a].kind {
-                            m.outage_until(until);
-                        }
-                    }
-                }
+                return Some(Outage {
+                    group: group.clone(),
+                    until_ns: clock.now() + Scenario::ns(*duration_s),
+                });
             }
             Shock::MarginChange {
                 maintenance_multiplier,
                 ..
             } => {
-                self.margin
-                    .set_maintenance_multiplier(maintenance_multiplier);
-                for id in 0..self.accounts.len() as u32 {
-                    let acc = &mut self.accounts[id as usize];
-                    if acc.margin {
-                        self.liq_index.reindex(id, acc, &self.margin);
-                    }
-                }
-                self.mover = Trigger::MarginChange;
-                self.mover_gen = None;
-                self.mover_trade = None;
-                self.after_market_change();
-                return;
+                venue.set_maintenance_multiplier(*maintenance_multiplier);
+                venue.moved_by(Trigger::MarginChange, None);
+                venue.after_market_change(clock, rec);
+                return None;
             }
         }
-        self.mover = Trigger::Shock(i);
-        self.mover_gen = None;
-        self.after_market_change();
+        venue.after_shock(i, clock, rec);
+        None
+    }
+
+    /// One 100 ms slice of a sell or buy program of `qty` lots over `over_s` seconds.
+    #[allow(clippy::too_many_arguments)]
+    fn program_slice(
+        &mut self,
+        i: u32,
+        side: Side,
+        qty: i64,
+        over_s: f64,
+        shock_account: u32,
+        clock: &mut Scheduler,
+        venue: &mut Venue,
+        rec: &mut Recorder,
+    ) {
+        let slices = ((over_s / SHOCK_SLICE_S).round() as i64).max(1);
+        let k = i64::from(self.shock_slices[i as usize]);
+        // Slice k trades floor((k+1)·qty/n) − floor(k·qty/n): every lot once, evenly.
+        let share = |k: i64| (i128::from(k) * i128::from(qty) / i128::from(slices)) as i64;
+        let slice = share(k + 1) - share(k);
+        self.shock_slices[i as usize] += 1;
+        if k + 1 < slices {
+            clock.schedule(
+                clock.now() + Scenario::ns(SHOCK_SLICE_S),
+                EventKind::Shock(i),
+            );
+        }
+        if slice > 0 {
+            venue.market_order(OwnerId(shock_account), side, Qty(slice), clock.now(), rec);
+        }
     }
 }

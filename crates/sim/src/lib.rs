@@ -10,7 +10,6 @@
 pub mod accounts;
 pub mod agents;
 mod audit;
-mod engine;
 mod exogenous;
 pub mod fundamental;
 pub mod kernel;
@@ -18,8 +17,11 @@ pub mod margin;
 pub mod mark;
 pub mod overrides;
 pub mod record;
+mod recorder;
 pub mod rng;
 pub mod scenario;
+mod scheduler;
+pub mod venue;
 
 pub use kernel::Simulation;
 pub use overrides::{Override, OverrideError};
@@ -28,6 +30,7 @@ pub use record::{
     Recording, Sample, Trade, Trigger, SNAPSHOT_LEVELS,
 };
 pub use scenario::{FieldError, ParseError, Scenario, ValidationErrors};
+pub use venue::{Venue, VenueId};
 
 /// Why a scenario could not be prepared for a run.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]

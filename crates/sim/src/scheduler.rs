@@ -1,0 +1,150 @@
+//! The scheduler: a priority queue of events on (time ns, sequence) and the clock.
+//!
+//! It knows nothing of what an event means. The kernel pops the earliest event and hands it to
+//! the part that owns it; ties in time break on the sequence number given when the event was
+//! scheduled, so the order of events depends only on the scenario and the seed.
+
+use crate::agents::Action;
+use crate::venue::VenueId;
+use std::cmp::{Ordering, Reverse};
+use std::collections::BinaryHeap;
+
+/// What an event does, and so which part it belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EventKind {
+    /// Agent `0` wakes up.
+    Wake(u32),
+    /// An instruction of agent `0` reaches the exchange.
+    Arrive(u32, Action),
+    /// The recorder samples the market.
+    Sample,
+    /// The index moves on.
+    IndexTick,
+    /// The liquidation engine of a venue works on account `1`.
+    LiqStep(VenueId, u32),
+    /// Scripted shock number `0`.
+    Shock(u32),
+    /// The market's realised volatility is updated.
+    VolTick,
+}
+
+/// A scheduled event. Ordered by time, then by the sequence number given when scheduled.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Event {
+    pub(crate) time_ns: i64,
+    seq: u64,
+    pub(crate) kind: EventKind,
+}
+
+impl PartialEq for Event {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Event {}
+impl PartialOrd for Event {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Event {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.time_ns, self.seq).cmp(&(other.time_ns, other.seq))
+    }
+}
+
+/// The event queue and the clock of one run.
+#[derive(Debug)]
+pub(crate) struct Scheduler {
+    now_ns: i64,
+    end_ns: i64,
+    seq: u64,
+    queue: BinaryHeap<Reverse<Event>>,
+}
+
+impl Scheduler {
+    /// An empty queue for a run ending at `end_ns`.
+    pub(crate) fn new(end_ns: i64, capacity: usize) -> Self {
+        Self {
+            now_ns: 0,
+            end_ns,
+            seq: 0,
+            queue: BinaryHeap::with_capacity(capacity),
+        }
+    }
+
+    /// Simulated time of the event being processed (or the last one), ns.
+    pub(crate) fn now(&self) -> i64 {
+        self.now_ns
+    }
+
+    /// End of the run, ns.
+    pub(crate) fn end(&self) -> i64 {
+        self.end_ns
+    }
+
+    /// Schedules `kind` at `time_ns`.
+    pub(crate) fn schedule(&mut self, time_ns: i64, kind: EventKind) {
+        self.seq += 1;
+        self.queue.push(Reverse(Event {
+            time_ns,
+            seq: self.seq,
+            kind,
+        }));
+    }
+
+    /// Schedules `kind` at `time_ns` if that is not past the end of the run.
+    pub(crate) fn schedule_within(&mut self, time_ns: i64, kind: EventKind) {
+        if time_ns <= self.end_ns {
+            self.schedule(time_ns, kind);
+        }
+    }
+
+    /// Time of the next event, if any.
+    pub(crate) fn peek_time(&self) -> Option<i64> {
+        self.queue.peek().map(|Reverse(e)| e.time_ns)
+    }
+
+    /// Removes the next event if it is due at or before `limit_ns`, and moves the clock to it.
+    pub(crate) fn pop_until(&mut self, limit_ns: i64) -> Option<EventKind> {
+        let Reverse(event) = *self.queue.peek()?;
+        if event.time_ns > limit_ns {
+            return None;
+        }
+        self.queue.pop();
+        self.now_ns = event.time_ns;
+        Some(event.kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_order_by_time_then_sequence() {
+        let mut s = Scheduler::new(100, 4);
+        for (t, k) in [(5, 0), (2, 1), (5, 2), (2, 3)] {
+            s.schedule(t, EventKind::Shock(k));
+        }
+        let order: Vec<(i64, EventKind)> =
+            std::iter::from_fn(|| s.pop_until(100).map(|k| (s.now(), k))).collect();
+        let shock = EventKind::Shock;
+        assert_eq!(
+            order,
+            vec![(2, shock(1)), (2, shock(3)), (5, shock(0)), (5, shock(2))]
+        );
+    }
+
+    #[test]
+    fn nothing_past_the_limit_is_popped_and_the_end_is_kept() {
+        let mut s = Scheduler::new(10, 4);
+        s.schedule(7, EventKind::Sample);
+        s.schedule_within(11, EventKind::VolTick);
+        assert_eq!(s.pop_until(6), None);
+        assert_eq!(s.now(), 0);
+        assert_eq!(s.pop_until(7), Some(EventKind::Sample));
+        assert_eq!(s.now(), 7);
+        assert_eq!(s.peek_time(), None, "an event past the end is never queued");
+    }
+}

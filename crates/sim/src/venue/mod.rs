@@ -1,0 +1,352 @@
+//! A venue: one instrument's exchange, held in one hand.
+//!
+//! A [`Venue`] owns the book, the accounts and their margin, the mark price, the insurance
+//! fund, the liquidation engine and its own ledger figures. It talks to the rest of a run
+//! through narrow types: the [`Scheduler`] to schedule its liquidation steps, the [`Recorder`]
+//! to record trades, liquidations and counters. It never sees the agents: accounts it takes over
+//! are queued in [`Venue::take_overs`] for the kernel to cancel their agents' orders.
+//!
+//! - `settlement.rs` — fills into accounts, fees, deposits, the liquidation-index keys;
+//! - `liquidation.rs` — the takeover and its partial steps;
+//! - `adl.rs` — auto-deleveraging; `socialize.rs` — socialised loss.
+
+mod adl;
+mod liquidation;
+mod settlement;
+mod socialize;
+
+pub use adl::{AdlCache, ADL_REFRESH_NS};
+pub use liquidation::{EngineConfig, LiqRun};
+
+use crate::accounts::{Account, LiquidationIndex};
+use crate::agents::{Action, MarketState, OrderList};
+use crate::margin::MarginTable;
+use crate::mark::Mark;
+use crate::record::{LedgerStats, Trigger};
+use crate::recorder::Recorder;
+use crate::scheduler::Scheduler;
+use cascade_book::{Book, BookError, BookEvent, OrderId, OwnerId, Price, Qty, Side};
+use std::collections::BTreeMap;
+
+/// Which venue of a simulation (its index in the simulation's list of venues).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct VenueId(pub u16);
+
+/// What an order instruction did when it reached the venue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Entry {
+    /// The venue refused it (the account is under liquidation, or the book refused it).
+    Rejected,
+    /// A limit or market order was processed; `rested` holds the handle of a resting part.
+    Order {
+        /// Lots of a limit order that traded on arrival.
+        marketable: bool,
+        /// Handle of the part left resting, if any.
+        rested: Option<OrderId>,
+    },
+    /// A cancel or a deposit.
+    Other,
+}
+
+/// One instrument's exchange.
+#[derive(Debug)]
+pub struct Venue {
+    id: VenueId,
+    pub(crate) book: Book,
+    /// One account per agent, plus one for scripted shocks (the last).
+    pub(crate) accounts: Vec<Account>,
+    liq_index: LiquidationIndex,
+    pub(crate) margin: MarginTable,
+    engine: EngineConfig,
+    /// The insurance fund, units.
+    pub(crate) fund: i64,
+    pub(crate) ledger: LedgerStats,
+    pub(crate) mark: Mark,
+    /// What agents read besides the book: last price, mark, index, volatility, volumes.
+    pub(crate) market: MarketState,
+    /// The index value the mark reads, ticks (fed by the kernel from the exogenous index).
+    index: Option<f64>,
+    /// Accounts the engine holds, by account id.
+    liq_runs: BTreeMap<u32, LiqRun>,
+    next_liq_id: u32,
+    /// The ADL queue last ranked.
+    adl_cache: Option<AdlCache>,
+    /// The liquidation whose order is in the book right now.
+    active_liq: Option<(u32, u32)>,
+    /// What last moved the market, for the causality of liquidations.
+    mover: Trigger,
+    mover_gen: Option<u32>,
+    /// Number (1-based, in the tape) of the trade that last moved the market, if a trade did.
+    mover_trade: Option<u64>,
+    /// Accounts taken over whose agents' resting orders the kernel must cancel.
+    take_overs: Vec<u32>,
+    book_events: Vec<BookEvent>,
+    /// Accounts touched by the current operation (reindexed after it).
+    touched: Vec<u32>,
+    /// Accounts changed since the last audit (every change of cash or position lands here).
+    dirty: Vec<u32>,
+    /// Lots and notional of liquidation fills settled since the step began.
+    step_qty: i64,
+    step_notional: i64,
+    /// Lots and trades since the last sample.
+    pub(crate) interval_volume: i64,
+    pub(crate) interval_trades: u32,
+}
+
+impl Venue {
+    /// A venue with `accounts` (their starting cash are deposits), a book at `initial` ticks.
+    pub(crate) fn new(
+        id: VenueId,
+        accounts: Vec<Account>,
+        margin: MarginTable,
+        engine: EngineConfig,
+        mark: Mark,
+        market: MarketState,
+        index: Option<f64>,
+    ) -> Self {
+        let fund = engine.fund_start;
+        let deposits = fund + accounts.iter().map(|a| a.cash).sum::<i64>();
+        Self {
+            id,
+            book: Book::with_capacity(4096),
+            accounts,
+            liq_index: LiquidationIndex::default(),
+            margin,
+            engine,
+            fund,
+            ledger: LedgerStats {
+                fund_start: fund,
+                fund_min: fund,
+                fund_end: fund,
+                deposits,
+                ..LedgerStats::default()
+            },
+            mark,
+            market,
+            index,
+            liq_runs: BTreeMap::new(),
+            next_liq_id: 0,
+            adl_cache: None,
+            active_liq: None,
+            mover: Trigger::Flow,
+            mover_gen: None,
+            mover_trade: None,
+            take_overs: Vec::with_capacity(16),
+            book_events: Vec::with_capacity(256),
+            touched: Vec::with_capacity(64),
+            dirty: Vec::with_capacity(64),
+            step_qty: 0,
+            step_notional: 0,
+            interval_volume: 0,
+            interval_trades: 0,
+        }
+    }
+
+    /// This venue's id.
+    pub fn id(&self) -> VenueId {
+        self.id
+    }
+
+    /// The book.
+    pub fn book(&self) -> &Book {
+        &self.book
+    }
+
+    /// Every account.
+    pub fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    /// The insurance fund, units.
+    pub fn fund(&self) -> i64 {
+        self.fund
+    }
+
+    /// The ledger's figures so far.
+    pub fn ledger(&self) -> &LedgerStats {
+        &self.ledger
+    }
+
+    /// What closes a shortfall on this venue.
+    pub(crate) fn shortfall(&self) -> crate::scenario::Shortfall {
+        self.engine.shortfall
+    }
+
+    /// Accounts changed since the last call to [`Venue::clear_dirty`].
+    pub(crate) fn dirty(&self) -> &[u32] {
+        &self.dirty
+    }
+
+    /// Forgets the changed accounts (after the audit has seen them, or without an audit).
+    pub(crate) fn clear_dirty(&mut self) {
+        self.dirty.clear();
+    }
+
+    /// Accounts taken over since the last call; their agents' orders must be cancelled.
+    pub(crate) fn take_overs(&mut self) -> std::vec::Drain<'_, u32> {
+        self.take_overs.drain(..)
+    }
+
+    /// Feeds the index value the mark reads, ticks.
+    pub(crate) fn set_index(&mut self, value: f64) {
+        self.index = Some(value);
+        self.market.index = Some(value);
+    }
+
+    /// Records what moved the market (for the causality of the liquidations it causes).
+    pub(crate) fn moved_by(&mut self, trigger: Trigger, trade: Option<u64>) {
+        self.mover = trigger;
+        self.mover_gen = None;
+        self.mover_trade = trade;
+    }
+
+    /// Forgets the trade that last moved the market, keeping the trigger.
+    pub(crate) fn forget_mover_trade(&mut self) {
+        self.mover_trade = None;
+    }
+
+    /// An instruction of `owner` reaching the exchange. The engine holds accounts under
+    /// liquidation: their own orders are refused, cancels go through.
+    pub(crate) fn enter(
+        &mut self,
+        owner: u32,
+        action: Action,
+        clock: &mut Scheduler,
+        rec: &mut Recorder,
+    ) -> Entry {
+        let c = &mut rec.out.counters;
+        c.arrivals += 1;
+        if self.accounts[owner as usize].in_liquidation && !matches!(action, Action::Cancel(_)) {
+            c.rejects += 1;
+            return Entry::Rejected;
+        }
+        let result = match action {
+            Action::Limit {
+                side,
+                price,
+                qty,
+                tif,
+            } => {
+                c.limit_orders += 1;
+                self.book
+                    .limit(OwnerId(owner), side, price, qty, tif, &mut self.book_events)
+            }
+            Action::Market { side, qty } => {
+                c.market_orders += 1;
+                self.book
+                    .market(OwnerId(owner), side, qty, &mut self.book_events)
+            }
+            Action::Cancel(id) => {
+                c.cancels += 1;
+                if let Err(BookError::UnknownOrder(_)) = self.book.cancel(id) {
+                    c.cancels_late += 1;
+                }
+                return Entry::Other;
+            }
+            Action::Deposit(units) => {
+                self.deposit(owner, units, clock, rec);
+                return Entry::Other;
+            }
+        };
+        let entry = match result {
+            Ok(done) => {
+                let limit = matches!(action, Action::Limit { .. });
+                if limit && done.filled.0 > 0 {
+                    rec.out.counters.limit_orders_marketable += 1;
+                }
+                if limit && done.resting.0 > 0 {
+                    rec.out.counters.limit_orders_rested += 1;
+                }
+                Entry::Order {
+                    marketable: limit && done.filled.0 > 0,
+                    rested: (limit && done.resting.0 > 0).then_some(done.id),
+                }
+            }
+            Err(_) => {
+                rec.out.counters.rejects += 1;
+                Entry::Rejected
+            }
+        };
+        if self.settle_book_events(clock.now(), rec) {
+            self.moved_by(Trigger::Flow, Some(rec.out.counters.trades));
+        }
+        self.after_market_change(clock, rec);
+        entry
+    }
+
+    /// Cancels every resting order in `orders` (exchange side, immediately). A handle that no
+    /// longer rests (filled or already cancelled) is skipped: the book detects a stale handle.
+    pub(crate) fn cancel_all(&mut self, orders: &mut OrderList, buf: &mut Vec<Action>) {
+        buf.clear();
+        orders.cancel_all(buf);
+        for action in buf.drain(..) {
+            if let Action::Cancel(id) = action {
+                match self.book.cancel(id) {
+                    Ok(_) | Err(BookError::UnknownOrder(_)) => {}
+                    Err(e) => unreachable!("a cancel fails only on an unknown order: {e:?}"),
+                }
+            }
+        }
+    }
+
+    /// Recomputes the mark and, if liquidations are on, takes over the accounts it crosses.
+    pub(crate) fn after_market_change(&mut self, clock: &mut Scheduler, rec: &mut Recorder) {
+        let mid_x2 = self.book.l1().mid_x2();
+        let mark = self
+            .mark
+            .update(clock.now(), mid_x2, self.market.last_price.0, self.index);
+        self.market.mark = Price(mark);
+        if self.engine.enabled {
+            self.check_liquidations(mark, clock, rec);
+        }
+    }
+
+    /// A market order of `owner` (a scripted program), settled at once. A refusal (the book
+    /// holds its maximum number of orders) is counted as a reject.
+    pub(crate) fn market_order(
+        &mut self,
+        owner: OwnerId,
+        side: Side,
+        qty: Qty,
+        now_ns: i64,
+        rec: &mut Recorder,
+    ) {
+        match self.book.market(owner, side, qty, &mut self.book_events) {
+            Ok(_) => {
+                self.settle_book_events(now_ns, rec);
+            }
+            Err(_) => rec.out.counters.rejects += 1,
+        }
+    }
+
+    /// After scripted shock `i` acted: it is what moved the market; the mark is recomputed.
+    pub(crate) fn after_shock(&mut self, i: u32, clock: &mut Scheduler, rec: &mut Recorder) {
+        self.mover = Trigger::Shock(i);
+        self.mover_gen = None;
+        self.after_market_change(clock, rec);
+    }
+
+    /// Sets the maintenance multiplier (a scripted margin change) and reindexes every margin
+    /// account under the new rates.
+    pub(crate) fn set_maintenance_multiplier(&mut self, multiplier: f64) {
+        self.margin.set_maintenance_multiplier(multiplier);
+        for id in 0..self.accounts.len() as u32 {
+            let acc = &mut self.accounts[id as usize];
+            if acc.margin {
+                self.liq_index.reindex(id, acc, &self.margin);
+            }
+        }
+    }
+
+    /// Marks `id` changed, as settlement would (for the audit's tests).
+    #[cfg(test)]
+    pub(crate) fn dirty_for_test(&mut self, id: u32) {
+        self.dirty.push(id);
+    }
+
+    /// Closes the ledger's figures at the end of the run.
+    pub(crate) fn finish(&mut self) -> LedgerStats {
+        self.ledger.fund_end = self.fund;
+        self.ledger
+    }
+}
