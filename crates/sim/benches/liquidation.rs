@@ -34,15 +34,10 @@ fn accounts(n: usize, table: &MarginTable) -> (Vec<Account>, LiquidationIndex) {
         let entry = 10_000i64;
         let collateral = pos * entry / leverage;
         let long = next(&mut rng) & 1 == 0;
-        let mut a = Account {
-            cash: if long {
-                collateral - pos * entry
-            } else {
-                collateral + pos * entry
-            },
-            pos: if long { pos } else { -pos },
-            margin: true,
-            ..Account::default()
+        let mut a = if long {
+            Account::margin(collateral - pos * entry, pos)
+        } else {
+            Account::margin(collateral + pos * entry, -pos)
         };
         index.reindex(i as u32, &mut a, table);
         accs.push(a);
@@ -66,7 +61,7 @@ fn bench(c: &mut Criterion) {
         let mut keys: Vec<i64> = accs
             .iter()
             .filter(|a| a.pos > 0)
-            .filter_map(|a| a.liq_key)
+            .filter_map(|a| a.liq_key())
             .collect();
         keys.sort_unstable_by(|a, b| b.cmp(a));
         let mark = keys[CROSSED - 1];
@@ -75,9 +70,8 @@ fn bench(c: &mut Criterion) {
                 let mut popped = Vec::with_capacity(CROSSED * 2);
                 let start = Instant::now();
                 for _ in 0..iters {
-                    while let Some(id) = index.pop_crossed(mark) {
-                        let a = &mut accs[id as usize];
-                        a.liq_key = None;
+                    while let Some(id) = index.pop_crossed(mark, &mut accs) {
+                        let a = &accs[id as usize];
                         assert!(table.is_liquidatable(a.cash, a.pos, mark));
                         popped.push(id);
                     }

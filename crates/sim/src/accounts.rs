@@ -20,10 +20,10 @@ pub struct Account {
     pub entry_value: i64,
     /// True for margin accounts, which can be liquidated.
     pub margin: bool,
-    /// The key under which the account sits in the liquidation index.
-    pub liq_key: Option<i64>,
-    /// True while the liquidation engine holds the account.
-    pub in_liquidation: bool,
+    /// The key under which the account sits in the liquidation index (kept by the index).
+    liq_key: Option<i64>,
+    /// True while the liquidation engine holds the account (set only by the engine).
+    in_liquidation: bool,
     /// Completed liquidations of this account.
     pub liquidations: u32,
     /// Profit realised by closing positions, units (settlement at bankruptcy included).
@@ -33,6 +33,40 @@ pub struct Account {
 }
 
 impl Account {
+    /// A margin account holding `cash` units and `pos` lots (entered at no recorded value).
+    pub fn margin(cash: i64, pos: i64) -> Self {
+        Self {
+            cash,
+            pos,
+            margin: true,
+            ..Self::default()
+        }
+    }
+
+    /// The key under which the account sits in the liquidation index, if it does.
+    pub fn liq_key(&self) -> Option<i64> {
+        self.liq_key
+    }
+
+    /// True while the liquidation engine holds the account.
+    pub fn in_liquidation(&self) -> bool {
+        self.in_liquidation
+    }
+
+    /// The engine takes the account over (it has been popped from the index).
+    pub(crate) fn take_over(&mut self) {
+        debug_assert!(self.liq_key.is_none(), "taken over while indexed");
+        self.in_liquidation = true;
+    }
+
+    /// The engine lets the account go; `closed` counts a completed liquidation.
+    pub(crate) fn release(&mut self, closed: bool) {
+        self.in_liquidation = false;
+        if closed {
+            self.liquidations += 1;
+        }
+    }
+
     /// Equity at `mark`, units.
     pub fn equity(&self, mark: i64) -> i128 {
         i128::from(self.cash) + i128::from(self.pos) * i128::from(mark)
@@ -118,8 +152,14 @@ impl LiquidationIndex {
     }
 
     /// The next account the mark crosses, deepest first: a long whose key is at or above the
-    /// mark, else a short whose key is at or below it. Removed from the index.
-    pub fn pop_crossed(&mut self, mark: i64) -> Option<u32> {
+    /// mark, else a short whose key is at or below it. Removed from the index, its key cleared.
+    pub fn pop_crossed(&mut self, mark: i64, accounts: &mut [Account]) -> Option<u32> {
+        let id = self.pop_crossed_id(mark)?;
+        accounts[id as usize].liq_key = None;
+        Some(id)
+    }
+
+    fn pop_crossed_id(&mut self, mark: i64) -> Option<u32> {
         if let Some(&(k, Reverse(id))) = self.longs.last() {
             if k >= mark {
                 self.longs.pop_last();
@@ -186,11 +226,20 @@ mod tests {
         for (i, a) in accs.iter_mut().enumerate() {
             ix.reindex(i as u32, a, &t);
         }
-        assert_eq!(accs[0].liq_key, Some(90));
-        assert_eq!(ix.pop_crossed(95), None);
-        assert_eq!(ix.pop_crossed(90), Some(0), "ties break on the lower id");
-        assert_eq!(ix.pop_crossed(90), Some(2));
-        assert_eq!(ix.pop_crossed(90), None, "account 1 is not crossed at 90");
+        assert_eq!(accs[0].liq_key(), Some(90));
+        assert_eq!(ix.pop_crossed(95, &mut accs), None);
+        assert_eq!(
+            ix.pop_crossed(90, &mut accs),
+            Some(0),
+            "ties break on the lower id"
+        );
+        assert_eq!(ix.pop_crossed(90, &mut accs), Some(2));
+        assert_eq!(
+            ix.pop_crossed(90, &mut accs),
+            None,
+            "account 1 is not crossed at 90"
+        );
+        assert_eq!(accs[0].liq_key(), None, "a popped account loses its key");
         assert_eq!(ix.len(), 1);
     }
 
@@ -205,9 +254,9 @@ mod tests {
             ..Account::default()
         };
         ix.reindex(7, &mut a, &t);
-        assert_eq!(a.liq_key, Some(109));
-        assert_eq!(ix.pop_crossed(108), None);
-        assert_eq!(ix.pop_crossed(109), Some(7));
+        assert_eq!(a.liq_key(), Some(109));
+        assert_eq!(ix.pop_crossed_id(108), None);
+        assert_eq!(ix.pop_crossed_id(109), Some(7));
         assert!(ix.is_empty());
     }
 
@@ -220,7 +269,7 @@ mod tests {
         a.cash += 400; // a top-up
         ix.reindex(0, &mut a, &t);
         assert_eq!(ix.len(), 1);
-        assert_eq!(ix.pop_crossed(60), None);
+        assert_eq!(ix.pop_crossed_id(60), None);
         let mut b = Account {
             cash: -900,
             pos: 10,

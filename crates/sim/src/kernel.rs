@@ -271,7 +271,7 @@ impl Simulation {
                 0
             },
             liquidations: acc.liquidations,
-            in_liquidation: acc.in_liquidation,
+            in_liquidation: acc.in_liquidation(),
         };
         let now = self.clock.now();
         let mut ctx = Ctx {

@@ -81,15 +81,14 @@ impl Venue {
         rec: &mut Recorder,
     ) {
         let mut stale = Vec::new();
-        while let Some(id) = self.liq_index.pop_crossed(mark) {
+        while let Some(id) = self.liq_index.pop_crossed(mark, &mut self.accounts) {
             let acc = &mut self.accounts[id as usize];
-            acc.liq_key = None;
             if !self.margin.is_liquidatable(acc.cash, acc.pos, mark) {
                 debug_assert!(false, "index key out of date for account {id}");
                 stale.push(id);
                 continue;
             }
-            acc.in_liquidation = true;
+            acc.take_over();
             let run = LiqRun {
                 id: self.next_liq_id,
                 generation: self.mover_gen.map_or(0, |g| g + 1),
@@ -286,10 +285,7 @@ impl Venue {
     fn release(&mut self, id: u32, closed: bool) {
         self.liq_runs.remove(&id);
         let acc = &mut self.accounts[id as usize];
-        acc.in_liquidation = false;
-        if closed {
-            acc.liquidations += 1;
-        }
+        acc.release(closed);
         self.liq_index.reindex(id, acc, &self.margin);
     }
 }

@@ -216,7 +216,7 @@ impl Venue {
     ) -> Entry {
         let c = &mut rec.out.counters;
         c.arrivals += 1;
-        if self.accounts[owner as usize].in_liquidation && !matches!(action, Action::Cancel(_)) {
+        if self.accounts[owner as usize].in_liquidation() && !matches!(action, Action::Cancel(_)) {
             c.rejects += 1;
             return Entry::Rejected;
         }
