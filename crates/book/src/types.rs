@@ -10,6 +10,36 @@ pub struct Price(pub i64);
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Qty(pub i64);
 
+/// A quote value in units of one tick × one lot: what `q` lots at `p` ticks are worth.
+///
+/// The one way to multiply a price by a quantity. The product is checked: scenario validation
+/// bounds ticks × lots so that a run cannot reach `i64::MAX`, and a product that would
+/// overflow anyway stops the run with this message instead of wrapping silently.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Notional(pub i64);
+
+impl Notional {
+    /// `price` × `qty`, checked.
+    #[inline]
+    pub fn of(price: Price, qty: Qty) -> Self {
+        match price.0.checked_mul(qty.0) {
+            Some(v) => Notional(v),
+            None => panic!(
+                "notional of {} lots at {} ticks overflows 64-bit units (validation bounds ticks × lots)",
+                qty.0, price.0
+            ),
+        }
+    }
+}
+
+impl std::ops::Mul<Qty> for Price {
+    type Output = Notional;
+    #[inline]
+    fn mul(self, qty: Qty) -> Notional {
+        Notional::of(self, qty)
+    }
+}
+
 /// The owner of an order: an agent or an account. Self-trade prevention compares owners.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OwnerId(pub u32);
@@ -196,4 +226,25 @@ pub enum BookError {
     /// The order pool is at its limit.
     #[error("the book holds its maximum number of orders")]
     Full,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notional_is_ticks_times_lots() {
+        assert_eq!(Price(12_345) * Qty(7), Notional(86_415));
+        assert_eq!(
+            Price(i64::MAX / 2) * Qty(2),
+            Notional(i64::MAX - 1),
+            "the largest even product"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "overflows 64-bit units")]
+    fn a_notional_past_i64_stops_instead_of_wrapping() {
+        let _ = Price(1_000_000_000_000_000) * Qty(1_000_000_000);
+    }
 }

@@ -185,8 +185,10 @@ pub struct LiquidationRecord {
     pub notional: i64,
     /// Liquidation fee paid into the fund, units.
     pub fee: i64,
-    /// Change of the insurance fund from this step, units (fee included).
+    /// Change of the insurance fund from this step, units (fee and socialised loss included).
     pub fund_change: i64,
+    /// Units collected from accounts in profit to refill the fund (socialised loss).
+    pub socialized: i64,
     /// What started the takeover.
     pub trigger: Trigger,
     /// The trade that moved the mark across the account (1-based number in the tape), when a

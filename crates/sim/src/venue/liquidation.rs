@@ -51,6 +51,11 @@ impl EngineConfig {
     }
 }
 
+/// Consecutive steps that close nothing in the book after which a venue stops waiting for the
+/// book and hands the remainder to auto-deleveraging (under either shortfall rule): a step
+/// that cannot fill does not spin.
+pub const MAX_DRY_STEPS: u32 = 3;
+
 /// An account the engine holds.
 #[derive(Clone, Copy, Debug)]
 pub struct LiqRun {
@@ -62,6 +67,8 @@ pub struct LiqRun {
     pub trigger: Trigger,
     /// The trade (1-based number in the tape) that moved the mark, when a trade did.
     pub trigger_trade: Option<u64>,
+    /// Consecutive steps that closed nothing in the book.
+    pub dry_steps: u32,
 }
 
 /// Fills of the current liquidation step, accumulated by settlement.
@@ -94,6 +101,7 @@ impl Venue {
                 generation: self.mover_gen.map_or(0, |g| g + 1),
                 trigger: self.mover,
                 trigger_trade: self.mover_trade,
+                dry_steps: 0,
             };
             self.next_liq_id += 1;
             self.liq_runs.insert(id, run);
@@ -122,11 +130,11 @@ impl Venue {
         let side = if acc.pos > 0 { Side::Sell } else { Side::Buy };
         let bankruptcy = MarginTable::bankruptcy_price(acc.cash, acc.pos);
         let limit = self.step_limit(&acc, q);
-        let fund_before = self.fund;
+        let (fund_before, socialized_before) = (self.fund, self.socialized);
 
         let mut tally = StepTally::default();
         self.active_liq = Some((id, run.generation));
-        let _ = self.book.limit(
+        let order = self.book.limit(
             OwnerId(id),
             side,
             Price(limit),
@@ -134,6 +142,10 @@ impl Venue {
             Tif::Ioc,
             &mut self.book_events,
         );
+        if order.is_err() {
+            // Only a full order pool refuses an IOC at a positive price: the step fills nothing.
+            rec.out.counters.rejects += 1;
+        }
         let traded = self.settle_liquidation_fills(id, clock.now(), rec, &mut tally);
         let adl_qty = self.close_shortfall(id, run.id, side, q - tally.qty, clock, rec, &mut tally);
         self.active_liq = None;
@@ -156,6 +168,7 @@ impl Venue {
             notional: tally.notional,
             fee: tally.fee,
             fund_change: self.fund - fund_before,
+            socialized: self.socialized - socialized_before,
             trigger: run.trigger,
             trigger_trade: run.trigger_trade,
             generation: run.generation,
@@ -169,8 +182,11 @@ impl Venue {
         self.after_market_change(clock, rec);
     }
 
-    /// What the book did not fill of a step: transferred by ADL, or sent to the book at any
-    /// price with the loss shared. Returns the lots transferred by ADL.
+    /// What the book did not fill of a step. Under ADL it is transferred at once. Under
+    /// socialised loss it goes to the book at any price and the fund's loss is shared; if the
+    /// book has closed nothing for [`MAX_DRY_STEPS`] steps in a row, the remainder is
+    /// transferred by ADL instead of waiting for bids that do not come. Returns the lots
+    /// transferred by ADL.
     #[allow(clippy::too_many_arguments)]
     fn close_shortfall(
         &mut self,
@@ -183,19 +199,38 @@ impl Venue {
         tally: &mut StepTally,
     ) -> i64 {
         if remainder <= 0 {
+            self.note_progress(id, true);
             return 0;
         }
-        match self.engine.shortfall {
-            Shortfall::Adl => self.deleverage(id, liq, remainder, clock.now(), rec),
-            Shortfall::SocializedLoss => {
-                let _ = self
-                    .book
-                    .market(OwnerId(id), side, Qty(remainder), &mut self.book_events);
-                self.settle_liquidation_fills(id, clock.now(), rec, tally);
-                self.socialize(id);
-                0
+        let mut left = remainder;
+        if self.engine.shortfall == Shortfall::SocializedLoss {
+            let before = tally.qty;
+            if self
+                .book
+                .market(OwnerId(id), side, Qty(remainder), &mut self.book_events)
+                .is_err()
+            {
+                rec.out.counters.rejects += 1;
+            }
+            self.settle_liquidation_fills(id, clock.now(), rec, tally);
+            self.socialize(id);
+            left -= tally.qty - before;
+            let hand_on = self.note_progress(id, tally.qty > 0);
+            if left == 0 || !hand_on {
+                return 0;
             }
         }
+        self.deleverage(id, liq, left, clock.now(), rec)
+    }
+
+    /// Counts a step that closed something (or nothing) in the book; true when the account
+    /// has waited [`MAX_DRY_STEPS`] dry steps and its remainder must be handed on.
+    fn note_progress(&mut self, id: u32, closed_some: bool) -> bool {
+        let Some(run) = self.liq_runs.get_mut(&id) else {
+            return false;
+        };
+        run.dry_steps = if closed_some { 0 } else { run.dry_steps + 1 };
+        run.dry_steps >= MAX_DRY_STEPS
     }
 
     /// Schedules the next step of `id` after the cooldown, or releases a closed account.

@@ -14,9 +14,11 @@ mod adl;
 mod liquidation;
 mod settlement;
 mod socialize;
+#[cfg(test)]
+mod tests;
 
 pub use adl::{AdlCache, ADL_REFRESH_NS};
-pub use liquidation::{EngineConfig, LiqRun};
+pub use liquidation::{EngineConfig, LiqRun, MAX_DRY_STEPS};
 
 use crate::accounts::{Account, LiquidationIndex};
 use crate::agents::{Action, MarketState, OrderList};
@@ -88,6 +90,8 @@ pub struct Venue {
     /// Lots and notional of liquidation fills settled since the step began.
     step_qty: i64,
     step_notional: i64,
+    /// Units collected from winners under socialised loss.
+    socialized: i64,
     /// Lots and trades since the last sample.
     pub(crate) interval_volume: i64,
     pub(crate) interval_trades: u32,
@@ -137,6 +141,7 @@ impl Venue {
             dirty: Vec::with_capacity(64),
             step_qty: 0,
             step_notional: 0,
+            socialized: 0,
             interval_volume: 0,
             interval_trades: 0,
         }
@@ -347,6 +352,13 @@ impl Venue {
     /// Closes the ledger's figures at the end of the run.
     pub(crate) fn finish(&mut self) -> LedgerStats {
         self.ledger.fund_end = self.fund;
+        self.ledger.bad_debt = self.bad_debt();
         self.ledger
+    }
+
+    /// Loss the fund could not cover: collected from winners under socialised loss, plus the
+    /// deficit the fund still carries. Zero under ADL, where the fund never goes negative.
+    pub fn bad_debt(&self) -> i64 {
+        self.socialized + (-self.fund).max(0)
     }
 }

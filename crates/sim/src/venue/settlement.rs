@@ -76,7 +76,7 @@ impl Venue {
     /// Settles one fill into the two accounts. A fill of the account under liquidation is
     /// closed at its bankruptcy value with the fund taking the difference.
     fn settle_fill(&mut self, f: &Fill) {
-        let value = f.price.0 * f.qty.0;
+        let value = (f.price * f.qty).0;
         let (buyer, seller) = match f.taker_side {
             Side::Buy => (f.taker_owner.0, f.maker_owner.0),
             Side::Sell => (f.maker_owner.0, f.taker_owner.0),
