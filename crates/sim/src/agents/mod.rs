@@ -7,7 +7,7 @@
 //!
 //! Each kind is self-contained in its file: its section of the scenario file (a spec struct
 //! with `name` and `count` first, then the kind's own fields), the checks of that section
-//! ([`GroupSpec::validate`]), how a member is built, and its behaviour ([`Behaviour`]). The list
+//! (`GroupSpec::validate`), how a member is built, and its behaviour ([`Behaviour`]). The list
 //! in `agent_kinds!` turns the kinds into the closed enums [`AgentGroup`] (what the scenario
 //! holds) and [`AgentKind`] (what the event loop runs).
 
