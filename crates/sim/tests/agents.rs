@@ -277,3 +277,13 @@ fn quoting_arbitrageurs_rest_a_wall_that_a_sell_program_cannot_run_through() {
         "the arbitrageurs' resting bid at 99.00 is what fills"
     );
 }
+
+/// manifest.json holds `to_ron()` of the scenario as run. Every kind and every optional section,
+/// against the text written before the kinds moved into their own files.
+#[test]
+fn every_kind_reserialises_to_the_pinned_manifest_text() {
+    let s = Scenario::parse(include_str!("data/every-kind.ron")).unwrap();
+    s.validate().unwrap();
+    assert_eq!(s.to_ron(), include_str!("data/every-kind.to_ron"));
+    assert_eq!(Scenario::parse(&s.to_ron()).unwrap(), s);
+}

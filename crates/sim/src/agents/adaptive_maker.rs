@@ -1,10 +1,59 @@
 //! Adaptive market makers (ABIDES's AdaptiveMarketMakerAgent): ladders sized to a share of
 //! recent volume, half-spread following an average of the observed spread.
 
-use super::{push_ladder, secs_to_ns, Ctx, OrderList};
+use super::{push_ladder, secs_to_ns, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::{exp_draw, Rng};
-use crate::scenario::AdaptiveMakerSpec;
+use crate::scenario::{Fields, Scenario, MAX_LEVELS, MAX_ORDER_LOTS};
 use cascade_book::Qty;
+use serde::{Deserialize, Serialize};
+
+/// Adaptive market makers (ABIDES's AdaptiveMarketMakerAgent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdaptiveMakerSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Mean time between wake-ups, seconds (exponential).
+    pub mean_wake_s: f64,
+    /// Quotes per side.
+    pub levels: u32,
+    /// Distance between two quotes of one side, ticks.
+    pub level_spacing_ticks: i64,
+    /// Size of each quote as a share of the volume traded since the last wake-up.
+    pub pov: f64,
+    /// Smallest quote, lots.
+    pub min_size: i64,
+    /// Weight of the newest spread observation in the half-spread average.
+    pub spread_alpha: f64,
+}
+
+impl GroupSpec for AdaptiveMakerSpec {
+    type Agent = AdaptiveMaker;
+
+    fn validate(&self, f: &mut Fields<'_>, _: &Scenario) {
+        f.positive("mean_wake_s", self.mean_wake_s);
+        f.int_range("levels", i64::from(self.levels), 1, i64::from(MAX_LEVELS));
+        f.int_range(
+            "level_spacing_ticks",
+            self.level_spacing_ticks,
+            1,
+            1_000_000,
+        );
+        f.probability("pov", self.pov);
+        f.int_range("min_size", self.min_size, 1, MAX_ORDER_LOTS);
+        f.probability("spread_alpha", self.spread_alpha);
+    }
+
+    fn max_resting(&self) -> usize {
+        2 * self.levels as usize
+    }
+
+    fn build(&self, _: &mut Member<'_>) -> AdaptiveMaker {
+        AdaptiveMaker::new(self)
+    }
+}
 
 /// An adaptive market maker.
 #[derive(Clone, Debug)]
@@ -38,14 +87,15 @@ impl AdaptiveMaker {
     pub fn next_wake(&self, now_ns: i64, rng: &mut Rng) -> i64 {
         now_ns + secs_to_ns(exp_draw(rng, self.mean_wake_s))
     }
+}
+
+impl Behaviour for AdaptiveMaker {
+    fn first_wake(&mut self, _end_ns: i64, rng: &mut Rng) -> Option<i64> {
+        Some(self.next_wake(0, rng))
+    }
 
     /// Re-quotes its ladder.
-    pub fn wake(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        rng: &mut Rng,
-        orders: &mut OrderList,
-    ) -> Option<i64> {
+    fn wake(&mut self, ctx: &mut Ctx<'_>, rng: &mut Rng, orders: &mut OrderList) -> Option<i64> {
         if let Some(s) = ctx.book.l1().spread_ticks() {
             let s = s as f64;
             let a = self.spread_alpha;

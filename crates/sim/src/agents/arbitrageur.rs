@@ -3,10 +3,65 @@
 //! also rest a deep bid and ask around the index, moved as the index moves: outside liquidity
 //! that a crash can reach but not run through.
 
-use super::{secs_to_ns, Action, Ctx, OrderList};
+use super::{secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::{exp_draw, Rng};
-use crate::scenario::ArbitrageurSpec;
+use crate::scenario::{Fields, Scenario, MAX_ORDER_LOTS};
 use cascade_book::{Price, Qty, Side, Tif};
+use serde::{Deserialize, Serialize};
+
+/// Arbitrageurs: take asks below (or bids above) the index by more than an edge, pulling the
+/// book toward the index; optionally they also rest a deep bid and ask around the index.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArbitrageurSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Mean time between wake-ups, seconds (exponential).
+    pub mean_wake_s: f64,
+    /// Required distance from the index, basis points.
+    pub edge_bps: f64,
+    /// Largest order, lots.
+    pub max_size: i64,
+    /// Largest position either way, lots.
+    pub max_position: i64,
+    /// Also rest a bid and an ask of `max_size` lots this far from the index, basis points, and
+    /// move them with the index: the deep, slow liquidity of traders who would buy this
+    /// venue's dip and hedge elsewhere. None: take only.
+    #[serde(default)]
+    pub quote_edge_bps: Option<f64>,
+}
+
+impl GroupSpec for ArbitrageurSpec {
+    type Agent = Arbitrageur;
+
+    fn validate(&self, f: &mut Fields<'_>, scenario: &Scenario) {
+        if scenario.index.is_none() {
+            f.section_err("arbitrageurs need an index: add `index: Some(IndexSpec(...))`");
+        }
+        f.positive("mean_wake_s", self.mean_wake_s);
+        f.non_negative("edge_bps", self.edge_bps);
+        f.int_range("max_size", self.max_size, 1, MAX_ORDER_LOTS);
+        f.int_range("max_position", self.max_position, 1, MAX_ORDER_LOTS);
+        if let Some(q) = self.quote_edge_bps {
+            if !(q > 0.0 && q < 10_000.0) {
+                f.err(
+                    "quote_edge_bps",
+                    format!("must be above 0 and below 10000 (a bid above zero), got {q}"),
+                );
+            }
+        }
+    }
+
+    fn max_resting(&self) -> usize {
+        2
+    }
+
+    fn build(&self, _: &mut Member<'_>) -> Arbitrageur {
+        Arbitrageur::new(self)
+    }
+}
 
 /// An arbitrageur.
 #[derive(Clone, Debug)]
@@ -36,49 +91,6 @@ impl Arbitrageur {
     /// The next wake-up after `now_ns`.
     pub fn next_wake(&self, now_ns: i64, rng: &mut Rng) -> i64 {
         now_ns + secs_to_ns(exp_draw(rng, self.mean_wake_s))
-    }
-
-    /// Sends an IOC that only trades at prices beyond the edge, then keeps the quotes in place.
-    pub fn wake(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        rng: &mut Rng,
-        orders: &mut OrderList,
-    ) -> Option<i64> {
-        if let Some(ix) = ctx.market.index {
-            if let Some(q) = self.quote_edge_bps {
-                self.quote(ctx, orders, ix, q);
-            }
-            let l1 = ctx.book.l1();
-            let edge = self.edge_bps / 1e4;
-            let pos = ctx.position;
-            let buy_below = (ix * (1.0 - edge)).floor() as i64;
-            let sell_above = (ix * (1.0 + edge)).ceil() as i64;
-            if let Some((ask, _)) = l1.ask.filter(|(a, _)| a.0 <= buy_below) {
-                let room = self.max_position - pos;
-                if room > 0 && ask.0 >= 1 {
-                    let qty = room.min(self.max_size);
-                    ctx.out.push(Action::Limit {
-                        side: Side::Buy,
-                        price: Price(buy_below),
-                        qty: Qty(qty),
-                        tif: Tif::Ioc,
-                    });
-                }
-            } else if let Some((bid, _)) = l1.bid.filter(|(b, _)| b.0 >= sell_above) {
-                let room = self.max_position + pos;
-                if room > 0 && bid.0 >= 1 {
-                    let qty = room.min(self.max_size);
-                    ctx.out.push(Action::Limit {
-                        side: Side::Sell,
-                        price: Price(sell_above),
-                        qty: Qty(qty),
-                        tif: Tif::Ioc,
-                    });
-                }
-            }
-        }
-        Some(self.next_wake(ctx.now_ns, rng))
     }
 
     /// Cancels quotes that drifted from index ∓ `edge_bps`, and rests the missing ones, each as
@@ -125,5 +137,49 @@ impl Arbitrageur {
                 tif: Tif::Gtc,
             });
         }
+    }
+}
+
+impl Behaviour for Arbitrageur {
+    fn first_wake(&mut self, _end_ns: i64, rng: &mut Rng) -> Option<i64> {
+        Some(self.next_wake(0, rng))
+    }
+
+    /// Sends an IOC that only trades at prices beyond the edge, then keeps the quotes in place.
+    fn wake(&mut self, ctx: &mut Ctx<'_>, rng: &mut Rng, orders: &mut OrderList) -> Option<i64> {
+        if let Some(ix) = ctx.market.index {
+            if let Some(q) = self.quote_edge_bps {
+                self.quote(ctx, orders, ix, q);
+            }
+            let l1 = ctx.book.l1();
+            let edge = self.edge_bps / 1e4;
+            let pos = ctx.position;
+            let buy_below = (ix * (1.0 - edge)).floor() as i64;
+            let sell_above = (ix * (1.0 + edge)).ceil() as i64;
+            if let Some((ask, _)) = l1.ask.filter(|(a, _)| a.0 <= buy_below) {
+                let room = self.max_position - pos;
+                if room > 0 && ask.0 >= 1 {
+                    let qty = room.min(self.max_size);
+                    ctx.out.push(Action::Limit {
+                        side: Side::Buy,
+                        price: Price(buy_below),
+                        qty: Qty(qty),
+                        tif: Tif::Ioc,
+                    });
+                }
+            } else if let Some((bid, _)) = l1.bid.filter(|(b, _)| b.0 >= sell_above) {
+                let room = self.max_position + pos;
+                if room > 0 && bid.0 >= 1 {
+                    let qty = room.min(self.max_size);
+                    ctx.out.push(Action::Limit {
+                        side: Side::Sell,
+                        price: Price(sell_above),
+                        qty: Qty(qty),
+                        tif: Tif::Ioc,
+                    });
+                }
+            }
+        }
+        Some(self.next_wake(ctx.now_ns, rng))
     }
 }

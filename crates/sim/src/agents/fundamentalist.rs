@@ -1,10 +1,51 @@
 //! Fundamental traders: when the mid strays from the index (or the fundamental) by more than a
 //! threshold, they trade toward it at market, more the further it strayed.
 
-use super::{secs_to_ns, Action, Ctx, OrderList};
+use super::{secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::{exp_draw, Rng};
-use crate::scenario::FundamentalistSpec;
+use crate::scenario::{Fields, Scenario, MAX_ORDER_LOTS};
 use cascade_book::{Qty, Side};
+use serde::{Deserialize, Serialize};
+
+/// Fundamental traders: trade toward the index (or the fundamental) when the mid strays.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundamentalistSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Mean time between wake-ups, seconds (exponential).
+    pub mean_wake_s: f64,
+    /// Act only when the mid is this far from the reference value, basis points.
+    pub threshold_bps: f64,
+    /// Lots per basis point of deviation beyond the threshold.
+    pub lots_per_bps: f64,
+    /// Largest order, lots.
+    pub max_size: i64,
+}
+
+impl GroupSpec for FundamentalistSpec {
+    type Agent = Fundamentalist;
+
+    fn validate(&self, f: &mut Fields<'_>, scenario: &Scenario) {
+        if scenario.index.is_none() && scenario.fundamental.is_none() {
+            f.section_err("fundamental traders need an index or a fundamental to revert to");
+        }
+        f.positive("mean_wake_s", self.mean_wake_s);
+        f.non_negative("threshold_bps", self.threshold_bps);
+        f.positive("lots_per_bps", self.lots_per_bps);
+        f.int_range("max_size", self.max_size, 1, MAX_ORDER_LOTS);
+    }
+
+    fn max_resting(&self) -> usize {
+        1
+    }
+
+    fn build(&self, _: &mut Member<'_>) -> Fundamentalist {
+        Fundamentalist::new(self)
+    }
+}
 
 /// A fundamental trader.
 #[derive(Clone, Debug)]
@@ -30,14 +71,15 @@ impl Fundamentalist {
     pub fn next_wake(&self, now_ns: i64, rng: &mut Rng) -> i64 {
         now_ns + secs_to_ns(exp_draw(rng, self.mean_wake_s))
     }
+}
+
+impl Behaviour for Fundamentalist {
+    fn first_wake(&mut self, _end_ns: i64, rng: &mut Rng) -> Option<i64> {
+        Some(self.next_wake(0, rng))
+    }
 
     /// Compares the mid with the reference value and trades toward it.
-    pub fn wake(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        rng: &mut Rng,
-        _orders: &mut OrderList,
-    ) -> Option<i64> {
+    fn wake(&mut self, ctx: &mut Ctx<'_>, rng: &mut Rng, _orders: &mut OrderList) -> Option<i64> {
         let value = match (ctx.market.index, ctx.fundamental.as_deref_mut()) {
             (Some(ix), _) => Some(ix),
             (None, Some(f)) => Some(f.value_at(ctx.now_ns)),

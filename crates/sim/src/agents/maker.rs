@@ -2,11 +2,130 @@
 //! `stress` section — widened by realised volatility and inventory, one-sided at the inventory
 //! limit, and pulled entirely when volatility or one-sided flow crosses a threshold.
 
-use super::{secs_to_ns, Action, Ctx, OrderList};
+use super::{secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::Rng;
-use crate::scenario::{MakerSpec, MakerStress};
+use crate::scenario::{Fields, Scenario, MAX_LEVELS, MAX_ORDER_LOTS};
 use cascade_book::{Price, Qty, Side, Tif};
 use rand::Rng as _;
+use serde::{Deserialize, Serialize};
+
+/// Market makers with a fixed ladder.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MakerSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Time between two refreshes of the ladder, seconds.
+    pub refresh_s: f64,
+    /// Distance from the mid to the first quote on each side, ticks.
+    pub half_spread_ticks: i64,
+    /// Quotes per side.
+    pub levels: u32,
+    /// Distance between two quotes of one side, ticks.
+    pub level_spacing_ticks: i64,
+    /// Size of each quote, lots.
+    pub size: i64,
+    /// Ladder shift against inventory, ticks per lot held (a long maker quotes lower).
+    #[serde(default)]
+    pub skew_ticks_per_lot: f64,
+    /// Volatility- and inventory-driven spreads and withdrawal under stress.
+    #[serde(default)]
+    pub stress: Option<MakerStress>,
+    /// Collateral, quote currency: with it the maker is a margin account that can be
+    /// liquidated, and it stops quoting the side that would grow its position once its
+    /// equity falls below twice its maintenance margin (its capital limit).
+    #[serde(default)]
+    pub collateral: Option<f64>,
+}
+
+/// Stress behaviour of a market maker: volatility- and inventory-driven spreads, withdrawal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MakerStress {
+    /// Weight of the newest squared return in the volatility average (per wake-up).
+    pub vol_alpha: f64,
+    /// Extra half-spread, ticks per basis point of realised volatility.
+    pub spread_per_vol_bps: f64,
+    /// Extra half-spread, ticks per lot of inventory.
+    #[serde(default)]
+    pub spread_per_inventory_lot: f64,
+    /// Stop quoting the side that would grow inventory beyond this many lots.
+    pub max_inventory: i64,
+    /// Withdraw or not (false: a counterfactual maker that never withdraws).
+    #[serde(default = "yes")]
+    pub withdraw: bool,
+    /// Withdraw when realised volatility per wake-up exceeds this, basis points.
+    pub withdraw_vol_bps: f64,
+    /// Withdraw when one-sided taker flow since the last wake-up exceeds this share (0.5–1).
+    pub withdraw_imbalance: f64,
+    /// Time out of the market after a withdrawal, seconds.
+    pub cooldown_s: f64,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl GroupSpec for MakerSpec {
+    type Agent = Maker;
+
+    fn validate(&self, f: &mut Fields<'_>, _: &Scenario) {
+        f.positive("refresh_s", self.refresh_s);
+        f.int_range("half_spread_ticks", self.half_spread_ticks, 1, 1_000_000);
+        f.int_range("levels", i64::from(self.levels), 1, i64::from(MAX_LEVELS));
+        f.int_range(
+            "level_spacing_ticks",
+            self.level_spacing_ticks,
+            1,
+            1_000_000,
+        );
+        f.int_range("size", self.size, 1, MAX_ORDER_LOTS);
+        if let Some(st) = &self.stress {
+            st.validate(&mut f.within("stress"));
+        }
+        if let Some(c) = self.collateral {
+            if f.positive("collateral", c) && c > 1e12 {
+                f.err("collateral", "must be at most 1e12");
+            }
+        }
+        if f.non_negative("skew_ticks_per_lot", self.skew_ticks_per_lot)
+            && self.skew_ticks_per_lot > 1e6
+        {
+            f.err("skew_ticks_per_lot", "must be at most 1e6");
+        }
+    }
+
+    fn max_resting(&self) -> usize {
+        2 * self.levels as usize
+    }
+
+    fn build(&self, member: &mut Member<'_>) -> Maker {
+        if let Some(c) = self.collateral {
+            member.on_margin(c);
+        }
+        Maker::new(self)
+    }
+}
+
+impl MakerStress {
+    fn validate(&self, f: &mut Fields<'_>) {
+        f.probability("vol_alpha", self.vol_alpha);
+        f.non_negative("spread_per_vol_bps", self.spread_per_vol_bps);
+        f.non_negative("spread_per_inventory_lot", self.spread_per_inventory_lot);
+        f.int_range("max_inventory", self.max_inventory, 1, MAX_ORDER_LOTS);
+        f.positive("withdraw_vol_bps", self.withdraw_vol_bps);
+        let imbalance = self.withdraw_imbalance;
+        if !(imbalance.is_finite() && (0.5..=1.0).contains(&imbalance)) {
+            f.err(
+                "withdraw_imbalance",
+                format!("must be in [0.5, 1], got {imbalance}"),
+            );
+        }
+        f.non_negative("cooldown_s", self.cooldown_s);
+    }
+}
 
 /// A market maker.
 #[derive(Clone, Debug)]
@@ -25,8 +144,7 @@ pub struct Maker {
     seen_sell: i64,
     /// Out of the market until then (withdrawal or outage), ns.
     away_until: i64,
-    /// Times the maker withdrew.
-    pub withdrawals: u32,
+    withdrawals: u32,
 }
 
 impl Maker {
@@ -49,11 +167,6 @@ impl Maker {
         }
     }
 
-    /// A random phase within the first refresh interval, so makers do not move in lockstep.
-    pub fn first_wake(&self, rng: &mut Rng) -> i64 {
-        rng.gen_range(0..self.refresh_ns)
-    }
-
     /// Keeps the maker out of the market until `t_ns` (its orders were pulled by the exchange).
     pub fn outage_until(&mut self, t_ns: i64) {
         self.away_until = self.away_until.max(t_ns);
@@ -64,45 +177,9 @@ impl Maker {
         self.vol_sq_bps.sqrt()
     }
 
-    /// Pulls the old ladder and quotes a new one — or stays out.
-    pub fn wake(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        _rng: &mut Rng,
-        orders: &mut OrderList,
-    ) -> Option<i64> {
-        orders.cancel_all(ctx.out);
-        let mid_x2 = ctx.reference_x2();
-        let (imbalance, vol) = self.observe(ctx, mid_x2);
-        if ctx.now_ns < self.away_until {
-            return Some(self.away_until);
-        }
-        let mut half = self.half_spread_ticks as f64;
-        let inventory = ctx.position;
-        let (mut bids, mut asks) = (true, true);
-        if let Some(st) = &self.stress {
-            if st.withdraw && (vol > st.withdraw_vol_bps || imbalance.abs() > st.withdraw_imbalance)
-            {
-                self.withdrawals += 1;
-                self.away_until = ctx.now_ns + secs_to_ns(st.cooldown_s);
-                return Some(self.away_until);
-            }
-            half +=
-                st.spread_per_vol_bps * vol + st.spread_per_inventory_lot * inventory.abs() as f64;
-            bids = inventory < st.max_inventory;
-            asks = inventory > -st.max_inventory;
-        }
-        // Capital limit of a maker on margin: near maintenance, quote only the side that
-        // reduces the position.
-        let acc = ctx.account;
-        if acc.maintenance > 0 && acc.equity < 2 * acc.maintenance {
-            bids &= inventory < 0;
-            asks &= inventory > 0;
-        }
-        let skew_x2 = (2.0 * self.skew_ticks_per_lot * inventory as f64).round() as i64;
-        let half = half.round().clamp(1.0, 1e9) as i64;
-        self.push_quotes(ctx.out, mid_x2 - skew_x2, half, bids, asks);
-        Some(ctx.now_ns + self.refresh_ns)
+    /// Times the maker withdrew.
+    pub fn withdrawals(&self) -> u32 {
+        self.withdrawals
     }
 
     /// Updates the volatility estimate; returns (taker-flow imbalance, volatility in bps).
@@ -154,6 +231,49 @@ impl Maker {
                 });
             }
         }
+    }
+}
+
+impl Behaviour for Maker {
+    /// A random phase within the first refresh interval, so makers do not move in lockstep.
+    fn first_wake(&mut self, _end_ns: i64, rng: &mut Rng) -> Option<i64> {
+        Some(rng.gen_range(0..self.refresh_ns))
+    }
+
+    /// Pulls the old ladder and quotes a new one — or stays out.
+    fn wake(&mut self, ctx: &mut Ctx<'_>, _rng: &mut Rng, orders: &mut OrderList) -> Option<i64> {
+        orders.cancel_all(ctx.out);
+        let mid_x2 = ctx.reference_x2();
+        let (imbalance, vol) = self.observe(ctx, mid_x2);
+        if ctx.now_ns < self.away_until {
+            return Some(self.away_until);
+        }
+        let mut half = self.half_spread_ticks as f64;
+        let inventory = ctx.position;
+        let (mut bids, mut asks) = (true, true);
+        if let Some(st) = &self.stress {
+            if st.withdraw && (vol > st.withdraw_vol_bps || imbalance.abs() > st.withdraw_imbalance)
+            {
+                self.withdrawals += 1;
+                self.away_until = ctx.now_ns + secs_to_ns(st.cooldown_s);
+                return Some(self.away_until);
+            }
+            half +=
+                st.spread_per_vol_bps * vol + st.spread_per_inventory_lot * inventory.abs() as f64;
+            bids = inventory < st.max_inventory;
+            asks = inventory > -st.max_inventory;
+        }
+        // Capital limit of a maker on margin: near maintenance, quote only the side that
+        // reduces the position.
+        let acc = ctx.account;
+        if acc.maintenance > 0 && acc.equity < 2 * acc.maintenance {
+            bids &= inventory < 0;
+            asks &= inventory > 0;
+        }
+        let skew_x2 = (2.0 * self.skew_ticks_per_lot * inventory as f64).round() as i64;
+        let half = half.round().clamp(1.0, 1e9) as i64;
+        self.push_quotes(ctx.out, mid_x2 - skew_x2, half, bids, asks);
+        Some(ctx.now_ns + self.refresh_ns)
     }
 }
 

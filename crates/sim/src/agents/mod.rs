@@ -4,6 +4,12 @@
 //! trade, the fundamental — and writes [`Action`]s, which reach the exchange after the
 //! scenario's latency. It learns the handle of an order that came to rest through
 //! [`Agent::on_resting`]. Dispatch is a `match` over [`AgentKind`]: no trait objects.
+//!
+//! Each kind is self-contained in its file: its section of the scenario file (a spec struct
+//! with `name` and `count` first, then the kind's own fields), the checks of that section
+//! (`GroupSpec::validate`), how a member is built, and its behaviour ([`Behaviour`]). The list
+//! in `agent_kinds!` turns the kinds into the closed enums [`AgentGroup`] (what the scenario
+//! holds) and [`AgentKind`] (what the event loop runs).
 
 mod adaptive_maker;
 mod arbitrageur;
@@ -16,25 +22,159 @@ mod one_shot;
 mod orders;
 mod value;
 
-pub use adaptive_maker::AdaptiveMaker;
-pub use arbitrageur::Arbitrageur;
-pub use fundamentalist::Fundamentalist;
-pub use leveraged::Leveraged;
-pub use maker::Maker;
-pub use momentum::Momentum;
-pub use noise::Noise;
-pub use one_shot::OneShot;
+pub use adaptive_maker::{AdaptiveMaker, AdaptiveMakerSpec};
+pub use arbitrageur::{Arbitrageur, ArbitrageurSpec};
+pub use fundamentalist::{Fundamentalist, FundamentalistSpec};
+pub use leveraged::{Leveraged, LeveragedSpec, TopUp};
+pub use maker::{Maker, MakerSpec, MakerStress};
+pub use momentum::{Momentum, MomentumSpec};
+pub use noise::{Noise, NoiseSpec};
+pub use one_shot::{OneShot, OneShotSpec};
 pub use orders::OrderList;
-pub use value::Value;
+pub use value::{Value, ValueSpec};
 
 use crate::accounts::Account;
 use crate::fundamental::Fundamental;
 use crate::margin::MarginTable;
 use crate::rng::Rng;
 use crate::rng::{stream, stream_id};
-use crate::scenario::{AgentGroup, Scenario};
+use crate::scenario::{Fields, Scenario};
 use cascade_book::{Book, OrderId, Price, Qty, Side, Tif};
 use rand::Rng as _;
+use serde::{Deserialize, Serialize};
+
+/// The closed list of agent kinds. An entry `Kind(KindSpec)` names the variant of
+/// [`AgentGroup`] (holding `KindSpec`) and of [`AgentKind`] (holding the agent struct `Kind`),
+/// both defined in the kind's file; the doc line is the variant's.
+macro_rules! agent_kinds {
+    ($($(#[doc = $doc:literal])* $kind:ident($spec:ident),)+) => {
+        /// A group of `count` identical agents of one kind, as the scenario file writes it:
+        /// `Noise(name: "noise", count: 200, rate_per_s: 0.5, ...)`.
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        pub enum AgentGroup {
+            $($(#[doc = $doc])* $kind($spec),)+
+        }
+
+        /// The closed set of agent kinds, each with its state.
+        pub enum AgentKind {
+            $($(#[doc = $doc])* $kind($kind),)+
+        }
+
+        impl AgentGroup {
+            /// The group's name.
+            pub fn name(&self) -> &str {
+                match self {
+                    $(AgentGroup::$kind(s) => &s.name,)+
+                }
+            }
+
+            /// The number of agents in the group.
+            pub fn count(&self) -> u32 {
+                match self {
+                    $(AgentGroup::$kind(s) => s.count,)+
+                }
+            }
+
+            /// Checks the kind's own fields (the group's name is checked by the caller).
+            pub(crate) fn validate(&self, f: &mut Fields<'_>, scenario: &Scenario) {
+                match self {
+                    $(AgentGroup::$kind(s) => s.validate(f, scenario),)+
+                }
+            }
+
+            /// One member of the group and the most resting orders it tracks.
+            fn build(&self, member: &mut Member<'_>) -> (AgentKind, usize) {
+                match self {
+                    $(AgentGroup::$kind(s) => (AgentKind::$kind(s.build(member)), s.max_resting()),)+
+                }
+            }
+        }
+
+        impl Agent {
+            /// The time of the first wake-up, or none.
+            pub fn first_wake(&mut self, end_ns: i64) -> Option<i64> {
+                let rng = &mut self.rng;
+                match &mut self.kind {
+                    $(AgentKind::$kind(a) => a.first_wake(end_ns, rng),)+
+                }
+            }
+
+            /// Reads the market, writes actions to `ctx.out`, returns the next wake-up time.
+            pub fn wake(&mut self, ctx: &mut Ctx<'_>) -> Option<i64> {
+                self.orders.prune(ctx.book);
+                let (rng, orders) = (&mut self.rng, &mut self.orders);
+                match &mut self.kind {
+                    $(AgentKind::$kind(a) => a.wake(ctx, rng, orders),)+
+                }
+            }
+        }
+    };
+}
+
+agent_kinds! {
+    /// Poisson flow of limit, market and cancel orders around the mid.
+    Noise(NoiseSpec),
+    /// Quote ladders refreshed on a fixed timer.
+    Maker(MakerSpec),
+    /// Wakes once, at a U-shaped random time, and takes the opposite best price.
+    OneShot(OneShotSpec),
+    /// Observes the fundamental with noise and trades toward its estimate.
+    Value(ValueSpec),
+    /// Compares a short and a long moving average of mid and trades in that direction.
+    Momentum(MomentumSpec),
+    /// Ladders sized to a share of recent volume, half-spread adapted to the observed spread.
+    AdaptiveMaker(AdaptiveMakerSpec),
+    /// Leveraged traders holding positions on margin.
+    Leveraged(LeveragedSpec),
+    /// Fundamental traders reverting the mid toward the index or the fundamental.
+    Fundamentalist(FundamentalistSpec),
+    /// Arbitrageurs pulling the book toward the index.
+    Arbitrageur(ArbitrageurSpec),
+}
+
+/// A kind's section of the scenario file: it checks itself and builds the group's members.
+/// Every spec also has `name: String` and `count: u32`, read by [`AgentGroup`].
+pub(crate) trait GroupSpec {
+    /// The agent one member becomes.
+    type Agent;
+
+    /// Checks the kind's own fields, naming them through `f` (`agents[1].rate_per_s`).
+    fn validate(&self, f: &mut Fields<'_>, scenario: &Scenario);
+
+    /// The most resting orders one member tracks (the bound of its [`OrderList`]).
+    fn max_resting(&self) -> usize;
+
+    /// One member of the group; any draw comes from `member.rng`, before the run starts.
+    fn build(&self, member: &mut Member<'_>) -> Self::Agent;
+}
+
+/// What an agent does when the event loop wakes it.
+pub trait Behaviour {
+    /// The time of the first wake-up (`end_ns` is the end of the run), or none.
+    fn first_wake(&mut self, end_ns: i64, rng: &mut Rng) -> Option<i64>;
+
+    /// Reads the market, writes actions to `ctx.out`, returns the next wake-up time.
+    fn wake(&mut self, ctx: &mut Ctx<'_>, rng: &mut Rng, orders: &mut OrderList) -> Option<i64>;
+}
+
+/// One member of a group being built: its stream, its account and the instrument's units.
+pub(crate) struct Member<'a> {
+    /// The member's own stream.
+    pub rng: &'a mut Rng,
+    account: &'a mut Account,
+    /// Price of one tick, quote currency.
+    pub tick_size: f64,
+    /// Quote currency per unit of cash.
+    pub unit_quote: f64,
+}
+
+impl Member<'_> {
+    /// Makes the member's account a margin account holding `collateral`, quote currency.
+    pub fn on_margin(&mut self, collateral: f64) {
+        self.account.cash = (collateral / self.unit_quote).round() as i64;
+        self.account.margin = true;
+    }
+}
 
 /// An order instruction on its way to the exchange.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,62 +284,7 @@ pub struct Agent {
     pub kind: AgentKind,
 }
 
-/// The closed set of agent kinds.
-pub enum AgentKind {
-    /// Noise trader.
-    Noise(Noise),
-    /// Fixed-ladder market maker.
-    Maker(Maker),
-    /// One-shot noise agent.
-    OneShot(OneShot),
-    /// Value agent.
-    Value(Value),
-    /// Momentum agent.
-    Momentum(Momentum),
-    /// Adaptive market maker.
-    AdaptiveMaker(AdaptiveMaker),
-    /// Leveraged trader.
-    Leveraged(Leveraged),
-    /// Fundamental trader.
-    Fundamentalist(Fundamentalist),
-    /// Arbitrageur.
-    Arbitrageur(Arbitrageur),
-}
-
 impl Agent {
-    /// The time of the first wake-up, or none.
-    pub fn first_wake(&mut self, end_ns: i64) -> Option<i64> {
-        let rng = &mut self.rng;
-        match &mut self.kind {
-            AgentKind::Noise(a) => Some(a.next_wake(0, rng)),
-            AgentKind::Maker(a) => Some(a.first_wake(rng)),
-            AgentKind::OneShot(_) => Some(OneShot::wake_time(end_ns, rng)),
-            AgentKind::Value(a) => Some(a.next_wake(0, rng)),
-            AgentKind::Momentum(a) => Some(a.next_wake(0, rng)),
-            AgentKind::AdaptiveMaker(a) => Some(a.next_wake(0, rng)),
-            AgentKind::Leveraged(a) => Some(a.first_wake()),
-            AgentKind::Fundamentalist(a) => Some(a.next_wake(0, rng)),
-            AgentKind::Arbitrageur(a) => Some(a.next_wake(0, rng)),
-        }
-    }
-
-    /// Reads the market, writes actions to `ctx.out`, returns the next wake-up time.
-    pub fn wake(&mut self, ctx: &mut Ctx<'_>) -> Option<i64> {
-        self.orders.prune(ctx.book);
-        let (rng, orders) = (&mut self.rng, &mut self.orders);
-        match &mut self.kind {
-            AgentKind::Noise(a) => a.wake(ctx, rng, orders),
-            AgentKind::Maker(a) => a.wake(ctx, rng, orders),
-            AgentKind::OneShot(a) => a.wake(ctx, rng, orders),
-            AgentKind::Value(a) => a.wake(ctx, rng, orders),
-            AgentKind::Momentum(a) => a.wake(ctx, rng, orders),
-            AgentKind::AdaptiveMaker(a) => a.wake(ctx, rng, orders),
-            AgentKind::Leveraged(a) => a.wake(ctx, rng, orders),
-            AgentKind::Fundamentalist(a) => a.wake(ctx, rng, orders),
-            AgentKind::Arbitrageur(a) => a.wake(ctx, rng, orders),
-        }
-    }
-
     /// Tells the agent that one of its orders came to rest under `id`.
     pub fn on_resting(&mut self, id: OrderId) {
         self.orders.push(id);
@@ -263,7 +348,6 @@ pub(crate) fn build_agents(
     seed: u64,
     unit_quote: f64,
 ) -> (Vec<Agent>, Vec<u16>, Vec<Account>) {
-    let tick = scenario.instrument.tick_size;
     let n = scenario.agent_count() as usize;
     let mut agents = Vec::with_capacity(n);
     let mut groups = Vec::with_capacity(n);
@@ -272,37 +356,16 @@ pub(crate) fn build_agents(
         for i in 0..group.count() {
             let mut rng = stream(seed, stream_id(group.name(), i));
             let mut account = Account::default();
-            let (kind, cap) = match group {
-                AgentGroup::Noise(s) => (AgentKind::Noise(Noise::new(s)), s.max_orders as usize),
-                AgentGroup::Maker(s) => {
-                    if let Some(c) = s.collateral {
-                        account.cash = (c / unit_quote).round() as i64;
-                        account.margin = true;
-                    }
-                    (AgentKind::Maker(Maker::new(s)), 2 * s.levels as usize)
-                }
-                AgentGroup::Fundamentalist(s) => {
-                    (AgentKind::Fundamentalist(Fundamentalist::new(s)), 1)
-                }
-                AgentGroup::Arbitrageur(s) => (AgentKind::Arbitrageur(Arbitrageur::new(s)), 2),
-                AgentGroup::OneShot(s) => (AgentKind::OneShot(OneShot::new(s)), 1),
-                AgentGroup::Value(s) => (AgentKind::Value(Value::new(s, tick)), 4),
-                AgentGroup::Momentum(s) => (AgentKind::Momentum(Momentum::new(s)), 4),
-                AgentGroup::AdaptiveMaker(s) => (
-                    AgentKind::AdaptiveMaker(AdaptiveMaker::new(s)),
-                    2 * s.levels as usize,
-                ),
-                AgentGroup::Leveraged(s) => {
-                    let collateral = (s.collateral / unit_quote).round() as i64;
-                    account.cash = collateral;
-                    account.margin = true;
-                    let agent = Leveraged::new(s, unit_quote, &mut rng);
-                    (AgentKind::Leveraged(agent), 2)
-                }
+            let mut member = Member {
+                rng: &mut rng,
+                account: &mut account,
+                tick_size: scenario.instrument.tick_size,
+                unit_quote,
             };
+            let (kind, max_resting) = group.build(&mut member);
             agents.push(Agent {
                 rng,
-                orders: OrderList::new(cap),
+                orders: OrderList::new(max_resting),
                 kind,
             });
             groups.push(gi as u16);

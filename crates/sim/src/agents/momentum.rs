@@ -1,9 +1,59 @@
 //! Momentum agents (ABIDES's MomentumAgent): short against long moving average of the mid.
 
-use super::{draw_size, secs_to_ns, Action, Ctx, OrderList};
+use super::{draw_size, secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::{exp_draw, Rng};
-use crate::scenario::MomentumSpec;
+use crate::scenario::{Fields, Scenario, MAX_WINDOW};
 use cascade_book::{Side, Tif};
+use serde::{Deserialize, Serialize};
+
+/// Momentum agents (ABIDES's MomentumAgent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MomentumSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Mean time between wake-ups, seconds (exponential).
+    pub mean_wake_s: f64,
+    /// Observations in the short moving average.
+    pub short_window: u32,
+    /// Observations in the long moving average.
+    pub long_window: u32,
+    /// Smallest order, lots.
+    pub size_min: i64,
+    /// Largest order, lots.
+    pub size_max: i64,
+}
+
+impl GroupSpec for MomentumSpec {
+    type Agent = Momentum;
+
+    fn validate(&self, f: &mut Fields<'_>, _: &Scenario) {
+        let max = i64::from(MAX_WINDOW);
+        f.positive("mean_wake_s", self.mean_wake_s);
+        f.int_range("short_window", i64::from(self.short_window), 1, max);
+        f.int_range("long_window", i64::from(self.long_window), 1, max);
+        if self.short_window >= self.long_window {
+            f.err(
+                "long_window",
+                format!(
+                    "must be longer than short_window ({}), got {}",
+                    self.short_window, self.long_window
+                ),
+            );
+        }
+        f.sizes(self.size_min, self.size_max);
+    }
+
+    fn max_resting(&self) -> usize {
+        4
+    }
+
+    fn build(&self, _: &mut Member<'_>) -> Momentum {
+        Momentum::new(self)
+    }
+}
 
 /// A momentum agent.
 #[derive(Clone, Debug)]
@@ -35,14 +85,36 @@ impl Momentum {
         now_ns + secs_to_ns(exp_draw(rng, self.mean_wake_s))
     }
 
+    /// Buy when the short average is above the long one, sell when below.
+    fn signal(&self) -> Option<Side> {
+        let long = self.history_x2.len();
+        if self.seen < long {
+            return None;
+        }
+        let newest = (self.seen - 1) % long;
+        let short_sum: i64 = (0..self.short)
+            .map(|k| self.history_x2[(newest + long - k) % long])
+            .sum();
+        let long_sum: i64 = self.history_x2.iter().sum();
+        // Compare the averages exactly: short_sum / short vs long_sum / long.
+        let lhs = i128::from(short_sum) * long as i128;
+        let rhs = i128::from(long_sum) * self.short as i128;
+        match lhs.cmp(&rhs) {
+            std::cmp::Ordering::Greater => Some(Side::Buy),
+            std::cmp::Ordering::Less => Some(Side::Sell),
+            std::cmp::Ordering::Equal => None,
+        }
+    }
+}
+
+impl Behaviour for Momentum {
+    fn first_wake(&mut self, _end_ns: i64, rng: &mut Rng) -> Option<i64> {
+        Some(self.next_wake(0, rng))
+    }
+
     /// Records the mid; once the long window is full, crosses the spread in the trend's
     /// direction.
-    pub fn wake(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        rng: &mut Rng,
-        _orders: &mut OrderList,
-    ) -> Option<i64> {
+    fn wake(&mut self, ctx: &mut Ctx<'_>, rng: &mut Rng, _orders: &mut OrderList) -> Option<i64> {
         let long = self.history_x2.len();
         self.history_x2[self.seen % long] = ctx.reference_x2();
         self.seen += 1;
@@ -63,27 +135,6 @@ impl Momentum {
             }
         }
         Some(self.next_wake(ctx.now_ns, rng))
-    }
-
-    /// Buy when the short average is above the long one, sell when below.
-    fn signal(&self) -> Option<Side> {
-        let long = self.history_x2.len();
-        if self.seen < long {
-            return None;
-        }
-        let newest = (self.seen - 1) % long;
-        let short_sum: i64 = (0..self.short)
-            .map(|k| self.history_x2[(newest + long - k) % long])
-            .sum();
-        let long_sum: i64 = self.history_x2.iter().sum();
-        // Compare the averages exactly: short_sum / short vs long_sum / long.
-        let lhs = i128::from(short_sum) * long as i128;
-        let rhs = i128::from(long_sum) * self.short as i128;
-        match lhs.cmp(&rhs) {
-            std::cmp::Ordering::Greater => Some(Side::Buy),
-            std::cmp::Ordering::Less => Some(Side::Sell),
-            std::cmp::Ordering::Equal => None,
-        }
     }
 }
 

@@ -1,10 +1,41 @@
 //! One-shot noise agents (ABIDES's NoiseAgent): one order at the opposite best price.
 
-use super::{draw_side, draw_size, Action, Ctx, OrderList};
+use super::{draw_side, draw_size, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::Rng;
-use crate::scenario::OneShotSpec;
+use crate::scenario::{Fields, Scenario};
 use cascade_book::{Side, Tif};
 use rand::Rng as _;
+use serde::{Deserialize, Serialize};
+
+/// One-shot noise agents (ABIDES's NoiseAgent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OneShotSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Smallest order, lots.
+    pub size_min: i64,
+    /// Largest order, lots.
+    pub size_max: i64,
+}
+
+impl GroupSpec for OneShotSpec {
+    type Agent = OneShot;
+
+    fn validate(&self, f: &mut Fields<'_>, _: &Scenario) {
+        f.sizes(self.size_min, self.size_max);
+    }
+
+    fn max_resting(&self) -> usize {
+        1
+    }
+
+    fn build(&self, _: &mut Member<'_>) -> OneShot {
+        OneShot::new(self)
+    }
+}
 
 /// A one-shot noise agent.
 #[derive(Clone, Debug)]
@@ -30,14 +61,15 @@ impl OneShot {
             .floor()
             .clamp(0.0, (end_ns - 1).max(0) as f64) as i64
     }
+}
+
+impl Behaviour for OneShot {
+    fn first_wake(&mut self, end_ns: i64, rng: &mut Rng) -> Option<i64> {
+        Some(OneShot::wake_time(end_ns, rng))
+    }
 
     /// Buys at the best ask or sells at the best bid; never wakes again.
-    pub fn wake(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        rng: &mut Rng,
-        _orders: &mut OrderList,
-    ) -> Option<i64> {
+    fn wake(&mut self, ctx: &mut Ctx<'_>, rng: &mut Rng, _orders: &mut OrderList) -> Option<i64> {
         let side = draw_side(rng);
         let qty = draw_size(rng, self.size_min, self.size_max);
         let opposite = match side {

@@ -1,12 +1,62 @@
 //! Value agents (ABIDES's ValueAgent): noisy observations of the fundamental, filtered, and
 //! orders toward the estimated end-of-day value.
 
-use super::{draw_size, secs_to_ns, Action, Ctx, OrderList};
+use super::{draw_size, secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::{exp_draw, Rng};
-use crate::scenario::ValueSpec;
+use crate::scenario::{Fields, Scenario};
 use cascade_book::{Price, Side, Tif};
 use rand::Rng as _;
 use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+/// Value agents (ABIDES's ValueAgent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueSpec {
+    /// Group name, unique within the scenario.
+    pub name: String,
+    /// Number of agents.
+    pub count: u32,
+    /// Mean time between wake-ups, seconds (exponential).
+    pub mean_wake_s: f64,
+    /// Standard deviation of the observation noise, quote currency.
+    pub observation_noise: f64,
+    /// Probability that an order crosses the spread.
+    pub aggressive_prob: f64,
+    /// Passive orders sit up to this many spreads behind the estimate.
+    pub depth_spreads: f64,
+    /// Smallest order, lots.
+    pub size_min: i64,
+    /// Largest order, lots.
+    pub size_max: i64,
+}
+
+impl GroupSpec for ValueSpec {
+    type Agent = Value;
+
+    fn validate(&self, f: &mut Fields<'_>, scenario: &Scenario) {
+        if scenario.fundamental.is_none() {
+            f.section_err(
+                "value agents need a fundamental: add `fundamental: Some(Fundamental(...))`",
+            );
+        }
+        f.positive("mean_wake_s", self.mean_wake_s);
+        f.non_negative("observation_noise", self.observation_noise);
+        f.probability("aggressive_prob", self.aggressive_prob);
+        if f.non_negative("depth_spreads", self.depth_spreads) && self.depth_spreads > 1000.0 {
+            f.err("depth_spreads", "must be at most 1000");
+        }
+        f.sizes(self.size_min, self.size_max);
+    }
+
+    fn max_resting(&self) -> usize {
+        4
+    }
+
+    fn build(&self, member: &mut Member<'_>) -> Value {
+        Value::new(self, member.tick_size)
+    }
+}
 
 /// A value agent with a Kalman-filtered belief about the fundamental.
 #[derive(Clone, Debug)]
@@ -45,13 +95,52 @@ impl Value {
         now_ns + secs_to_ns(exp_draw(rng, self.mean_wake_s))
     }
 
+    fn adjust(&self, rng: &mut Rng, spread: i64) -> i64 {
+        let max = (self.depth_spreads * spread as f64).floor() as i64;
+        if max > 0 {
+            rng.gen_range(0..=max)
+        } else {
+            0
+        }
+    }
+
+    /// One Kalman step of the OU belief: predict to `now`, then weigh in the observation.
+    fn filter(&mut self, observed: f64, now_ns: i64, mu: f64, kappa: f64, sigma: f64) -> f64 {
+        let prior = self.estimate.unwrap_or(mu);
+        let dt = (now_ns - self.last_ns) as f64;
+        let (decay, var_add) = if kappa > 0.0 {
+            let d = (-kappa * dt).exp();
+            (d, sigma * sigma * (1.0 - d * d) / (2.0 * kappa))
+        } else {
+            (1.0, sigma * sigma * dt)
+        };
+        let m = mu + (prior - mu) * decay;
+        let v = self.variance * decay * decay + var_add;
+        let noise_var = self.noise_ticks * self.noise_ticks;
+        let gain = if v + noise_var > 0.0 {
+            v / (v + noise_var)
+        } else {
+            1.0
+        };
+        let estimate = if self.estimate.is_none() && noise_var == 0.0 {
+            observed
+        } else {
+            m + gain * (observed - m)
+        };
+        self.estimate = Some(estimate);
+        self.variance = v * (1.0 - gain);
+        self.last_ns = now_ns;
+        estimate
+    }
+}
+
+impl Behaviour for Value {
+    fn first_wake(&mut self, _end_ns: i64, rng: &mut Rng) -> Option<i64> {
+        Some(self.next_wake(0, rng))
+    }
+
     /// Observes, updates the belief, replaces its order.
-    pub fn wake(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        rng: &mut Rng,
-        orders: &mut OrderList,
-    ) -> Option<i64> {
+    fn wake(&mut self, ctx: &mut Ctx<'_>, rng: &mut Rng, orders: &mut OrderList) -> Option<i64> {
         let f = ctx.fundamental.as_deref_mut()?;
         let truth = f.value_at(ctx.now_ns);
         let (mu, kappa, sigma) = (
@@ -97,44 +186,6 @@ impl Value {
             });
         }
         Some(self.next_wake(ctx.now_ns, rng))
-    }
-
-    fn adjust(&self, rng: &mut Rng, spread: i64) -> i64 {
-        let max = (self.depth_spreads * spread as f64).floor() as i64;
-        if max > 0 {
-            rng.gen_range(0..=max)
-        } else {
-            0
-        }
-    }
-
-    /// One Kalman step of the OU belief: predict to `now`, then weigh in the observation.
-    fn filter(&mut self, observed: f64, now_ns: i64, mu: f64, kappa: f64, sigma: f64) -> f64 {
-        let prior = self.estimate.unwrap_or(mu);
-        let dt = (now_ns - self.last_ns) as f64;
-        let (decay, var_add) = if kappa > 0.0 {
-            let d = (-kappa * dt).exp();
-            (d, sigma * sigma * (1.0 - d * d) / (2.0 * kappa))
-        } else {
-            (1.0, sigma * sigma * dt)
-        };
-        let m = mu + (prior - mu) * decay;
-        let v = self.variance * decay * decay + var_add;
-        let noise_var = self.noise_ticks * self.noise_ticks;
-        let gain = if v + noise_var > 0.0 {
-            v / (v + noise_var)
-        } else {
-            1.0
-        };
-        let estimate = if self.estimate.is_none() && noise_var == 0.0 {
-            observed
-        } else {
-            m + gain * (observed - m)
-        };
-        self.estimate = Some(estimate);
-        self.variance = v * (1.0 - gain);
-        self.last_ns = now_ns;
-        estimate
     }
 }
 

@@ -3,16 +3,29 @@
 //! A scenario is plain data. [`Scenario::parse`] turns RON text into it (unknown fields are
 //! rejected, errors carry line and column); [`Scenario::validate`] checks every value against
 //! its meaning and reports each problem with the field's path, e.g. `agents[1].rate_per_s`.
+//!
+//! This module holds the top of the schema; the venue's sections are in `margin.rs`,
+//! `mark.rs` (mark and index), `liquidation.rs` and `shock.rs`, each agent kind's section in
+//! its file under `agents/`, the checks in `validate/`, the reading in `parse.rs`.
 
 use serde::{Deserialize, Serialize};
 
-mod risk;
+mod liquidation;
+mod margin;
+mod mark;
+mod parse;
+mod shock;
 mod validate;
-pub use risk::{
-    binance_tiers, ArbitrageurSpec, Execution, FundamentalistSpec, IndexSpec, LeveragedSpec,
-    LiquidationSpec, MakerStress, MarginSpec, MarkSpec, Shock, Shortfall, StepMode, Tier, TopUp,
-};
+
+pub use crate::agents::AgentGroup;
+pub use liquidation::{Execution, LiquidationSpec, Shortfall, StepMode};
+pub use margin::{binance_tiers, MarginSpec, Tier};
+pub use mark::{IndexSpec, MarkSpec};
+pub use parse::{parse_ron, ParseError};
+pub use shock::Shock;
+pub(crate) use validate::Fields;
 use validate::Validator;
+pub use validate::{FieldError, ValidationErrors};
 
 /// A whole market: the instrument, the clock, the exogenous processes and the agents.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -113,253 +126,6 @@ pub struct Fundamental {
     pub jump_std: f64,
 }
 
-/// A group of `count` identical agents of one kind.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum AgentGroup {
-    /// Poisson flow of limit, market and cancel orders around the mid.
-    Noise(NoiseSpec),
-    /// Quote ladders refreshed on a fixed timer.
-    Maker(MakerSpec),
-    /// Wakes once, at a U-shaped random time, and takes the opposite best price.
-    OneShot(OneShotSpec),
-    /// Observes the fundamental with noise and trades toward its estimate.
-    Value(ValueSpec),
-    /// Compares a short and a long moving average of mid and trades in that direction.
-    Momentum(MomentumSpec),
-    /// Ladders sized to a share of recent volume, half-spread adapted to the observed spread.
-    AdaptiveMaker(AdaptiveMakerSpec),
-    /// Leveraged traders holding positions on margin.
-    Leveraged(LeveragedSpec),
-    /// Fundamental traders reverting the mid toward the index or the fundamental.
-    Fundamentalist(FundamentalistSpec),
-    /// Arbitrageurs pulling the book toward the index.
-    Arbitrageur(ArbitrageurSpec),
-}
-
-/// Noise traders.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoiseSpec {
-    /// Group name, unique within the scenario.
-    pub name: String,
-    /// Number of agents.
-    pub count: u32,
-    /// Wake-ups per second per agent (a Poisson process).
-    pub rate_per_s: f64,
-    /// Relative weight of a passive limit order at a wake-up.
-    pub limit_weight: f64,
-    /// Relative weight of a market order.
-    pub market_weight: f64,
-    /// Relative weight of cancelling one of the agent's resting orders.
-    pub cancel_weight: f64,
-    /// Mean distance of a limit order behind the mid, in ticks (geometric).
-    pub offset_ticks_mean: f64,
-    /// Widening of the offset with the market's realised volatility: the mean offset is
-    /// `offset_ticks_mean × (1 + offset_vol_scale × vol_bps)`, vol_bps being the volatility of
-    /// one-second mid returns. 0 (the default) keeps it fixed.
-    #[serde(default)]
-    pub offset_vol_scale: f64,
-    /// Largest widening factor of the offset (default 10).
-    #[serde(default = "default_vol_cap")]
-    pub offset_vol_cap: f64,
-    /// Smallest order, lots.
-    pub size_min: i64,
-    /// Largest order, lots.
-    pub size_max: i64,
-    /// Resting orders an agent keeps at most; the oldest is cancelled beyond it.
-    #[serde(default = "default_max_orders")]
-    pub max_orders: u32,
-}
-
-fn default_vol_cap() -> f64 {
-    10.0
-}
-
-fn default_max_orders() -> u32 {
-    16
-}
-
-/// Market makers with a fixed ladder.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MakerSpec {
-    /// Group name, unique within the scenario.
-    pub name: String,
-    /// Number of agents.
-    pub count: u32,
-    /// Time between two refreshes of the ladder, seconds.
-    pub refresh_s: f64,
-    /// Distance from the mid to the first quote on each side, ticks.
-    pub half_spread_ticks: i64,
-    /// Quotes per side.
-    pub levels: u32,
-    /// Distance between two quotes of one side, ticks.
-    pub level_spacing_ticks: i64,
-    /// Size of each quote, lots.
-    pub size: i64,
-    /// Ladder shift against inventory, ticks per lot held (a long maker quotes lower).
-    #[serde(default)]
-    pub skew_ticks_per_lot: f64,
-    /// Volatility- and inventory-driven spreads and withdrawal under stress.
-    #[serde(default)]
-    pub stress: Option<MakerStress>,
-    /// Collateral, quote currency: with it the maker is a margin account that can be
-    /// liquidated, and it stops quoting the side that would grow its position once its
-    /// equity falls below twice its maintenance margin (its capital limit).
-    #[serde(default)]
-    pub collateral: Option<f64>,
-}
-
-/// One-shot noise agents (ABIDES's NoiseAgent).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OneShotSpec {
-    /// Group name, unique within the scenario.
-    pub name: String,
-    /// Number of agents.
-    pub count: u32,
-    /// Smallest order, lots.
-    pub size_min: i64,
-    /// Largest order, lots.
-    pub size_max: i64,
-}
-
-/// Value agents (ABIDES's ValueAgent).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ValueSpec {
-    /// Group name, unique within the scenario.
-    pub name: String,
-    /// Number of agents.
-    pub count: u32,
-    /// Mean time between wake-ups, seconds (exponential).
-    pub mean_wake_s: f64,
-    /// Standard deviation of the observation noise, quote currency.
-    pub observation_noise: f64,
-    /// Probability that an order crosses the spread.
-    pub aggressive_prob: f64,
-    /// Passive orders sit up to this many spreads behind the estimate.
-    pub depth_spreads: f64,
-    /// Smallest order, lots.
-    pub size_min: i64,
-    /// Largest order, lots.
-    pub size_max: i64,
-}
-
-/// Momentum agents (ABIDES's MomentumAgent).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MomentumSpec {
-    /// Group name, unique within the scenario.
-    pub name: String,
-    /// Number of agents.
-    pub count: u32,
-    /// Mean time between wake-ups, seconds (exponential).
-    pub mean_wake_s: f64,
-    /// Observations in the short moving average.
-    pub short_window: u32,
-    /// Observations in the long moving average.
-    pub long_window: u32,
-    /// Smallest order, lots.
-    pub size_min: i64,
-    /// Largest order, lots.
-    pub size_max: i64,
-}
-
-/// Adaptive market makers (ABIDES's AdaptiveMarketMakerAgent).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AdaptiveMakerSpec {
-    /// Group name, unique within the scenario.
-    pub name: String,
-    /// Number of agents.
-    pub count: u32,
-    /// Mean time between wake-ups, seconds (exponential).
-    pub mean_wake_s: f64,
-    /// Quotes per side.
-    pub levels: u32,
-    /// Distance between two quotes of one side, ticks.
-    pub level_spacing_ticks: i64,
-    /// Size of each quote as a share of the volume traded since the last wake-up.
-    pub pov: f64,
-    /// Smallest quote, lots.
-    pub min_size: i64,
-    /// Weight of the newest spread observation in the half-spread average.
-    pub spread_alpha: f64,
-}
-
-impl AgentGroup {
-    /// The group's name.
-    pub fn name(&self) -> &str {
-        match self {
-            AgentGroup::Noise(s) => &s.name,
-            AgentGroup::Maker(s) => &s.name,
-            AgentGroup::OneShot(s) => &s.name,
-            AgentGroup::Value(s) => &s.name,
-            AgentGroup::Momentum(s) => &s.name,
-            AgentGroup::AdaptiveMaker(s) => &s.name,
-            AgentGroup::Leveraged(s) => &s.name,
-            AgentGroup::Fundamentalist(s) => &s.name,
-            AgentGroup::Arbitrageur(s) => &s.name,
-        }
-    }
-
-    /// The number of agents in the group.
-    pub fn count(&self) -> u32 {
-        match self {
-            AgentGroup::Noise(s) => s.count,
-            AgentGroup::Maker(s) => s.count,
-            AgentGroup::OneShot(s) => s.count,
-            AgentGroup::Value(s) => s.count,
-            AgentGroup::Momentum(s) => s.count,
-            AgentGroup::AdaptiveMaker(s) => s.count,
-            AgentGroup::Leveraged(s) => s.count,
-            AgentGroup::Fundamentalist(s) => s.count,
-            AgentGroup::Arbitrageur(s) => s.count,
-        }
-    }
-}
-
-/// A scenario the parser could not read: the reason and where.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("line {line}, column {column}{}: {message}", field.as_ref().map(|f| format!(", field {f}")).unwrap_or_default())]
-pub struct ParseError {
-    /// 1-based line of the problem.
-    pub line: usize,
-    /// 1-based column of the problem.
-    pub column: usize,
-    /// Path of the field being read, e.g. `agents[0].count`, when known.
-    pub field: Option<String>,
-    /// What the parser expected or found.
-    pub message: String,
-}
-
-impl ParseError {
-    fn at(e: ron::error::SpannedError, field: Option<String>) -> Self {
-        Self {
-            line: e.position.line,
-            column: e.position.col,
-            field,
-            message: e.code.to_string(),
-        }
-    }
-}
-
-/// One semantic problem: the field's path and what is wrong with its value.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {reason}")]
-pub struct FieldError {
-    /// Path of the field, e.g. `agents[1].rate_per_s`.
-    pub path: String,
-    /// Why the value is refused.
-    pub reason: String,
-}
-
-/// All the semantic problems of a scenario (never empty).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
-pub struct ValidationErrors(pub Vec<FieldError>);
-
 /// Scenario text above this size is refused before parsing.
 pub const MAX_SCENARIO_BYTES: usize = 16 << 20;
 /// Limits that keep a scenario within what one run can hold.
@@ -422,77 +188,6 @@ impl Scenario {
     pub fn ns(seconds: f64) -> i64 {
         (seconds * 1e9).round() as i64
     }
-}
-
-/// Parses RON text of at most `max_bytes` into `T` with `extensions` on by default. Errors
-/// carry the line, the column and, when it can be told, the path of the field being read.
-pub fn parse_ron<T: serde::de::DeserializeOwned>(
-    text: &str,
-    extensions: ron::extensions::Extensions,
-    max_bytes: usize,
-) -> Result<T, ParseError> {
-    if text.len() > max_bytes {
-        return Err(ParseError {
-            line: 1,
-            column: 1,
-            field: None,
-            message: format!("file is larger than {max_bytes} bytes"),
-        });
-    }
-    let options = ron::Options::default().with_default_extension(extensions);
-    let mut de = ron::Deserializer::from_str_with_options(text, options)
-        .map_err(|e| ParseError::at(e, None))?;
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Ok(value) => {
-            de.end()
-                .map_err(|e| ParseError::at(de.span_error(e), None))?;
-            Ok(value)
-        }
-        Err(e) => {
-            let field = field_path(&e.path().to_string());
-            let err = ParseError::at(de.span_error(e.into_inner()), field);
-            let near = err
-                .field
-                .clone()
-                .or_else(|| field_before(text, err.line, err.column));
-            Err(ParseError { field: near, ..err })
-        }
-    }
-}
-
-/// A serde path as the user writes it: `agents[0].Noise.count` → `agents[0].count`.
-fn field_path(raw: &str) -> Option<String> {
-    let kept: Vec<&str> = raw
-        .split('.')
-        .filter(|seg| {
-            !seg.is_empty() && !seg.starts_with(|c: char| c.is_ascii_uppercase()) && *seg != "?"
-        })
-        .collect();
-    if kept.is_empty() {
-        None
-    } else {
-        Some(kept.join("."))
-    }
-}
-
-/// The name of the field whose value starts before (line, column): the identifier in front of
-/// the nearest preceding `:`. Used when serde could not say which field it was reading.
-fn field_before(text: &str, line: usize, column: usize) -> Option<String> {
-    let line_start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    let offset = (line_start + column.saturating_sub(1)).min(text.len());
-    let head = text.get(..offset)?;
-    let colon = head.rfind(':')?;
-    let before = head[..colon].trim_end();
-    let start = before
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
-    let name = &before[start..];
-    (!name.is_empty() && name.starts_with(|c: char| c.is_ascii_lowercase()))
-        .then(|| name.to_string())
 }
 
 #[cfg(test)]

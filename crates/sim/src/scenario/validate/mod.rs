@@ -1,0 +1,259 @@
+//! Semantic validation of a parsed scenario: every problem, each with its field path.
+//!
+//! The core sections are checked here, the venue's in `venue.rs`, the shocks in `shocks.rs`;
+//! each agent kind checks its own section through [`Fields`].
+
+mod shocks;
+mod venue;
+
+use super::{
+    Fundamental, Instrument, Scenario, MAX_AGENTS, MAX_DURATION_S, MAX_ORDER_LOTS, MAX_SAMPLES,
+};
+
+/// One semantic problem: the field's path and what is wrong with its value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {reason}")]
+pub struct FieldError {
+    /// Path of the field, e.g. `agents[1].rate_per_s`.
+    pub path: String,
+    /// Why the value is refused.
+    pub reason: String,
+}
+
+/// All the semantic problems of a scenario (never empty).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+/// The problems found so far, in the order the checks ran.
+#[derive(Default)]
+pub(super) struct Validator {
+    pub(super) errors: Vec<FieldError>,
+}
+
+impl Validator {
+    fn err(&mut self, path: impl Into<String>, reason: impl Into<String>) {
+        self.errors.push(FieldError {
+            path: path.into(),
+            reason: reason.into(),
+        });
+    }
+
+    fn positive(&mut self, path: &str, x: f64) -> bool {
+        if !(x.is_finite() && x > 0.0) {
+            self.err(path, format!("must be a positive number, got {x}"));
+            return false;
+        }
+        true
+    }
+
+    fn non_negative(&mut self, path: &str, x: f64) -> bool {
+        if !(x.is_finite() && x >= 0.0) {
+            self.err(path, format!("must be zero or positive, got {x}"));
+            return false;
+        }
+        true
+    }
+
+    fn probability(&mut self, path: &str, x: f64) {
+        if !(x.is_finite() && (0.0..=1.0).contains(&x)) {
+            self.err(path, format!("must be a probability in [0, 1], got {x}"));
+        }
+    }
+
+    fn int_range(&mut self, path: &str, x: i64, lo: i64, hi: i64) {
+        if x < lo || x > hi {
+            self.err(path, format!("must be in [{lo}, {hi}], got {x}"));
+        }
+    }
+
+    pub(super) fn check(&mut self, s: &Scenario) {
+        if s.name.trim().is_empty() {
+            self.err("name", "must not be empty");
+        } else if !s
+            .name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+            || s.name.starts_with('.')
+        {
+            self.err(
+                "name",
+                format!(
+                    "must use only letters, digits, '-', '_' and '.' (it names a folder), got {:?}",
+                    s.name
+                ),
+            );
+        }
+        if self.positive("duration_s", s.duration_s) && s.duration_s > MAX_DURATION_S {
+            self.err(
+                "duration_s",
+                format!("must be at most {MAX_DURATION_S} s, got {}", s.duration_s),
+            );
+        }
+        if self.positive("sample_interval_s", s.sample_interval_s)
+            && s.duration_s.is_finite()
+            && s.duration_s > 0.0
+        {
+            if s.sample_interval_s < 1e-6 {
+                self.err("sample_interval_s", "must be at least one microsecond");
+            } else if s.duration_s / s.sample_interval_s > MAX_SAMPLES {
+                self.err(
+                    "sample_interval_s",
+                    format!("gives more than {MAX_SAMPLES} samples over duration_s"),
+                );
+            }
+        }
+        if self.non_negative("latency.base_us", s.latency.base_us) && s.latency.base_us > 1e9 {
+            self.err("latency.base_us", "must be at most 1e9 µs");
+        }
+        if self.non_negative("latency.jitter_us", s.latency.jitter_us) && s.latency.jitter_us > 1e9
+        {
+            self.err("latency.jitter_us", "must be at most 1e9 µs");
+        }
+        self.instrument(&s.instrument);
+        if let Some(f) = &s.fundamental {
+            self.fundamental(f);
+        }
+        self.agents(s);
+        self.venue(s);
+        self.shocks(s);
+    }
+
+    fn instrument(&mut self, i: &Instrument) {
+        let tick_ok = self.positive("instrument.tick_size", i.tick_size);
+        self.positive("instrument.lot_size", i.lot_size);
+        if self.positive("instrument.initial_price", i.initial_price) && tick_ok {
+            let ticks = i.initial_price / i.tick_size;
+            if ticks > 1e15 {
+                self.err(
+                    "instrument.initial_price",
+                    "is too many ticks (over 1e15) for the tick size",
+                );
+            } else if (ticks - ticks.round()).abs() > 1e-6 * ticks.max(1.0) {
+                self.err(
+                    "instrument.initial_price",
+                    format!(
+                        "must be a multiple of tick_size ({}), got {}",
+                        i.tick_size, i.initial_price
+                    ),
+                );
+            } else if ticks.round() < 10.0 {
+                self.err(
+                    "instrument.initial_price",
+                    "must be at least 10 ticks, so prices can move",
+                );
+            }
+        }
+    }
+
+    fn fundamental(&mut self, f: &Fundamental) {
+        if let Some(m) = f.mean {
+            self.positive("fundamental.mean", m);
+        }
+        self.non_negative("fundamental.kappa_per_s", f.kappa_per_s);
+        self.non_negative("fundamental.sigma_per_sqrt_s", f.sigma_per_sqrt_s);
+        self.non_negative("fundamental.jump_rate_per_s", f.jump_rate_per_s);
+        if !f.jump_mean.is_finite() {
+            self.err("fundamental.jump_mean", "must be a finite number");
+        }
+        self.non_negative("fundamental.jump_std", f.jump_std);
+    }
+
+    fn agents(&mut self, s: &Scenario) {
+        if s.agents.is_empty() {
+            self.err("agents", "a market needs at least one agent group");
+            return;
+        }
+        let total = s.agent_count();
+        if total == 0 {
+            self.err(
+                "agents",
+                "a market needs at least one agent (all counts are 0)",
+            );
+        } else if total > MAX_AGENTS {
+            self.err(
+                "agents",
+                format!("at most {MAX_AGENTS} agents in all, got {total}"),
+            );
+        }
+        let mut names: Vec<&str> = Vec::new();
+        for (i, g) in s.agents.iter().enumerate() {
+            let mut f = Fields {
+                v: self,
+                at: format!("agents[{i}]"),
+            };
+            let name = g.name();
+            if name.trim().is_empty() {
+                f.err("name", "must not be empty");
+            } else if names.contains(&name) {
+                f.err("name", format!("{name:?} names two groups"));
+            }
+            names.push(name);
+            g.validate(&mut f, s);
+        }
+    }
+}
+
+/// The checks of one section, naming each field below the section's path: at `agents[1]`,
+/// the field `rate_per_s` is `agents[1].rate_per_s`.
+pub(crate) struct Fields<'a> {
+    v: &'a mut Validator,
+    at: String,
+}
+
+impl Fields<'_> {
+    fn path(&self, field: &str) -> String {
+        format!("{}.{field}", self.at)
+    }
+
+    /// A problem with the section as a whole.
+    pub(crate) fn section_err(&mut self, reason: impl Into<String>) {
+        self.v.err(self.at.clone(), reason);
+    }
+
+    /// A problem with `field`.
+    pub(crate) fn err(&mut self, field: &str, reason: impl Into<String>) {
+        let path = self.path(field);
+        self.v.err(path, reason);
+    }
+
+    /// Refuses anything but a finite number above zero; true when it is one.
+    pub(crate) fn positive(&mut self, field: &str, x: f64) -> bool {
+        self.v.positive(&self.path(field), x)
+    }
+
+    /// Refuses anything but a finite number at or above zero; true when it is one.
+    pub(crate) fn non_negative(&mut self, field: &str, x: f64) -> bool {
+        self.v.non_negative(&self.path(field), x)
+    }
+
+    /// Refuses anything outside [0, 1].
+    pub(crate) fn probability(&mut self, field: &str, x: f64) {
+        self.v.probability(&self.path(field), x);
+    }
+
+    /// Refuses an integer outside [lo, hi].
+    pub(crate) fn int_range(&mut self, field: &str, x: i64, lo: i64, hi: i64) {
+        self.v.int_range(&self.path(field), x, lo, hi);
+    }
+
+    /// `size_min` and `size_max`: order sizes in lots, the first not above the second.
+    pub(crate) fn sizes(&mut self, min: i64, max: i64) {
+        self.int_range("size_min", min, 1, MAX_ORDER_LOTS);
+        self.int_range("size_max", max, 1, MAX_ORDER_LOTS);
+        if min > max {
+            self.err(
+                "size_max",
+                format!("must be at least size_min ({min}), got {max}"),
+            );
+        }
+    }
+
+    /// The checks of the subsection `field`, e.g. a maker's `stress`.
+    pub(crate) fn within(&mut self, field: &str) -> Fields<'_> {
+        Fields {
+            at: self.path(field),
+            v: self.v,
+        }
+    }
+}

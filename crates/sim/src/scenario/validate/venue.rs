@@ -1,0 +1,146 @@
+//! Checks of the venue's sections: margin tiers, the liquidation engine, the mark and the index.
+
+use super::Validator;
+use crate::scenario::{IndexSpec, LiquidationSpec, MarkSpec, Scenario, Tier, MAX_SAMPLES};
+
+impl Validator {
+    /// The margin, liquidation, mark and index sections, in that order.
+    pub(super) fn venue(&mut self, s: &Scenario) {
+        self.tiers(&s.margin.tiers);
+        self.liquidation(&s.liquidation);
+        self.mark(s);
+        if let Some(ix) = &s.index {
+            self.index(ix, s.duration_s);
+        }
+    }
+
+    fn liquidation(&mut self, l: &LiquidationSpec) {
+        if self.positive("liquidation.step_fraction", l.step_fraction) && l.step_fraction > 1.0 {
+            self.err(
+                "liquidation.step_fraction",
+                format!("must be at most 1, got {}", l.step_fraction),
+            );
+        }
+        self.non_negative("liquidation.cooldown_s", l.cooldown_s);
+        if self.non_negative("liquidation.fee_rate", l.fee_rate) && l.fee_rate >= 0.5 {
+            self.err(
+                "liquidation.fee_rate",
+                format!("must be below 0.5, got {}", l.fee_rate),
+            );
+        }
+        if self.non_negative("liquidation.insurance_fund", l.insurance_fund)
+            && l.insurance_fund > 1e15
+        {
+            self.err("liquidation.insurance_fund", "must be at most 1e15");
+        }
+    }
+
+    fn mark(&mut self, s: &Scenario) {
+        match &s.mark {
+            MarkSpec::EmaMid { half_life_s } => {
+                self.positive("mark.half_life_s", *half_life_s);
+            }
+            MarkSpec::Median { basis_half_life_s } => {
+                self.positive("mark.basis_half_life_s", *basis_half_life_s);
+                if s.index.is_none() {
+                    self.err(
+                        "mark",
+                        "the Median mark needs an index: add `index: Some(IndexSpec(...))`",
+                    );
+                }
+            }
+            MarkSpec::Index if s.index.is_none() => {
+                self.err(
+                    "mark",
+                    "the Index mark needs an index: add `index: Some(IndexSpec(...))`",
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn tiers(&mut self, tiers: &[Tier]) {
+        if tiers.is_empty() {
+            self.err("margin.tiers", "needs at least one tier");
+            return;
+        }
+        for (i, t) in tiers.iter().enumerate() {
+            let p = format!("margin.tiers[{i}]");
+            self.positive(&format!("{p}.notional_cap"), t.notional_cap);
+            let lev_ok = self.positive(&format!("{p}.max_leverage"), t.max_leverage);
+            if lev_ok && (t.max_leverage < 1.0 || t.max_leverage > 1000.0) {
+                self.err(
+                    format!("{p}.max_leverage"),
+                    format!("must be in [1, 1000], got {}", t.max_leverage),
+                );
+            }
+            if self.positive(&format!("{p}.maintenance_rate"), t.maintenance_rate)
+                && lev_ok
+                && t.maintenance_rate >= 1.0 / t.max_leverage
+            {
+                self.err(
+                    format!("{p}.maintenance_rate"),
+                    format!(
+                        "maintenance margin must be below initial margin (1 / max_leverage = {}), got {}",
+                        1.0 / t.max_leverage,
+                        t.maintenance_rate
+                    ),
+                );
+            }
+            if i > 0 {
+                let prev = &tiers[i - 1];
+                if t.notional_cap <= prev.notional_cap {
+                    self.err(
+                        format!("{p}.notional_cap"),
+                        format!(
+                            "tiers must increase: {} is not above {}",
+                            t.notional_cap, prev.notional_cap
+                        ),
+                    );
+                }
+                if t.maintenance_rate < prev.maintenance_rate {
+                    self.err(
+                        format!("{p}.maintenance_rate"),
+                        "must not fall from one tier to the next",
+                    );
+                }
+                if t.max_leverage > prev.max_leverage {
+                    self.err(
+                        format!("{p}.max_leverage"),
+                        "must not rise from one tier to the next",
+                    );
+                }
+            }
+        }
+    }
+
+    fn index(&mut self, ix: &IndexSpec, duration_s: f64) {
+        if self.positive("index.interval_s", ix.interval_s)
+            && duration_s / ix.interval_s > MAX_SAMPLES
+        {
+            self.err(
+                "index.interval_s",
+                "gives too many index updates over duration_s",
+            );
+        }
+        if !ix.drift_per_s.is_finite() {
+            self.err("index.drift_per_s", "must be finite");
+        }
+        self.non_negative("index.vol_per_sqrt_s", ix.vol_per_sqrt_s);
+        self.non_negative("index.jump_rate_per_s", ix.jump_rate_per_s);
+        if !(ix.jump_mean_pct.is_finite() && ix.jump_mean_pct > -100.0) {
+            self.err(
+                "index.jump_mean_pct",
+                "must be a finite percentage above -100",
+            );
+        }
+        self.non_negative("index.jump_std_pct", ix.jump_std_pct);
+        for (i, (t, p)) in ix.path.iter().enumerate() {
+            self.non_negative(&format!("index.path[{i}].0"), *t);
+            self.positive(&format!("index.path[{i}].1"), *p);
+            if i > 0 && *t <= ix.path[i - 1].0 {
+                self.err(format!("index.path[{i}].0"), "times must increase");
+            }
+        }
+    }
+}
