@@ -254,3 +254,38 @@ fn deep_nesting_does_not_overflow_the_stack() {
     let text = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     check("deep", text.as_bytes(), &["1:"]);
 }
+
+#[test]
+fn money_that_would_overflow_64_bits_is_refused_naming_the_fields() {
+    // 1e15 ticks × 1e9 lots would wrap i64; the bound is the value of one order at the initial
+    // price, so a price of 1e15 ticks is refused through every order size that meets it.
+    let text = edit("initial_price: 100.00", "initial_price: 10000000000000.0");
+    let text = String::from_utf8(text)
+        .unwrap()
+        .replace("size_max: 5", "size_max: 1000000000");
+    check(
+        "overflow",
+        text.as_bytes(),
+        &[
+            "agents[0].size_max",
+            "instrument.initial_price",
+            "64-bit",
+            "agents[1].size",
+        ],
+    );
+    // At a sane price, a fund of 1e15 quote at a 1e-4 tick and lot is 1e23 units.
+    let text = String::from_utf8(edit(
+        "tick_size: 0.01, lot_size: 1.0",
+        "tick_size: 0.0001, lot_size: 0.0001",
+    ))
+    .unwrap()
+    .replace(
+        "    ],\n)",
+        "    ],\n    liquidation: LiquidationSpec(insurance_fund: 1000000000000.0),\n)",
+    );
+    check(
+        "fund-overflow",
+        text.as_bytes(),
+        &["liquidation.insurance_fund", "64-bit"],
+    );
+}

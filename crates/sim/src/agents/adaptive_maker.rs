@@ -3,7 +3,7 @@
 
 use super::{push_ladder, secs_to_ns, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::{exp_draw, Rng};
-use crate::scenario::{Fields, Scenario, MAX_LEVELS, MAX_ORDER_LOTS};
+use crate::scenario::{Fields, Scenario, MAX_LEVELS};
 use cascade_book::Qty;
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +42,7 @@ impl GroupSpec for AdaptiveMakerSpec {
             1_000_000,
         );
         f.probability("pov", self.pov);
-        f.int_range("min_size", self.min_size, 1, MAX_ORDER_LOTS);
+        f.lots("min_size", self.min_size);
         f.probability("spread_alpha", self.spread_alpha);
     }
 

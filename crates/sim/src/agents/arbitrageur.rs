@@ -5,7 +5,7 @@
 
 use super::{secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::{exp_draw, Rng};
-use crate::scenario::{Fields, Scenario, MAX_ORDER_LOTS};
+use crate::scenario::{Fields, Scenario};
 use cascade_book::{Price, Qty, Side, Tif};
 use serde::{Deserialize, Serialize};
 
@@ -42,8 +42,8 @@ impl GroupSpec for ArbitrageurSpec {
         }
         f.positive("mean_wake_s", self.mean_wake_s);
         f.non_negative("edge_bps", self.edge_bps);
-        f.int_range("max_size", self.max_size, 1, MAX_ORDER_LOTS);
-        f.int_range("max_position", self.max_position, 1, MAX_ORDER_LOTS);
+        f.lots("max_size", self.max_size);
+        f.lots("max_position", self.max_position);
         if let Some(q) = self.quote_edge_bps {
             if !(q > 0.0 && q < 10_000.0) {
                 f.err(

@@ -3,7 +3,7 @@
 
 use super::{secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::{exp_draw, Rng};
-use crate::scenario::{Fields, Scenario, MAX_ORDER_LOTS};
+use crate::scenario::{Fields, Scenario};
 use cascade_book::{Qty, Side};
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +35,7 @@ impl GroupSpec for FundamentalistSpec {
         f.positive("mean_wake_s", self.mean_wake_s);
         f.non_negative("threshold_bps", self.threshold_bps);
         f.positive("lots_per_bps", self.lots_per_bps);
-        f.int_range("max_size", self.max_size, 1, MAX_ORDER_LOTS);
+        f.lots("max_size", self.max_size);
     }
 
     fn max_resting(&self) -> usize {

@@ -66,6 +66,9 @@ impl GroupSpec for LeveragedSpec {
         f.probability("long_share", self.long_share);
         if f.positive("collateral", self.collateral) && self.collateral > 1e12 {
             f.err("collateral", "must be at most 1e12");
+        } else if self.leverage_max.is_finite() && self.leverage_max > 0.0 {
+            // The largest position: the collateral at the highest leverage.
+            f.money("leverage_max", self.collateral * self.leverage_max);
         }
         self.validate_leverage(f, scenario.margin.tiers.first());
         f.non_negative("entry_start_s", self.entry_start_s);
@@ -85,7 +88,9 @@ impl GroupSpec for LeveragedSpec {
         }
         if let Some(t) = &self.top_up {
             f.positive("top_up.below_margin_ratio", t.below_margin_ratio);
-            f.positive("top_up.amount", t.amount);
+            if f.positive("top_up.amount", t.amount) {
+                f.money("top_up.amount", t.amount);
+            }
         }
         if let Some(d) = self.re_entry_delay_s {
             f.positive("re_entry_delay_s", d);

@@ -4,7 +4,7 @@
 
 use super::{secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::Rng;
-use crate::scenario::{Fields, Scenario, MAX_LEVELS, MAX_ORDER_LOTS};
+use crate::scenario::{Fields, Scenario, MAX_LEVELS};
 use cascade_book::{Price, Qty, Side, Tif};
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
@@ -81,13 +81,15 @@ impl GroupSpec for MakerSpec {
             1,
             1_000_000,
         );
-        f.int_range("size", self.size, 1, MAX_ORDER_LOTS);
+        f.lots("size", self.size);
         if let Some(st) = &self.stress {
             st.validate(&mut f.within("stress"));
         }
         if let Some(c) = self.collateral {
             if f.positive("collateral", c) && c > 1e12 {
                 f.err("collateral", "must be at most 1e12");
+            } else if c > 0.0 {
+                f.money("collateral", c);
             }
         }
         if f.non_negative("skew_ticks_per_lot", self.skew_ticks_per_lot)
@@ -114,7 +116,7 @@ impl MakerStress {
         f.probability("vol_alpha", self.vol_alpha);
         f.non_negative("spread_per_vol_bps", self.spread_per_vol_bps);
         f.non_negative("spread_per_inventory_lot", self.spread_per_inventory_lot);
-        f.int_range("max_inventory", self.max_inventory, 1, MAX_ORDER_LOTS);
+        f.lots("max_inventory", self.max_inventory);
         f.positive("withdraw_vol_bps", self.withdraw_vol_bps);
         let imbalance = self.withdraw_imbalance;
         if !(imbalance.is_finite() && (0.5..=1.0).contains(&imbalance)) {

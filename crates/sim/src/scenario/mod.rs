@@ -138,6 +138,13 @@ pub const MAX_SAMPLES: f64 = 50_000_000.0;
 pub const MAX_LEVELS: u32 = 1_000;
 /// Largest single order, lots.
 pub const MAX_ORDER_LOTS: i64 = 1_000_000_000;
+/// The room 64-bit cash keeps above the value of the largest order (or deposit) at the initial
+/// price: prices may rise 16-fold and one account may hold 4,096 such orders (2^4 · 2^12)
+/// before any sum of cash, value or open interest could reach `i64::MAX`.
+pub const MONEY_HEADROOM: f64 = 65_536.0;
+/// Largest value, units of tick × lot, of one order or one deposit at the initial price:
+/// `i64::MAX / MONEY_HEADROOM`, about 1.4e14.
+pub const MAX_ORDER_UNITS: f64 = i64::MAX as f64 / MONEY_HEADROOM;
 /// Longest moving-average window.
 pub const MAX_WINDOW: u32 = 100_000;
 

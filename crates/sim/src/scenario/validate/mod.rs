@@ -7,7 +7,8 @@ mod shocks;
 mod venue;
 
 use super::{
-    Fundamental, Instrument, Scenario, MAX_AGENTS, MAX_DURATION_S, MAX_ORDER_LOTS, MAX_SAMPLES,
+    Fundamental, Instrument, Scenario, MAX_AGENTS, MAX_DURATION_S, MAX_ORDER_LOTS, MAX_ORDER_UNITS,
+    MAX_SAMPLES,
 };
 
 /// One semantic problem: the field's path and what is wrong with its value.
@@ -29,6 +30,9 @@ pub struct ValidationErrors(pub Vec<FieldError>);
 #[derive(Default)]
 pub(super) struct Validator {
     pub(super) errors: Vec<FieldError>,
+    /// The initial price in ticks and the quote value of one unit (tick × lot), once the
+    /// instrument is known to be valid: what money bounds are measured against.
+    instrument: Option<(f64, f64)>,
 }
 
 impl Validator {
@@ -61,9 +65,51 @@ impl Validator {
         }
     }
 
-    fn int_range(&mut self, path: &str, x: i64, lo: i64, hi: i64) {
+    fn int_range(&mut self, path: &str, x: i64, lo: i64, hi: i64) -> bool {
         if x < lo || x > hi {
             self.err(path, format!("must be in [{lo}, {hi}], got {x}"));
+            return false;
+        }
+        true
+    }
+
+    /// An order size in lots: in [1, MAX_ORDER_LOTS], and worth at most [`MAX_ORDER_UNITS`]
+    /// at the initial price, so that no sum of money in the run can overflow 64 bits.
+    fn order_lots(&mut self, path: &str, lots: i64) {
+        if !self.int_range(path, lots, 1, MAX_ORDER_LOTS) {
+            return;
+        }
+        if let Some((ticks, _)) = self.instrument {
+            let units = ticks * lots as f64;
+            if units > MAX_ORDER_UNITS {
+                self.err(
+                    path,
+                    format!(
+                        "{lots} lots at instrument.initial_price ({ticks:.0} ticks) are worth \
+                         {units:.3e} units of tick × lot, over the {MAX_ORDER_UNITS:.3e} that keeps \
+                         64-bit cash exact (room for prices ×16 and 4,096 such orders in one \
+                         account); use smaller orders or a coarser instrument.tick_size or lot_size"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// An amount of quote currency (collateral, a fund, a position's notional): at most
+    /// [`MAX_ORDER_UNITS`] units of tick × lot.
+    fn money(&mut self, path: &str, quote: f64) {
+        if let Some((_, unit_quote)) = self.instrument {
+            let units = quote / unit_quote;
+            if units > MAX_ORDER_UNITS {
+                self.err(
+                    path,
+                    format!(
+                        "{quote} is {units:.3e} units of tick × lot, over the \
+                         {MAX_ORDER_UNITS:.3e} that keeps 64-bit cash exact; use a coarser \
+                         instrument.tick_size or lot_size, or a smaller amount"
+                    ),
+                );
+            }
         }
     }
 
@@ -142,6 +188,8 @@ impl Validator {
                     "instrument.initial_price",
                     "must be at least 10 ticks, so prices can move",
                 );
+            } else if i.lot_size.is_finite() && i.lot_size > 0.0 {
+                self.instrument = Some((ticks.round(), i.tick_size * i.lot_size));
             }
         }
     }
@@ -237,10 +285,21 @@ impl Fields<'_> {
         self.v.int_range(&self.path(field), x, lo, hi);
     }
 
+    /// An order size or position in lots: at least 1, at most [`MAX_ORDER_LOTS`], and worth at
+    /// most [`MAX_ORDER_UNITS`] at the initial price.
+    pub(crate) fn lots(&mut self, field: &str, lots: i64) {
+        self.v.order_lots(&self.path(field), lots);
+    }
+
+    /// An amount of quote currency: at most [`MAX_ORDER_UNITS`] units of tick × lot.
+    pub(crate) fn money(&mut self, field: &str, quote: f64) {
+        self.v.money(&self.path(field), quote);
+    }
+
     /// `size_min` and `size_max`: order sizes in lots, the first not above the second.
     pub(crate) fn sizes(&mut self, min: i64, max: i64) {
-        self.int_range("size_min", min, 1, MAX_ORDER_LOTS);
-        self.int_range("size_max", max, 1, MAX_ORDER_LOTS);
+        self.lots("size_min", min);
+        self.lots("size_max", max);
         if min > max {
             self.err(
                 "size_max",

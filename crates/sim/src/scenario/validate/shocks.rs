@@ -1,7 +1,7 @@
 //! Checks of the scripted shocks: times within the run, and what each shock needs.
 
 use super::Validator;
-use crate::scenario::{AgentGroup, Scenario, Shock, MAX_ORDER_LOTS};
+use crate::scenario::{AgentGroup, Scenario, Shock};
 
 impl Validator {
     pub(super) fn shocks(&mut self, s: &Scenario) {
@@ -20,7 +20,7 @@ impl Validator {
         }
         match shock {
             Shock::MarketSell { qty, over_s, .. } | Shock::MarketBuy { qty, over_s, .. } => {
-                self.int_range(&format!("{p}.qty"), *qty, 1, MAX_ORDER_LOTS);
+                self.order_lots(&format!("{p}.qty"), *qty);
                 if self.non_negative(&format!("{p}.over_s"), *over_s) && at + over_s > s.duration_s
                 {
                     self.err(

@@ -32,6 +32,8 @@ impl Validator {
             && l.insurance_fund > 1e15
         {
             self.err("liquidation.insurance_fund", "must be at most 1e15");
+        } else {
+            self.money("liquidation.insurance_fund", l.insurance_fund);
         }
     }
 
