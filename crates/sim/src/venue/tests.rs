@@ -324,3 +324,18 @@ fn a_step_that_cannot_fill_is_handed_to_adl_after_the_retry_bound() {
     assert_eq!((b.pos(0), b.pos(1)), (0, 0));
     assert_eq!(b.clock.peek_time(), None, "nothing left to retry");
 }
+
+#[test]
+fn the_bankruptcy_value_rounds_in_the_funds_favour() {
+    // A long of 3 lots with cash −250 goes bankrupt at 83⅓. A step of 30% closes ⌈0.9⌉ = 1 lot
+    // against a bid at 86: the long receives ⌊250/3⌋ = 83 (not 84), the fund keeps 86 − 83 = 3.
+    let mut e = engine(Shortfall::Adl, Execution::Market, 0);
+    e.step_ppm = 300_000;
+    e.cooldown_ns = 1_000_000_000;
+    let mut b = Bench::new(vec![long(-250, 3, 300), Account::default()], e, one_tier());
+    b.bid(1, 86, 1);
+    let s = b.mark_to(87, 0)[0];
+    assert_eq!((s.book_qty, s.notional, s.fee), (1, 86, 0));
+    assert_eq!(s.fund_change, 3);
+    assert_eq!((b.cash(0), b.pos(0)), (-250 + 83, 2));
+}
