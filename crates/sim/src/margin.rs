@@ -238,6 +238,35 @@ mod tests {
     }
 
     #[test]
+    fn an_account_exactly_at_maintenance_is_not_liquidatable() {
+        // One tier at 5%: a long of 10 with cash −950 has equity 50 = maintenance 50 at 100.
+        let t = MarginTable::new(
+            &MarginSpec {
+                tiers: vec![Tier {
+                    notional_cap: 1e12,
+                    max_leverage: 10.0,
+                    maintenance_rate: 0.05,
+                }],
+            },
+            1.0,
+        );
+        assert!(!t.is_liquidatable(-950, 10, 100), "equity = maintenance");
+        assert!(
+            t.is_liquidatable(-950, 10, 99),
+            "equity 40 < maintenance 49.5"
+        );
+        assert_eq!(
+            t.liquidation_key(-950, 10),
+            Some(99),
+            "the highest liquidating mark"
+        );
+        // The short mirror: cash 1,050, short 10: equity 50 = maintenance 50 at 100.
+        assert!(!t.is_liquidatable(1_050, -10, 100));
+        assert!(t.is_liquidatable(1_050, -10, 101));
+        assert_eq!(t.liquidation_key(1_050, -10), Some(101));
+    }
+
+    #[test]
     fn maintenance_is_continuous_across_tiers() {
         let t = binance();
         // 50,000 at 0.4% = 200; just above it at 0.5% less the amount 50 (= 50,000 × 0.1%).
