@@ -1,6 +1,7 @@
 //! Comparing two runs: their summary metrics side by side with the differences, as a text
 //! table for the terminal, compare.csv and compare.md.
 
+use crate::json::flatten;
 use crate::ReportError;
 use serde_json::Value;
 use std::path::Path;
@@ -38,9 +39,7 @@ pub fn read_summary(dir: &Path) -> Result<Value, ReportError> {
 
 /// Every numeric (or null) leaf of either summary, A's keys first in A's order, then B's.
 pub fn metric_rows(a: &Value, b: &Value) -> Vec<MetricRow> {
-    let (mut la, mut lb) = (Vec::new(), Vec::new());
-    leaves("", a, &mut la);
-    leaves("", b, &mut lb);
+    let (la, lb) = (leaves(a), leaves(b));
     let mut names: Vec<String> = la.iter().map(|(k, _)| k.clone()).collect();
     for (k, _) in &lb {
         if !names.contains(k) {
@@ -59,22 +58,16 @@ pub fn metric_rows(a: &Value, b: &Value) -> Vec<MetricRow> {
         .collect()
 }
 
-fn leaves(prefix: &str, v: &Value, out: &mut Vec<(String, Option<f64>)>) {
-    match v {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                leaves(&key, v, out);
-            }
-        }
-        Value::Number(n) => out.push((prefix.to_string(), n.as_f64())),
-        Value::Null => out.push((prefix.to_string(), None)),
-        _ => {}
-    }
+/// The numeric and null leaves of a summary under their dotted keys.
+fn leaves(v: &Value) -> Vec<(String, Option<f64>)> {
+    flatten(v)
+        .into_iter()
+        .filter_map(|(k, v)| match v {
+            Value::Number(n) => Some((k, n.as_f64())),
+            Value::Null => Some((k, None)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A number for a table: integers whole, others with up to 4 decimals, trailing zeros trimmed.

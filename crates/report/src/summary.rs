@@ -10,6 +10,7 @@
 //! shortest window holding 80%). Liquidated value is the quantity a step closed, in the book
 //! and by ADL, at the mark of the step.
 
+use crate::quantile::median;
 use crate::PriceFormat;
 use cascade_sim::{Recording, Sample};
 use serde_json::{json, Value};
@@ -221,21 +222,6 @@ pub fn max_drawdown_pct(mids_x2: &[i64]) -> f64 {
     worst
 }
 
-/// The median (mean of the two middle values for an even count); none for no values.
-pub fn median(xs: &[f64]) -> Option<f64> {
-    if xs.is_empty() {
-        return None;
-    }
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
-}
-
 fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
         (Some(a), Some(b)) if b > 0.0 => Some(a / b),
@@ -312,13 +298,6 @@ mod tests {
         assert_eq!(shortest_window_holding(&ev, 6.0), Some(0));
         assert_eq!(shortest_window_holding(&ev, 17.0), None);
         assert_eq!(shortest_window_holding(&[], 1.0), None);
-    }
-
-    #[test]
-    fn median_of_odd_and_even_counts() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
-        assert_eq!(median(&[]), None);
     }
 
     #[test]

@@ -570,7 +570,7 @@ pub fn write_charts(
         for &format in formats {
             let path = out.join(format!("{}.{}", chart.stem(&data.design), format.ext()));
             let bytes = render(chart, &data, format)?;
-            crate::record::write_renamed(&path, &bytes, true)?;
+            cascade_report::atomic::write_bytes(&path, &bytes)?;
             written.push(path);
         }
     }

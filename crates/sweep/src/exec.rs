@@ -8,7 +8,7 @@
 
 use crate::plan::{Plan, RunId};
 use crate::record::{
-    flatten, read_manifest, read_records, run_name, runs_dir, write_manifest, RecordLog, RunRecord,
+    metrics, read_manifest, read_records, run_name, runs_dir, write_manifest, RecordLog, RunRecord,
     Status, SweepManifest,
 };
 use crate::results::write_results;
@@ -253,7 +253,7 @@ pub fn record_run(plan: &Plan, dir: &Path, id: RunId, keep: bool) -> Result<RunR
     let result = run_one(plan, id, seed, keep_dir.as_deref())?;
     let wall_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
     let (status, error, metrics) = match result {
-        Ok(summary) => (Status::Ok, String::new(), flatten(&summary)),
+        Ok(summary) => (Status::Ok, String::new(), metrics(&summary)),
         Err(e) => (Status::Failed, e.to_string(), Default::default()),
     };
     Ok(RunRecord {

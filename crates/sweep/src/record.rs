@@ -11,6 +11,7 @@
 
 use crate::plan::{Design, RunId};
 use crate::SweepError;
+use cascade_report::atomic::write_bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -75,28 +76,9 @@ impl RunRecord {
     }
 }
 
-/// Flattens nested JSON objects into dotted keys: `{"price": {"min": 1}}` → `price.min`.
-pub fn flatten(value: &Value) -> BTreeMap<String, Value> {
-    fn walk(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
-        match v {
-            Value::Object(map) => {
-                for (k, v) in map {
-                    let key = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    walk(&key, v, out);
-                }
-            }
-            other => {
-                out.insert(prefix.to_string(), other.clone());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk("", value, &mut out);
-    out
+/// Summary metrics under dotted keys (`price.min`), sorted: the record's `metrics`.
+pub fn metrics(summary: &Value) -> BTreeMap<String, Value> {
+    cascade_report::json::flatten(summary).into_iter().collect()
 }
 
 /// The folder that holds `--keep-runs` run folders.
@@ -168,7 +150,7 @@ impl RecordLog {
     }
 }
 
-/// Writes a whole log (records in the order given) atomically: a merge's output.
+/// Writes a whole log (records in the order given) atomically and durably: a merge's output.
 pub fn write_log<'a>(
     dir: &Path,
     records: impl Iterator<Item = &'a RunRecord>,
@@ -177,29 +159,7 @@ pub fn write_log<'a>(
     for r in records {
         bytes.extend_from_slice(&line(r));
     }
-    write_renamed(&log_path(dir), &bytes, true)
-}
-
-/// Writes `bytes` to a temporary name beside `path` and renames it into place; with `sync`,
-/// the data reaches the disk before the rename.
-pub fn write_renamed(path: &Path, bytes: &[u8], sync: bool) -> Result<(), SweepError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        if sync {
-            f.sync_all()?;
-        }
-        fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        SweepError::io(path, e)
-    })
+    Ok(write_bytes(&log_path(dir), &bytes)?)
 }
 
 /// Reads every valid record of the sweep `hash` in `dir`'s log, keyed by run (the first
@@ -266,7 +226,7 @@ pub fn read_manifest(dir: &Path) -> Result<Option<SweepManifest>, SweepError> {
 pub fn write_manifest(dir: &Path, manifest: &SweepManifest) -> Result<(), SweepError> {
     let mut bytes = serde_json::to_vec_pretty(manifest).unwrap_or_default();
     bytes.push(b'\n');
-    write_renamed(&manifest_path(dir), &bytes, true)
+    Ok(write_bytes(&manifest_path(dir), &bytes)?)
 }
 
 #[cfg(test)]
@@ -282,14 +242,14 @@ mod tests {
             seed: 9,
             status: Status::Ok,
             error: String::new(),
-            metrics: flatten(&json!({"price": {"min": 1.5, "max": null}, "samples": 3})),
+            metrics: metrics(&json!({"price": {"min": 1.5, "max": null}, "samples": 3})),
             wall_ms: 1.0,
         }
     }
 
     #[test]
-    fn flatten_joins_nested_keys_with_dots() {
-        let m = flatten(&json!({"price": {"min": 1.5, "max": null}, "samples": 3}));
+    fn metrics_are_the_summary_under_sorted_dotted_keys() {
+        let m = metrics(&json!({"samples": 3, "price": {"min": 1.5, "max": null}}));
         let keys: Vec<&str> = m.keys().map(String::as_str).collect();
         assert_eq!(keys, ["price.max", "price.min", "samples"]);
     }

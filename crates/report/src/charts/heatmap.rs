@@ -7,6 +7,7 @@
 
 use super::style::{self, Mark, TimeAxis};
 use super::RunData;
+use crate::quantile::order_statistic;
 use crate::ReportError;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -29,10 +30,6 @@ struct Grid {
     scale_max: f64,
 }
 
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
-}
-
 fn grid(time: &[Option<f64>], price: &[Option<f64>], qty: &[Option<f64>]) -> Option<Grid> {
     let rows: Vec<(f64, f64, f64)> = (0..time.len())
         .filter_map(|i| Some((time[i]?, price[i]?, qty[i]?)))
@@ -45,7 +42,10 @@ fn grid(time: &[Option<f64>], price: &[Option<f64>], qty: &[Option<f64>]) -> Opt
     let mut prices: Vec<f64> = rows.iter().map(|r| r.1).collect();
     prices.sort_by(f64::total_cmp);
     // The outermost 0.5% of levels would stretch the axis for a few far quotes.
-    let (lo, hi) = (quantile(&prices, 0.005), quantile(&prices, 0.995));
+    let (lo, hi) = (
+        order_statistic(&prices, 0.005),
+        order_statistic(&prices, 0.995),
+    );
     prices.dedup();
     let tick = prices
         .windows(2)
@@ -91,7 +91,7 @@ fn grid(time: &[Option<f64>], price: &[Option<f64>], qty: &[Option<f64>]) -> Opt
     let scale_max = if nonzero.is_empty() {
         1.0
     } else {
-        quantile(&nonzero, 0.99)
+        order_statistic(&nonzero, 0.99)
     };
     Some(Grid {
         times,
