@@ -7,9 +7,10 @@
 //! row, not a refused sweep.
 
 use crate::sample::{self, scale};
-use crate::seed::{fnv1a_hex, run_seed, sample_seed};
+use crate::seed::{run_seed, sample_seed};
 use crate::spec::{AxisSpec, SweepSpec};
 use crate::SweepError;
+use cascade_report::manifest::sha256_hex;
 use cascade_sim::overrides::apply;
 use cascade_sim::{Override, Scenario};
 use serde::{Deserialize, Serialize};
@@ -168,10 +169,10 @@ impl Design {
             .collect()
     }
 
-    /// The sweep hash: FNV-1a of the design's canonical JSON.
-    pub fn hash(&self) -> String {
-        // Plain data with string keys always serialises.
-        fnv1a_hex(&serde_json::to_vec(self).unwrap_or_default())
+    /// The sweep hash: SHA-256 of the design's canonical JSON, 64 hex digits (the digest a
+    /// run manifest gives its files).
+    pub fn hash(&self) -> Result<String, serde_json::Error> {
+        Ok(sha256_hex(&serde_json::to_vec(self)?))
     }
 }
 
@@ -330,7 +331,9 @@ fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
             design.run_count()
         ));
     }
-    let hash = design.hash();
+    let hash = design
+        .hash()
+        .map_err(|e| format!("the design cannot be written as JSON for its hash: {e}"))?;
     Ok(Plan {
         file: String::new(),
         design,

@@ -192,7 +192,7 @@ pub fn read_records(dir: &Path, hash: &str) -> Result<BTreeMap<RunId, RunRecord>
 pub struct SweepManifest {
     /// Version of cascade that made the folder.
     pub cascade_version: String,
-    /// The sweep hash (FNV-1a of the design).
+    /// The sweep hash (SHA-256 of the design).
     pub hash: String,
     /// The sweep file as given.
     pub sweep_file: String,
