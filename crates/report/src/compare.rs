@@ -2,7 +2,7 @@
 //! table for the terminal, compare.csv and compare.md.
 
 use crate::json::flatten;
-use crate::ReportError;
+use crate::{ReportError, Summary};
 use serde_json::Value;
 use std::path::Path;
 
@@ -30,11 +30,20 @@ impl MetricRow {
     }
 }
 
-/// Reads `dir/summary.json`.
-pub fn read_summary(dir: &Path) -> Result<Value, ReportError> {
+/// Reads `dir/summary.json`; a file that is not a summary is refused with the reason.
+pub fn read_summary(dir: &Path) -> Result<Summary, ReportError> {
     let path = dir.join("summary.json");
     let bytes = std::fs::read(&path).map_err(|e| ReportError::read(&path, e))?;
-    serde_json::from_slice(&bytes).map_err(|e| ReportError::input(&path, format!("not JSON: {e}")))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ReportError::input(&path, format!("not a run summary: {e}")))
+}
+
+/// The rows of two summaries: every figure of A in file order, then any only B has.
+pub fn summary_rows(a: &Summary, b: &Summary) -> Result<Vec<MetricRow>, serde_json::Error> {
+    Ok(metric_rows(
+        &serde_json::to_value(a)?,
+        &serde_json::to_value(b)?,
+    ))
 }
 
 /// Every numeric (or null) leaf of either summary, A's keys first in A's order, then B's.

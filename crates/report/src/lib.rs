@@ -28,7 +28,7 @@ pub use price_format::PriceFormat;
 pub use run_folder::{
     recording_tables, write_run, write_run_with, FolderWriter, RunFiles, RunOptions,
 };
-pub use summary::summarize;
+pub use summary::{summarize, Summary};
 pub use table::Table;
 
 use std::path::PathBuf;

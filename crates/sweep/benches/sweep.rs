@@ -53,7 +53,7 @@ fn overhead(c: &mut Criterion) {
                 seed,
                 status: cascade_sweep::Status::Ok,
                 error: String::new(),
-                metrics: cascade_sweep::record::metrics(&summary),
+                metrics: cascade_sweep::record::metrics(&summary).unwrap(),
                 wall_ms: 0.0,
             };
             log.append(&r).unwrap();

@@ -12,6 +12,7 @@
 use crate::plan::{Design, RunId};
 use crate::SweepError;
 use cascade_report::atomic::write_bytes;
+use cascade_report::Summary;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -76,9 +77,9 @@ impl RunRecord {
     }
 }
 
-/// Summary metrics under dotted keys (`price.min`), sorted: the record's `metrics`.
-pub fn metrics(summary: &Value) -> BTreeMap<String, Value> {
-    cascade_report::json::flatten(summary).into_iter().collect()
+/// A summary's figures under dotted keys (`price.min`), sorted: a record's `metrics`.
+pub fn metrics(summary: &Summary) -> Result<BTreeMap<String, Value>, serde_json::Error> {
+    Ok(summary.metrics()?.into_iter().collect())
 }
 
 /// The folder that holds `--keep-runs` run folders.
@@ -242,16 +243,24 @@ mod tests {
             seed: 9,
             status: Status::Ok,
             error: String::new(),
-            metrics: metrics(&json!({"price": {"min": 1.5, "max": null}, "samples": 3})),
+            metrics: cascade_report::json::flatten(&json!({"price": {"min": 1.5}, "samples": 3}))
+                .into_iter()
+                .collect(),
             wall_ms: 1.0,
         }
     }
 
     #[test]
     fn metrics_are_the_summary_under_sorted_dotted_keys() {
-        let m = metrics(&json!({"samples": 3, "price": {"min": 1.5, "max": null}}));
+        let rec = cascade_sim::Recording::default();
+        let summary = cascade_report::summarize(&rec, &cascade_report::PriceFormat::new(1.0), None);
+        let m = metrics(&summary).unwrap();
         let keys: Vec<&str> = m.keys().map(String::as_str).collect();
-        assert_eq!(keys, ["price.max", "price.min", "samples"]);
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        assert_eq!(keys, sorted);
+        assert!(keys.contains(&"price.max") && keys.contains(&"samples"));
+        assert_eq!(m["price.max"], Value::Null);
     }
 
     #[test]
