@@ -85,7 +85,8 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         ))
     });
     let mut out = FolderWriter::new(&out_dir).map_err(crate::input::report_error)?;
-    out.put("compare.csv", &to_csv(&rows))
+    let csv = to_csv(&rows).context("writing compare.csv")?;
+    out.put("compare.csv", &csv)
         .map_err(crate::input::report_error)?;
     out.put("compare.md", to_markdown(&rows, &la, &lb).as_bytes())
         .map_err(crate::input::report_error)?;

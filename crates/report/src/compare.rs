@@ -99,24 +99,23 @@ fn pct(v: Option<f64>) -> String {
 }
 
 /// compare.csv: `metric,a,b,diff,change_pct`.
-pub fn to_csv(rows: &[MetricRow]) -> Vec<u8> {
+pub fn to_csv(rows: &[MetricRow]) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
-    // Writing to memory cannot fail.
-    let _ = out.write_record(["metric", "a", "b", "diff", "change_pct"]);
+    out.write_record(["metric", "a", "b", "diff", "change_pct"])?;
     for r in rows {
         let change = r
             .change_pct()
             .map(|p| format!("{p:.4}"))
             .unwrap_or_default();
-        let _ = out.write_record([
+        out.write_record([
             r.metric.clone(),
             number(r.a),
             number(r.b),
             number(r.diff()),
             change,
-        ]);
+        ])?;
     }
-    out.into_inner().unwrap_or_default()
+    out.into_inner().map_err(|e| e.into_error().into())
 }
 
 /// compare.md: a Markdown table with the runs named in the header.
@@ -187,7 +186,7 @@ mod tests {
         assert_eq!(rows[1].diff(), Some(-5.0));
         assert_eq!(rows[1].change_pct(), Some(-5.0));
         assert_eq!(rows[2].diff(), None);
-        let csv = String::from_utf8(to_csv(&rows)).unwrap();
+        let csv = String::from_utf8(to_csv(&rows).unwrap()).unwrap();
         assert!(
             csv.starts_with("metric,a,b,diff,change_pct\nevents.processed,10,10,0,0.0000\n"),
             "{csv}"

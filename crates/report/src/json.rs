@@ -1,7 +1,16 @@
-//! JSON as cascade writes and reads it: nested objects flattened into dotted keys, the one
-//! way a summary's metrics are named (`spread.peak_bps`) in comparisons and sweep results.
+//! JSON as cascade writes and reads it: pretty text with a final newline for every JSON file
+//! of a run folder, and nested objects flattened into dotted keys, the one way a summary's
+//! metrics are named (`spread.peak_bps`) in comparisons and sweep results.
 
+use serde::Serialize;
 use serde_json::Value;
+
+/// Pretty JSON with a final newline.
+pub fn json_bytes<T: Serialize>(v: &T) -> Result<Vec<u8>, serde_json::Error> {
+    let mut bytes = serde_json::to_vec_pretty(v)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
 
 /// Every leaf of `value` (anything but an object) under its dotted path, in document order:
 /// `{"price": {"min": 1}, "samples": 3}` → `[("price.min", 1), ("samples", 3)]`.

@@ -12,6 +12,7 @@
 use crate::plan::{Design, RunId};
 use crate::SweepError;
 use cascade_report::atomic::write_bytes;
+use cascade_report::json::json_bytes;
 use cascade_report::Summary;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -97,12 +98,14 @@ pub fn run_name(id: RunId) -> String {
     format!("p{:06}-r{:04}", id.point, id.replicate)
 }
 
-/// A record as one line of the log.
-fn line(record: &RunRecord) -> Vec<u8> {
-    // Plain data with string keys always serialises.
-    let mut bytes = serde_json::to_vec(record).unwrap_or_default();
+/// A record as one line of the log (`log` names the file in an error).
+fn line(record: &RunRecord, log: &Path) -> Result<Vec<u8>, SweepError> {
+    let mut bytes = serde_json::to_vec(record).map_err(|e| SweepError::Encode {
+        path: log.to_path_buf(),
+        message: format!("run {}: {e}", run_name(record.id())),
+    })?;
     bytes.push(b'\n');
-    bytes
+    Ok(bytes)
 }
 
 /// The run log open for appending; shared by the worker threads.
@@ -137,7 +140,7 @@ impl RecordLog {
 
     /// Appends one record as one line.
     pub fn append(&self, record: &RunRecord) -> Result<(), SweepError> {
-        let bytes = line(record);
+        let bytes = line(record, &self.path)?;
         // A poisoned lock means a writer panicked between whole lines; the file is still fine.
         let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
         f.write_all(&bytes)
@@ -156,11 +159,12 @@ pub fn write_log<'a>(
     dir: &Path,
     records: impl Iterator<Item = &'a RunRecord>,
 ) -> Result<(), SweepError> {
+    let path = log_path(dir);
     let mut bytes = Vec::new();
     for r in records {
-        bytes.extend_from_slice(&line(r));
+        bytes.extend_from_slice(&line(r, &path)?);
     }
-    Ok(write_bytes(&log_path(dir), &bytes)?)
+    Ok(write_bytes(&path, &bytes)?)
 }
 
 /// Reads every valid record of the sweep `hash` in `dir`'s log, keyed by run (the first
@@ -225,9 +229,12 @@ pub fn read_manifest(dir: &Path) -> Result<Option<SweepManifest>, SweepError> {
 
 /// Writes `DIR/sweep.json` atomically and durably.
 pub fn write_manifest(dir: &Path, manifest: &SweepManifest) -> Result<(), SweepError> {
-    let mut bytes = serde_json::to_vec_pretty(manifest).unwrap_or_default();
-    bytes.push(b'\n');
-    Ok(write_bytes(&manifest_path(dir), &bytes)?)
+    let path = manifest_path(dir);
+    let bytes = json_bytes(manifest).map_err(|e| SweepError::Encode {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    Ok(write_bytes(&path, &bytes)?)
 }
 
 #[cfg(test)]
@@ -282,7 +289,8 @@ mod tests {
             .open(log_path(dir))
             .unwrap();
         f.write_all(b"\0\0\0\n").unwrap();
-        f.write_all(&line(&record(1, 0))[..20]).unwrap();
+        f.write_all(&line(&record(1, 0), &log_path(dir)).unwrap()[..20])
+            .unwrap();
         drop(f);
 
         let ids = |m: &BTreeMap<RunId, RunRecord>| -> Vec<(u32, u32)> {
