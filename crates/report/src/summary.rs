@@ -281,7 +281,7 @@ fn depth_summary(samples: &[Sample], stress_from_ns: Option<i64>) -> DepthSummar
     let baseline: Vec<f64> = samples
         .iter()
         .filter(before(stress_from_ns))
-        .map(|s| depth(s))
+        .map(&depth)
         .collect();
     let baseline_1pct = median(&baseline);
     let min_1pct = samples.iter().map(depth).fold(None, min_opt);
