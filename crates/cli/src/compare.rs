@@ -1,10 +1,10 @@
 //! `cascade compare RUN_A RUN_B [--out DIR]`: summary metrics side by side with their
 //! differences, and an overlay chart of price, spread and depth.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use cascade_report::charts::compare::{Overlay, STEM};
 use cascade_report::charts::{ChartFormat, RunData};
-use cascade_report::compare::{metric_rows, read_summary, to_csv, to_markdown, to_text};
+use cascade_report::compare::{read_summary, summary_rows, to_csv, to_markdown, to_text};
 use cascade_report::{FolderWriter, RunManifest};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -64,7 +64,7 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     let sa = read_summary(dir_a).map_err(crate::input::report_error)?;
     let sb = read_summary(dir_b).map_err(crate::input::report_error)?;
     let (la, lb) = (label(&ma, dir_a), label(&mb, dir_b));
-    let rows = metric_rows(&sa, &sb);
+    let rows = summary_rows(&sa, &sb).context("listing the summaries' metrics")?;
 
     let tables = ["series"];
     let da = RunData::read(dir_a, &ma.scenario_name, ma.seed, &tables)
@@ -85,7 +85,8 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         ))
     });
     let mut out = FolderWriter::new(&out_dir).map_err(crate::input::report_error)?;
-    out.put("compare.csv", &to_csv(&rows))
+    let csv = to_csv(&rows).context("writing compare.csv")?;
+    out.put("compare.csv", &csv)
         .map_err(crate::input::report_error)?;
     out.put("compare.md", to_markdown(&rows, &la, &lb).as_bytes())
         .map_err(crate::input::report_error)?;

@@ -2,7 +2,7 @@
 //! written to RUN_DIR/stats.json and RUN_DIR/charts/stats.{png,svg}.
 
 use crate::input::{bad, report_error};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use cascade_report::charts::ChartFormat;
 use cascade_report::stats::{self, Series, StatsOptions, MIN_RETURNS};
 use cascade_report::RunManifest;
@@ -63,7 +63,8 @@ pub fn stats(args: &StatsArgs) -> Result<()> {
     let label = label(dir)?;
     stats::write(dir, &computed, &label, ChartFormat::ALL).map_err(report_error)?;
     if args.json {
-        print!("{}", String::from_utf8_lossy(&computed.to_json()));
+        let json = computed.to_json().context("writing stats.json")?;
+        print!("{}", String::from_utf8_lossy(&json));
     } else {
         println!("stats: {label} ({})", dir.display());
         print!("{}", stats::to_text(&computed));

@@ -1,7 +1,8 @@
 //! Comparing two runs: their summary metrics side by side with the differences, as a text
 //! table for the terminal, compare.csv and compare.md.
 
-use crate::ReportError;
+use crate::json::flatten;
+use crate::{ReportError, Summary};
 use serde_json::Value;
 use std::path::Path;
 
@@ -29,18 +30,25 @@ impl MetricRow {
     }
 }
 
-/// Reads `dir/summary.json`.
-pub fn read_summary(dir: &Path) -> Result<Value, ReportError> {
+/// Reads `dir/summary.json`; a file that is not a summary is refused with the reason.
+pub fn read_summary(dir: &Path) -> Result<Summary, ReportError> {
     let path = dir.join("summary.json");
     let bytes = std::fs::read(&path).map_err(|e| ReportError::read(&path, e))?;
-    serde_json::from_slice(&bytes).map_err(|e| ReportError::input(&path, format!("not JSON: {e}")))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ReportError::input(&path, format!("not a run summary: {e}")))
+}
+
+/// The rows of two summaries: every figure of A in file order, then any only B has.
+pub fn summary_rows(a: &Summary, b: &Summary) -> Result<Vec<MetricRow>, serde_json::Error> {
+    Ok(metric_rows(
+        &serde_json::to_value(a)?,
+        &serde_json::to_value(b)?,
+    ))
 }
 
 /// Every numeric (or null) leaf of either summary, A's keys first in A's order, then B's.
 pub fn metric_rows(a: &Value, b: &Value) -> Vec<MetricRow> {
-    let (mut la, mut lb) = (Vec::new(), Vec::new());
-    leaves("", a, &mut la);
-    leaves("", b, &mut lb);
+    let (la, lb) = (leaves(a), leaves(b));
     let mut names: Vec<String> = la.iter().map(|(k, _)| k.clone()).collect();
     for (k, _) in &lb {
         if !names.contains(k) {
@@ -59,22 +67,16 @@ pub fn metric_rows(a: &Value, b: &Value) -> Vec<MetricRow> {
         .collect()
 }
 
-fn leaves(prefix: &str, v: &Value, out: &mut Vec<(String, Option<f64>)>) {
-    match v {
-        Value::Object(map) => {
-            for (k, v) in map {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                leaves(&key, v, out);
-            }
-        }
-        Value::Number(n) => out.push((prefix.to_string(), n.as_f64())),
-        Value::Null => out.push((prefix.to_string(), None)),
-        _ => {}
-    }
+/// The numeric and null leaves of a summary under their dotted keys.
+fn leaves(v: &Value) -> Vec<(String, Option<f64>)> {
+    flatten(v)
+        .into_iter()
+        .filter_map(|(k, v)| match v {
+            Value::Number(n) => Some((k, n.as_f64())),
+            Value::Null => Some((k, None)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// A number for a table: integers whole, others with up to 4 decimals, trailing zeros trimmed.
@@ -97,24 +99,23 @@ fn pct(v: Option<f64>) -> String {
 }
 
 /// compare.csv: `metric,a,b,diff,change_pct`.
-pub fn to_csv(rows: &[MetricRow]) -> Vec<u8> {
+pub fn to_csv(rows: &[MetricRow]) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
-    // Writing to memory cannot fail.
-    let _ = out.write_record(["metric", "a", "b", "diff", "change_pct"]);
+    out.write_record(["metric", "a", "b", "diff", "change_pct"])?;
     for r in rows {
         let change = r
             .change_pct()
             .map(|p| format!("{p:.4}"))
             .unwrap_or_default();
-        let _ = out.write_record([
+        out.write_record([
             r.metric.clone(),
             number(r.a),
             number(r.b),
             number(r.diff()),
             change,
-        ]);
+        ])?;
     }
-    out.into_inner().unwrap_or_default()
+    out.into_inner().map_err(|e| e.into_error().into())
 }
 
 /// compare.md: a Markdown table with the runs named in the header.
@@ -185,7 +186,7 @@ mod tests {
         assert_eq!(rows[1].diff(), Some(-5.0));
         assert_eq!(rows[1].change_pct(), Some(-5.0));
         assert_eq!(rows[2].diff(), None);
-        let csv = String::from_utf8(to_csv(&rows)).unwrap();
+        let csv = String::from_utf8(to_csv(&rows).unwrap()).unwrap();
         assert!(
             csv.starts_with("metric,a,b,diff,change_pct\nevents.processed,10,10,0,0.0000\n"),
             "{csv}"

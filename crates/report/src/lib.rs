@@ -10,9 +10,11 @@ pub mod atomic;
 pub mod charts;
 pub mod compare;
 pub mod frame;
+pub mod json;
 pub mod manifest;
 pub mod parquet_io;
 pub mod price_format;
+pub mod quantile;
 pub mod run_folder;
 pub mod stats;
 pub mod summary;
@@ -26,7 +28,7 @@ pub use price_format::PriceFormat;
 pub use run_folder::{
     recording_tables, write_run, write_run_with, FolderWriter, RunFiles, RunOptions,
 };
-pub use summary::summarize;
+pub use summary::{summarize, Summary};
 pub use table::Table;
 
 use std::path::PathBuf;

@@ -131,8 +131,8 @@ impl RunManifest {
     }
 
     /// The JSON text, pretty, with a final newline.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        crate::run_folder::json_bytes(self)
+    pub fn to_bytes(&self) -> Result<Vec<u8>, serde_json::Error> {
+        crate::json::json_bytes(self)
     }
 
     /// Reads and checks `dir/manifest.json`. Every problem is bad input naming the file and
@@ -247,27 +247,27 @@ mod tests {
     #[test]
     fn a_manifest_reads_back_as_written() {
         let m = manifest();
-        assert_eq!(read_back(&m.to_bytes()).unwrap(), m);
+        assert_eq!(read_back(&m.to_bytes().unwrap()).unwrap(), m);
         assert_eq!(m.request().seed, 7);
     }
 
     #[test]
     fn a_truncated_or_edited_manifest_is_refused_with_the_reason() {
-        let bytes = manifest().to_bytes();
+        let bytes = manifest().to_bytes().unwrap();
         let err = read_back(&bytes[..bytes.len() / 2]).unwrap_err();
         assert!(err.contains("manifest.json: truncated"), "{err}");
 
         let mut m = manifest();
         m.scenario.push(' ');
-        let err = read_back(&m.to_bytes()).unwrap_err();
+        let err = read_back(&m.to_bytes().unwrap()).unwrap_err();
         assert!(err.contains("field scenario"), "{err}");
 
         let mut m = manifest();
         m.files[0].name = "../x".into();
-        let err = read_back(&m.to_bytes()).unwrap_err();
+        let err = read_back(&m.to_bytes().unwrap()).unwrap_err();
         assert!(err.contains("field files[0].name"), "{err}");
 
-        let text = String::from_utf8(manifest().to_bytes()).unwrap();
+        let text = String::from_utf8(manifest().to_bytes().unwrap()).unwrap();
         let err = read_back(text.replacen("\"seed\"", "\"sed\"", 1).as_bytes()).unwrap_err();
         assert!(err.contains("hand-edited") && err.contains("sed"), "{err}");
     }

@@ -1,9 +1,12 @@
 //! Parquet without Arrow: a [`Table`] to a file through the column writers, a file back to a
 //! [`Frame`] through the record reader.
 //!
-//! Types: integers INT64, decimals and floats DOUBLE, text BYTE_ARRAY (UTF-8); every column is
-//! OPTIONAL (a missing value is a null, as an empty CSV cell). Snappy compression. The bytes
-//! depend only on the table and the parquet crate's version, so they are reproducible.
+//! Types: integers INT64, decimals and floats DOUBLE, text BYTE_ARRAY (UTF-8), all OPTIONAL (a
+//! missing value is a null, as an empty CSV cell); unsigned integers (seeds) a REQUIRED INT64
+//! with the UINT64 logical type. The schema is built at run time from the table, so a sweep's
+//! results (columns named by its axes and metrics) go through the same writer as a run's
+//! series. Snappy compression. The bytes depend only on the table and the parquet crate's
+//! version, so they are reproducible.
 
 use crate::frame::{Frame, FrameColumn};
 use crate::table::{decimal_value, Table, Values};
@@ -26,18 +29,7 @@ pub fn to_parquet(table: &Table) -> Result<Vec<u8>, parquet::errors::ParquetErro
     let fields = table
         .columns
         .iter()
-        .map(|c| {
-            let (physical, logical) = match c.values {
-                Values::Int(_) => (Physical::INT64, None),
-                Values::Decimal { .. } | Values::Float { .. } => (Physical::DOUBLE, None),
-                Values::Text(_) => (Physical::BYTE_ARRAY, Some(LogicalType::String)),
-            };
-            Type::primitive_type_builder(c.name, physical)
-                .with_repetition(Repetition::OPTIONAL)
-                .with_logical_type(logical)
-                .build()
-                .map(Arc::new)
-        })
+        .map(|c| field(&c.name, &c.values).map(Arc::new))
         .collect::<Result<Vec<_>, _>>()?;
     let schema = Arc::new(
         Type::group_type_builder(table.name)
@@ -70,6 +62,32 @@ pub fn to_parquet(table: &Table) -> Result<Vec<u8>, parquet::errors::ParquetErro
     writer.into_inner()
 }
 
+/// The schema field of a column.
+fn field(name: &str, values: &Values) -> Result<Type, parquet::errors::ParquetError> {
+    let (physical, logical, repetition) = match values {
+        Values::Int(_) => (Physical::INT64, None, Repetition::OPTIONAL),
+        Values::UInt(_) => {
+            let unsigned = LogicalType::Integer {
+                bit_width: 64,
+                is_signed: false,
+            };
+            (Physical::INT64, Some(unsigned), Repetition::REQUIRED)
+        }
+        Values::Decimal { .. } | Values::Float { .. } => {
+            (Physical::DOUBLE, None, Repetition::OPTIONAL)
+        }
+        Values::Text(_) => (
+            Physical::BYTE_ARRAY,
+            Some(LogicalType::String),
+            Repetition::OPTIONAL,
+        ),
+    };
+    Type::primitive_type_builder(name, physical)
+        .with_repetition(repetition)
+        .with_logical_type(logical)
+        .build()
+}
+
 fn write_column(
     col: &mut parquet::file::writer::SerializedColumnWriter<'_>,
     values: &Values,
@@ -84,6 +102,11 @@ fn write_column(
             let (vals, def) = split(&v[rows], |x| x);
             col.typed::<Int64Type>()
                 .write_batch(&vals, Some(&def), None)?;
+        }
+        Values::UInt(v) => {
+            // UINT64 is stored in INT64's bits.
+            let vals: Vec<i64> = v[rows].iter().map(|&x| x as i64).collect();
+            col.typed::<Int64Type>().write_batch(&vals, None, None)?;
         }
         Values::Decimal {
             mantissa, scale, ..
@@ -137,6 +160,7 @@ pub fn read_parquet(path: &Path) -> Result<Frame, ReportError> {
                 (FrameColumn::Num(v), Field::Double(x)) => v.push(Some(*x)),
                 (FrameColumn::Num(v), Field::Float(x)) => v.push(Some(f64::from(*x))),
                 (FrameColumn::Num(v), Field::Long(x)) => v.push(Some(*x as f64)),
+                (FrameColumn::Num(v), Field::ULong(x)) => v.push(Some(*x as f64)),
                 (FrameColumn::Num(v), Field::Int(x)) => v.push(Some(f64::from(*x))),
                 (FrameColumn::Text(v), Field::Str(s)) => v.push(Some(s.clone())),
                 (_, other) => {
@@ -179,6 +203,33 @@ mod tests {
         assert_eq!(back.num("bps").unwrap()[0], Some(0.333));
         assert_eq!(back.num("time_s").unwrap()[1], Some(2.000000001));
         assert_eq!(back.text("side").unwrap()[2].as_deref(), Some("sell"));
+    }
+
+    #[test]
+    fn run_time_columns_read_back_with_their_types_and_nulls() {
+        let t = Table::new("results", 2)
+            .int("point", [Some(0), Some(1)])
+            .uint("seed", [u64::MAX, 3])
+            .float_full("price.min", [Some(1.5), None])
+            .text("error", [None, Some("bad".to_string())]);
+        let bytes = to_parquet(&t).unwrap();
+        assert_eq!(bytes, to_parquet(&t).unwrap(), "not deterministic");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("results.parquet");
+        std::fs::write(&path, bytes).unwrap();
+        let reader = SerializedFileReader::try_from(path.as_path()).unwrap();
+        let rows: Vec<String> = reader
+            .get_row_iter(None)
+            .unwrap()
+            .map(|r| r.unwrap().to_string())
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                "{point: 0, seed: 18446744073709551615, price.min: 1.5, error: null}",
+                "{point: 1, seed: 3, price.min: null, error: \"bad\"}"
+            ]
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use crate::atomic::write_bytes;
 use crate::charts::{self, ChartFormat, RunData};
+use crate::json::json_bytes;
 use crate::manifest::{FileDigest, Manifest, RunManifest};
 use crate::table::{decimal_text, Table};
 use crate::{summarize, PriceFormat, ReportError};
@@ -83,6 +84,13 @@ impl FolderWriter {
         self.put(&name, &parquet)
     }
 
+    /// Writes `value` as pretty JSON under `name`.
+    pub fn json<T: Serialize>(&mut self, name: &str, value: &T) -> Result<(), ReportError> {
+        let bytes = json_bytes(value)
+            .map_err(|e| ReportError::io(self.dir.join(name), std::io::Error::other(e)))?;
+        self.put(name, &bytes)
+    }
+
     /// The folder.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -120,7 +128,7 @@ pub fn write_run_with(
 ) -> Result<RunFiles, ReportError> {
     let fmt = PriceFormat::new(scenario.instrument.tick_size);
     let mut out = FolderWriter::new(dir)?;
-    out.put("summary.json", &json_bytes(&summarize(rec, &fmt, None)))?;
+    out.json("summary.json", &summarize(rec, &fmt, None))?;
     let tables = recording_tables(rec, &fmt);
     for table in &tables {
         out.table(table)?;
@@ -131,7 +139,10 @@ pub fn write_run_with(
     }
     let written = RunManifest::new(manifest, options.charts, out.digests().to_vec());
     let path = dir.join("manifest.json");
-    write_bytes(&path, &written.to_bytes())?;
+    let bytes = written
+        .to_bytes()
+        .map_err(|e| ReportError::io(&path, std::io::Error::other(e)))?;
+    write_bytes(&path, &bytes)?;
     let mut files = out.paths().to_vec();
     files.push(path);
     Ok(RunFiles {
@@ -294,14 +305,6 @@ pub fn book_table(rec: &Recording, fmt: &PriceFormat) -> Table {
 fn id(order: cascade_book::OrderId) -> i64 {
     // The generation sits in the high 32 bits; it would need 2^31 reuses of one slot to overflow.
     i64::try_from(order.raw()).unwrap_or(i64::MAX)
-}
-
-/// Pretty JSON with a final newline.
-pub fn json_bytes<T: Serialize>(v: &T) -> Vec<u8> {
-    // Plain data with string keys always serialises.
-    let mut bytes = serde_json::to_vec_pretty(v).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
 }
 
 /// Seconds as exact decimal text from nanoseconds, trailing zeros trimmed.

@@ -10,83 +10,286 @@
 //! shortest window holding 80%). Liquidated value is the quantity a step closed, in the book
 //! and by ADL, at the mark of the step.
 
+use crate::quantile::median;
 use crate::PriceFormat;
 use cascade_sim::{Recording, Sample};
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
-/// Computes summary.json's content. Keys are sorted, so the text is stable.
-pub fn summarize(rec: &Recording, fmt: &PriceFormat, stress_from_ns: Option<i64>) -> Value {
+/// summary.json. Fields are in alphabetical order at every level, the order the file has
+/// always had; a missing figure (no two-sided sample, no liquidation) is `null`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    /// Depth within 1% of the mid.
+    pub depth: DepthSummary,
+    /// The event loop.
+    pub events: EventsSummary,
+    /// The insurance fund, in quote currency.
+    pub insurance_fund: InsuranceFundSummary,
+    /// Fees, deposits and open interest at the end.
+    pub ledger: LedgerSummary,
+    /// Liquidations and their concentration in time.
+    pub liquidations: LiquidationsSummary,
+    /// Orders that reached the exchange.
+    pub orders: OrdersSummary,
+    /// The mid-price path, in quote currency, and its falls in percent.
+    pub price: PriceSummary,
+    /// Samples recorded.
+    pub samples: u64,
+    /// The spread in basis points of the mid.
+    pub spread: SpreadSummary,
+    /// When the stress began (the first shock or liquidation), seconds; none without one.
+    pub stress_from_s: Option<f64>,
+    /// Trades.
+    pub trades: TradesSummary,
+}
+
+/// `depth.*`: lots resting within 1% of the mid.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepthSummary {
+    /// Median before the stress.
+    pub baseline_1pct: Option<f64>,
+    /// Smallest.
+    pub min_1pct: Option<f64>,
+    /// `min_1pct / baseline_1pct`.
+    pub min_over_baseline: Option<f64>,
+}
+
+/// `events.*`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventsSummary {
+    /// Events the loop processed.
+    pub processed: u64,
+}
+
+/// `insurance_fund.*`, quote currency.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InsuranceFundSummary {
+    /// At the end.
+    pub end: f64,
+    /// Lowest.
+    pub min: f64,
+    /// At the start.
+    pub start: f64,
+}
+
+/// `ledger.*`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerSummary {
+    /// Cash deposited during the run, quote currency.
+    pub deposits: f64,
+    /// Fees paid, quote currency.
+    pub fees: f64,
+    /// Open interest at the end, lots.
+    pub open_interest: i64,
+}
+
+/// `liquidations.*`. Value is quantity closed (in the book and by ADL) at the step's mark.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiquidationsSummary {
+    /// Auto-deleveraging fills.
+    pub adl_count: u64,
+    /// Losses beyond the bankrupt accounts' margin, quote currency.
+    pub bad_debt: f64,
+    /// Largest share of the value within any 40 minutes.
+    pub busiest_40min_share: Option<f64>,
+    /// Largest share of the value within any minute.
+    pub busiest_minute_share: Option<f64>,
+    /// Accounts liquidated (distinct liquidations).
+    pub count: u64,
+    /// Share of the liquidated quantity that was long.
+    pub long_share: f64,
+    /// Share of the liquidated value that was long.
+    pub long_value_share: Option<f64>,
+    /// Deepest generation of the cascade tree.
+    pub max_generation: u32,
+    /// Notional closed, quote currency.
+    pub notional: f64,
+    /// Steps of the liquidation engine.
+    pub steps: u64,
+    /// Value closed, quote currency.
+    pub value: f64,
+    /// Quantity closed, lots.
+    pub volume: i64,
+    /// Shortest window holding 80% of the value, seconds.
+    pub window_80pct_s: Option<f64>,
+}
+
+/// `orders.*`: counts of what reached the exchange.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrdersSummary {
+    /// Instructions that arrived.
+    pub arrivals: u64,
+    /// Cancels.
+    pub cancel: u64,
+    /// Cancels of orders already gone.
+    pub cancel_late: u64,
+    /// Limit orders.
+    pub limit: u64,
+    /// Limit orders that traded on arrival.
+    pub limit_marketable: u64,
+    /// Limit orders that rested.
+    pub limit_rested: u64,
+    /// Market orders.
+    pub market: u64,
+    /// Refused instructions.
+    pub rejected: u64,
+    /// Resting orders cancelled by self-trade prevention.
+    pub self_trade_cancels: u64,
+}
+
+/// `price.*`: the mid, quote currency; falls in percent of the high.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceSummary {
+    /// Last mid.
+    pub end: Option<f64>,
+    /// Highest mid.
+    pub max: Option<f64>,
+    /// Largest fall from a running peak.
+    pub max_drawdown_pct: f64,
+    /// Largest fall within 12 minutes.
+    pub max_fall_12min_pct: Option<f64>,
+    /// Largest fall within 1 minute.
+    pub max_fall_1min_pct: Option<f64>,
+    /// Largest fall within 60 minutes.
+    pub max_fall_60min_pct: Option<f64>,
+    /// Lowest mid.
+    pub min: Option<f64>,
+    /// First mid.
+    pub start: Option<f64>,
+}
+
+/// `spread.*`, basis points of the mid.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpreadSummary {
+    /// Median before the stress.
+    pub baseline_bps: Option<f64>,
+    /// Samples with an empty side (no spread).
+    pub one_sided_samples: u64,
+    /// Widest.
+    pub peak_bps: Option<f64>,
+    /// `peak_bps / baseline_bps`.
+    pub peak_over_baseline: Option<f64>,
+}
+
+/// `trades.*`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TradesSummary {
+    /// Trades.
+    pub count: u64,
+    /// Lots traded.
+    pub volume: i64,
+}
+
+impl Summary {
+    /// Every figure under its dotted key (`spread.peak_bps`), in file order.
+    pub fn metrics(&self) -> Result<Vec<(String, serde_json::Value)>, serde_json::Error> {
+        Ok(crate::json::flatten(&serde_json::to_value(self)?))
+    }
+}
+
+/// Computes summary.json's content.
+pub fn summarize(rec: &Recording, fmt: &PriceFormat, stress_from_ns: Option<i64>) -> Summary {
     let stress_from_ns = stress_from_ns.or(rec.stress_from_ns);
     let samples = &rec.samples;
-    let before = |s: &&Sample| stress_from_ns.is_none_or(|t| s.time_ns < t);
+    let c = &rec.counters;
+    Summary {
+        depth: depth_summary(samples, stress_from_ns),
+        events: EventsSummary {
+            processed: c.events_processed,
+        },
+        insurance_fund: InsuranceFundSummary {
+            end: money(rec, rec.ledger.fund_end),
+            min: money(rec, rec.ledger.fund_min),
+            start: money(rec, rec.ledger.fund_start),
+        },
+        ledger: LedgerSummary {
+            deposits: money(rec, rec.ledger.deposits),
+            fees: money(rec, rec.ledger.fees),
+            open_interest: rec.ledger.open_interest,
+        },
+        liquidations: liquidation_summary(rec),
+        orders: OrdersSummary {
+            arrivals: c.arrivals,
+            cancel: c.cancels,
+            cancel_late: c.cancels_late,
+            limit: c.limit_orders,
+            limit_marketable: c.limit_orders_marketable,
+            limit_rested: c.limit_orders_rested,
+            market: c.market_orders,
+            rejected: c.rejects,
+            self_trade_cancels: c.self_trade_cancels,
+        },
+        price: price_summary(samples, fmt),
+        samples: samples.len() as u64,
+        spread: spread_summary(samples, stress_from_ns),
+        stress_from_s: stress_from_ns.map(|t| t as f64 / 1e9),
+        trades: TradesSummary {
+            count: c.trades,
+            volume: c.volume,
+        },
+    }
+}
+
+/// True for a sample before the stress (every sample without one).
+fn before(stress_from_ns: Option<i64>) -> impl Fn(&&Sample) -> bool {
+    move |s| stress_from_ns.is_none_or(|t| s.time_ns < t)
+}
+
+fn price_summary(samples: &[Sample], fmt: &PriceFormat) -> PriceSummary {
     let mids: Vec<i64> = samples.iter().filter_map(Sample::mid_x2).collect();
-    let spreads: Vec<f64> = samples.iter().filter_map(spread_bps).collect();
-    let baseline_spreads: Vec<f64> = samples
+    let quote = |m: &i64| fmt.x2_to_quote(*m);
+    PriceSummary {
+        end: mids.last().map(quote),
+        max: mids.iter().max().map(quote),
+        max_drawdown_pct: max_drawdown_pct(&mids),
+        max_fall_12min_pct: max_fall_within_pct(samples, 720 * SECOND),
+        max_fall_1min_pct: max_fall_within_pct(samples, 60 * SECOND),
+        max_fall_60min_pct: max_fall_within_pct(samples, 3600 * SECOND),
+        min: mids.iter().min().map(quote),
+        start: mids.first().map(quote),
+    }
+}
+
+fn spread_summary(samples: &[Sample], stress_from_ns: Option<i64>) -> SpreadSummary {
+    let baseline: Vec<f64> = samples
         .iter()
-        .filter(before)
+        .filter(before(stress_from_ns))
         .filter_map(spread_bps)
         .collect();
-    let depths: Vec<f64> = samples.iter().map(|s| s.depth_1pct.0 as f64).collect();
-    let baseline_depths: Vec<f64> = samples
-        .iter()
-        .filter(before)
-        .map(|s| s.depth_1pct.0 as f64)
-        .collect();
+    let baseline_bps = median(&baseline);
+    let peak_bps = samples.iter().filter_map(spread_bps).fold(None, max_opt);
+    SpreadSummary {
+        baseline_bps,
+        one_sided_samples: samples.iter().filter(|s| s.mid_x2().is_none()).count() as u64,
+        peak_bps,
+        peak_over_baseline: ratio(peak_bps, baseline_bps),
+    }
+}
 
-    let spread_baseline = median(&baseline_spreads);
-    let spread_peak = spreads.iter().copied().fold(None, max_opt);
-    let depth_baseline = median(&baseline_depths);
-    let depth_min = depths.iter().copied().fold(None, min_opt);
-    let c = &rec.counters;
-    json!({
-        "price": {
-            "start": mids.first().map(|m| fmt.x2_to_quote(*m)),
-            "min": mids.iter().min().map(|m| fmt.x2_to_quote(*m)),
-            "max": mids.iter().max().map(|m| fmt.x2_to_quote(*m)),
-            "end": mids.last().map(|m| fmt.x2_to_quote(*m)),
-            "max_drawdown_pct": max_drawdown_pct(&mids),
-            "max_fall_1min_pct": max_fall_within_pct(samples, 60 * SECOND),
-            "max_fall_12min_pct": max_fall_within_pct(samples, 720 * SECOND),
-            "max_fall_60min_pct": max_fall_within_pct(samples, 3600 * SECOND),
-        },
-        "spread": {
-            "baseline_bps": spread_baseline,
-            "peak_bps": spread_peak,
-            "peak_over_baseline": ratio(spread_peak, spread_baseline),
-            "one_sided_samples": samples.iter().filter(|s| s.mid_x2().is_none()).count(),
-        },
-        "depth": {
-            "baseline_1pct": depth_baseline,
-            "min_1pct": depth_min,
-            "min_over_baseline": ratio(depth_min, depth_baseline),
-        },
-        "events": { "processed": c.events_processed },
-        "trades": { "count": c.trades, "volume": c.volume },
-        "orders": {
-            "arrivals": c.arrivals,
-            "limit": c.limit_orders,
-            "limit_rested": c.limit_orders_rested,
-            "limit_marketable": c.limit_orders_marketable,
-            "market": c.market_orders,
-            "cancel": c.cancels,
-            "cancel_late": c.cancels_late,
-            "rejected": c.rejects,
-            "self_trade_cancels": c.self_trade_cancels,
-        },
-        "samples": samples.len(),
-        "liquidations": liquidation_summary(rec),
-        "insurance_fund": {
-            "start": money(rec, rec.ledger.fund_start),
-            "min": money(rec, rec.ledger.fund_min),
-            "end": money(rec, rec.ledger.fund_end),
-        },
-        "ledger": {
-            "fees": money(rec, rec.ledger.fees),
-            "deposits": money(rec, rec.ledger.deposits),
-            "open_interest": rec.ledger.open_interest,
-        },
-        "stress_from_s": stress_from_ns.map(|t| t as f64 / 1e9),
-    })
+fn depth_summary(samples: &[Sample], stress_from_ns: Option<i64>) -> DepthSummary {
+    let depth = |s: &Sample| s.depth_1pct.0 as f64;
+    let baseline: Vec<f64> = samples
+        .iter()
+        .filter(before(stress_from_ns))
+        .map(&depth)
+        .collect();
+    let baseline_1pct = median(&baseline);
+    let min_1pct = samples.iter().map(depth).fold(None, min_opt);
+    DepthSummary {
+        baseline_1pct,
+        min_1pct,
+        min_over_baseline: ratio(min_1pct, baseline_1pct),
+    }
 }
 
 /// Units of tick × lot as quote currency.
@@ -96,8 +299,8 @@ fn money(rec: &Recording, units: i64) -> f64 {
 
 const SECOND: i64 = 1_000_000_000;
 
-/// The `liquidations.*` keys.
-fn liquidation_summary(rec: &Recording) -> Value {
+/// The `liquidations.*` figures.
+fn liquidation_summary(rec: &Recording) -> LiquidationsSummary {
     let l = rec.liquidation_stats();
     let value = |x: &cascade_sim::LiquidationRecord| {
         (x.book_qty + x.adl_qty) as f64 * x.mark as f64 * rec.unit_quote
@@ -116,21 +319,21 @@ fn liquidation_summary(rec: &Recording) -> Value {
         .map(value)
         .sum();
     let share = |x: f64| (total > 0.0).then(|| x / total);
-    json!({
-        "count": l.count,
-        "steps": rec.liquidations.len(),
-        "volume": l.volume,
-        "notional": money(rec, l.notional),
-        "max_generation": l.max_generation,
-        "bad_debt": money(rec, l.bad_debt),
-        "adl_count": l.adl_count,
-        "long_share": l.long_share,
-        "value": total,
-        "long_value_share": share(long),
-        "busiest_minute_share": share(busiest_window(&timed, 60 * SECOND)),
-        "busiest_40min_share": share(busiest_window(&timed, 2400 * SECOND)),
-        "window_80pct_s": shortest_window_holding(&timed, 0.8 * total).map(|t| t as f64 / 1e9),
-    })
+    LiquidationsSummary {
+        adl_count: l.adl_count,
+        bad_debt: money(rec, l.bad_debt),
+        busiest_40min_share: share(busiest_window(&timed, 2400 * SECOND)),
+        busiest_minute_share: share(busiest_window(&timed, 60 * SECOND)),
+        count: l.count,
+        long_share: l.long_share,
+        long_value_share: share(long),
+        max_generation: l.max_generation,
+        notional: money(rec, l.notional),
+        steps: rec.liquidations.len() as u64,
+        value: total,
+        volume: l.volume,
+        window_80pct_s: shortest_window_holding(&timed, 0.8 * total).map(|t| t as f64 / 1e9),
+    }
 }
 
 /// Largest fall of the mid from a high to a later low at most `window_ns` after it, in percent
@@ -221,21 +424,6 @@ pub fn max_drawdown_pct(mids_x2: &[i64]) -> f64 {
     worst
 }
 
-/// The median (mean of the two middle values for an even count); none for no values.
-pub fn median(xs: &[f64]) -> Option<f64> {
-    if xs.is_empty() {
-        return None;
-    }
-    let mut v = xs.to_vec();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
-}
-
 fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
         (Some(a), Some(b)) if b > 0.0 => Some(a / b),
@@ -315,10 +503,25 @@ mod tests {
     }
 
     #[test]
-    fn median_of_odd_and_even_counts() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
-        assert_eq!(median(&[]), None);
+    fn the_fields_are_written_in_the_sorted_order_and_read_back() {
+        let rec = Recording {
+            samples: vec![sample(1, 99, 101, 100), sample(2, 98, 101, 90)],
+            ..Recording::default()
+        };
+        let s = summarize(&rec, &PriceFormat::new(0.5), None);
+        // A JSON object holds its keys sorted: the same text means the struct's fields are in
+        // summary.json's order at every level.
+        let direct = serde_json::to_string_pretty(&s).unwrap();
+        let sorted = serde_json::to_string_pretty(&serde_json::to_value(&s).unwrap()).unwrap();
+        assert_eq!(direct, sorted);
+        assert!(direct.contains("\"stress_from_s\": null"), "{direct}");
+        assert_eq!(serde_json::from_str::<Summary>(&direct).unwrap(), s);
+        let keys: Vec<String> = s.metrics().unwrap().into_iter().map(|m| m.0).collect();
+        assert_eq!(
+            keys.first().map(String::as_str),
+            Some("depth.baseline_1pct")
+        );
+        assert!(keys.iter().any(|k| k == "liquidations.window_80pct_s"));
     }
 
     #[test]
@@ -332,12 +535,12 @@ mod tests {
             ..Recording::default()
         };
         let s = summarize(&rec, &PriceFormat::new(1.0), Some(3));
-        assert_eq!(s["spread"]["baseline_bps"], 200.0);
-        assert_eq!(s["spread"]["peak_bps"], 2000.0);
-        assert_eq!(s["spread"]["peak_over_baseline"], 10.0);
-        assert_eq!(s["depth"]["baseline_1pct"], 100.0);
-        assert_eq!(s["depth"]["min_over_baseline"], 0.1);
-        assert_eq!(s["price"]["start"], 100.0);
-        assert_eq!(s["price"]["max_drawdown_pct"], 0.0);
+        assert_eq!(s.spread.baseline_bps, Some(200.0));
+        assert_eq!(s.spread.peak_bps, Some(2000.0));
+        assert_eq!(s.spread.peak_over_baseline, Some(10.0));
+        assert_eq!(s.depth.baseline_1pct, Some(100.0));
+        assert_eq!(s.depth.min_over_baseline, Some(0.1));
+        assert_eq!(s.price.start, Some(100.0));
+        assert_eq!(s.price.max_drawdown_pct, 0.0);
     }
 }

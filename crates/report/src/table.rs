@@ -1,9 +1,10 @@
 //! A table of typed columns, written both as CSV (exact text) and as Parquet (typed columns).
 //!
 //! A run folder's series, trades and book tables are each one [`Table`]; adding a table to the
-//! folder is building one more and handing it to the writer. CSV and Parquet hold the same
-//! numbers: a Parquet double is the value of the CSV text, so a reader gets the same data from
-//! either file.
+//! folder is building one more and handing it to the writer. A sweep's results table is one
+//! too, its columns named at run time (one per axis and per summary metric). CSV and Parquet
+//! hold the same numbers: a Parquet double is the value of the CSV text, so a reader gets the
+//! same data from either file.
 
 use crate::price_format::PriceFormat;
 
@@ -12,6 +13,9 @@ use crate::price_format::PriceFormat;
 pub enum Values {
     /// Integers (lots, counts, ids, levels). CSV: decimal digits. Parquet: INT64.
     Int(Vec<Option<i64>>),
+    /// Unsigned integers that are never missing (seeds). CSV: decimal digits. Parquet: a
+    /// required INT64 holding the bits of a UINT64.
+    UInt(Vec<u64>),
     /// Exact decimals `mantissa / 10^scale` (prices, times). CSV: the exact decimal text with
     /// trailing zeros trimmed down to `min_decimals`. Parquet: DOUBLE (the nearest double).
     Decimal {
@@ -22,13 +26,14 @@ pub enum Values {
         /// Decimal places always shown.
         min_decimals: u32,
     },
-    /// Measured floats (ratios, basis points). CSV: fixed `decimals` places. Parquet: DOUBLE,
-    /// the value of that text.
+    /// Measured floats (ratios, basis points). CSV: fixed `decimals` places, or without them
+    /// the shortest text that reads back as the same double. Parquet: DOUBLE, the value of
+    /// that text.
     Float {
         /// The values.
         values: Vec<Option<f64>>,
-        /// Decimal places written.
-        decimals: u32,
+        /// Decimal places written; none for every digit needed.
+        decimals: Option<u32>,
     },
     /// Text (sides, names). CSV: as is. Parquet: BYTE_ARRAY, UTF-8.
     Text(Vec<Option<String>>),
@@ -39,6 +44,7 @@ impl Values {
     pub fn len(&self) -> usize {
         match self {
             Values::Int(v) => v.len(),
+            Values::UInt(v) => v.len(),
             Values::Decimal { mantissa, .. } => mantissa.len(),
             Values::Float { values, .. } => values.len(),
             Values::Text(v) => v.len(),
@@ -54,6 +60,7 @@ impl Values {
     pub fn text(&self, i: usize) -> String {
         match self {
             Values::Int(v) => v[i].map(|x| x.to_string()).unwrap_or_default(),
+            Values::UInt(v) => v[i].to_string(),
             Values::Decimal {
                 mantissa,
                 scale,
@@ -73,6 +80,7 @@ impl Values {
     pub fn number(&self, i: usize) -> Option<f64> {
         match self {
             Values::Int(v) => v[i].map(|x| x as f64),
+            Values::UInt(v) => Some(v[i] as f64),
             Values::Decimal {
                 mantissa, scale, ..
             } => mantissa[i].map(|m| decimal_value(m, *scale)),
@@ -86,7 +94,7 @@ impl Values {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Column {
     /// Header in CSV, field name in Parquet.
-    pub name: &'static str,
+    pub name: String,
     /// The values.
     pub values: Values,
 }
@@ -112,7 +120,8 @@ impl Table {
         }
     }
 
-    fn push(mut self, name: &'static str, values: Values) -> Self {
+    fn push(mut self, name: impl Into<String>, values: Values) -> Self {
+        let name = name.into();
         assert_eq!(
             values.len(),
             self.rows,
@@ -131,14 +140,18 @@ impl Table {
     }
 
     /// Adds an integer column.
-    pub fn int(self, name: &'static str, values: impl IntoIterator<Item = Option<i64>>) -> Self {
+    pub fn int(
+        self,
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = Option<i64>>,
+    ) -> Self {
         self.push(name, Values::Int(values.into_iter().collect()))
     }
 
     /// Adds an exact-decimal column of `mantissa / 10^scale`.
     pub fn decimal(
         self,
-        name: &'static str,
+        name: impl Into<String>,
         scale: u32,
         min_decimals: u32,
         mantissa: impl IntoIterator<Item = Option<i64>>,
@@ -154,14 +167,18 @@ impl Table {
     }
 
     /// Adds a column of seconds from nanoseconds (exact, trailing zeros trimmed).
-    pub fn seconds(self, name: &'static str, ns: impl IntoIterator<Item = Option<i64>>) -> Self {
+    pub fn seconds(
+        self,
+        name: impl Into<String>,
+        ns: impl IntoIterator<Item = Option<i64>>,
+    ) -> Self {
         self.decimal(name, 9, 0, ns)
     }
 
     /// Adds a price column from ticks, in quote currency with the tick size's decimals.
     pub fn price(
         self,
-        name: &'static str,
+        name: impl Into<String>,
         fmt: &PriceFormat,
         ticks: impl IntoIterator<Item = Option<i64>>,
     ) -> Self {
@@ -173,7 +190,7 @@ impl Table {
     /// Adds a price column from twice-a-price in ticks (a mid), one more decimal on a half tick.
     pub fn price_x2(
         self,
-        name: &'static str,
+        name: impl Into<String>,
         fmt: &PriceFormat,
         ticks_x2: impl IntoIterator<Item = Option<i64>>,
     ) -> Self {
@@ -188,18 +205,40 @@ impl Table {
     /// Adds a float column written with `decimals` places.
     pub fn float(
         self,
-        name: &'static str,
+        name: impl Into<String>,
         decimals: u32,
         values: impl IntoIterator<Item = Option<f64>>,
     ) -> Self {
         let values = values.into_iter().collect();
+        let decimals = Some(decimals);
         self.push(name, Values::Float { values, decimals })
+    }
+
+    /// Adds a float column written with every digit needed to read it back exactly.
+    pub fn float_full(
+        self,
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = Option<f64>>,
+    ) -> Self {
+        let values = values.into_iter().collect();
+        self.push(
+            name,
+            Values::Float {
+                values,
+                decimals: None,
+            },
+        )
+    }
+
+    /// Adds a column of unsigned integers, none missing.
+    pub fn uint(self, name: impl Into<String>, values: impl IntoIterator<Item = u64>) -> Self {
+        self.push(name, Values::UInt(values.into_iter().collect()))
     }
 
     /// Adds a text column.
     pub fn text(
         self,
-        name: &'static str,
+        name: impl Into<String>,
         values: impl IntoIterator<Item = Option<String>>,
     ) -> Self {
         self.push(name, Values::Text(values.into_iter().collect()))
@@ -213,7 +252,7 @@ impl Table {
     /// Writes the table as CSV with a header row.
     pub fn write_csv(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         let mut out = csv::Writer::from_writer(w);
-        out.write_record(self.columns.iter().map(|c| c.name))?;
+        out.write_record(self.columns.iter().map(|c| c.name.as_str()))?;
         let mut record = Vec::with_capacity(self.columns.len());
         for i in 0..self.rows {
             record.clear();
@@ -255,13 +294,20 @@ pub fn decimal_value(m: i64, scale: u32) -> f64 {
     m as f64 / 10f64.powi(scale as i32)
 }
 
-fn float_text(x: f64, decimals: u32) -> String {
-    format!("{x:.prec$}", prec = decimals as usize)
+fn float_text(x: f64, decimals: Option<u32>) -> String {
+    match decimals {
+        Some(d) => format!("{x:.prec$}", prec = d as usize),
+        None => x.to_string(),
+    }
 }
 
 /// The value a reader parses from the CSV text of `x`.
-fn float_value(x: f64, decimals: u32) -> f64 {
-    float_text(x, decimals).parse().unwrap_or(f64::NAN)
+fn float_value(x: f64, decimals: Option<u32>) -> f64 {
+    match decimals {
+        Some(_) => float_text(x, decimals).parse().unwrap_or(f64::NAN),
+        // The shortest text reads back as `x` itself.
+        None => x,
+    }
 }
 
 #[cfg(test)]
@@ -303,10 +349,24 @@ mod tests {
     fn a_float_reads_back_as_its_csv_text() {
         let v = Values::Float {
             values: vec![Some(1.0 / 3.0)],
-            decimals: 3,
+            decimals: Some(3),
         };
         assert_eq!(v.text(0), "0.333");
         assert_eq!(v.number(0), Some(0.333));
+        let full = Values::Float {
+            values: vec![Some(1.0 / 3.0), Some(2.0), None],
+            decimals: None,
+        };
+        assert_eq!(full.text(0), "0.3333333333333333");
+        assert_eq!(full.text(1), "2");
+        assert_eq!(full.text(2), "");
+        assert_eq!(full.number(0), Some(1.0 / 3.0));
+    }
+
+    #[test]
+    fn seeds_are_written_in_full_and_never_missing() {
+        let t = Table::new("t", 1).uint("seed", [u64::MAX]);
+        assert_eq!(t.columns[0].values.text(0), "18446744073709551615");
     }
 
     #[test]

@@ -61,31 +61,34 @@ fn the_calibrated_crash_lands_near_the_published_figures() {
     let s = shipped("2025-10-10.ron");
     let rec = run(&s);
     let summary = summarize(&rec, &PriceFormat::new(s.instrument.tick_size), None);
-    let get = |path: &str| {
-        path.split('.')
-            .fold(&summary, |v, k| &v[k])
-            .as_f64()
-            .unwrap_or_else(|| panic!("summary.json has no number at {path}"))
+    let get = |value: Option<f64>, path: &str| {
+        value.unwrap_or_else(|| panic!("summary.json has no number at {path}"))
     };
     // On one large venue bitcoin fell 13.1% in 12 minutes.
-    let fall = get("price.max_fall_12min_pct");
+    let fall = get(summary.price.max_fall_12min_pct, "price.max_fall_12min_pct");
     assert!(
         (10.0..=16.0).contains(&fall),
         "fall within 12 minutes {fall}%"
     );
     // 87-91% of the liquidated notional was long.
-    let long = get("liquidations.long_value_share") * 100.0;
+    let long = get(
+        summary.liquidations.long_value_share,
+        "liquidations.long_value_share",
+    ) * 100.0;
     assert!((87.0..=91.0).contains(&long), "long share {long}%");
     // The bulk came within about 40 minutes.
-    let bulk = get("liquidations.busiest_40min_share");
+    let bulk = get(
+        summary.liquidations.busiest_40min_share,
+        "liquidations.busiest_40min_share",
+    );
     assert!(bulk >= 0.9, "busiest 40 minutes hold {bulk} of the value");
     // Spreads went from single-digit basis points to double-digit percent.
-    let base = get("spread.baseline_bps");
-    let peak = get("spread.peak_bps");
+    let base = get(summary.spread.baseline_bps, "spread.baseline_bps");
+    let peak = get(summary.spread.peak_bps, "spread.peak_bps");
     assert!(base < 10.0, "baseline spread {base} bps");
     assert!(peak >= 1000.0, "peak spread {peak} bps");
     // Top-of-book depth fell by 90% or more.
-    let depth = get("depth.min_over_baseline");
+    let depth = get(summary.depth.min_over_baseline, "depth.min_over_baseline");
     assert!(
         depth <= 0.1,
         "depth within 1% fell to {depth} of its baseline"

@@ -53,7 +53,7 @@ fn overhead(c: &mut Criterion) {
                 seed,
                 status: cascade_sweep::Status::Ok,
                 error: String::new(),
-                metrics: cascade_sweep::record::flatten(&summary),
+                metrics: cascade_sweep::record::metrics(&summary).unwrap(),
                 wall_ms: 0.0,
             };
             log.append(&r).unwrap();
@@ -68,7 +68,7 @@ fn overhead(c: &mut Criterion) {
     let rec = Simulation::new(&scenario, seed).record_trades(false).run();
     let fmt = cascade_report::PriceFormat::new(scenario.instrument.tick_size);
     g.bench_function("summary and flattening", |b| {
-        b.iter(|| cascade_sweep::record::flatten(&cascade_report::summarize(&rec, &fmt, None)))
+        b.iter(|| cascade_sweep::record::metrics(&cascade_report::summarize(&rec, &fmt, None)))
     });
     let r = record_run(&plan, tmp.path(), id, false).unwrap();
     g.bench_function("record appended to the log", |b| {

@@ -8,12 +8,12 @@
 
 use crate::plan::{Plan, RunId};
 use crate::record::{
-    flatten, read_manifest, read_records, run_name, runs_dir, write_manifest, RecordLog, RunRecord,
-    Status, SweepManifest,
+    log_path, metrics, read_manifest, read_records, run_name, runs_dir, write_manifest, RecordLog,
+    RunRecord, Status, SweepManifest,
 };
 use crate::results::write_results;
 use crate::SweepError;
-use cascade_report::{summarize, write_run_with, Manifest, PriceFormat, RunOptions};
+use cascade_report::{summarize, write_run_with, Manifest, PriceFormat, RunOptions, Summary};
 use cascade_sim::overrides::apply;
 use cascade_sim::{Scenario, Simulation};
 use rayon::prelude::*;
@@ -131,7 +131,7 @@ pub fn run_one(
     id: RunId,
     seed: u64,
     keep: Option<&Path>,
-) -> Result<Result<serde_json::Value, RunError>, SweepError> {
+) -> Result<Result<Summary, RunError>, SweepError> {
     let scenario = match point_scenario(plan, id.point) {
         Ok(s) => s,
         Err(e) => return Ok(Err(e)),
@@ -253,7 +253,13 @@ pub fn record_run(plan: &Plan, dir: &Path, id: RunId, keep: bool) -> Result<RunR
     let result = run_one(plan, id, seed, keep_dir.as_deref())?;
     let wall_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
     let (status, error, metrics) = match result {
-        Ok(summary) => (Status::Ok, String::new(), flatten(&summary)),
+        Ok(summary) => {
+            let metrics = metrics(&summary).map_err(|e| SweepError::Encode {
+                path: log_path(dir),
+                message: format!("run {}: the summary as metrics: {e}", run_name(id)),
+            })?;
+            (Status::Ok, String::new(), metrics)
+        }
         Err(e) => (Status::Failed, e.to_string(), Default::default()),
     };
     Ok(RunRecord {

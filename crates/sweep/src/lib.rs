@@ -26,8 +26,6 @@ pub mod seed;
 pub mod slurm;
 pub mod spec;
 
-mod parquet_out;
-
 pub use exec::{execute, ExecOptions, Outcome, Progress, Shard};
 pub use merge::merge;
 pub use plan::{load, Cell, Plan, RunId};

@@ -5,7 +5,7 @@
 //! every run. The records are written, sorted, as `OUT/runs.jsonl` and the results are rebuilt
 //! from them. (Kept run folders stay in the shard folders.)
 
-use crate::plan::RunId;
+use crate::plan::{Design, RunId};
 use crate::record::{
     read_manifest, read_records, run_name, write_log, write_manifest, RunRecord, SweepManifest,
 };
@@ -27,6 +27,45 @@ pub struct Merged {
 
 /// Merges the sweep folders `inputs` into `out`.
 pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<Merged, SweepError> {
+    let (m, records) = gather(inputs, out)?;
+    let design = &m.design;
+    check_complete(design, &records, out)?;
+    match read_manifest(out)? {
+        Some(o) if o.hash != m.hash || o.shard.is_some() => {
+            return Err(SweepError::folder(
+                out,
+                "already holds another sweep or a shard; choose another --out",
+            ))
+        }
+        _ => {}
+    }
+    std::fs::create_dir_all(out).map_err(|e| SweepError::io(out, e))?;
+    write_manifest(
+        out,
+        &SweepManifest {
+            shard: None,
+            ..m.clone()
+        },
+    )?;
+    write_log(out, records.values())?;
+    let rows: Vec<&RunRecord> = records.values().collect();
+    write_results(out, design, &rows)?;
+    Ok(Merged {
+        name: design.name.clone(),
+        runs: design.run_count(),
+        failed: rows
+            .iter()
+            .filter(|r| r.status == crate::Status::Failed)
+            .count() as u64,
+    })
+}
+
+/// The manifest of the first folder and every run's record across `inputs`, which must all
+/// hold the same sweep and agree on any run two of them hold.
+fn gather(
+    inputs: &[PathBuf],
+    out: &Path,
+) -> Result<(SweepManifest, BTreeMap<RunId, RunRecord>), SweepError> {
     let Some(first) = inputs.first() else {
         return Err(SweepError::folder(
             out,
@@ -76,7 +115,15 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<Merged, SweepError> {
         }
     }
     let (m, _) = manifest.ok_or_else(|| SweepError::folder(first, "no sweep folders"))?;
-    let design = &m.design;
+    Ok((m, records))
+}
+
+/// Refuses a merge that lacks a record of any run of the sweep.
+fn check_complete(
+    design: &Design,
+    records: &BTreeMap<RunId, RunRecord>,
+    out: &Path,
+) -> Result<(), SweepError> {
     let missing: Vec<RunId> = (0..design.run_count())
         .map(|k| design.run_id(k))
         .filter(|id| !records.contains_key(id))
@@ -94,35 +141,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<Merged, SweepError> {
             ),
         ));
     }
-
-    match read_manifest(out)? {
-        Some(o) if o.hash != m.hash || o.shard.is_some() => {
-            return Err(SweepError::folder(
-                out,
-                "already holds another sweep or a shard; choose another --out",
-            ))
-        }
-        _ => {}
-    }
-    std::fs::create_dir_all(out).map_err(|e| SweepError::io(out, e))?;
-    write_manifest(
-        out,
-        &SweepManifest {
-            shard: None,
-            ..m.clone()
-        },
-    )?;
-    write_log(out, records.values())?;
-    let rows: Vec<&RunRecord> = records.values().collect();
-    write_results(out, design, &rows)?;
-    Ok(Merged {
-        name: design.name.clone(),
-        runs: design.run_count(),
-        failed: rows
-            .iter()
-            .filter(|r| r.status == crate::Status::Failed)
-            .count() as u64,
-    })
+    Ok(())
 }
 
 /// Two records of one run agree on everything the results hold.

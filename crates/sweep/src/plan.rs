@@ -7,9 +7,10 @@
 //! row, not a refused sweep.
 
 use crate::sample::{self, scale};
-use crate::seed::{fnv1a_hex, run_seed, sample_seed};
+use crate::seed::{run_seed, sample_seed};
 use crate::spec::{AxisSpec, SweepSpec};
 use crate::SweepError;
+use cascade_report::manifest::sha256_hex;
 use cascade_sim::overrides::apply;
 use cascade_sim::{Override, Scenario};
 use serde::{Deserialize, Serialize};
@@ -168,10 +169,10 @@ impl Design {
             .collect()
     }
 
-    /// The sweep hash: FNV-1a of the design's canonical JSON.
-    pub fn hash(&self) -> String {
-        // Plain data with string keys always serialises.
-        fnv1a_hex(&serde_json::to_vec(self).unwrap_or_default())
+    /// The sweep hash: SHA-256 of the design's canonical JSON, 64 hex digits (the digest a
+    /// run manifest gives its files).
+    pub fn hash(&self) -> Result<String, serde_json::Error> {
+        Ok(sha256_hex(&serde_json::to_vec(self)?))
     }
 }
 
@@ -242,10 +243,44 @@ fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
         .map(|(i, s)| Override::parse(s).map_err(|e| format!("set[{i}]: {e}")))
         .collect::<Result<Vec<_>, _>>()?;
     let base = apply(&base, &sets).map_err(|e| format!("set: {e}"))?;
+    let replicates = replicates(spec)?;
+    check_axis_paths(spec)?;
+    let axes = resolve_axes(spec, &base)?;
+    let points = points(&axes, spec.samples.map(|s| s.points()))?;
+    let design = Design {
+        name: spec.name.clone(),
+        scenario: base.to_ron(),
+        set: spec.set.clone(),
+        seed: spec.seed,
+        replicates,
+        common_seeds: spec.common_seeds,
+        seeds: spec.seeds.clone(),
+        axes,
+        points,
+    };
+    if design.run_count() > MAX_RUNS {
+        return Err(format!(
+            "the sweep has {} runs, more than the {MAX_RUNS} allowed",
+            design.run_count()
+        ));
+    }
+    let hash = design
+        .hash()
+        .map_err(|e| format!("the design cannot be written as JSON for its hash: {e}"))?;
+    Ok(Plan {
+        file: String::new(),
+        design,
+        base,
+        hash,
+    })
+}
+
+/// Runs per point: `replicates`, or the number of explicit `seeds`.
+fn replicates(spec: &SweepSpec) -> Result<u32, String> {
     if spec.replicates == 0 {
         return Err("field replicates: must be at least 1".into());
     }
-    let replicates = match &spec.seeds {
+    Ok(match &spec.seeds {
         None => spec.replicates,
         Some(seeds) if seeds.is_empty() => {
             return Err("field seeds: give at least one seed".into());
@@ -261,7 +296,11 @@ fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
             ));
         }
         Some(seeds) => seeds.len() as u32,
-    };
+    })
+}
+
+/// Refuses an axis over the seed and an axis given twice.
+fn check_axis_paths(spec: &SweepSpec) -> Result<(), String> {
     let mut seen = BTreeSet::new();
     for a in &spec.axes {
         if a.path() == "seed" {
@@ -277,6 +316,12 @@ fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
             ));
         }
     }
+    Ok(())
+}
+
+/// Every axis resolved against the base: grid axes as given, random axes drawn from the
+/// sample design.
+fn resolve_axes(spec: &SweepSpec, base: &Scenario) -> Result<Vec<Axis>, String> {
     let sampled = spec.axes.iter().filter(|a| a.is_sampled()).count();
     let design_rows = match (spec.samples, sampled) {
         (None, 0) => Vec::new(),
@@ -305,38 +350,14 @@ fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
         let axis = if a.is_sampled() {
             let column: Vec<f64> = design_rows.iter().map(|r| r[sampled_dim]).collect();
             sampled_dim += 1;
-            sampled_axis(a, &column, &base)
+            sampled_axis(a, &column, base)
         } else {
-            grid_axis(a, &base)
+            grid_axis(a, base)
         }
         .map_err(|reason| format!("axis {}: {reason}", a.path()))?;
         axes.push(axis);
     }
-    let points = points(&axes, spec.samples.map(|s| s.points()))?;
-    let design = Design {
-        name: spec.name.clone(),
-        scenario: base.to_ron(),
-        set: spec.set.clone(),
-        seed: spec.seed,
-        replicates,
-        common_seeds: spec.common_seeds,
-        seeds: spec.seeds.clone(),
-        axes,
-        points,
-    };
-    if design.run_count() > MAX_RUNS {
-        return Err(format!(
-            "the sweep has {} runs, more than the {MAX_RUNS} allowed",
-            design.run_count()
-        ));
-    }
-    let hash = design.hash();
-    Ok(Plan {
-        file: String::new(),
-        design,
-        base,
-        hash,
-    })
+    Ok(axes)
 }
 
 fn base_scenario(spec: &SweepSpec, dir: &Path) -> Result<Scenario, String> {

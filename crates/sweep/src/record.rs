@@ -11,6 +11,9 @@
 
 use crate::plan::{Design, RunId};
 use crate::SweepError;
+use cascade_report::atomic::write_bytes;
+use cascade_report::json::json_bytes;
+use cascade_report::Summary;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -75,28 +78,9 @@ impl RunRecord {
     }
 }
 
-/// Flattens nested JSON objects into dotted keys: `{"price": {"min": 1}}` → `price.min`.
-pub fn flatten(value: &Value) -> BTreeMap<String, Value> {
-    fn walk(prefix: &str, v: &Value, out: &mut BTreeMap<String, Value>) {
-        match v {
-            Value::Object(map) => {
-                for (k, v) in map {
-                    let key = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    walk(&key, v, out);
-                }
-            }
-            other => {
-                out.insert(prefix.to_string(), other.clone());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk("", value, &mut out);
-    out
+/// A summary's figures under dotted keys (`price.min`), sorted: a record's `metrics`.
+pub fn metrics(summary: &Summary) -> Result<BTreeMap<String, Value>, serde_json::Error> {
+    Ok(summary.metrics()?.into_iter().collect())
 }
 
 /// The folder that holds `--keep-runs` run folders.
@@ -114,12 +98,14 @@ pub fn run_name(id: RunId) -> String {
     format!("p{:06}-r{:04}", id.point, id.replicate)
 }
 
-/// A record as one line of the log.
-fn line(record: &RunRecord) -> Vec<u8> {
-    // Plain data with string keys always serialises.
-    let mut bytes = serde_json::to_vec(record).unwrap_or_default();
+/// A record as one line of the log (`log` names the file in an error).
+fn line(record: &RunRecord, log: &Path) -> Result<Vec<u8>, SweepError> {
+    let mut bytes = serde_json::to_vec(record).map_err(|e| SweepError::Encode {
+        path: log.to_path_buf(),
+        message: format!("run {}: {e}", run_name(record.id())),
+    })?;
     bytes.push(b'\n');
-    bytes
+    Ok(bytes)
 }
 
 /// The run log open for appending; shared by the worker threads.
@@ -154,7 +140,7 @@ impl RecordLog {
 
     /// Appends one record as one line.
     pub fn append(&self, record: &RunRecord) -> Result<(), SweepError> {
-        let bytes = line(record);
+        let bytes = line(record, &self.path)?;
         // A poisoned lock means a writer panicked between whole lines; the file is still fine.
         let mut f = self.file.lock().unwrap_or_else(|p| p.into_inner());
         f.write_all(&bytes)
@@ -168,38 +154,17 @@ impl RecordLog {
     }
 }
 
-/// Writes a whole log (records in the order given) atomically: a merge's output.
+/// Writes a whole log (records in the order given) atomically and durably: a merge's output.
 pub fn write_log<'a>(
     dir: &Path,
     records: impl Iterator<Item = &'a RunRecord>,
 ) -> Result<(), SweepError> {
+    let path = log_path(dir);
     let mut bytes = Vec::new();
     for r in records {
-        bytes.extend_from_slice(&line(r));
+        bytes.extend_from_slice(&line(r, &path)?);
     }
-    write_renamed(&log_path(dir), &bytes, true)
-}
-
-/// Writes `bytes` to a temporary name beside `path` and renames it into place; with `sync`,
-/// the data reaches the disk before the rename.
-pub fn write_renamed(path: &Path, bytes: &[u8], sync: bool) -> Result<(), SweepError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        if sync {
-            f.sync_all()?;
-        }
-        fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        SweepError::io(path, e)
-    })
+    Ok(write_bytes(&path, &bytes)?)
 }
 
 /// Reads every valid record of the sweep `hash` in `dir`'s log, keyed by run (the first
@@ -232,7 +197,7 @@ pub fn read_records(dir: &Path, hash: &str) -> Result<BTreeMap<RunId, RunRecord>
 pub struct SweepManifest {
     /// Version of cascade that made the folder.
     pub cascade_version: String,
-    /// The sweep hash (FNV-1a of the design).
+    /// The sweep hash (SHA-256 of the design).
     pub hash: String,
     /// The sweep file as given.
     pub sweep_file: String,
@@ -264,9 +229,12 @@ pub fn read_manifest(dir: &Path) -> Result<Option<SweepManifest>, SweepError> {
 
 /// Writes `DIR/sweep.json` atomically and durably.
 pub fn write_manifest(dir: &Path, manifest: &SweepManifest) -> Result<(), SweepError> {
-    let mut bytes = serde_json::to_vec_pretty(manifest).unwrap_or_default();
-    bytes.push(b'\n');
-    write_renamed(&manifest_path(dir), &bytes, true)
+    let path = manifest_path(dir);
+    let bytes = json_bytes(manifest).map_err(|e| SweepError::Encode {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    Ok(write_bytes(&path, &bytes)?)
 }
 
 #[cfg(test)]
@@ -282,16 +250,24 @@ mod tests {
             seed: 9,
             status: Status::Ok,
             error: String::new(),
-            metrics: flatten(&json!({"price": {"min": 1.5, "max": null}, "samples": 3})),
+            metrics: cascade_report::json::flatten(&json!({"price": {"min": 1.5}, "samples": 3}))
+                .into_iter()
+                .collect(),
             wall_ms: 1.0,
         }
     }
 
     #[test]
-    fn flatten_joins_nested_keys_with_dots() {
-        let m = flatten(&json!({"price": {"min": 1.5, "max": null}, "samples": 3}));
+    fn metrics_are_the_summary_under_sorted_dotted_keys() {
+        let rec = cascade_sim::Recording::default();
+        let summary = cascade_report::summarize(&rec, &cascade_report::PriceFormat::new(1.0), None);
+        let m = metrics(&summary).unwrap();
         let keys: Vec<&str> = m.keys().map(String::as_str).collect();
-        assert_eq!(keys, ["price.max", "price.min", "samples"]);
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        assert_eq!(keys, sorted);
+        assert!(keys.contains(&"price.max") && keys.contains(&"samples"));
+        assert_eq!(m["price.max"], Value::Null);
     }
 
     #[test]
@@ -313,7 +289,8 @@ mod tests {
             .open(log_path(dir))
             .unwrap();
         f.write_all(b"\0\0\0\n").unwrap();
-        f.write_all(&line(&record(1, 0))[..20]).unwrap();
+        f.write_all(&line(&record(1, 0), &log_path(dir)).unwrap()[..20])
+            .unwrap();
         drop(f);
 
         let ids = |m: &BTreeMap<RunId, RunRecord>| -> Vec<(u32, u32)> {

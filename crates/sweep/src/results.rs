@@ -5,13 +5,15 @@
 //! column per axis (named by its path), `status, error`, then every summary metric (dotted
 //! keys, sorted). aggregate: one row per (point, metric) over the point's successful runs:
 //! `n, mean, std` (sample standard deviation, n − 1), `min`, the 5/50/95% quantiles (linear
-//! interpolation between order statistics, as numpy's default) and `max`.
+//! interpolation, `cascade_report::quantile`) and `max`.
 
-use crate::parquet_out::write_parquet;
 use crate::plan::{Cell, Design, Kind};
 use crate::record::{RunRecord, Status};
 use crate::SweepError;
 use cascade_report::atomic::{write_bytes, write_with};
+use cascade_report::parquet_io::to_parquet;
+use cascade_report::quantile::quantile;
+use cascade_report::Table;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -20,124 +22,52 @@ use std::path::Path;
 /// Names of the columns every results table starts with.
 pub const FIXED_COLUMNS: [&str; 5] = ["point", "replicate", "seed", "status", "error"];
 
-/// The values of one column.
+/// The results table and what aggregating it needs.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Data {
-    /// Integers (none = empty cell).
-    Int(Vec<Option<i64>>),
-    /// Unsigned integers (seeds).
-    UInt(Vec<u64>),
-    /// Floating-point numbers (none = empty cell).
-    Float(Vec<Option<f64>>),
-    /// Text (none = empty cell).
-    Text(Vec<Option<String>>),
-}
-
-impl Data {
-    /// One cell as CSV text.
-    pub fn cell(&self, row: usize) -> String {
-        match self {
-            Data::Int(v) => v[row].map(|x| x.to_string()).unwrap_or_default(),
-            Data::UInt(v) => v[row].to_string(),
-            Data::Float(v) => v[row].map(|x| x.to_string()).unwrap_or_default(),
-            Data::Text(v) => v[row].clone().unwrap_or_default(),
-        }
-    }
-
-    /// One cell as a number, when it holds one.
-    pub fn number(&self, row: usize) -> Option<f64> {
-        match self {
-            Data::Int(v) => v[row].map(|x| x as f64),
-            Data::UInt(v) => Some(v[row] as f64),
-            Data::Float(v) => v[row],
-            Data::Text(_) => None,
-        }
-    }
-}
-
-/// A named column.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Column {
-    /// Header name.
-    pub name: String,
-    /// Values, one per row.
-    pub data: Data,
-}
-
-/// The results table.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Table {
-    /// Columns in order.
-    pub columns: Vec<Column>,
-    /// Number of rows.
-    pub rows: usize,
-    /// Names of the metric columns (a suffix of `columns`).
+pub struct Results {
+    /// The table written as results.csv and results.parquet.
+    pub table: Table,
+    /// Names of the metric columns (a suffix of the table's columns).
     pub metrics: Vec<String>,
     /// The point of each row.
     pub points: Vec<u32>,
 }
 
-impl Table {
-    /// The column named `name`.
-    pub fn column(&self, name: &str) -> Option<&Column> {
-        self.columns.iter().find(|c| c.name == name)
-    }
-}
-
 /// Builds the table from records sorted by (point, replicate).
-pub fn table(design: &Design, rows: &[&RunRecord]) -> Table {
-    let n = rows.len();
-    let mut columns = vec![
-        Column {
-            name: "point".into(),
-            data: Data::Int(rows.iter().map(|r| Some(i64::from(r.point))).collect()),
-        },
-        Column {
-            name: "replicate".into(),
-            data: Data::Int(rows.iter().map(|r| Some(i64::from(r.replicate))).collect()),
-        },
-        Column {
-            name: "seed".into(),
-            data: Data::UInt(rows.iter().map(|r| r.seed).collect()),
-        },
-    ];
+pub fn table(design: &Design, rows: &[&RunRecord]) -> Results {
+    let mut t = Table::new("results", rows.len())
+        .int("point", rows.iter().map(|r| Some(i64::from(r.point))))
+        .int(
+            "replicate",
+            rows.iter().map(|r| Some(i64::from(r.replicate))),
+        )
+        .uint("seed", rows.iter().map(|r| r.seed));
     for (a, axis) in design.axes.iter().enumerate() {
-        let cell = |r: &&RunRecord| -> &Cell {
-            &axis.values[design.points[r.point as usize][a] as usize].cell
-        };
-        let data = match axis.kind {
-            Kind::Int => Data::Int(
-                rows.iter()
-                    .map(|r| match cell(r) {
-                        Cell::Int(i) => Some(*i),
-                        _ => None,
-                    })
-                    .collect(),
+        let cells = rows
+            .iter()
+            .map(|r| &axis.values[design.points[r.point as usize][a] as usize].cell);
+        t = match axis.kind {
+            Kind::Int => t.int(
+                axis.path.clone(),
+                cells.map(|c| match c {
+                    Cell::Int(i) => Some(*i),
+                    _ => None,
+                }),
             ),
-            Kind::Float => Data::Float(rows.iter().map(|r| cell(r).as_f64()).collect()),
-            Kind::Text => Data::Text(rows.iter().map(|r| Some(cell(r).to_text())).collect()),
+            Kind::Float => t.float_full(axis.path.clone(), cells.map(Cell::as_f64)),
+            Kind::Text => t.text(axis.path.clone(), cells.map(|c| Some(c.to_text()))),
         };
-        columns.push(Column {
-            name: axis.path.clone(),
-            data,
-        });
     }
-    columns.push(Column {
-        name: "status".into(),
-        data: Data::Text(
+    t = t
+        .text(
+            "status",
+            rows.iter().map(|r| Some(r.status.as_str().to_string())),
+        )
+        .text(
+            "error",
             rows.iter()
-                .map(|r| Some(r.status.as_str().to_string()))
-                .collect(),
-        ),
-    });
-    columns.push(Column {
-        name: "error".into(),
-        data: Data::Text(
-            rows.iter()
-                .map(|r| (!r.error.is_empty()).then(|| r.error.clone()))
-                .collect(),
-        ),
-    });
+                .map(|r| (!r.error.is_empty()).then(|| r.error.clone())),
+        );
     let names: BTreeSet<&String> = rows.iter().flat_map(|r| r.metrics.keys()).collect();
     let metrics: Vec<String> = names.into_iter().cloned().collect();
     for name in &metrics {
@@ -146,19 +76,20 @@ pub fn table(design: &Design, rows: &[&RunRecord]) -> Table {
             .map(|r| r.metrics.get(name).filter(|v| v.is_number()))
             .collect();
         let all_int = values.iter().flatten().all(|v| v.is_i64());
-        let data = if all_int {
-            Data::Int(values.iter().map(|v| v.and_then(Value::as_i64)).collect())
+        t = if all_int {
+            t.int(
+                name.clone(),
+                values.iter().map(|v| v.and_then(Value::as_i64)),
+            )
         } else {
-            Data::Float(values.iter().map(|v| v.and_then(Value::as_f64)).collect())
+            t.float_full(
+                name.clone(),
+                values.iter().map(|v| v.and_then(Value::as_f64)),
+            )
         };
-        columns.push(Column {
-            name: name.clone(),
-            data,
-        });
     }
-    Table {
-        columns,
-        rows: n,
+    Results {
+        table: t,
         metrics,
         points: rows.iter().map(|r| r.point).collect(),
     }
@@ -167,27 +98,18 @@ pub fn table(design: &Design, rows: &[&RunRecord]) -> Table {
 /// Writes results.csv, results.parquet and aggregate.csv into `dir`, each atomically.
 pub fn write_results(dir: &Path, design: &Design, rows: &[&RunRecord]) -> Result<(), SweepError> {
     debug_assert!(rows.windows(2).all(|w| w[0].id() < w[1].id()));
-    let t = table(design, rows);
-    write_with(&dir.join("results.csv"), |w| write_csv(w, &t))?;
+    let r = table(design, rows);
+    write_with(&dir.join("results.csv"), |w| r.table.write_csv(w))?;
     let parquet_path = dir.join("results.parquet");
-    let bytes = write_parquet(&t).map_err(|message| SweepError::Encode {
+    let bytes = to_parquet(&r.table).map_err(|e| SweepError::Encode {
         path: parquet_path.clone(),
-        message,
+        message: e.to_string(),
     })?;
     write_bytes(&parquet_path, &bytes)?;
     write_with(&dir.join("aggregate.csv"), |w| {
-        write_aggregate(w, design, &t, rows)
+        write_aggregate(w, design, &r, rows)
     })?;
     Ok(())
-}
-
-fn write_csv(w: &mut dyn Write, t: &Table) -> std::io::Result<()> {
-    let mut out = csv::Writer::from_writer(w);
-    out.write_record(t.columns.iter().map(|c| c.name.as_str()))?;
-    for row in 0..t.rows {
-        out.write_record(t.columns.iter().map(|c| c.data.cell(row)))?;
-    }
-    out.flush()
 }
 
 /// Per-point statistics of one metric.
@@ -236,20 +158,12 @@ pub fn stats(values: &[f64]) -> Option<Stats> {
     })
 }
 
-/// The p-quantile of sorted values, interpolating linearly between order statistics.
-pub fn quantile(sorted: &[f64], p: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * p;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
-}
-
 /// The statistics of every metric at every point: (point, metric index, stats).
-pub fn aggregate(t: &Table, rows: &[&RunRecord]) -> Vec<(u32, usize, Option<Stats>)> {
+pub fn aggregate(t: &Results, rows: &[&RunRecord]) -> Vec<(u32, usize, Option<Stats>)> {
     let mut out = Vec::new();
-    let first_metric = t.columns.len() - t.metrics.len();
+    let first_metric = t.table.columns.len() - t.metrics.len();
     let mut start = 0;
-    while start < t.rows {
+    while start < t.table.rows {
         let point = t.points[start];
         let end = start
             + t.points[start..]
@@ -257,7 +171,7 @@ pub fn aggregate(t: &Table, rows: &[&RunRecord]) -> Vec<(u32, usize, Option<Stat
                 .take_while(|&&p| p == point)
                 .count();
         for m in 0..t.metrics.len() {
-            let col = &t.columns[first_metric + m].data;
+            let col = &t.table.columns[first_metric + m].values;
             let values: Vec<f64> = (start..end)
                 .filter(|&r| rows[r].status == Status::Ok)
                 .filter_map(|r| col.number(r))
@@ -272,7 +186,7 @@ pub fn aggregate(t: &Table, rows: &[&RunRecord]) -> Vec<(u32, usize, Option<Stat
 fn write_aggregate(
     w: &mut dyn Write,
     design: &Design,
-    t: &Table,
+    t: &Results,
     rows: &[&RunRecord],
 ) -> std::io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
@@ -316,12 +230,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quantiles_interpolate_like_numpy() {
+    fn stats_quantiles_interpolate_like_numpy() {
         let xs: Vec<f64> = (1..=11).map(f64::from).collect();
-        assert_eq!(quantile(&xs, 0.5), 6.0);
-        assert_eq!(quantile(&xs, 0.05), 1.5);
-        assert_eq!(quantile(&xs, 0.95), 10.5);
-        assert_eq!(quantile(&[4.0], 0.95), 4.0);
+        let s = stats(&xs).unwrap();
+        assert_eq!((s.q05, s.q50, s.q95), (1.5, 6.0, 10.5));
+        let one = stats(&[4.0]).unwrap();
+        assert_eq!((one.q05, one.q50, one.q95), (4.0, 4.0, 4.0));
     }
 
     #[test]

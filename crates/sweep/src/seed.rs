@@ -1,9 +1,10 @@
-//! Run seeds and the sweep hash: fixed, platform-independent functions, pinned by tests.
+//! Run seeds: fixed, platform-independent functions, pinned by tests.
 //!
 //! A run's seed is `mix(mix(mix(sweep_seed ^ RUN_TAG) ^ point) ^ replicate)`, where `mix` is
 //! the SplitMix64 step (add the golden gamma, then the variant-13 finaliser). With
 //! `common_seeds`, `point` is taken as 0, so replicate r of every point shares one seed.
-//! The sweep hash is 64-bit FNV-1a over the canonical JSON of what the sweep runs.
+//! The sweep hash (`Design::hash`) is not derived here: it is the SHA-256 of the design's
+//! canonical JSON, as a run manifest's digests are; no seed depends on it.
 
 /// Tag that separates run seeds from the other streams derived from the sweep seed.
 const RUN_TAG: u64 = 0x7275_6e2d_7365_6564; // "run-seed"
@@ -26,16 +27,6 @@ pub fn run_seed(sweep_seed: u64, point: u64, replicate: u64) -> u64 {
 /// The seed of the generator that draws random sample points.
 pub fn sample_seed(sweep_seed: u64) -> u64 {
     mix(sweep_seed ^ SAMPLE_TAG)
-}
-
-/// 64-bit FNV-1a, as 16 lowercase hex digits.
-pub fn fnv1a_hex(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{h:016x}")
 }
 
 #[cfg(test)]
@@ -69,11 +60,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn fnv1a_matches_the_reference_vectors() {
-        assert_eq!(fnv1a_hex(b""), "cbf29ce484222325");
-        assert_eq!(fnv1a_hex(b"a"), "af63dc4c8601ec8c");
     }
 }

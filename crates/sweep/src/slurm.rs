@@ -8,8 +8,8 @@
 //! `SLURM_CPUS_PER_TASK` threads. The merge job joins every shard into `OUT`.
 
 use crate::plan::Plan;
-use crate::record::write_renamed;
 use crate::SweepError;
+use cascade_report::atomic::write_bytes;
 use std::path::{Path, PathBuf};
 
 /// Slurm's default MaxArraySize: array indices must stay below it.
@@ -214,7 +214,7 @@ pub fn write_scripts(plan: &Plan, opts: &SlurmOptions) -> Result<SlurmFiles, Swe
 }
 
 fn write_script(path: &Path, text: &str) -> Result<(), SweepError> {
-    write_renamed(path, text.as_bytes(), true)?;
+    write_bytes(path, text.as_bytes())?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -7,6 +7,7 @@
 
 use super::style::{self, Mark, TimeAxis};
 use super::RunData;
+use crate::quantile::order_statistic;
 use crate::ReportError;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -29,10 +30,6 @@ struct Grid {
     scale_max: f64,
 }
 
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
-}
-
 fn grid(time: &[Option<f64>], price: &[Option<f64>], qty: &[Option<f64>]) -> Option<Grid> {
     let rows: Vec<(f64, f64, f64)> = (0..time.len())
         .filter_map(|i| Some((time[i]?, price[i]?, qty[i]?)))
@@ -45,7 +42,10 @@ fn grid(time: &[Option<f64>], price: &[Option<f64>], qty: &[Option<f64>]) -> Opt
     let mut prices: Vec<f64> = rows.iter().map(|r| r.1).collect();
     prices.sort_by(f64::total_cmp);
     // The outermost 0.5% of levels would stretch the axis for a few far quotes.
-    let (lo, hi) = (quantile(&prices, 0.005), quantile(&prices, 0.995));
+    let (lo, hi) = (
+        order_statistic(&prices, 0.005),
+        order_statistic(&prices, 0.995),
+    );
     prices.dedup();
     let tick = prices
         .windows(2)
@@ -91,7 +91,7 @@ fn grid(time: &[Option<f64>], price: &[Option<f64>], qty: &[Option<f64>]) -> Opt
     let scale_max = if nonzero.is_empty() {
         1.0
     } else {
-        quantile(&nonzero, 0.99)
+        order_statistic(&nonzero, 0.99)
     };
     Some(Grid {
         times,
@@ -100,6 +100,45 @@ fn grid(time: &[Option<f64>], price: &[Option<f64>], qty: &[Option<f64>]) -> Opt
         cells,
         scale_max,
     })
+}
+
+/// The grid's non-empty cells as rectangles of their colour step, equal neighbours in a
+/// column merged into one; columns end at `x_end`.
+fn cell_rects(g: &Grid, axis: &TimeAxis, x_end: f64) -> Vec<Rectangle<(f64, f64)>> {
+    let n_time = g.cells.len();
+    let n_price = g.cells[0].len();
+    // Column edges: halfway between the first and last sample times of neighbouring bins.
+    let t_last = *g.times.last().unwrap_or(&0.0);
+    let interval = if g.times.len() > 1 {
+        t_last / g.times.len() as f64
+    } else {
+        t_last.max(1.0)
+    };
+    let edge = |b: usize| axis.x((b * g.times.len() / n_time) as f64 * interval);
+    let step_of = |c: f64| -> Option<usize> {
+        (c > 0.0).then(|| ((c / g.scale_max).min(1.0) * (STEPS - 1) as f64).round() as usize)
+    };
+    let mut rects = Vec::new();
+    for (tb, col) in g.cells.iter().enumerate() {
+        let (x0, x1) = (edge(tb), edge(tb + 1).min(x_end));
+        let mut pb = 0;
+        while pb < n_price {
+            let Some(s) = step_of(col[pb]) else {
+                pb += 1;
+                continue;
+            };
+            let start = pb;
+            while pb + 1 < n_price && step_of(col[pb + 1]) == Some(s) {
+                pb += 1;
+            }
+            pb += 1;
+            let y0 = g.price_lo + g.price_step * start as f64;
+            let y1 = g.price_lo + g.price_step * pb as f64;
+            let colour = style::heat_colour(s as f64 / (STEPS - 1) as f64);
+            rects.push(Rectangle::new([(x0, y0), (x1, y1)], colour.filled()));
+        }
+    }
+    rects
 }
 
 pub(super) fn draw<DB: DrawingBackend>(
@@ -146,45 +185,13 @@ pub(super) fn draw<DB: DrawingBackend>(
         ))?;
         return Ok(());
     };
-    let n_time = g.cells.len();
     let n_price = g.cells[0].len();
     let y_range = g.price_lo..g.price_lo + g.price_step * n_price as f64;
     let x_range = axis.range(s_time);
     let mut chart = style::cartesian(&main, x_range.clone(), y_range.clone(), true)?;
     style::mesh(&mut chart, axis.label, "price (quote currency)", true)?;
 
-    // Column edges: halfway between the first and last sample times of neighbouring bins.
-    let t_last = *g.times.last().unwrap_or(&0.0);
-    let interval = if g.times.len() > 1 {
-        t_last / g.times.len() as f64
-    } else {
-        t_last.max(1.0)
-    };
-    let edge = |b: usize| axis.x((b * g.times.len() / n_time) as f64 * interval);
-    let step_of = |c: f64| -> Option<usize> {
-        (c > 0.0).then(|| ((c / g.scale_max).min(1.0) * (STEPS - 1) as f64).round() as usize)
-    };
-    let mut rects = Vec::new();
-    for (tb, col) in g.cells.iter().enumerate() {
-        let (x0, x1) = (edge(tb), edge(tb + 1).min(x_range.end));
-        let mut pb = 0;
-        while pb < n_price {
-            let Some(s) = step_of(col[pb]) else {
-                pb += 1;
-                continue;
-            };
-            let start = pb;
-            while pb + 1 < n_price && step_of(col[pb + 1]) == Some(s) {
-                pb += 1;
-            }
-            pb += 1;
-            let y0 = g.price_lo + g.price_step * start as f64;
-            let y1 = g.price_lo + g.price_step * pb as f64;
-            let colour = style::heat_colour(s as f64 / (STEPS - 1) as f64);
-            rects.push(Rectangle::new([(x0, y0), (x1, y1)], colour.filled()));
-        }
-    }
-    chart.draw_series(rects)?;
+    chart.draw_series(cell_rects(&g, &axis, x_range.end))?;
     for seg in style::segments(&axis, s_time, mid) {
         chart.draw_series(LineSeries::new(seg, style::VERMILLION.stroke_width(2)))?;
     }

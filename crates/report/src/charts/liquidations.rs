@@ -83,15 +83,7 @@ pub(super) fn draw_volume<DB: DrawingBackend>(
     let axis = TimeAxis::for_times(time);
     let end_s = style::max_of(time.iter().chain(t).flatten().copied()).unwrap_or(1.0);
     let (width, width_label) = bin_width(end_s, style::sample_interval(time));
-    let bins = (end_s / width).ceil().max(1.0) as usize;
-    let mut stacks = vec![[0.0f64; style::GENERATIONS.len()]; bins];
-    for i in 0..liq.rows() {
-        let (Some(ti), Some(ni)) = (t[i], n[i]) else {
-            continue;
-        };
-        let b = ((ti / width) as usize).min(bins - 1);
-        stacks[b][style::generation_bucket(g[i].unwrap_or(0.0) as usize)] += ni.abs();
-    }
+    let stacks = volume_stacks(t, n, g, end_s, width);
 
     let mut legend = generation_legend(g.iter().flatten().map(|x| *x as usize));
     let fund = series.num("insurance_fund");
@@ -136,20 +128,51 @@ pub(super) fn draw_volume<DB: DrawingBackend>(
     chart.draw_series(bars)?;
 
     if let (Some(area), Some(fund)) = (bottom, fund) {
-        let segs = style::segments(&axis, time, fund);
-        let ys = segs.iter().flatten().map(|p| p.1);
-        let (lo, hi) = (style::min_of(ys.clone()), style::max_of(ys));
-        let y = style::padded(lo.unwrap_or(0.0), hi.unwrap_or(1.0), 0.08);
-        let mut chart = style::cartesian(&area, axis.range(time), y, true)?;
-        style::mesh(
-            &mut chart,
-            axis.label,
-            "insurance fund (quote currency)",
-            true,
-        )?;
-        for seg in segs {
-            chart.draw_series(LineSeries::new(seg, style::INK.stroke_width(2)))?;
-        }
+        draw_fund(&area, &axis, time, fund)?;
+    }
+    Ok(())
+}
+
+/// Liquidated notional per time bin of `width_s`, stacked by generation.
+fn volume_stacks(
+    t: &[Option<f64>],
+    n: &[Option<f64>],
+    g: &[Option<f64>],
+    end_s: f64,
+    width_s: f64,
+) -> Vec<[f64; style::GENERATIONS.len()]> {
+    let bins = (end_s / width_s).ceil().max(1.0) as usize;
+    let mut stacks = vec![[0.0f64; style::GENERATIONS.len()]; bins];
+    for i in 0..t.len() {
+        let (Some(ti), Some(ni)) = (t[i], n[i]) else {
+            continue;
+        };
+        let b = ((ti / width_s) as usize).min(bins - 1);
+        stacks[b][style::generation_bucket(g[i].unwrap_or(0.0) as usize)] += ni.abs();
+    }
+    stacks
+}
+
+/// The insurance fund over time, in the lower panel.
+fn draw_fund<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    axis: &TimeAxis,
+    time: &[Option<f64>],
+    fund: &[Option<f64>],
+) -> Result<(), ReportError> {
+    let segs = style::segments(axis, time, fund);
+    let ys = segs.iter().flatten().map(|p| p.1);
+    let (lo, hi) = (style::min_of(ys.clone()), style::max_of(ys));
+    let y = style::padded(lo.unwrap_or(0.0), hi.unwrap_or(1.0), 0.08);
+    let mut chart = style::cartesian(area, axis.range(time), y, true)?;
+    style::mesh(
+        &mut chart,
+        axis.label,
+        "insurance fund (quote currency)",
+        true,
+    )?;
+    for seg in segs {
+        chart.draw_series(LineSeries::new(seg, style::INK.stroke_width(2)))?;
     }
     Ok(())
 }

@@ -48,6 +48,70 @@ fn markers(liq: Option<&Frame>) -> Result<Option<Markers>, ReportError> {
     }))
 }
 
+/// The legend entries of the liquidation dots: one per generation present.
+fn marker_legend(m: &Markers) -> Vec<(String, Mark)> {
+    let mut gens: Vec<usize> = m
+        .points
+        .iter()
+        .map(|p| style::generation_bucket(p.3))
+        .collect();
+    gens.sort_unstable();
+    gens.dedup();
+    let mut legend = Vec::new();
+    for (i, g) in gens.into_iter().enumerate() {
+        let deeper = if g == style::GENERATIONS.len() - 1 {
+            "+"
+        } else {
+            ""
+        };
+        let what = if i == 0 {
+            "liquidations (dot area ∝ notional): "
+        } else {
+            ""
+        };
+        legend.push((
+            format!("{what}generation {g}{deeper}"),
+            Mark::Dot(style::generation_colour(g)),
+        ));
+    }
+    legend
+}
+
+/// A price line: its segments, colour, and whether it is dashed.
+type Line = (Vec<Vec<(f64, f64)>>, RGBColor, bool);
+
+/// Draws the lines, the first (the mid) last, on top: it is what the others are read against.
+fn draw_lines<DB: DrawingBackend>(
+    chart: &mut style::Chart2d<'_, DB>,
+    lines: &[Line],
+) -> Result<(), ReportError> {
+    // One pixel wide when there are more points than pixels, or the lines merge into a band.
+    let points: usize = lines
+        .iter()
+        .flat_map(|(segs, _, _)| segs.iter().map(Vec::len))
+        .max()
+        .unwrap_or(0);
+    let width = if points > 1500 { 1 } else { 2 };
+    for (segs, colour, dashed) in lines.iter().rev() {
+        for seg in segs {
+            if *dashed {
+                chart.draw_series(DashedLineSeries::new(
+                    seg.iter().copied(),
+                    10,
+                    6,
+                    colour.stroke_width(width),
+                ))?;
+            } else {
+                chart.draw_series(LineSeries::new(
+                    seg.iter().copied(),
+                    colour.stroke_width(width),
+                ))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn draw<DB: DrawingBackend>(
     data: &RunData,
     root: &DrawingArea<DB, Shift>,
@@ -57,7 +121,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     series.need_num("mid")?;
     let axis = TimeAxis::for_times(time);
 
-    let mut lines = Vec::new();
+    let mut lines: Vec<Line> = Vec::new();
     let mut legend = Vec::new();
     for (col, label, colour, dashed) in LINES {
         let Some(values) = series.num(col) else {
@@ -80,29 +144,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         None => Vec::new(),
     };
     if let Some(m) = &markers {
-        let mut gens: Vec<usize> = m
-            .points
-            .iter()
-            .map(|p| style::generation_bucket(p.3))
-            .collect();
-        gens.sort_unstable();
-        gens.dedup();
-        for (i, g) in gens.into_iter().enumerate() {
-            let deeper = if g == style::GENERATIONS.len() - 1 {
-                "+"
-            } else {
-                ""
-            };
-            let what = if i == 0 {
-                "liquidations (dot area ∝ notional): "
-            } else {
-                ""
-            };
-            legend.push((
-                format!("{what}generation {g}{deeper}"),
-                Mark::Dot(style::generation_colour(g)),
-            ));
-        }
+        legend.extend(marker_legend(m));
     }
     if !shocks.is_empty() {
         legend.push(("shock".to_string(), Mark::Dashed(style::GREY)));
@@ -128,31 +170,7 @@ pub(super) fn draw<DB: DrawingBackend>(
             style::GREY.stroke_width(2),
         ))?;
     }
-    // One pixel wide when there are more points than pixels, or the lines merge into a band.
-    let points: usize = lines
-        .iter()
-        .flat_map(|(segs, _, _)| segs.iter().map(Vec::len))
-        .max()
-        .unwrap_or(0);
-    let width = if points > 1500 { 1 } else { 2 };
-    // The mid last, on top: it is what the other lines are read against.
-    for (segs, colour, dashed) in lines.iter().rev() {
-        for seg in segs {
-            if *dashed {
-                chart.draw_series(DashedLineSeries::new(
-                    seg.iter().copied(),
-                    10,
-                    6,
-                    colour.stroke_width(width),
-                ))?;
-            } else {
-                chart.draw_series(LineSeries::new(
-                    seg.iter().copied(),
-                    colour.stroke_width(width),
-                ))?;
-            }
-        }
-    }
+    draw_lines(&mut chart, &lines)?;
     if let Some(m) = &markers {
         // Area proportional to notional: radius ∝ sqrt; the largest is 14 px.
         chart.draw_series(m.points.iter().map(|&(t, p, n, g)| {

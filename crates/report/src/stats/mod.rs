@@ -24,7 +24,8 @@ pub(crate) mod synthetic;
 use crate::charts::stats::{StatsChart, STEM};
 use crate::charts::ChartFormat;
 use crate::frame::Frame;
-use crate::run_folder::{json_bytes, series_table, FolderWriter};
+use crate::json::json_bytes;
+use crate::run_folder::{series_table, FolderWriter};
 use crate::{PriceFormat, ReportError};
 use cascade_sim::Recording;
 use estimators::{acf, excess_kurtosis, hill, power_law_decay, std_dev};
@@ -238,7 +239,7 @@ pub struct Stats {
 
 impl Stats {
     /// stats.json's bytes: pretty JSON, fields in a fixed order.
-    pub fn to_json(&self) -> Vec<u8> {
+    pub fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
         json_bytes(self)
     }
 }
@@ -252,7 +253,7 @@ pub fn write(
     formats: &[ChartFormat],
 ) -> Result<Vec<PathBuf>, ReportError> {
     let mut out = FolderWriter::new(dir)?;
-    out.put("stats.json", &stats.to_json())?;
+    out.json("stats.json", stats)?;
     let chart = StatsChart {
         stats,
         label: label.to_string(),
@@ -495,7 +496,7 @@ mod tests {
         assert_eq!(s.horizons[1].acf_abs.len(), 200);
         assert!(s.spread_vol_windows > 300 && s.spread_vol_window_s == 60.0);
         assert_eq!(s.impact, None);
-        let json = String::from_utf8(s.to_json()).unwrap();
+        let json = String::from_utf8(s.to_json().unwrap()).unwrap();
         assert!(json.contains("\"impact\": null") && !json.contains("sample\""));
         assert!(to_text(&s).contains("excess kurtosis"));
     }
@@ -526,7 +527,9 @@ mod tests {
         // A flat mid has no variance: no kurtosis, no ACF, no fit — and no NaN.
         assert_eq!(s.horizons[0].excess_kurtosis, None);
         assert!(s.horizons[0].acf_returns.is_empty());
-        assert!(!String::from_utf8(s.to_json()).unwrap().contains("NaN"));
+        assert!(!String::from_utf8(s.to_json().unwrap())
+            .unwrap()
+            .contains("NaN"));
     }
 
     #[test]

@@ -78,7 +78,8 @@ pub fn default_burn_in_s(end_s: f64) -> f64 {
     (0.1 * end_s).min(300.0)
 }
 
-/// The sampling interval of a time column: the median gap between successive samples.
+/// The sampling interval of a time column: the median gap between successive samples (the
+/// upper one of an even count: a gap that occurred).
 pub fn sampling_interval(time_s: &[f64]) -> Option<f64> {
     let mut gaps: Vec<f64> = time_s
         .windows(2)
@@ -86,7 +87,7 @@ pub fn sampling_interval(time_s: &[f64]) -> Option<f64> {
         .filter(|g| *g > 0.0)
         .collect();
     gaps.sort_by(f64::total_cmp);
-    gaps.get(gaps.len() / 2).copied()
+    (!gaps.is_empty()).then(|| crate::quantile::order_statistic(&gaps, 0.5))
 }
 
 /// Share of bars whose return is exactly zero (the mid did not move), among present returns.

@@ -147,6 +147,11 @@ fn the_hash_changes_with_anything_that_changes_results() {
     assert_ne!(a.hash, b.hash);
     let c = plan(r#"Values(path: "agents.makers.size", values: [5, 10])"#).unwrap();
     assert_eq!(a.hash, c.hash);
+    // SHA-256 of the design's JSON, like a run manifest's digests (it was 64-bit FNV-1a, 16
+    // hex digits, until the sweep crate took its digests from cascade-report).
+    let json = serde_json::to_vec(&a.design).unwrap();
+    assert_eq!(a.hash, cascade_report::manifest::sha256_hex(&json));
+    assert_eq!(a.hash.len(), 64);
 }
 
 #[test]

@@ -7,11 +7,16 @@
 //! The look (embedded font, colours, text sizes, title and legend strip, tick labels) is the
 //! run charts' own, from [`cascade_report::charts::style`].
 
+mod band;
+mod heatmap;
+
+use band::draw_band;
+use heatmap::draw_heatmap;
+
 use crate::plan::{Cell, Design};
 use crate::record::{read_manifest, read_records, RunRecord, Status};
-use crate::results::stats;
 use crate::SweepError;
-use cascade_report::charts::style::{self, HouseLook, Mark};
+use cascade_report::charts::style;
 use cascade_report::charts::{render_picture, Picture};
 use cascade_report::{ChartFormat, ReportError};
 use plotters::coord::Shift;
@@ -239,268 +244,15 @@ fn cell_label(c: &Cell) -> String {
     }
 }
 
-fn draw_heatmap<DB: DrawingBackend>(
-    data: &SweepData,
-    metric: &str,
-    xa: usize,
-    ya: usize,
-    root: &DrawingArea<DB, Shift>,
-) -> Drawn {
-    let d = &data.design;
-    let (nx, ny) = (d.axes[xa].values.len(), d.axes[ya].values.len());
-    let mut sums = vec![vec![(0.0f64, 0usize); ny]; nx];
-    for (idx, v) in data.values(metric) {
-        let cell = &mut sums[idx[xa] as usize][idx[ya] as usize];
-        cell.0 += v;
-        cell.1 += 1;
-    }
-    let means: Vec<Vec<Option<f64>>> = sums
-        .iter()
-        .map(|col| {
-            col.iter()
-                .map(|&(s, n)| (n > 0).then(|| s / n as f64))
-                .collect()
-        })
-        .collect();
-    let all: Vec<f64> = means.iter().flatten().flatten().copied().collect();
-    let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let others = d.axes.len() > 2 || d.replicates > 1;
-    let what = format!(
-        "{metric}{}",
-        if others { ", mean over replicates" } else { "" }
-    );
-    let legend = [
-        (
-            format!("{metric} (colour)"),
-            Mark::Square(style::heat_colour(0.6)),
-        ),
-        ("no successful run".to_string(), Mark::Square(style::GREY)),
-    ];
-    let plot = style::frame(root, &data.title(&what), &legend).map_err(err)?;
-    let (w, _) = plot.dim_in_pixel();
-    let (main, bar) = plot.split_horizontally(w - BAR_PANEL_PX);
-    let x_labels: Vec<String> = d.axes[xa]
-        .values
-        .iter()
-        .map(|v| cell_label(&v.cell))
-        .collect();
-    let y_labels: Vec<String> = d.axes[ya]
-        .values
-        .iter()
-        .map(|v| cell_label(&v.cell))
-        .collect();
-    let mut chart = ChartBuilder::on(&main)
-        .margin_left(style::MARGIN_PX)
-        .margin_right(style::MARGIN_PX)
-        .margin_top(6)
-        .margin_bottom(style::MARGIN_PX)
-        .x_label_area_size(style::X_LABEL_AREA_PX)
-        .y_label_area_size(style::Y_LABEL_AREA_PX)
-        .build_cartesian_2d(-0.5..nx as f64 - 0.5, -0.5..ny as f64 - 0.5)
-        .map_err(err)?;
-    let label_at = |labels: &[String], v: f64| {
-        let i = v.round();
-        if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
-            labels[i as usize].clone()
-        } else {
-            String::new()
-        }
-    };
-    let xf = |v: &f64| label_at(&x_labels, *v);
-    let yf = |v: &f64| label_at(&y_labels, *v);
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_desc(d.axes[xa].path.as_str())
-        .y_desc(d.axes[ya].path.as_str())
-        .x_labels(nx * 2 + 1)
-        .y_labels(ny * 2 + 1)
-        .x_label_formatter(&xf)
-        .y_label_formatter(&yf)
-        .house_look()
-        .draw()
-        .map_err(err)?;
-    let span = if hi > lo { hi - lo } else { 1.0 };
-    let font = (style::FAMILY, style::TICK_PX).into_font();
-    for (i, col) in means.iter().enumerate() {
-        for (j, m) in col.iter().enumerate() {
-            let (x, y) = (i as f64, j as f64);
-            let colour = m.map_or(style::GREY, |m| style::heat_colour((m - lo) / span));
-            chart
-                .draw_series([Rectangle::new(
-                    [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
-                    colour.filled(),
-                )])
-                .map_err(err)?;
-            if let Some(m) = m {
-                let ink = if (m - lo) / span > 0.5 {
-                    WHITE
-                } else {
-                    style::INK
-                };
-                let pos = plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Center,
-                    plotters::style::text_anchor::VPos::Center,
-                );
-                chart
-                    .draw_series([Text::new(
-                        short(*m),
-                        (x, y),
-                        font.clone().color(&ink).pos(pos),
-                    )])
-                    .map_err(err)?;
-            }
-        }
-    }
-    style::colour_bar(&bar, metric, lo, hi, 48).map_err(err)
-}
-
-/// One line of a band chart: (x, q05, q50, q95) per axis value, in x order.
-type Band = Vec<(f64, f64, f64, f64)>;
-
-fn draw_band<DB: DrawingBackend>(
-    data: &SweepData,
-    metric: &str,
-    xa: usize,
-    by: Option<usize>,
-    root: &DrawingArea<DB, Shift>,
-) -> Drawn {
-    let d = &data.design;
-    let axis = &d.axes[xa];
-    let numeric = axis.values.iter().all(|v| v.cell.as_f64().is_some());
-    let log = axis.log && axis.values.iter().all(|v| v.cell.as_f64() > Some(0.0));
-    let x_of = |i: u32| -> f64 {
-        if !numeric {
-            return f64::from(i);
-        }
-        let v = axis.values[i as usize].cell.as_f64().unwrap_or_default();
-        if log {
-            v.log10()
-        } else {
-            v
-        }
-    };
-    let groups = by.map_or(1, |b| d.axes[b].values.len());
-    let values = data.values(metric);
-    let mut bands: Vec<Band> = Vec::with_capacity(groups);
-    for g in 0..groups {
-        let mut per_x: Vec<Vec<f64>> = vec![Vec::new(); axis.values.len()];
-        for (idx, v) in &values {
-            if by.is_none_or(|b| idx[b] as usize == g) {
-                per_x[idx[xa] as usize].push(*v);
-            }
-        }
-        let mut band: Band = per_x
-            .iter()
-            .enumerate()
-            .filter_map(|(i, vs)| {
-                let s = stats(vs)?;
-                Some((x_of(i as u32), s.q05, s.q50, s.q95))
-            })
-            .collect();
-        band.sort_by(|a, b| a.0.total_cmp(&b.0));
-        bands.push(band);
-    }
-    let xs: Vec<f64> = bands.iter().flatten().map(|p| p.0).collect();
-    let lows: Vec<f64> = bands.iter().flatten().map(|p| p.1).collect();
-    let highs: Vec<f64> = bands.iter().flatten().map(|p| p.3).collect();
-    let x_range = style::padded(
-        style::min_of(xs.iter().copied()).unwrap_or(0.0),
-        style::max_of(xs.iter().copied()).unwrap_or(1.0),
-        0.04,
-    );
-    let y_range = style::padded(
-        style::min_of(lows.iter().copied()).unwrap_or(0.0),
-        style::max_of(highs.iter().copied()).unwrap_or(1.0),
-        0.06,
-    );
-    let mut legend = Vec::new();
-    for g in 0..groups {
-        let c = SERIES_COLOURS[g % MAX_SERIES];
-        let label = match by {
-            Some(b) => format!(
-                "{} = {}",
-                d.axes[b].path,
-                cell_label(&d.axes[b].values[g].cell)
-            ),
-            None => "median".to_string(),
-        };
-        legend.push((label, Mark::Line(c)));
-    }
-    legend.push((
-        "band: 5–95% of runs".to_string(),
-        Mark::Square(RGBColor(200, 200, 200)),
-    ));
-    let what = format!("{metric} by {}", axis.path);
-    let plot = style::frame(root, &data.title(&what), &legend).map_err(err)?;
-    let mut chart = style::cartesian(&plot, x_range.clone(), y_range.clone(), true).map_err(err)?;
-    let labels: Vec<String> = axis.values.iter().map(|v| cell_label(&v.cell)).collect();
-    let x_span = x_range.end - x_range.start;
-    let y_span = y_range.end - y_range.start;
-    let xf = |v: &f64| {
-        if !numeric {
-            let i = v.round();
-            return if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
-                labels[i as usize].clone()
-            } else {
-                String::new()
-            };
-        }
-        if log {
-            short(10f64.powf(*v))
-        } else {
-            style::tick_label(*v, x_span, style::X_LABELS)
-        }
-    };
-    let yf = |v: &f64| style::tick_label(*v, y_span, style::Y_LABELS);
-    let x_desc = if log {
-        format!("{} (log scale)", axis.path)
+/// The label of the axis value at index `v` when `v` is (nearly) a whole index, else none:
+/// the tick labels of an axis of categories.
+fn index_label(labels: &[String], v: f64) -> String {
+    let i = v.round();
+    if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
+        labels[i as usize].clone()
     } else {
-        axis.path.clone()
-    };
-    chart
-        .configure_mesh()
-        .x_desc(x_desc.as_str())
-        .y_desc(metric)
-        .x_labels(if numeric {
-            style::X_LABELS
-        } else {
-            labels.len() * 2 + 1
-        })
-        .y_labels(style::Y_LABELS)
-        .x_label_formatter(&xf)
-        .y_label_formatter(&yf)
-        .house_look()
-        .draw()
-        .map_err(err)?;
-    for (g, band) in bands.iter().enumerate() {
-        let c = SERIES_COLOURS[g % MAX_SERIES];
-        if band.len() > 1 {
-            let mut poly: Vec<(f64, f64)> = band.iter().map(|p| (p.0, p.1)).collect();
-            poly.extend(band.iter().rev().map(|p| (p.0, p.3)));
-            chart
-                .draw_series([Polygon::new(poly, c.mix(0.18).filled())])
-                .map_err(err)?;
-        } else if let Some(p) = band.first() {
-            chart
-                .draw_series([PathElement::new(
-                    [(p.0, p.1), (p.0, p.3)],
-                    c.mix(0.5).stroke_width(6),
-                )])
-                .map_err(err)?;
-        }
-        chart
-            .draw_series(LineSeries::new(
-                band.iter().map(|p| (p.0, p.2)),
-                c.stroke_width(3),
-            ))
-            .map_err(err)?;
-        chart
-            .draw_series(band.iter().map(|p| Circle::new((p.0, p.2), 4, c.filled())))
-            .map_err(err)?;
+        String::new()
     }
-    Ok(())
 }
 
 /// A sweep chart with its data, drawn through the report crate's renderer.
@@ -570,7 +322,7 @@ pub fn write_charts(
         for &format in formats {
             let path = out.join(format!("{}.{}", chart.stem(&data.design), format.ext()));
             let bytes = render(chart, &data, format)?;
-            crate::record::write_renamed(&path, &bytes, true)?;
+            cascade_report::atomic::write_bytes(&path, &bytes)?;
             written.push(path);
         }
     }

@@ -1,0 +1,177 @@
+//! The band chart of a metric along one axis: the median over runs with the 5–95% band, one
+//! line per value of a second axis.
+
+use super::{cell_label, err, index_label, short, Drawn, SweepData, MAX_SERIES, SERIES_COLOURS};
+use crate::plan::Design;
+use crate::results::stats;
+use cascade_report::charts::style::{self, HouseLook, Mark};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// One line of a band chart: (x, q05, q50, q95) per axis value, in x order.
+type Band = Vec<(f64, f64, f64, f64)>;
+
+pub(super) fn draw_band<DB: DrawingBackend>(
+    data: &SweepData,
+    metric: &str,
+    xa: usize,
+    by: Option<usize>,
+    root: &DrawingArea<DB, Shift>,
+) -> Drawn {
+    let d = &data.design;
+    let axis = &d.axes[xa];
+    let numeric = axis.values.iter().all(|v| v.cell.as_f64().is_some());
+    let log = axis.log && axis.values.iter().all(|v| v.cell.as_f64() > Some(0.0));
+    let x_of = |i: u32| -> f64 {
+        if !numeric {
+            return f64::from(i);
+        }
+        let v = axis.values[i as usize].cell.as_f64().unwrap_or_default();
+        if log {
+            v.log10()
+        } else {
+            v
+        }
+    };
+    let groups = by.map_or(1, |b| d.axes[b].values.len());
+    let bands = bands(data, metric, xa, by, x_of);
+    let xs: Vec<f64> = bands.iter().flatten().map(|p| p.0).collect();
+    let lows: Vec<f64> = bands.iter().flatten().map(|p| p.1).collect();
+    let highs: Vec<f64> = bands.iter().flatten().map(|p| p.3).collect();
+    let x_range = style::padded(
+        style::min_of(xs.iter().copied()).unwrap_or(0.0),
+        style::max_of(xs.iter().copied()).unwrap_or(1.0),
+        0.04,
+    );
+    let y_range = style::padded(
+        style::min_of(lows.iter().copied()).unwrap_or(0.0),
+        style::max_of(highs.iter().copied()).unwrap_or(1.0),
+        0.06,
+    );
+    let legend = band_legend(d, by, groups);
+    let what = format!("{metric} by {}", axis.path);
+    let plot = style::frame(root, &data.title(&what), &legend).map_err(err)?;
+    let mut chart = style::cartesian(&plot, x_range.clone(), y_range.clone(), true).map_err(err)?;
+    let labels: Vec<String> = axis.values.iter().map(|v| cell_label(&v.cell)).collect();
+    let x_span = x_range.end - x_range.start;
+    let y_span = y_range.end - y_range.start;
+    let xf = |v: &f64| {
+        if !numeric {
+            return index_label(&labels, *v);
+        }
+        if log {
+            short(10f64.powf(*v))
+        } else {
+            style::tick_label(*v, x_span, style::X_LABELS)
+        }
+    };
+    let yf = |v: &f64| style::tick_label(*v, y_span, style::Y_LABELS);
+    let x_desc = if log {
+        format!("{} (log scale)", axis.path)
+    } else {
+        axis.path.clone()
+    };
+    chart
+        .configure_mesh()
+        .x_desc(x_desc.as_str())
+        .y_desc(metric)
+        .x_labels(if numeric {
+            style::X_LABELS
+        } else {
+            labels.len() * 2 + 1
+        })
+        .y_labels(style::Y_LABELS)
+        .x_label_formatter(&xf)
+        .y_label_formatter(&yf)
+        .house_look()
+        .draw()
+        .map_err(err)?;
+    draw_bands(&mut chart, &bands)
+}
+
+/// One band per value of axis `by` (one in all without it): the 5/50/95% quantiles of
+/// `metric` at each value of axis `xa`, placed at `x_of(value index)`, in x order.
+fn bands(
+    data: &SweepData,
+    metric: &str,
+    xa: usize,
+    by: Option<usize>,
+    x_of: impl Fn(u32) -> f64,
+) -> Vec<Band> {
+    let d = &data.design;
+    let groups = by.map_or(1, |b| d.axes[b].values.len());
+    let values = data.values(metric);
+    let mut bands: Vec<Band> = Vec::with_capacity(groups);
+    for g in 0..groups {
+        let mut per_x: Vec<Vec<f64>> = vec![Vec::new(); d.axes[xa].values.len()];
+        for (idx, v) in &values {
+            if by.is_none_or(|b| idx[b] as usize == g) {
+                per_x[idx[xa] as usize].push(*v);
+            }
+        }
+        let mut band: Band = per_x
+            .iter()
+            .enumerate()
+            .filter_map(|(i, vs)| {
+                let s = stats(vs)?;
+                Some((x_of(i as u32), s.q05, s.q50, s.q95))
+            })
+            .collect();
+        band.sort_by(|a, b| a.0.total_cmp(&b.0));
+        bands.push(band);
+    }
+    bands
+}
+
+/// A band chart's legend: a line per group (named by its value of `by`), then the band.
+fn band_legend(d: &Design, by: Option<usize>, groups: usize) -> Vec<(String, Mark)> {
+    let mut legend = Vec::new();
+    for g in 0..groups {
+        let c = SERIES_COLOURS[g % MAX_SERIES];
+        let label = match by {
+            Some(b) => format!(
+                "{} = {}",
+                d.axes[b].path,
+                cell_label(&d.axes[b].values[g].cell)
+            ),
+            None => "median".to_string(),
+        };
+        legend.push((label, Mark::Line(c)));
+    }
+    legend.push((
+        "band: 5–95% of runs".to_string(),
+        Mark::Square(RGBColor(200, 200, 200)),
+    ));
+    legend
+}
+
+/// Each band's 5–95% area (a bar where it has one point), median line and median dots.
+fn draw_bands<DB: DrawingBackend>(chart: &mut style::Chart2d<'_, DB>, bands: &[Band]) -> Drawn {
+    for (g, band) in bands.iter().enumerate() {
+        let c = SERIES_COLOURS[g % MAX_SERIES];
+        if band.len() > 1 {
+            let mut poly: Vec<(f64, f64)> = band.iter().map(|p| (p.0, p.1)).collect();
+            poly.extend(band.iter().rev().map(|p| (p.0, p.3)));
+            chart
+                .draw_series([Polygon::new(poly, c.mix(0.18).filled())])
+                .map_err(err)?;
+        } else if let Some(p) = band.first() {
+            chart
+                .draw_series([PathElement::new(
+                    [(p.0, p.1), (p.0, p.3)],
+                    c.mix(0.5).stroke_width(6),
+                )])
+                .map_err(err)?;
+        }
+        chart
+            .draw_series(LineSeries::new(
+                band.iter().map(|p| (p.0, p.2)),
+                c.stroke_width(3),
+            ))
+            .map_err(err)?;
+        chart
+            .draw_series(band.iter().map(|p| Circle::new((p.0, p.2), 4, c.filled())))
+            .map_err(err)?;
+    }
+    Ok(())
+}
