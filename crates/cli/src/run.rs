@@ -53,7 +53,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
         scenario_file: args.scenario.display().to_string(),
         seed,
         overrides: args.set.clone(),
-        scenario: scenario.to_ron(),
+        scenario: scenario
+            .to_ron()
+            .context("the scenario cannot be written as RON for the manifest")?,
         files: Vec::new(),
     };
     let options = RunOptions {

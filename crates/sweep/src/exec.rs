@@ -169,7 +169,10 @@ pub fn run_one(
                 .iter()
                 .map(|o| format!("{}={}", o.path, o.value))
                 .collect(),
-            scenario: scenario.to_ron(),
+            scenario: scenario.to_ron().map_err(|e| SweepError::Encode {
+                path: dir.join("manifest.json"),
+                message: format!("the scenario as RON: {e}"),
+            })?,
             files: Vec::new(),
         };
         // Charts of every run would cost more than the run; `cascade plot` draws them later.

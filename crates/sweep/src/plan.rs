@@ -249,7 +249,9 @@ fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
     let points = points(&axes, spec.samples.map(|s| s.points()))?;
     let design = Design {
         name: spec.name.clone(),
-        scenario: base.to_ron(),
+        scenario: base
+            .to_ron()
+            .map_err(|e| format!("the base scenario cannot be written as RON: {e}"))?,
         set: spec.set.clone(),
         seed: spec.seed,
         replicates,

@@ -159,15 +159,16 @@ impl Scenario {
         )
     }
 
-    /// The scenario as RON text, as it was run (after overrides). Parses back to itself.
-    pub fn to_ron(&self) -> String {
+    /// The scenario as RON text, as it was run (after overrides). Parses back to itself. An
+    /// error (which plain data with string keys should never give) is returned, never an empty
+    /// text that a manifest would then record as the scenario.
+    pub fn to_ron(&self) -> Result<String, ron::Error> {
         let pretty = ron::ser::PrettyConfig::new()
             .depth_limit(8)
             .struct_names(true)
             .extensions(ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES)
             .indentor("    ".to_string());
-        // Serialising plain data with string keys cannot fail.
-        ron::ser::to_string_pretty(self, pretty).unwrap_or_default()
+        ron::ser::to_string_pretty(self, pretty)
     }
 
     /// Checks every value against its meaning; returns all problems found.
@@ -229,7 +230,7 @@ mod tests {
         s.validate().unwrap();
         assert_eq!(s.seed, 1);
         assert_eq!(s.initial_price_ticks(), 10_000);
-        assert_eq!(Scenario::parse(&s.to_ron()).unwrap(), s);
+        assert_eq!(Scenario::parse(&s.to_ron().unwrap()).unwrap(), s);
     }
 
     #[test]
