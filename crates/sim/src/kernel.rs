@@ -317,14 +317,11 @@ impl Simulation {
 
     /// Cancels the resting orders of every account the venue took over during this event.
     fn cancel_taken_over(&mut self) {
-        let mut taken = std::mem::take(&mut self.actions);
-        let ids: Vec<u32> = self.venue.take_overs().collect();
-        for id in ids {
+        while let Some(id) = self.venue.next_take_over() {
             if let Some(a) = self.agents.get_mut(id as usize) {
-                self.venue.cancel_all(&mut a.orders, &mut taken);
+                self.venue.cancel_all(&mut a.orders, &mut self.actions);
             }
         }
-        self.actions = taken;
     }
 
     /// A maker outage: the group's makers cancel everything and stop quoting until its end.

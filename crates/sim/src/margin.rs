@@ -195,12 +195,14 @@ impl MarginTable {
     }
 
     /// The bankruptcy price (equity zero), ticks as a float, for records: long −cash/pos,
-    /// short cash/|pos|.
+    /// short cash/|pos|. Never below 0: the ledger settles a closure at the bankruptcy value
+    /// clamped to 0 (a short whose cash went negative is handed over for nothing, not paid
+    /// to be taken), and the tables say what the ledger did.
     pub fn bankruptcy_price(cash: i64, pos: i64) -> f64 {
         if pos == 0 {
             0.0
         } else {
-            -(cash as f64) / pos as f64
+            (-(cash as f64) / pos as f64).max(0.0)
         }
     }
 }

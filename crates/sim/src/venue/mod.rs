@@ -187,9 +187,13 @@ impl Venue {
         self.dirty.clear();
     }
 
-    /// Accounts taken over since the last call; their agents' orders must be cancelled.
-    pub(crate) fn take_overs(&mut self) -> std::vec::Drain<'_, u32> {
-        self.take_overs.drain(..)
+    /// The next account taken over whose agent's orders must still be cancelled (in the order
+    /// of the takeovers), if any.
+    pub(crate) fn next_take_over(&mut self) -> Option<u32> {
+        if self.take_overs.is_empty() {
+            return None;
+        }
+        Some(self.take_overs.remove(0))
     }
 
     /// Feeds the index value the mark reads, ticks.

@@ -339,3 +339,24 @@ fn the_bankruptcy_value_rounds_in_the_funds_favour() {
     assert_eq!(s.fund_change, 3);
     assert_eq!((b.cash(0), b.pos(0)), (-250 + 83, 2));
 }
+
+#[test]
+fn a_negative_bankruptcy_price_is_recorded_as_what_the_ledger_did() {
+    // A short of 10 whose cash went negative (−100) is past bankruptcy at any price: its
+    // bankruptcy price −10 would mean the long taking it over is paid 100. The ledger clamps the
+    // value to 0, and the ADL and liquidation records say 0, not −10.
+    let e = engine(Shortfall::Adl, Execution::IocAtBankruptcy, 0);
+    let accounts = vec![short(-100, 10, 1_000), long(-400, 10, 1_000)];
+    let mut b = Bench::new(accounts, e, one_tier());
+    let s = b.mark_to(100, 0)[0];
+    assert_eq!((s.book_qty, s.adl_qty), (0, 10));
+    assert_eq!(s.bankruptcy_price, 0.0);
+    let adl = b.rec.out.adl[0];
+    assert_eq!((adl.counterparty, adl.qty, adl.price), (1, 10, 0.0));
+    assert_eq!(
+        (b.cash(1), b.pos(1)),
+        (-400, 0),
+        "the long sold its 10 lots for 0"
+    );
+    assert_eq!((b.cash(0), b.pos(0)), (-100, 0));
+}
