@@ -289,3 +289,23 @@ fn money_that_would_overflow_64_bits_is_refused_naming_the_fields() {
         &["liquidation.insurance_fund", "64-bit"],
     );
 }
+
+#[test]
+fn a_misspelt_field_inside_a_shock_or_a_mark_is_refused_not_defaulted() {
+    let text = String::from_utf8(edit(
+        "    ],\n)",
+        "    ],\n    shocks: [MarketSell(at_s: 1.0, qty: 5, overs: 2.0)],\n)",
+    ))
+    .unwrap();
+    check(
+        "shock-typo",
+        text.as_bytes(),
+        &["shocks[0].overs", "over_s"],
+    );
+    let text = String::from_utf8(edit(
+        "    ],\n)",
+        "    ],\n    mark: EmaMid(half_life: 3.0),\n)",
+    ))
+    .unwrap();
+    check("mark-typo", text.as_bytes(), &["half_life", "half_life_s"]);
+}

@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 
 /// How the mark price, on which liquidations trigger, is computed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+// Struct variants refuse unknown fields too: a misspelt `overs:` must not leave `over_s` at
+// its default without a word.
+#[serde(deny_unknown_fields)]
 pub enum MarkSpec {
     /// The last trade price.
     Last,

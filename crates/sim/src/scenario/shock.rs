@@ -4,6 +4,9 @@ use serde::{Deserialize, Serialize};
 
 /// A scripted event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+// Struct variants refuse unknown fields too: a misspelt `overs:` must not leave `over_s` at
+// its default without a word.
+#[serde(deny_unknown_fields)]
 pub enum Shock {
     /// A sell program: `qty` lots sold at market from `at_s`, in slices every 100 ms spread
     /// over `over_s` seconds (all at once when `over_s` is 0).
