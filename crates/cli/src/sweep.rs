@@ -30,7 +30,8 @@ struct RunSweepArgs {
     /// Output folder (default: output/sweeps/<name>, or .../shard-I-of-N with --shard).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Worker threads (default: SLURM_CPUS_PER_TASK when set, else every core).
+    /// Worker threads, at most 16 per core (default: SLURM_CPUS_PER_TASK when set, else
+    /// every core).
     #[arg(long)]
     threads: Option<usize>,
     /// Run only slice I of N (runs whose index is I modulo N), e.g. 0/4.
@@ -128,14 +129,23 @@ fn lift(e: SweepError) -> anyhow::Error {
     }
 }
 
-/// SLURM_CPUS_PER_TASK when set, else every core.
-fn default_threads() -> usize {
-    std::env::var("SLURM_CPUS_PER_TASK")
+/// The worker threads: `--threads`, else SLURM_CPUS_PER_TASK when set, else every core;
+/// a count above the cap ([`cascade_sweep::max_threads`]) is refused naming where it came from.
+fn threads(given: Option<usize>) -> Result<usize> {
+    let slurm = std::env::var("SLURM_CPUS_PER_TASK")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
-        .unwrap_or(1)
+        .filter(|&n| n > 0);
+    let (source, n) = match (given, slurm) {
+        (Some(n), _) => ("--threads", n),
+        (None, Some(n)) => ("SLURM_CPUS_PER_TASK", n),
+        (None, None) => {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            return Ok(cores);
+        }
+    };
+    cascade_sweep::check_threads(n).map_err(|reason| bad(format!("{source}: {reason}")))?;
+    Ok(n)
 }
 
 fn default_out(name: &str) -> PathBuf {
@@ -146,6 +156,7 @@ fn run(args: &RunSweepArgs) -> Result<()> {
     let Some(file) = args.sweep.as_deref() else {
         return Err(bad("name a sweep file"));
     };
+    let threads = threads(args.threads)?;
     let plan = cascade_sweep::load(file).map_err(lift)?;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     let out = args.out.clone().unwrap_or_else(|| {
@@ -156,11 +167,6 @@ fn run(args: &RunSweepArgs) -> Result<()> {
             d.join(format!("shard-{}-of-{}", shard.index, shard.count))
         }
     });
-    let threads = match args.threads {
-        Some(0) => return Err(bad("--threads must be at least 1")),
-        Some(n) => n,
-        None => default_threads(),
-    };
     let opts = ExecOptions {
         threads,
         shard,
