@@ -3,7 +3,7 @@
 
 use crate::input::bad;
 use anyhow::{Context, Result};
-use cascade_sweep::slurm::{write_scripts, SlurmOptions};
+use cascade_sweep::slurm::{check, write_scripts, SlurmOptions};
 use cascade_sweep::{execute, ExecOptions, Progress, RunRecord, Shard, SweepError};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -85,10 +85,11 @@ struct SlurmArgs {
     /// MaxArraySize, 1001 by default).
     #[arg(long, default_value_t = 1)]
     chunk: u32,
-    /// Slurm partition.
+    /// Slurm partition: a name of letters, digits, '-', '_', '.' (or a comma-separated list).
     #[arg(long)]
     partition: Option<String>,
-    /// Time limit of each array task (Slurm syntax, e.g. 01:00:00).
+    /// Time limit of each array task: minutes, minutes:seconds, hours:minutes:seconds,
+    /// days-hours, days-hours:minutes, days-hours:minutes:seconds or UNLIMITED.
     #[arg(long)]
     time: Option<String>,
     /// Cores per array task (the shard's threads).
@@ -220,26 +221,34 @@ fn slurm(args: &SlurmArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&plan.design.name));
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("creating the sweep folder {}", out.display()))?;
-    let absolute = |p: &Path| {
-        p.canonicalize()
-            .with_context(|| format!("resolving {}", p.display()))
-    };
     let cascade = match &args.cascade {
         Some(p) => p.clone(),
         None => std::env::current_exe().context("finding the cascade binary")?,
     };
-    let opts = SlurmOptions {
+    let mut opts = SlurmOptions {
         cascade,
-        sweep_file: absolute(&args.sweep)?,
-        out: absolute(&out)?,
+        sweep_file: args.sweep.clone(),
+        out: out.clone(),
         tasks: args.tasks,
         chunk: args.chunk,
         cpus_per_task: args.cpus_per_task.max(1),
         partition: args.partition.clone(),
         time: args.time.clone(),
     };
+    // Every value as given is checked before anything is created; write_scripts checks the
+    // absolute forms again (the working folder's path joins them).
+    check(&opts).map_err(bad)?;
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("creating the sweep folder {}", out.display()))?;
+    let canonical = |p: &Path| {
+        p.canonicalize()
+            .with_context(|| format!("resolving {}", p.display()))
+    };
+    opts.sweep_file = canonical(&args.sweep)?;
+    opts.out = canonical(&out)?;
+    // Not resolved through links: the binary may exist only on the nodes.
+    opts.cascade = std::path::absolute(&opts.cascade)
+        .with_context(|| format!("resolving {}", opts.cascade.display()))?;
     let files = write_scripts(&plan, &opts).map_err(lift)?;
     println!(
         "{}: {} runs in {} shards, {} array task(s)\n  {}\n  {}\n  {}\nsubmit with: sh {}\n\
