@@ -3,7 +3,7 @@
 
 use crate::input::bad;
 use anyhow::{Context, Result};
-use cascade_sweep::slurm::{write_scripts, SlurmOptions};
+use cascade_sweep::slurm::{check, write_scripts, SlurmOptions};
 use cascade_sweep::{execute, ExecOptions, Progress, RunRecord, Shard, SweepError};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -30,7 +30,8 @@ struct RunSweepArgs {
     /// Output folder (default: output/sweeps/<name>, or .../shard-I-of-N with --shard).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Worker threads (default: SLURM_CPUS_PER_TASK when set, else every core).
+    /// Worker threads, at most 16 per core (default: SLURM_CPUS_PER_TASK when set, else
+    /// every core).
     #[arg(long)]
     threads: Option<usize>,
     /// Run only slice I of N (runs whose index is I modulo N), e.g. 0/4.
@@ -84,10 +85,11 @@ struct SlurmArgs {
     /// MaxArraySize, 1001 by default).
     #[arg(long, default_value_t = 1)]
     chunk: u32,
-    /// Slurm partition.
+    /// Slurm partition: a name of letters, digits, '-', '_', '.' (or a comma-separated list).
     #[arg(long)]
     partition: Option<String>,
-    /// Time limit of each array task (Slurm syntax, e.g. 01:00:00).
+    /// Time limit of each array task: minutes, minutes:seconds, hours:minutes:seconds,
+    /// days-hours, days-hours:minutes, days-hours:minutes:seconds or UNLIMITED.
     #[arg(long)]
     time: Option<String>,
     /// Cores per array task (the shard's threads).
@@ -128,14 +130,23 @@ fn lift(e: SweepError) -> anyhow::Error {
     }
 }
 
-/// SLURM_CPUS_PER_TASK when set, else every core.
-fn default_threads() -> usize {
-    std::env::var("SLURM_CPUS_PER_TASK")
+/// The worker threads: `--threads`, else SLURM_CPUS_PER_TASK when set, else every core;
+/// a count above the cap ([`cascade_sweep::max_threads`]) is refused naming where it came from.
+fn threads(given: Option<usize>) -> Result<usize> {
+    let slurm = std::env::var("SLURM_CPUS_PER_TASK")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
-        .unwrap_or(1)
+        .filter(|&n| n > 0);
+    let (source, n) = match (given, slurm) {
+        (Some(n), _) => ("--threads", n),
+        (None, Some(n)) => ("SLURM_CPUS_PER_TASK", n),
+        (None, None) => {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            return Ok(cores);
+        }
+    };
+    cascade_sweep::check_threads(n).map_err(|reason| bad(format!("{source}: {reason}")))?;
+    Ok(n)
 }
 
 fn default_out(name: &str) -> PathBuf {
@@ -146,6 +157,7 @@ fn run(args: &RunSweepArgs) -> Result<()> {
     let Some(file) = args.sweep.as_deref() else {
         return Err(bad("name a sweep file"));
     };
+    let threads = threads(args.threads)?;
     let plan = cascade_sweep::load(file).map_err(lift)?;
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     let out = args.out.clone().unwrap_or_else(|| {
@@ -156,11 +168,6 @@ fn run(args: &RunSweepArgs) -> Result<()> {
             d.join(format!("shard-{}-of-{}", shard.index, shard.count))
         }
     });
-    let threads = match args.threads {
-        Some(0) => return Err(bad("--threads must be at least 1")),
-        Some(n) => n,
-        None => default_threads(),
-    };
     let opts = ExecOptions {
         threads,
         shard,
@@ -214,26 +221,34 @@ fn slurm(args: &SlurmArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| default_out(&plan.design.name));
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("creating the sweep folder {}", out.display()))?;
-    let absolute = |p: &Path| {
-        p.canonicalize()
-            .with_context(|| format!("resolving {}", p.display()))
-    };
     let cascade = match &args.cascade {
         Some(p) => p.clone(),
         None => std::env::current_exe().context("finding the cascade binary")?,
     };
-    let opts = SlurmOptions {
+    let mut opts = SlurmOptions {
         cascade,
-        sweep_file: absolute(&args.sweep)?,
-        out: absolute(&out)?,
+        sweep_file: args.sweep.clone(),
+        out: out.clone(),
         tasks: args.tasks,
         chunk: args.chunk,
         cpus_per_task: args.cpus_per_task.max(1),
         partition: args.partition.clone(),
         time: args.time.clone(),
     };
+    // Every value as given is checked before anything is created; write_scripts checks the
+    // absolute forms again (the working folder's path joins them).
+    check(&opts).map_err(bad)?;
+    std::fs::create_dir_all(&out)
+        .with_context(|| format!("creating the sweep folder {}", out.display()))?;
+    let canonical = |p: &Path| {
+        p.canonicalize()
+            .with_context(|| format!("resolving {}", p.display()))
+    };
+    opts.sweep_file = canonical(&args.sweep)?;
+    opts.out = canonical(&out)?;
+    // Not resolved through links: the binary may exist only on the nodes.
+    opts.cascade = std::path::absolute(&opts.cascade)
+        .with_context(|| format!("resolving {}", opts.cascade.display()))?;
     let files = write_scripts(&plan, &opts).map_err(lift)?;
     println!(
         "{}: {} runs in {} shards, {} array task(s)\n  {}\n  {}\n  {}\nsubmit with: sh {}\n\

@@ -75,6 +75,33 @@ pub struct ExecOptions {
     pub keep_runs: bool,
 }
 
+/// Worker threads allowed per available core. A run is single-threaded and CPU-bound, so
+/// workers beyond the cores add no speed, only memory (each holds one run in flight); 16 per
+/// core leaves room for a count of visible cores that is too low (a CPU quota, a container)
+/// while a typo such as `--threads 100000` is refused at once instead of spawning threads for
+/// a minute.
+pub const THREADS_PER_CORE: usize = 16;
+
+/// The most worker threads a sweep may use on this machine: [`THREADS_PER_CORE`] per core it
+/// may run on.
+pub fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.saturating_mul(THREADS_PER_CORE)
+}
+
+/// Checks a worker thread count: at least 1 and at most [`max_threads`].
+pub fn check_threads(threads: usize) -> Result<(), String> {
+    let max = max_threads();
+    match threads {
+        0 => Err("must be at least 1".into()),
+        n if n > max => Err(format!(
+            "{n} is more than {max} ({THREADS_PER_CORE} per core on this machine's {} cores)",
+            max / THREADS_PER_CORE
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// What running a plan did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Outcome {
@@ -194,6 +221,10 @@ pub fn execute(
     opts: &ExecOptions,
     progress: &dyn Progress,
 ) -> Result<Outcome, SweepError> {
+    check_threads(opts.threads).map_err(|reason| SweepError::BadSweep {
+        file: plan.file.clone(),
+        message: format!("threads: {reason}"),
+    })?;
     prepare_folder(plan, dir, opts)?;
     let design = &plan.design;
     let mine: Vec<u64> = (0..design.run_count())
@@ -343,6 +374,18 @@ fn prepare_folder(plan: &Plan, dir: &Path, opts: &ExecOptions) -> Result<(), Swe
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn threads_are_capped_at_a_multiple_of_the_cores() {
+        let max = max_threads();
+        assert!(max >= THREADS_PER_CORE);
+        assert_eq!(check_threads(1), Ok(()));
+        assert_eq!(check_threads(max), Ok(()));
+        assert!(check_threads(0).is_err());
+        let e = check_threads(max + 1).unwrap_err();
+        assert!(e.contains(&max.to_string()), "{e}");
+        assert!(check_threads(usize::MAX).is_err());
+    }
 
     #[test]
     fn shards_parse_and_partition_the_runs() {

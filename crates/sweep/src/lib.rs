@@ -26,7 +26,7 @@ pub mod seed;
 pub mod slurm;
 pub mod spec;
 
-pub use exec::{execute, ExecOptions, Outcome, Progress, Shard};
+pub use exec::{check_threads, execute, max_threads, ExecOptions, Outcome, Progress, Shard};
 pub use merge::merge;
 pub use plan::{load, Cell, Plan, RunId};
 pub use record::{RunRecord, Status};

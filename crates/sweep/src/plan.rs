@@ -8,7 +8,7 @@
 
 use crate::sample::{self, scale};
 use crate::seed::{run_seed, sample_seed};
-use crate::spec::{AxisSpec, SweepSpec};
+use crate::spec::{check_name, AxisSpec, SweepSpec};
 use crate::SweepError;
 use cascade_report::manifest::sha256_hex;
 use cascade_sim::overrides::apply;
@@ -235,6 +235,7 @@ fn read_text(path: &Path) -> Result<String, String> {
 }
 
 fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
+    check_name(&spec.name)?;
     let base = base_scenario(spec, dir)?;
     let sets = spec
         .set
@@ -244,7 +245,7 @@ fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
         .collect::<Result<Vec<_>, _>>()?;
     let base = apply(&base, &sets).map_err(|e| format!("set: {e}"))?;
     let replicates = replicates(spec)?;
-    check_axis_paths(spec)?;
+    check_axis_paths(spec, &base)?;
     let axes = resolve_axes(spec, &base)?;
     let points = points(&axes, spec.samples.map(|s| s.points()))?;
     let design = Design {
@@ -301,22 +302,45 @@ fn replicates(spec: &SweepSpec) -> Result<u32, String> {
     })
 }
 
-/// Refuses an axis over the seed and an axis given twice.
-fn check_axis_paths(spec: &SweepSpec) -> Result<(), String> {
-    let mut seen = BTreeSet::new();
+/// Refuses an axis over the seed, and two axes over one field however each names it
+/// (`agents.makers.size` and `agents[1].size`), or over a field and a part of it
+/// (`agents[1]` and `agents[1].size`): the later would silently win.
+fn check_axis_paths(spec: &SweepSpec, base: &Scenario) -> Result<(), String> {
+    let json = serde_json::to_value(base)
+        .map_err(|e| format!("the base scenario cannot be read as JSON: {e}"))?;
+    let mut seen: Vec<(&str, String)> = Vec::with_capacity(spec.axes.len());
     for a in &spec.axes {
-        if a.path() == "seed" {
+        let canonical = axis_path::canonical(&json, a.path());
+        if canonical == "seed" {
             return Err(
                 "axis seed: run seeds come from the sweep's seed; use replicates for more draws"
                     .into(),
             );
         }
-        if !seen.insert(a.path()) {
-            return Err(format!(
-                "axis {}: appears twice; give each parameter one axis",
-                a.path()
-            ));
+        for (earlier, earlier_canonical) in &seen {
+            if *earlier == a.path() {
+                return Err(format!(
+                    "axis {}: appears twice; give each parameter one axis",
+                    a.path()
+                ));
+            }
+            if *earlier_canonical == canonical {
+                return Err(format!(
+                    "axes {earlier} and {}: both set {canonical}; give each parameter one axis",
+                    a.path()
+                ));
+            }
+            if axis_path::contains(earlier_canonical, &canonical)
+                || axis_path::contains(&canonical, earlier_canonical)
+            {
+                return Err(format!(
+                    "axes {earlier} and {}: one sets part of the other ({earlier_canonical} and \
+                     {canonical}); give each parameter one axis",
+                    a.path()
+                ));
+            }
         }
+        seen.push((a.path(), canonical));
     }
     Ok(())
 }
@@ -589,6 +613,8 @@ fn points(axes: &[Axis], samples: Option<u32>) -> Result<Vec<Vec<u32>>, String> 
     }
     Ok(out)
 }
+
+mod axis_path;
 
 #[cfg(test)]
 mod tests;

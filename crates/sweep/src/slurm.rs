@@ -6,6 +6,13 @@
 //! `--resume` so a requeued task continues where it stopped. Slurm refuses arrays larger than
 //! its MaxArraySize (1001 by default): `chunk` keeps the array under it. Each shard uses
 //! `SLURM_CPUS_PER_TASK` threads. The merge job joins every shard into `OUT`.
+//!
+//! **Nothing given reaches a script unchecked.** Paths (the binary, the sweep file, `OUT`)
+//! appear only as single-quoted shell words; the `#SBATCH` lines, which sbatch reads with its
+//! own rules, hold only numbers, the job name (reduced to letters, digits, '-' and '_'), a
+//! partition and a time limit checked against Slurm's syntax, and log paths relative to `OUT`
+//! (submit.sh submits from there). Any value with a control character (a newline would end a
+//! comment line and start a command) or that is not UTF-8 is refused, naming its option.
 
 use crate::plan::Plan;
 use crate::SweepError;
@@ -54,13 +61,23 @@ pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-/// Checks the options against the plan: the array must fit under MaxArraySize.
+/// Checks the options: the array must fit under MaxArraySize and every value must be safe to
+/// write into a script (see the module doc). The error names the option.
 pub fn check(opts: &SlurmOptions) -> Result<u32, String> {
     if opts.tasks == 0 {
         return Err("--tasks must be at least 1".into());
     }
     if opts.chunk == 0 {
         return Err("--chunk must be at least 1".into());
+    }
+    check_path("--cascade", &opts.cascade)?;
+    check_path("the sweep file path", &opts.sweep_file)?;
+    check_path("--out", &opts.out)?;
+    if let Some(p) = &opts.partition {
+        check_partition(p)?;
+    }
+    if let Some(t) = &opts.time {
+        check_time(t)?;
     }
     let array_tasks = opts.tasks.div_ceil(opts.chunk);
     if array_tasks > DEFAULT_MAX_ARRAY_SIZE {
@@ -75,10 +92,73 @@ pub fn check(opts: &SlurmOptions) -> Result<u32, String> {
     Ok(array_tasks)
 }
 
+/// Refuses text with a control character (newline, carriage return, NUL, escape, ...): quoted
+/// or not, it has no business in a script line.
+pub fn check_text(option: &str, text: &str) -> Result<(), String> {
+    match text.chars().find(|c| c.is_control()) {
+        Some(c) => Err(format!(
+            "{option}: {text:?} contains the control character U+{:04X}; scripts cannot carry it \
+             safely",
+            u32::from(c)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A path for a script: UTF-8 (it is written as text) without control characters.
+pub fn check_path(option: &str, path: &Path) -> Result<(), String> {
+    let text = path
+        .to_str()
+        .ok_or_else(|| format!("{option}: {} is not UTF-8 text", path.display()))?;
+    check_text(option, text)
+}
+
+/// Longest `--partition` value accepted.
+pub const MAX_PARTITION_CHARS: usize = 256;
+
+/// `--partition`: one partition name or a comma-separated list of them (Slurm tries each),
+/// names of letters, digits, '-', '_' and '.'.
+pub fn check_partition(p: &str) -> Result<(), String> {
+    check_text("--partition", p)?;
+    let name_ok = |n: &str| {
+        !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    };
+    if p.len() > MAX_PARTITION_CHARS || !p.split(',').all(name_ok) {
+        return Err(format!(
+            "--partition: expected a partition name (letters, digits, '-', '_', '.') or a \
+             comma-separated list of them, at most {MAX_PARTITION_CHARS} characters, got {p:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// `--time`: Slurm's time limit forms, `minutes`, `minutes:seconds`,
+/// `hours:minutes:seconds`, `days-hours`, `days-hours:minutes`,
+/// `days-hours:minutes:seconds` (each field 1 to 9 digits), or `UNLIMITED` / `INFINITE`.
+pub fn check_time(t: &str) -> Result<(), String> {
+    check_text("--time", t)?;
+    let field = |f: &str| (1..=9).contains(&f.len()) && f.bytes().all(|b| b.is_ascii_digit());
+    let (days, clock) = match t.split_once('-') {
+        Some((d, c)) => (Some(d), c),
+        None => (None, t),
+    };
+    let parts: Vec<&str> = clock.split(':').collect();
+    let ok = matches!(t, "UNLIMITED" | "INFINITE")
+        || (days.is_none_or(field) && parts.len() <= 3 && parts.iter().all(|p| field(p)));
+    if !ok {
+        return Err(format!(
+            "--time: expected minutes, minutes:seconds, hours:minutes:seconds, days-hours, \
+             days-hours:minutes or days-hours:minutes:seconds (digits), or UNLIMITED, got {t:?}"
+        ));
+    }
+    Ok(())
+}
+
 /// The job array script.
 pub fn array_script(plan: &Plan, opts: &SlurmOptions, array_tasks: u32) -> String {
     let d = &plan.design;
-    let logs = opts.out.join("slurm").join("logs");
     let mut s = String::from("#!/bin/bash\n");
     s += &format!(
         "# Sweep {:?} (hash {}): {} runs in {} shards, {} array task(s) of {} shard(s).\n",
@@ -89,13 +169,14 @@ pub fn array_script(plan: &Plan, opts: &SlurmOptions, array_tasks: u32) -> Strin
         array_tasks,
         opts.chunk
     );
-    s += "# Written by `cascade sweep slurm`; submit with submit.sh (it also queues the merge).\n";
+    s += "# Written by `cascade sweep slurm`; submit with submit.sh: it submits from OUT, where\n";
+    s += "# the log paths below start, and queues the merge.\n";
     s += &format!("#SBATCH --job-name=cascade-{}\n", job_name(&d.name));
     s += &format!("#SBATCH --array=0-{}\n", array_tasks - 1);
     s += "#SBATCH --ntasks=1\n";
     s += &format!("#SBATCH --cpus-per-task={}\n", opts.cpus_per_task);
     s += &sbatch_common(opts);
-    s += &format!("#SBATCH --output={}/shard-%a.out\n", logs.display());
+    s += "#SBATCH --output=slurm/logs/shard-%a.out\n";
     s += "\nset -euo pipefail\n";
     s += &format!(
         "CASCADE={}\n",
@@ -121,7 +202,6 @@ done
 
 /// The merge job script.
 pub fn merge_script(plan: &Plan, opts: &SlurmOptions) -> String {
-    let logs = opts.out.join("slurm").join("logs");
     let mut s = String::from("#!/bin/bash\n");
     s += &format!(
         "# Merges the {} shards of sweep {:?} (hash {}) once the array has finished.\n",
@@ -133,7 +213,7 @@ pub fn merge_script(plan: &Plan, opts: &SlurmOptions) -> String {
     );
     s += "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n";
     s += &sbatch_common(opts);
-    s += &format!("#SBATCH --output={}/merge.out\n", logs.display());
+    s += "#SBATCH --output=slurm/logs/merge.out\n";
     s += "\nset -euo pipefail\n";
     s += &format!(
         "CASCADE={}\n",
@@ -149,27 +229,30 @@ for shard in $(seq 0 $((SHARDS - 1))); do dirs+=("$OUT/shards/$shard"); done
     s
 }
 
-/// The submit script: the array, then the merge with `afterok` on it.
+/// The submit script: the array, then the merge with `afterok` on it, both submitted from
+/// `OUT` (the jobs start there, and their `#SBATCH --output` paths are relative to it).
 pub fn submit_script(opts: &SlurmOptions) -> String {
-    let dir = opts.out.join("slurm");
     format!(
         r#"#!/bin/sh
 # Submits the sweep's job array and its merge job (which runs once every array task succeeded).
+# The jobs start in OUT: their log paths (#SBATCH --output) are relative to it.
 set -eu
-DIR={dir}
-mkdir -p "$DIR/logs"
-array=$(sbatch --parsable "$DIR/array.sbatch")
+OUT={out}
+cd "$OUT"
+mkdir -p slurm/logs
+array=$(sbatch --parsable slurm/array.sbatch)
 array=${{array%%;*}}
-merge=$(sbatch --parsable --dependency=afterok:"$array" --kill-on-invalid-dep=yes "$DIR/merge.sbatch")
+merge=$(sbatch --parsable --dependency=afterok:"$array" --kill-on-invalid-dep=yes slurm/merge.sbatch)
 merge=${{merge%%;*}}
 echo "array job $array, merge job $merge"
-echo "$array" > "$DIR/array.jobid"
-echo "$merge" > "$DIR/merge.jobid"
+echo "$array" > slurm/array.jobid
+echo "$merge" > slurm/merge.jobid
 "#,
-        dir = shell_quote(&dir.display().to_string())
+        out = shell_quote(&opts.out.display().to_string())
     )
 }
 
+/// The `--partition` and `--time` lines, their values checked by [`check`].
 fn sbatch_common(opts: &SlurmOptions) -> String {
     let mut s = String::new();
     if let Some(p) = &opts.partition {
@@ -254,5 +337,87 @@ mod tests {
     #[test]
     fn paths_are_quoted_for_the_shell() {
         assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        assert_eq!(shell_quote("$(x) `y` \"z\""), "'$(x) `y` \"z\"'");
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_every_option() {
+        type Set = fn(&mut SlurmOptions, &str);
+        let cases: [(&str, Set); 5] = [
+            ("--partition", |o, v| o.partition = Some(v.into())),
+            ("--time", |o, v| o.time = Some(v.into())),
+            ("--out", |o, v| o.out = format!("/o/{v}").into()),
+            ("--cascade", |o, v| o.cascade = format!("/c/{v}").into()),
+            ("the sweep file path", |o, v| {
+                o.sweep_file = format!("/s/{v}").into()
+            }),
+        ];
+        for bad in ["a\nb", "a\rb", "a\0b", "a\u{1b}b", "a\tb"] {
+            for (option, set) in cases {
+                let mut o = opts(2, 1);
+                set(&mut o, bad);
+                let e = check(&o).unwrap_err();
+                assert!(e.starts_with(option), "{option} with {bad:?}: {e}");
+                assert!(e.contains("control character"), "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn time_limits_take_slurms_forms_only() {
+        for good in [
+            "30",
+            "30:00",
+            "01:00:00",
+            "2-0",
+            "2-12:30",
+            "2-12:30:00",
+            "UNLIMITED",
+            "INFINITE",
+        ] {
+            assert_eq!(check_time(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "1h",
+            "1:2:3:4",
+            "-1",
+            "1-",
+            "1--2",
+            "1:",
+            ":1",
+            "1-2-3",
+            "$(id)",
+            "1 2",
+            "01:00:00'",
+            "1234567890",
+        ] {
+            let e = check_time(bad).unwrap_err();
+            assert!(e.starts_with("--time:"), "{bad:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn partitions_are_names_or_lists_of_names() {
+        for good in ["short", "gpu-a100", "a.b_c", "short,long"] {
+            assert_eq!(check_partition(good), Ok(()), "{good}");
+        }
+        let long = "p".repeat(MAX_PARTITION_CHARS + 1);
+        for bad in [
+            "", "a,", ",a", "a b", "a;b", "$(id)", "a'b", "a\"b", "a#b", &long,
+        ] {
+            let e = check_partition(bad).unwrap_err();
+            assert!(e.starts_with("--partition:"), "{bad:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_submit_script_quotes_out_and_submits_from_it() {
+        let mut o = opts(2, 1);
+        o.out = "/o/it's $(touch x)".into();
+        let submit = submit_script(&o);
+        assert!(submit.contains(r"OUT='/o/it'\''s $(touch x)'"), "{submit}");
+        assert!(submit.contains("cd \"$OUT\"\n"), "{submit}");
+        assert!(!submit.contains("--output="), "{submit}");
     }
 }

@@ -160,6 +160,23 @@ impl Sampling {
     }
 }
 
+/// Checks a sweep's `name`: it names the default output folder (`output/sweeps/<name>/`) and
+/// Slurm jobs, so it follows the scenario name rule — letters, digits, '-', '_' and '.', not
+/// empty and not starting with '.' (no `..`, no `/`, no absolute path).
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("field name: must not be empty".into());
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.';
+    if !name.chars().all(allowed) || name.starts_with('.') {
+        return Err(format!(
+            "field name: must use only letters, digits, '-', '_' and '.' and not start with '.' \
+             (it names a folder), got {name:?}"
+        ));
+    }
+    Ok(())
+}
+
 /// A sweep file the parser could not read: where and why.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{line}:{column}: {}{message}", field.as_ref().map(|f| format!("field {f}: ")).unwrap_or_default())]
@@ -217,6 +234,17 @@ mod tests {
         assert_eq!(s.axes[3].path(), "d");
         assert!(s.axes[4].is_sampled() && !s.axes[1].is_sampled());
         assert_eq!(s.samples.unwrap().points(), 4);
+    }
+
+    #[test]
+    fn names_follow_the_scenario_name_rule() {
+        for good in ["smoke", "a.b-c_1", "Z9"] {
+            assert_eq!(check_name(good), Ok(()), "{good}");
+        }
+        for bad in ["", "../../x", "/abs", ".hidden", "a/b", "a b", "a\nb", "é"] {
+            let e = check_name(bad).unwrap_err();
+            assert!(e.starts_with("field name:"), "{bad:?}: {e}");
+        }
     }
 
     #[test]

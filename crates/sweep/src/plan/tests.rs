@@ -92,6 +92,27 @@ fn bad_axes_are_refused_naming_the_axis() {
         &["axis duration_s", "twice"],
     );
     check_err(
+        r#"Values(path: "agents.makers.size", values: [5]), Values(path: "agents[1].size", values: [6])"#,
+        &[
+            "axes agents.makers.size and agents[1].size",
+            "both set agents[1].size",
+        ],
+    );
+    check_err(
+        r#"Values(path: "agents[1].size", values: [5]), Values(path: "agents.[1].size", values: [6])"#,
+        &[
+            "axes agents[1].size and agents.[1].size",
+            "both set agents[1].size",
+        ],
+    );
+    check_err(
+        r#"Values(path: "agents.makers.size", values: [5]), Values(path: "agents[1]", values: [1])"#,
+        &[
+            "axes agents.makers.size and agents[1]",
+            "one sets part of the other",
+        ],
+    );
+    check_err(
         r#"Linear(path: "duration_s", from: 1.0, to: 2.0, steps: 0)"#,
         &["axis duration_s", "steps"],
     );
