@@ -70,10 +70,7 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Scenario> {
         },
         ScenarioError::Override(o) => bad(format!("{shown}: {o}")),
         ScenarioError::Invalid(v) => {
-            let lines: Vec<String> =
-                v.0.iter()
-                    .map(|f| format!("  {}: {}", f.path, f.reason))
-                    .collect();
+            let lines: Vec<String> = v.shown().iter().map(|l| format!("  {l}")).collect();
             bad(format!("{shown}: invalid scenario:\n{}", lines.join("\n")))
         }
     })

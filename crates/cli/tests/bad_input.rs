@@ -309,3 +309,35 @@ fn a_misspelt_field_inside_a_shock_or_a_mark_is_refused_not_defaulted() {
     .unwrap();
     check("mark-typo", text.as_bytes(), &["half_life", "half_life_s"]);
 }
+
+#[test]
+fn thousands_of_bad_tiers_are_said_once_not_line_by_line() {
+    let tiers: Vec<String> = (1..=5_000)
+        .map(|i| format!("Tier(notional_cap: {i}.0, max_leverage: 0.0, maintenance_rate: 0.5)"))
+        .collect();
+    let text = String::from_utf8(edit(
+        "    ],\n)",
+        &format!(
+            "    ],\n    margin: MarginSpec(tiers: [{}]),\n)",
+            tiers.join(",")
+        ),
+    ))
+    .unwrap();
+    check(
+        "tiers",
+        text.as_bytes(),
+        &[
+            "margin.tiers[0].max_leverage",
+            "and 4980 more problems (5000 in all)",
+        ],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("tiers.ron");
+    fs::write(&file, &text).unwrap();
+    let out = cascade(&["check", file.to_str().unwrap()]);
+    assert!(
+        out.stderr.len() < 4_000,
+        "{} bytes of message",
+        out.stderr.len()
+    );
+}

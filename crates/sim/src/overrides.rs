@@ -125,6 +125,10 @@ fn parse_value(text: &str, old: &Value) -> Result<Value, String> {
             }
         }
     }
+    // RON's generic value reads integers past i64::MAX as floats; a seed is a u64.
+    if let Ok(u) = text.parse::<u64>() {
+        return Ok(Value::Number(u.into()));
+    }
     match ron::from_str::<ron::Value>(text) {
         // A bare word such as `calm` is a string, not a unit struct.
         Ok(ron::Value::Unit) if text != "()" => Ok(Value::String(text.to_string())),
@@ -324,6 +328,18 @@ mod tests {
             }
             other => panic!("unexpected groups {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_seed_takes_every_u64_as_the_file_and_seed_do() {
+        assert_eq!(set(&["seed=18446744073709551615"]).unwrap().seed, u64::MAX);
+        assert_eq!(set(&["seed=0"]).unwrap().seed, 0);
+        assert!(set(&["seed=18446744073709551616"]).is_err(), "past u64");
+        assert_eq!(
+            set(&["duration_s=20"]).unwrap().duration_s,
+            20.0,
+            "floats still read"
+        );
     }
 
     #[test]

@@ -21,10 +21,35 @@ pub struct FieldError {
     pub reason: String,
 }
 
-/// All the semantic problems of a scenario (never empty).
+/// All the semantic problems of a scenario (never empty). Shown, the list stops after
+/// [`ValidationErrors::SHOWN`] problems and says how many more there are: a table of 150,000
+/// bad tiers is one screen, not 21 MB.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+#[error("{}", self.shown().join("; "))]
 pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl ValidationErrors {
+    /// Most problems shown; the rest are counted.
+    pub const SHOWN: usize = 20;
+
+    /// One line per problem, the first [`Self::SHOWN`], then "… and N more" if any were left.
+    pub fn shown(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self
+            .0
+            .iter()
+            .take(Self::SHOWN)
+            .map(|e| e.to_string())
+            .collect();
+        if self.0.len() > Self::SHOWN {
+            lines.push(format!(
+                "… and {} more problems ({} in all)",
+                self.0.len() - Self::SHOWN,
+                self.0.len()
+            ));
+        }
+        lines
+    }
+}
 
 /// The problems found so far, in the order the checks ran.
 #[derive(Default)]
