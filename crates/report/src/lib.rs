@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod parquet_io;
 pub mod price_format;
 pub mod quantile;
+pub mod read;
 pub mod run_folder;
 pub mod stats;
 pub mod summary;

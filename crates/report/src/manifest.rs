@@ -148,13 +148,13 @@ impl RunManifest {
             return Err(ReportError::input(dir, reason));
         }
         let path = dir.join("manifest.json");
-        let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => ReportError::input(
+        if path.symlink_metadata().is_err() {
+            return Err(ReportError::input(
                 &path,
                 "no such file: not a run folder, or a run that did not finish",
-            ),
-            _ => ReportError::read(&path, e),
-        })?;
+            ));
+        }
+        let bytes = crate::read::read_bounded(&path, crate::read::MANIFEST)?;
         let m: RunManifest = serde_json::from_slice(&bytes).map_err(|e| {
             let kind = if e.is_eof() {
                 "truncated"
