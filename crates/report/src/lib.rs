@@ -8,6 +8,7 @@
 
 pub mod atomic;
 pub mod charts;
+pub mod claim;
 pub mod compare;
 pub mod frame;
 pub mod json;
@@ -27,7 +28,8 @@ pub use frame::Frame;
 pub use manifest::{FileDigest, Manifest, RunManifest};
 pub use price_format::PriceFormat;
 pub use run_folder::{
-    recording_tables, write_run, write_run_with, FolderWriter, RunFiles, RunOptions,
+    recording_tables, write_failed_run, write_run, write_run_with, FolderWriter, RunFiles,
+    RunOptions, TABLE_NAMES,
 };
 pub use summary::{summarize, Summary};
 pub use table::Table;
