@@ -118,6 +118,13 @@ pub fn read_bounded(path: &Path, limit: Limit) -> Result<Vec<u8>, ReportError> {
     Ok(bytes)
 }
 
+/// Refuses `path` unless it is a regular file (symbolic links followed) of at most `limit`
+/// bytes, without opening it: for a caller that opens the file itself (to append, say).
+pub fn check_file(path: &Path, limit: Limit) -> Result<(), ReportError> {
+    let meta = fs::metadata(path).map_err(|e| ReportError::read(path, e))?;
+    check(path, &meta, limit)
+}
+
 /// Opens for reading with O_NONBLOCK, so opening a FIFO returns at once instead of waiting
 /// for a writer (the checks above then refuse it).
 fn open_nonblocking(path: &Path) -> std::io::Result<fs::File> {
