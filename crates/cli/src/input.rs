@@ -32,8 +32,9 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
     }
 }
 
-/// Reads a text file that the user named, refusing directories and non-UTF-8 content.
-pub fn read_text(path: &Path, what: &str) -> Result<String> {
+/// Reads a text file that the user named, refusing directories, anything but a regular file
+/// (a FIFO, `/dev/zero`), more than `limit` bytes, and non-UTF-8 content.
+pub fn read_text(path: &Path, what: &'static str, limit: u64) -> Result<String> {
     let shown = path.display();
     let meta = fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => bad(format!("{shown}: no such file")),
@@ -42,7 +43,8 @@ pub fn read_text(path: &Path, what: &str) -> Result<String> {
     if meta.is_dir() {
         return Err(bad(format!("{shown}: is a directory, expected {what}")));
     }
-    let bytes = fs::read(path).map_err(|e| bad(format!("{shown}: cannot read: {e}")))?;
+    let limit = cascade_report::read::Limit { what, bytes: limit };
+    let bytes = cascade_report::read::read_bounded(path, limit).map_err(report_error)?;
     String::from_utf8(bytes).map_err(|e| {
         bad(format!(
             "{shown}: not UTF-8 text (invalid byte at offset {})",
@@ -53,7 +55,8 @@ pub fn read_text(path: &Path, what: &str) -> Result<String> {
 
 /// Reads, overrides and validates a scenario file.
 pub fn load(path: &Path, sets: &[String]) -> Result<Scenario> {
-    let text = read_text(path, "a scenario file (.ron)")?;
+    let limit = cascade_sim::scenario::MAX_SCENARIO_BYTES as u64;
+    let text = read_text(path, "a scenario file (.ron)", limit)?;
     let shown = path.display();
     let overrides = sets
         .iter()

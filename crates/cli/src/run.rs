@@ -1,8 +1,9 @@
 //! `cascade run`: simulate a scenario and write its run folder.
 
-use crate::input::load;
+use crate::input::{load, report_error};
 use anyhow::{Context, Result};
-use cascade_report::{write_run_with, Manifest, RunOptions};
+use cascade_report::claim::claim_run_folder;
+use cascade_report::{write_failed_run, write_run_with, Manifest, RunOptions};
 use cascade_sim::Simulation;
 use clap::Args;
 use std::path::PathBuf;
@@ -25,9 +26,14 @@ pub struct RunArgs {
     /// Do not draw the charts (RUN_DIR/charts); `cascade plot` can draw them later.
     #[arg(long)]
     no_charts: bool,
-    /// Check the ledger invariant after every event; stop with exit 1 at the first violation.
+    /// Check the ledger invariant after every event; stop with exit 1 at the first violation
+    /// (the folder then holds the data but no manifest.json).
     #[arg(long)]
     audit: bool,
+    /// Replace the run already in the folder (its files are removed first), or clear the lock
+    /// a killed run left. A folder that is not a run folder is never written.
+    #[arg(long)]
+    force: bool,
 }
 
 /// Runs the scenario and writes the folder.
@@ -39,6 +45,11 @@ pub fn run(args: &RunArgs) -> Result<()> {
             .join(&scenario.name)
             .join(format!("seed-{seed}"))
     });
+
+    // Claimed before the simulation, so a refused folder costs nothing; held until written.
+    let _lock = claim_run_folder(&dir, args.force)
+        .map_err(report_error)
+        .with_context(|| format!("run folder {}", dir.display()))?;
 
     let started = Instant::now();
     let recording = crate::progress::simulate(
@@ -61,6 +72,15 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let options = RunOptions {
         charts: !args.no_charts,
     };
+    if let Some(failure) = &recording.audit {
+        write_failed_run(&dir, &manifest, &scenario, &recording, options)
+            .with_context(|| format!("writing the run folder {}", dir.display()))?;
+        anyhow::bail!(
+            "{}: {failure} (the data is in {}, without manifest.json: not a complete run)",
+            args.scenario.display(),
+            dir.display()
+        );
+    }
     write_run_with(&dir, &manifest, &scenario, &recording, options)
         .with_context(|| format!("writing the run folder {}", dir.display()))?;
     let events = recording.counters.events_processed;
@@ -74,9 +94,6 @@ pub fn run(args: &RunArgs) -> Result<()> {
         events as f64 / secs / 1e6,
         dir.display()
     );
-    if let Some(failure) = &recording.audit {
-        anyhow::bail!("{}: {failure}", args.scenario.display());
-    }
     if args.audit {
         println!("audit: the ledger held after all {events} events");
     }

@@ -31,7 +31,8 @@ pub struct StatsArgs {
 
 /// "baseline, seed 1, duration_s=600" from the manifest, or the folder's name without one.
 fn label(dir: &Path) -> Result<String> {
-    if !dir.join("manifest.json").is_file() {
+    // Any manifest.json (a link, a FIFO) is read, so what is not a regular file is refused.
+    if dir.join("manifest.json").symlink_metadata().is_err() {
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
         return Ok(name.unwrap_or_else(|| dir.display().to_string()));
     }
@@ -46,6 +47,7 @@ fn label(dir: &Path) -> Result<String> {
 /// Computes, writes and prints the statistics.
 pub fn stats(args: &StatsArgs) -> Result<()> {
     let dir = &args.run_dir;
+    let label = label(dir)?;
     let series = Series::read(dir).map_err(report_error)?;
     let opts = StatsOptions {
         horizons_s: args.horizons.clone(),
@@ -60,7 +62,6 @@ pub fn stats(args: &StatsArgs) -> Result<()> {
             .unwrap_or_else(|| dir.join("series.csv"));
         bad(format!("{}: {e}", file.display()))
     })?;
-    let label = label(dir)?;
     stats::write(dir, &computed, &label, ChartFormat::ALL).map_err(report_error)?;
     if args.json {
         let json = computed.to_json().context("writing stats.json")?;

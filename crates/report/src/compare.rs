@@ -33,7 +33,7 @@ impl MetricRow {
 /// Reads `dir/summary.json`; a file that is not a summary is refused with the reason.
 pub fn read_summary(dir: &Path) -> Result<Summary, ReportError> {
     let path = dir.join("summary.json");
-    let bytes = std::fs::read(&path).map_err(|e| ReportError::read(&path, e))?;
+    let bytes = crate::read::read_bounded(&path, crate::read::SUMMARY)?;
     serde_json::from_slice(&bytes)
         .map_err(|e| ReportError::input(&path, format!("not a run summary: {e}")))
 }

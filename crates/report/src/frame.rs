@@ -53,16 +53,19 @@ impl Frame {
     /// Reads `dir/<stem>.parquet`, or `dir/<stem>.csv` when there is no Parquet file.
     pub fn read(dir: &Path, stem: &str) -> Result<Self, ReportError> {
         let parquet = dir.join(format!("{stem}.parquet"));
-        let mut frame = if parquet.is_file() {
-            crate::parquet_io::read_parquet(&parquet)?
-        } else {
-            read_csv(&dir.join(format!("{stem}.csv")))?
-        };
-        frame.source = Some(if parquet.is_file() {
+        // Present in any form (a link, a FIFO) counts: the reader then refuses what is not a
+        // regular file rather than silently falling back to the CSV.
+        let source = if parquet.symlink_metadata().is_ok() {
             parquet
         } else {
             dir.join(format!("{stem}.csv"))
-        });
+        };
+        let mut frame = if source == dir.join(format!("{stem}.parquet")) {
+            crate::parquet_io::read_parquet(&source)?
+        } else {
+            read_csv(&source)?
+        };
+        frame.source = Some(source);
         Ok(frame)
     }
 
@@ -118,7 +121,7 @@ impl Frame {
 /// Reads a CSV file with a header row. A column whose every non-empty cell is a number is
 /// numeric; any other is text.
 pub fn read_csv(path: &Path) -> Result<Frame, ReportError> {
-    let bytes = std::fs::read(path).map_err(|e| ReportError::read(path, e))?;
+    let bytes = crate::read::read_bounded(path, crate::read::TABLE)?;
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let names: Vec<String> = reader
         .headers()

@@ -8,6 +8,7 @@
 
 pub mod atomic;
 pub mod charts;
+pub mod claim;
 pub mod compare;
 pub mod frame;
 pub mod json;
@@ -15,6 +16,7 @@ pub mod manifest;
 pub mod parquet_io;
 pub mod price_format;
 pub mod quantile;
+pub mod read;
 pub mod run_folder;
 pub mod stats;
 pub mod summary;
@@ -26,7 +28,8 @@ pub use frame::Frame;
 pub use manifest::{FileDigest, Manifest, RunManifest};
 pub use price_format::PriceFormat;
 pub use run_folder::{
-    recording_tables, write_run, write_run_with, FolderWriter, RunFiles, RunOptions,
+    recording_tables, write_failed_run, write_run, write_run_with, FolderWriter, RunFiles,
+    RunOptions, TABLE_NAMES,
 };
 pub use summary::{summarize, Summary};
 pub use table::Table;

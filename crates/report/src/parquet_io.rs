@@ -11,15 +11,19 @@
 use crate::frame::{Frame, FrameColumn};
 use crate::table::{decimal_value, Table, Values};
 use crate::ReportError;
+use bytes::Bytes;
 use parquet::basic::{Compression, LogicalType, Repetition, Type as Physical};
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+use parquet::file::metadata::ParquetMetaData;
 use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::record::Field;
 use parquet::schema::types::Type;
+use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Once};
 
 /// Rows per row group: large enough for fast scans, small enough to bound writer memory.
 const ROW_GROUP_ROWS: usize = 1 << 20;
@@ -133,10 +137,56 @@ fn write_column(
 }
 
 /// Reads a Parquet file written by [`to_parquet`] (or any flat file of numbers and strings).
+///
+/// Every damage is bad input naming the file: the file is read whole (bounded, a regular file
+/// only), its metadata checked before the decoder trusts it (a flat schema, every column
+/// chunk inside the file), and the decoder itself run under [`catch_unwind`] — the parquet
+/// crate panics on some damaged pages, and a reader of a damaged file must say so, not crash.
 pub fn read_parquet(path: &Path) -> Result<Frame, ReportError> {
-    let bad = |reason: String| ReportError::input(path, reason);
-    let file = std::fs::File::open(path).map_err(|e| ReportError::read(path, e))?;
-    let reader = SerializedFileReader::new(file).map_err(|e| bad(e.to_string()))?;
+    let bytes = Bytes::from(crate::read::read_bounded(path, crate::read::TABLE)?);
+    match quietly(|| decode(bytes)) {
+        Ok(Ok(frame)) => Ok(frame),
+        Ok(Err(reason)) => Err(ReportError::input(path, reason)),
+        Err(reason) => Err(ReportError::input(
+            path,
+            format!("damaged Parquet (the decoder failed: {reason})"),
+        )),
+    }
+}
+
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into `Err` with its message. While `f` runs on this thread, the
+/// panic hook stays silent (no trace on stderr); panics elsewhere print as before.
+fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown failure".into())
+    })
+}
+
+/// The frame of a Parquet file's bytes, after checking its metadata.
+fn decode(bytes: Bytes) -> Result<Frame, String> {
+    let len = bytes.len() as u64;
+    let reader = SerializedFileReader::new(bytes).map_err(|e| e.to_string())?;
+    check_metadata(reader.metadata(), len)?;
     let schema = reader.metadata().file_metadata().schema_descr_ptr();
     let mut columns: Vec<(String, FrameColumn)> = schema
         .columns()
@@ -149,31 +199,86 @@ pub fn read_parquet(path: &Path) -> Result<Frame, ReportError> {
             (c.name().to_string(), col)
         })
         .collect();
-    let rows = reader.get_row_iter(None).map_err(|e| bad(e.to_string()))?;
+    let rows = reader.get_row_iter(None).map_err(|e| e.to_string())?;
     let mut count = 0;
     for row in rows {
-        let row = row.map_err(|e| bad(format!("row {}: {e}", count + 1)))?;
+        let row = row.map_err(|e| format!("row {}: {e}", count + 1))?;
+        if row.len() != columns.len() {
+            return Err(format!(
+                "row {}: {} values for {} columns",
+                count + 1,
+                row.len(),
+                columns.len()
+            ));
+        }
         for ((name, column), (_, field)) in columns.iter_mut().zip(row.get_column_iter()) {
-            match (column, field) {
-                (FrameColumn::Num(v), Field::Null) => v.push(None),
-                (FrameColumn::Text(v), Field::Null) => v.push(None),
-                (FrameColumn::Num(v), Field::Double(x)) => v.push(Some(*x)),
-                (FrameColumn::Num(v), Field::Float(x)) => v.push(Some(f64::from(*x))),
-                (FrameColumn::Num(v), Field::Long(x)) => v.push(Some(*x as f64)),
-                (FrameColumn::Num(v), Field::ULong(x)) => v.push(Some(*x as f64)),
-                (FrameColumn::Num(v), Field::Int(x)) => v.push(Some(f64::from(*x))),
-                (FrameColumn::Text(v), Field::Str(s)) => v.push(Some(s.clone())),
-                (_, other) => {
-                    return Err(bad(format!(
-                        "row {}: column {name}: unexpected value {other}",
-                        count + 1
-                    )))
-                }
-            }
+            push(column, field).map_err(|other| {
+                format!("row {}: column {name}: unexpected value {other}", count + 1)
+            })?;
         }
         count += 1;
     }
     Ok(Frame::new(columns, count))
+}
+
+/// Appends one value to its column; the value back when its type does not fit.
+fn push<'a>(column: &mut FrameColumn, field: &'a Field) -> Result<(), &'a Field> {
+    match (column, field) {
+        (FrameColumn::Num(v), Field::Null) => v.push(None),
+        (FrameColumn::Text(v), Field::Null) => v.push(None),
+        (FrameColumn::Num(v), Field::Double(x)) => v.push(Some(*x)),
+        (FrameColumn::Num(v), Field::Float(x)) => v.push(Some(f64::from(*x))),
+        (FrameColumn::Num(v), Field::Long(x)) => v.push(Some(*x as f64)),
+        (FrameColumn::Num(v), Field::ULong(x)) => v.push(Some(*x as f64)),
+        (FrameColumn::Num(v), Field::Int(x)) => v.push(Some(f64::from(*x))),
+        (FrameColumn::Text(v), Field::Str(s)) => v.push(Some(s.clone())),
+        (_, other) => return Err(other),
+    }
+    Ok(())
+}
+
+/// The metadata a flat file of ours has: columns at the top level only, row counts that are
+/// not negative, and every column chunk inside the file.
+fn check_metadata(meta: &ParquetMetaData, file_len: u64) -> Result<(), String> {
+    let schema = meta.file_metadata().schema_descr();
+    for c in schema.columns() {
+        if c.max_rep_level() != 0 || c.max_def_level() > 1 {
+            return Err(format!(
+                "column {}: nested or repeated; cascade's tables are flat",
+                c.name()
+            ));
+        }
+    }
+    for (g, group) in meta.row_groups().iter().enumerate() {
+        if group.num_rows() < 0 {
+            return Err(format!("row group {g}: negative row count"));
+        }
+        if group.num_columns() != schema.num_columns() {
+            return Err(format!(
+                "row group {g}: {} column chunks for {} columns",
+                group.num_columns(),
+                schema.num_columns()
+            ));
+        }
+        for (i, col) in group.columns().iter().enumerate() {
+            let start = col.data_page_offset().min(
+                col.dictionary_page_offset()
+                    .unwrap_or(col.data_page_offset()),
+            );
+            let size = col.compressed_size();
+            let inside = start >= 0
+                && size >= 0
+                && (start as u64)
+                    .checked_add(size as u64)
+                    .is_some_and(|end| end <= file_len);
+            if !inside {
+                return Err(format!(
+                    "row group {g}, column {i}: the data ({size} bytes at offset {start}) is not inside the file ({file_len} bytes)"
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! last (so a folder with a manifest is complete).
 //!
 //! Every file goes through [`FolderWriter::put`]: written under a temporary name, renamed into
-//! place, and its SHA-256 recorded for the manifest.
+//! place, and its SHA-256 recorded for the manifest. An earlier manifest.json is removed before
+//! the first write, and a failed run ([`write_failed_run`]) writes none, so a folder with a
+//! manifest holds one whole run. [`crate::claim`] decides whether a folder may be written.
 
 use crate::atomic::write_bytes;
 use crate::charts::{self, ChartFormat, RunData};
@@ -60,10 +62,28 @@ impl FolderWriter {
     }
 
     /// Writes `bytes` as `name` (`/`-separated, inside the folder) and records its digest.
+    /// A folder on the way that is a symbolic link (a `charts` pointing elsewhere) is refused:
+    /// nothing is written out of the folder through a link.
     pub fn put(&mut self, name: &str, bytes: &[u8]) -> Result<(), ReportError> {
         let path = self.dir.join(name);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(|e| ReportError::io(parent, e))?;
+        let mut inner = self.dir.clone();
+        for part in name
+            .split('/')
+            .collect::<Vec<_>>()
+            .split_last()
+            .map_or(&[][..], |(_, d)| d)
+        {
+            inner.push(part);
+            match inner.symlink_metadata() {
+                Ok(m) if m.file_type().is_symlink() || !m.is_dir() => {
+                    return Err(ReportError::input(
+                        &inner,
+                        "is a symbolic link or not a folder; cascade does not write through it",
+                    ))
+                }
+                Ok(_) => {}
+                Err(_) => fs::create_dir(&inner).map_err(|e| ReportError::io(&inner, e))?,
+            }
         }
         write_bytes(&path, bytes)?;
         self.digests.push(FileDigest::of(name, bytes));
@@ -117,6 +137,10 @@ pub fn write_run(
     write_run_with(dir, manifest, scenario, rec, RunOptions::default())
 }
 
+/// The names of [`recording_tables`], in order: each is written as `<name>.csv` and
+/// `<name>.parquet`.
+pub const TABLE_NAMES: &[&str] = &["series", "trades", "book", "liquidations", "adl"];
+
 /// Writes the run folder `dir` (created if missing): summary.json, each table of
 /// [`recording_tables`] as CSV and Parquet, the charts when asked, manifest.json last.
 pub fn write_run_with(
@@ -126,17 +150,7 @@ pub fn write_run_with(
     rec: &Recording,
     options: RunOptions,
 ) -> Result<RunFiles, ReportError> {
-    let fmt = PriceFormat::new(scenario.instrument.tick_size);
-    let mut out = FolderWriter::new(dir)?;
-    out.json("summary.json", &summarize(rec, &fmt, None))?;
-    let tables = recording_tables(rec, &fmt);
-    for table in &tables {
-        out.table(table)?;
-    }
-    if options.charts {
-        let data = RunData::from_tables(&manifest.scenario_name, manifest.seed, &tables);
-        charts::write_charts(&mut out, &data, ChartFormat::ALL)?;
-    }
+    let out = write_data(dir, manifest, scenario, rec, options)?;
     let written = RunManifest::new(manifest, options.charts, out.digests().to_vec());
     let path = dir.join("manifest.json");
     let bytes = written
@@ -150,6 +164,50 @@ pub fn write_run_with(
         files,
         manifest: written,
     })
+}
+
+/// Writes what a failed run (its audit found a violation) recorded, for inspection, but no
+/// manifest.json: the folder does not look like a complete run, and `replay`, `plot`,
+/// `compare` refuse it. Returns the paths written.
+pub fn write_failed_run(
+    dir: &Path,
+    manifest: &Manifest,
+    scenario: &Scenario,
+    rec: &Recording,
+    options: RunOptions,
+) -> Result<Vec<PathBuf>, ReportError> {
+    Ok(write_data(dir, manifest, scenario, rec, options)?.paths)
+}
+
+/// Every file of the run folder but the manifest, after removing an earlier manifest.
+fn write_data(
+    dir: &Path,
+    manifest: &Manifest,
+    scenario: &Scenario,
+    rec: &Recording,
+    options: RunOptions,
+) -> Result<FolderWriter, ReportError> {
+    let fmt = PriceFormat::new(scenario.instrument.tick_size);
+    let mut out = FolderWriter::new(dir)?;
+    let old = dir.join("manifest.json");
+    match fs::remove_file(&old) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(ReportError::io(&old, e)),
+        _ => {}
+    }
+    out.json("summary.json", &summarize(rec, &fmt, None))?;
+    let tables = recording_tables(rec, &fmt);
+    debug_assert!(tables
+        .iter()
+        .map(|t| t.name)
+        .eq(TABLE_NAMES.iter().copied()));
+    for table in &tables {
+        out.table(table)?;
+    }
+    if options.charts {
+        let data = RunData::from_tables(&manifest.scenario_name, manifest.seed, &tables);
+        charts::write_charts(&mut out, &data, ChartFormat::ALL)?;
+    }
+    Ok(out)
 }
 
 /// The tables of a run folder, in writing order: series, trades, book. A new table (say,

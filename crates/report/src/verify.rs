@@ -5,6 +5,7 @@
 
 use crate::frame::{Frame, FrameColumn};
 use crate::manifest::{sha256_hex, RunManifest};
+use crate::read::{read_bounded, TABLE};
 use std::path::Path;
 
 /// A file that did not verify.
@@ -22,7 +23,9 @@ impl std::fmt::Display for Mismatch {
     }
 }
 
-/// Checks every file of `manifest` in `folder` against the replay written to `replay_dir`.
+/// Checks every file of `manifest` in `folder` against the replay written to `replay_dir`,
+/// and every file the replay wrote against the manifest: a file the run writes but the
+/// manifest does not list (its `files` list was shortened) does not verify, whatever it holds.
 /// Empty when the folder verifies.
 pub fn verify_folder(
     manifest: &RunManifest,
@@ -30,14 +33,27 @@ pub fn verify_folder(
     replay: &RunManifest,
     replay_dir: &Path,
 ) -> Vec<Mismatch> {
-    let mut out = Vec::new();
+    let listed: std::collections::HashSet<&str> =
+        manifest.files.iter().map(|f| f.name.as_str()).collect();
+    let mut out: Vec<Mismatch> = replay
+        .files
+        .iter()
+        .filter(|r| !listed.contains(r.name.as_str()))
+        .map(|r| Mismatch {
+            file: r.name.clone(),
+            detail: "the run writes this file but manifest.json does not list it (the list was shortened)"
+                .into(),
+        })
+        .collect();
     for f in &manifest.files {
         let mismatch = |detail: String| Mismatch {
             file: f.name.clone(),
             detail,
         };
-        let Ok(found) = std::fs::read(folder.join(&f.name)) else {
-            out.push(mismatch("missing from the run folder".into()));
+        let Ok(found) = read_bounded(&folder.join(&f.name), TABLE) else {
+            out.push(mismatch(
+                "missing from the run folder, or not a regular file within the size limit".into(),
+            ));
             continue;
         };
         let Some(r) = replay.files.iter().find(|r| r.name == f.name) else {
@@ -47,7 +63,7 @@ pub fn verify_folder(
         if sha256_hex(&found) == f.sha256 && r.sha256 == f.sha256 {
             continue;
         }
-        let Ok(expected) = std::fs::read(replay_dir.join(&f.name)) else {
+        let Ok(expected) = read_bounded(&replay_dir.join(&f.name), TABLE) else {
             out.push(mismatch("the replay's copy cannot be read".into()));
             continue;
         };

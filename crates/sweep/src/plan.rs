@@ -222,9 +222,14 @@ fn read_text(path: &Path) -> Result<String, String> {
     if path.is_dir() {
         return Err("is a directory, expected a sweep file (.ron)".into());
     }
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        _ => format!("cannot read: {e}"),
+    // Regular files only and bounded: a FIFO or /dev/zero is refused, not read forever.
+    let limit = cascade_report::read::Limit {
+        what: "a sweep or scenario file (.ron)",
+        bytes: crate::spec::MAX_SWEEP_BYTES as u64,
+    };
+    let bytes = cascade_report::read::read_bounded(path, limit).map_err(|e| match e {
+        cascade_report::ReportError::Input { reason, .. } => reason,
+        other => other.to_string(),
     })?;
     String::from_utf8(bytes).map_err(|e| {
         format!(

@@ -13,6 +13,7 @@ use crate::plan::{Design, RunId};
 use crate::SweepError;
 use cascade_report::atomic::write_bytes;
 use cascade_report::json::json_bytes;
+use cascade_report::read::{check_file, read_bounded};
 use cascade_report::Summary;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -120,6 +121,10 @@ impl RecordLog {
     pub fn open(dir: &Path) -> Result<Self, SweepError> {
         let path = log_path(dir);
         let io = |e| SweepError::io(&path, e);
+        // Checked before opening: a FIFO would block the open, /dev/zero the read.
+        if path.symlink_metadata().is_ok() {
+            check_file(&path, cascade_report::read::RUNS_LOG)?;
+        }
         let mut file = fs::OpenOptions::new()
             .read(true)
             .append(true)
@@ -172,11 +177,10 @@ pub fn write_log<'a>(
 /// done.
 pub fn read_records(dir: &Path, hash: &str) -> Result<BTreeMap<RunId, RunRecord>, SweepError> {
     let path = log_path(dir);
-    let bytes = match fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
-        Err(e) => return Err(SweepError::io(&path, e)),
-    };
+    if path.symlink_metadata().is_err() {
+        return Ok(BTreeMap::new());
+    }
+    let bytes = read_bounded(&path, cascade_report::read::RUNS_LOG)?;
     let mut out = BTreeMap::new();
     // Only newline-terminated lines are whole; what follows the last newline is torn.
     let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
@@ -217,11 +221,10 @@ pub fn manifest_path(dir: &Path) -> PathBuf {
 /// Reads `DIR/sweep.json`; none when the folder has no manifest.
 pub fn read_manifest(dir: &Path) -> Result<Option<SweepManifest>, SweepError> {
     let path = manifest_path(dir);
-    let bytes = match fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(SweepError::io(&path, e)),
-    };
+    if path.symlink_metadata().is_err() {
+        return Ok(None);
+    }
+    let bytes = read_bounded(&path, cascade_report::read::SWEEP_MANIFEST)?;
     serde_json::from_slice(&bytes)
         .map(Some)
         .map_err(|e| SweepError::folder(&path, format!("not a sweep manifest: {e}")))

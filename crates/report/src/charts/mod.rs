@@ -85,8 +85,9 @@ impl RunData {
     ) -> Result<Self, ReportError> {
         let mut frames = Vec::new();
         for &name in tables {
-            let present = dir.join(format!("{name}.parquet")).is_file()
-                || dir.join(format!("{name}.csv")).is_file();
+            let present = ["parquet", "csv"]
+                .iter()
+                .any(|ext| dir.join(format!("{name}.{ext}")).symlink_metadata().is_ok());
             if present || name == "series" {
                 frames.push((name.to_string(), Frame::read(dir, name)?));
             }
