@@ -224,9 +224,9 @@ fn step_field<'a>(cur: &'a mut Value, name: &str, walked: &str) -> Result<&'a mu
         }
         // A list of agent groups can be indexed by group name.
         Value::Array(items) => {
-            let pos = items.iter().position(|g| {
-                unwrap_variant_ref(g).get("name").and_then(Value::as_str) == Some(name)
-            });
+            let pos = items
+                .iter()
+                .position(|g| variant_fields(g).get("name").and_then(Value::as_str) == Some(name));
             match pos {
                 Some(p) => Ok(&mut items[p]),
                 None => Err(format!("{here} has no entry named {name:?}")),
@@ -249,7 +249,9 @@ fn unwrap_variant(v: &mut Value) -> &mut Value {
     v
 }
 
-fn unwrap_variant_ref(v: &Value) -> &Value {
+/// The fields of an enum variant as serde_json holds it (`{"Noise": {...}}`), or the value
+/// itself when it is not a variant. Shared with the sweep crate's axis paths.
+pub fn variant_fields(v: &Value) -> &Value {
     match v {
         Value::Object(m)
             if m.len() == 1

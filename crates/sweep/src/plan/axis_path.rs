@@ -7,6 +7,7 @@
 //! (through enum variant wrappers, a list entry found by its `name`); a path that cannot be
 //! followed is kept as written from there on, and planning refuses it when it applies it.
 
+use cascade_sim::overrides::variant_fields;
 use serde_json::Value;
 
 /// The canonical form of `path` against the base scenario (as JSON).
@@ -18,7 +19,7 @@ pub(super) fn canonical(base: &Value, path: &str) -> String {
             return path.to_string();
         };
         if !name.is_empty() {
-            cur = match cur.map(unwrap_variant) {
+            cur = match cur.map(variant_fields) {
                 Some(Value::Array(items)) => match position_by_name(items, name) {
                     Some(p) => {
                         out.push_str(&format!("[{p}]"));
@@ -41,7 +42,7 @@ pub(super) fn canonical(base: &Value, path: &str) -> String {
         }
         for i in indices {
             out.push_str(&format!("[{i}]"));
-            cur = match cur.map(unwrap_variant) {
+            cur = match cur.map(variant_fields) {
                 Some(Value::Array(items)) => items.get(i),
                 _ => None,
             };
@@ -69,21 +70,7 @@ fn push_name(out: &mut String, name: &str) {
 fn position_by_name(items: &[Value], name: &str) -> Option<usize> {
     items
         .iter()
-        .position(|g| unwrap_variant(g).get("name").and_then(Value::as_str) == Some(name))
-}
-
-/// The fields of an enum variant (`{"Noise": {...}}`), or the value itself.
-fn unwrap_variant(v: &Value) -> &Value {
-    match v {
-        Value::Object(m)
-            if m.len() == 1
-                && m.keys()
-                    .all(|k| k.starts_with(|c: char| c.is_ascii_uppercase())) =>
-        {
-            m.values().next().unwrap_or(v)
-        }
-        _ => v,
-    }
+        .position(|g| variant_fields(g).get("name").and_then(Value::as_str) == Some(name))
 }
 
 /// `name[i][j]` as (`name`, [i, j]); `None` when the indices are malformed.
