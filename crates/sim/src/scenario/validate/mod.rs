@@ -188,6 +188,32 @@ impl Validator {
         self.agents(s);
         self.venue(s);
         self.shocks(s);
+        self.times(s);
+    }
+
+    /// Every duration or time in seconds — each field named `…_s` (not a rate `…_per_s` or
+    /// `…_per_sqrt_s`), anywhere in the scenario — is at most [`MAX_DURATION_S`]. The kernel
+    /// keeps times as i64 nanoseconds and adds at most two of them (now + a wait), so with
+    /// 3.2e8 s = 3.2e17 ns each no sum can reach i64::MAX (9.2e18). A field the other checks
+    /// already refused (not finite, negative) is not named twice.
+    fn times(&mut self, s: &Scenario) {
+        let Ok(tree) = serde_json::to_value(s) else {
+            return;
+        };
+        let mut found = Vec::new();
+        time_fields(&tree, String::new(), &mut found);
+        for (path, x) in found {
+            let named = self.errors.iter().any(|e| e.path == path);
+            if !named && x.is_finite() && x > MAX_DURATION_S {
+                self.err(
+                    path,
+                    format!(
+                        "must be at most {MAX_DURATION_S:e} s (about 10 years: times are kept in \
+                         64-bit nanoseconds), got {x}"
+                    ),
+                );
+            }
+        }
     }
 
     fn instrument(&mut self, i: &Instrument) {
@@ -264,6 +290,49 @@ impl Validator {
             names.push(name);
             g.validate(&mut f, s);
         }
+    }
+}
+
+/// Every numeric field named `…_s` below `v` (seconds, not rates), with its path as the
+/// checks name it (`agents[1].refresh_s`, `shocks[0].at_s`, `mark.half_life_s`).
+fn time_fields(v: &serde_json::Value, at: String, out: &mut Vec<(String, f64)>) {
+    use serde_json::Value;
+    let join = |key: &str| {
+        if at.is_empty() {
+            key.to_string()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    match v {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                time_fields(item, format!("{at}[{i}]"), out);
+            }
+        }
+        // An enum variant with fields (`{"EmaMid": {...}}`, `{"Noise": {...}}`): its fields
+        // sit at the variant's own path, as the checks name them.
+        Value::Object(m)
+            if m.len() == 1
+                && m.keys()
+                    .all(|k| k.starts_with(|c: char| c.is_ascii_uppercase())) =>
+        {
+            if let Some(inner) = m.values().next() {
+                time_fields(inner, at, out);
+            }
+        }
+        Value::Object(m) => {
+            for (key, value) in m {
+                let seconds = key.ends_with("_s")
+                    && !key.ends_with("_per_s")
+                    && !key.ends_with("_per_sqrt_s");
+                match value.as_f64() {
+                    Some(x) if seconds => out.push((join(key), x)),
+                    _ => time_fields(value, join(key), out),
+                }
+            }
+        }
+        _ => {}
     }
 }
 
