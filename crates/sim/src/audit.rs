@@ -143,8 +143,8 @@ mod tests {
     #[test]
     fn the_audit_catches_cash_created_by_an_event() {
         let mut sim = audited();
-        sim.venue.accounts[3].cash += 7;
-        sim.venue.dirty_for_test(3);
+        sim.venues[0].accounts[3].cash += 7;
+        sim.venues[0].dirty_for_test(3);
         sim.last_event = EventKind::Wake(3);
         sim.audit_event();
         let e = sim.rec.out.audit.clone().expect("a broken event is caught");
@@ -160,8 +160,8 @@ mod tests {
     #[test]
     fn the_audit_catches_positions_that_do_not_net_out() {
         let mut sim = audited();
-        sim.venue.accounts[5].pos += 2;
-        sim.venue.dirty_for_test(5);
+        sim.venues[0].accounts[5].pos += 2;
+        sim.venues[0].dirty_for_test(5);
         sim.audit_event();
         assert!(sim
             .rec
@@ -176,8 +176,8 @@ mod tests {
     #[test]
     fn the_full_audit_catches_a_change_nobody_recorded() {
         let mut sim = audited();
-        sim.venue.accounts[2].cash -= 1;
-        sim.venue.accounts[4].cash += 1;
+        sim.venues[0].accounts[2].cash -= 1;
+        sim.venues[0].accounts[4].cash += 1;
         let e = sim
             .finish()
             .audit

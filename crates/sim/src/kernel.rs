@@ -25,10 +25,14 @@ use crate::venue::{EngineConfig, Entry, Venue, VenueId};
 use cascade_book::{Book, Price};
 use rand::Rng as _;
 
+/// The venue the agents trade on: a run holds one venue today, `VenueId(0)`.
+const HOME: usize = 0;
+
 /// One run of a scenario with one seed.
 pub struct Simulation {
     pub(crate) clock: Scheduler,
-    pub(crate) venue: Venue,
+    /// The run's venues, indexed by [`VenueId`]; one today.
+    pub(crate) venues: Vec<Venue>,
     agents: Vec<Agent>,
     /// Group index of each agent.
     agent_group: Vec<u16>,
@@ -39,7 +43,8 @@ pub struct Simulation {
     actions: Vec<Action>,
     pub(crate) exo: Exogenous,
     pub(crate) rec: Recorder,
-    audit: Option<Audit>,
+    /// One audit per venue with `--audit`, none without.
+    audits: Vec<Audit>,
     pub(crate) last_event: EventKind,
 }
 
@@ -73,7 +78,7 @@ impl Simulation {
         );
         let mut sim = Self {
             clock: Scheduler::new(end_ns, agents.len() + 1024),
-            venue,
+            venues: vec![venue],
             group_names: scenario
                 .agents
                 .iter()
@@ -86,7 +91,7 @@ impl Simulation {
             actions: Vec::with_capacity(256),
             exo,
             rec: Recorder::new(sample_interval_ns, end_ns, unit_quote),
-            audit: None,
+            audits: Vec::new(),
             last_event: EventKind::Sample,
         };
         for (i, agent) in sim.agents.iter_mut().enumerate() {
@@ -108,7 +113,11 @@ impl Simulation {
     /// Checks the ledger invariant after every event; a violation stops the run and is
     /// reported in [`Recording::audit`].
     pub fn audit(mut self, on: bool) -> Self {
-        self.audit = on.then(|| Audit::new(&self.venue));
+        self.audits = if on {
+            self.venues.iter().map(Audit::new).collect()
+        } else {
+            Vec::new()
+        };
         self
     }
 
@@ -132,34 +141,39 @@ impl Simulation {
         self.rec.out.audit.is_some() || self.clock.peek_time().is_none_or(|t| t > self.clock.end())
     }
 
-    /// The venue (the exchange of the run's one instrument).
+    /// The venue the agents trade on (the exchange of the run's one instrument).
     pub fn venue(&self) -> &Venue {
-        &self.venue
+        &self.venues[HOME]
+    }
+
+    /// Every venue of the run, indexed by [`VenueId`].
+    pub fn venues(&self) -> &[Venue] {
+        &self.venues
     }
 
     /// The book, for inspection.
     pub fn book(&self) -> &Book {
-        self.venue.book()
+        self.venue().book()
     }
 
     /// Position of every account, lots (sums to zero).
     pub fn positions(&self) -> Vec<i64> {
-        self.venue.accounts().iter().map(|a| a.pos).collect()
+        self.venue().accounts().iter().map(|a| a.pos).collect()
     }
 
     /// Cash of every account, units of tick × lot.
     pub fn cash(&self) -> Vec<i64> {
-        self.venue.accounts().iter().map(|a| a.cash).collect()
+        self.venue().accounts().iter().map(|a| a.cash).collect()
     }
 
     /// The insurance fund, units.
     pub fn insurance_fund(&self) -> i64 {
-        self.venue.fund()
+        self.venue().fund()
     }
 
     /// All deposits so far (initial collateral, the initial fund, top-ups), units.
     pub fn deposits(&self) -> i64 {
-        self.venue.ledger().deposits
+        self.venue().ledger().deposits
     }
 
     /// Counters so far.
@@ -178,10 +192,12 @@ impl Simulation {
             self.last_event = kind;
             self.dispatch(kind);
             self.cancel_taken_over();
-            if self.audit.is_some() {
+            if !self.audits.is_empty() {
                 self.audit_event();
             }
-            self.venue.clear_dirty();
+            for venue in &mut self.venues {
+                venue.clear_dirty();
+            }
         }
     }
 
@@ -189,7 +205,7 @@ impl Simulation {
     fn dispatch(&mut self, kind: EventKind) {
         let (clock, venue, rec, exo) = (
             &mut self.clock,
-            &mut self.venue,
+            &mut self.venues[HOME],
             &mut self.rec,
             &mut self.exo,
         );
@@ -198,12 +214,14 @@ impl Simulation {
             EventKind::Arrive(agent, action) => self.arrive(agent, action),
             EventKind::Sample => rec.sample(clock, venue, exo),
             EventKind::IndexTick => exo.index_tick(clock, venue, rec),
-            EventKind::LiqStep(_, account) => venue.liquidation_step(account, clock, rec),
+            EventKind::LiqStep(v, account) => {
+                self.venues[usize::from(v.0)].liquidation_step(account, clock, rec)
+            }
             EventKind::Shock(i) => {
                 let shock_account = (venue.accounts.len() - 1) as u32;
                 if let Some(outage) = exo.shock(i, shock_account, clock, venue, rec) {
                     self.maker_outage(&outage);
-                    self.venue.after_shock(i, &mut self.clock, &mut self.rec);
+                    self.venues[HOME].after_shock(i, &mut self.clock, &mut self.rec);
                 }
             }
             EventKind::VolTick => exo.vol_tick(clock, venue),
@@ -218,9 +236,9 @@ impl Simulation {
 
     /// Hands over the recording (after a last full audit when auditing).
     pub fn finish(mut self) -> Recording {
-        if let Some(audit) = &self.audit {
+        for (audit, venue) in self.audits.iter().zip(&self.venues) {
             if self.rec.out.audit.is_none() {
-                if let Err(reason) = audit.ledger_holds(&self.venue) {
+                if let Err(reason) = audit.ledger_holds(venue) {
                     self.rec.out.audit = Some(AuditError {
                         event: self.rec.out.counters.events_processed,
                         time_ns: self.clock.now(),
@@ -230,17 +248,19 @@ impl Simulation {
                 }
             }
         }
-        self.rec.out.ledger = self.venue.finish();
+        self.rec.out.ledger = self.venues[HOME].finish();
         self.rec.out
     }
 
     /// The audit's check of the event just processed; a failure stops the run.
     pub(crate) fn audit_event(&mut self) {
-        let Some(audit) = self.audit.as_mut() else {
-            return;
-        };
         let event = self.rec.out.counters.events_processed;
-        if let Err(reason) = audit.check_event(&self.venue, event) {
+        let failed = self
+            .audits
+            .iter_mut()
+            .zip(&self.venues)
+            .find_map(|(audit, venue)| audit.check_event(venue, event).err());
+        if let Some(reason) = failed {
             self.rec.out.audit = Some(AuditError {
                 event,
                 time_ns: self.clock.now(),
@@ -253,7 +273,7 @@ impl Simulation {
     fn wake(&mut self, agent: u32) {
         self.rec.out.counters.wakes += 1;
         let a = &mut self.agents[agent as usize];
-        let venue = &self.venue;
+        let venue = &self.venues[HOME];
         let acc = &venue.accounts[agent as usize];
         let mark = venue.market.mark.0;
         let notional =
@@ -304,9 +324,7 @@ impl Simulation {
     }
 
     fn arrive(&mut self, agent: u32, action: Action) {
-        let entry = self
-            .venue
-            .enter(agent, action, &mut self.clock, &mut self.rec);
+        let entry = self.venues[HOME].enter(agent, action, &mut self.clock, &mut self.rec);
         if let Entry::Order {
             rested: Some(id), ..
         } = entry
@@ -317,9 +335,10 @@ impl Simulation {
 
     /// Cancels the resting orders of every account the venue took over during this event.
     fn cancel_taken_over(&mut self) {
-        while let Some(id) = self.venue.next_take_over() {
+        let venue = &mut self.venues[HOME];
+        while let Some(id) = venue.next_take_over() {
             if let Some(a) = self.agents.get_mut(id as usize) {
-                self.venue.cancel_all(&mut a.orders, &mut self.actions);
+                venue.cancel_all(&mut a.orders, &mut self.actions);
             }
         }
     }
@@ -329,8 +348,7 @@ impl Simulation {
         for a in 0..self.agents.len() {
             let g = self.agent_group[a] as usize;
             if self.group_names[g] == outage.group {
-                self.venue
-                    .cancel_all(&mut self.agents[a].orders, &mut self.actions);
+                self.venues[HOME].cancel_all(&mut self.agents[a].orders, &mut self.actions);
                 if let AgentKind::Maker(m) = &mut self.agents[a].kind {
                     m.outage_until(outage.until_ns);
                 }
