@@ -433,3 +433,30 @@ fn threads_above_the_cap_exit_2_at_once_naming_the_source() {
     let (got, _) = run(Some("2"), Some("100000"));
     assert_ok(&got);
 }
+
+#[test]
+fn a_run_log_that_is_a_device_is_bad_input_on_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = simple_sweep(tmp.path());
+    let out_dir = tmp.path().join("out");
+    let o = out_dir.to_str().unwrap();
+    assert_ok(&cascade(&[
+        "sweep",
+        file.to_str().unwrap(),
+        "--out",
+        o,
+        "--threads",
+        "1",
+    ]));
+    let log = out_dir.join("runs.jsonl");
+    fs::remove_file(&log).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &log).unwrap();
+    let started = Instant::now();
+    let out = cascade(&["sweep", file.to_str().unwrap(), "--out", o, "--resume"]);
+    assert_bad_input(&out, &["runs.jsonl"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}

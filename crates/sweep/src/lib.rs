@@ -78,10 +78,13 @@ pub enum SweepError {
 impl SweepError {
     /// True for errors in what the user gave (exit code 2), false for failures (exit code 1).
     pub fn is_bad_input(&self) -> bool {
-        matches!(
-            self,
-            SweepError::BadSweep { .. } | SweepError::Folder { .. }
-        )
+        match self {
+            SweepError::BadSweep { .. } | SweepError::Folder { .. } => true,
+            // A file of the sweep folder that cannot be read as what it should be (a device, a
+            // FIFO, too large, damaged) is bad input as it is for a run folder.
+            SweepError::Report(r) => r.is_bad_input(),
+            _ => false,
+        }
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
