@@ -21,7 +21,7 @@ use crate::record::{AuditError, Counters, Recording};
 use crate::recorder::Recorder;
 use crate::scenario::Scenario;
 use crate::scheduler::{EventKind, Scheduler};
-use crate::venue::{EngineConfig, Entry, Venue, VenueId};
+use crate::venue::{EngineConfig, Venue, VenueId};
 use cascade_book::{Book, Price};
 use rand::Rng as _;
 
@@ -324,11 +324,8 @@ impl Simulation {
     }
 
     fn arrive(&mut self, agent: u32, action: Action) {
-        let entry = self.venues[HOME].enter(agent, action, &mut self.clock, &mut self.rec);
-        if let Entry::Order {
-            rested: Some(id), ..
-        } = entry
-        {
+        let rested = self.venues[HOME].enter(agent, action, &mut self.clock, &mut self.rec);
+        if let Some(id) = rested {
             self.agents[agent as usize].on_resting(id);
         }
     }

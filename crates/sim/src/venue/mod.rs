@@ -34,22 +34,6 @@ use std::collections::BTreeMap;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct VenueId(pub u16);
 
-/// What an order instruction did when it reached the venue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Entry {
-    /// The venue refused it (the account is under liquidation, or the book refused it).
-    Rejected,
-    /// A limit or market order was processed; `rested` holds the handle of a resting part.
-    Order {
-        /// Lots of a limit order that traded on arrival.
-        marketable: bool,
-        /// Handle of the part left resting, if any.
-        rested: Option<OrderId>,
-    },
-    /// A cancel or a deposit.
-    Other,
-}
-
 /// One instrument's exchange.
 #[derive(Debug)]
 pub struct Venue {
@@ -98,7 +82,7 @@ pub struct Venue {
 }
 
 impl Venue {
-    /// A venue with `accounts` (their starting cash are deposits), a book at `initial` ticks.
+    /// A venue with `accounts` (their starting cash counts as deposits) and an empty book.
     pub(crate) fn new(
         id: VenueId,
         accounts: Vec<Account>,
@@ -214,20 +198,21 @@ impl Venue {
         self.mover_trade = None;
     }
 
-    /// An instruction of `owner` reaching the exchange. The engine holds accounts under
-    /// liquidation: their own orders are refused, cancels go through.
+    /// An instruction of `owner` reaching the exchange; returns the handle of a limit order's
+    /// resting part, if one rests. The engine holds accounts under liquidation: their own
+    /// orders are refused, cancels go through.
     pub(crate) fn enter(
         &mut self,
         owner: u32,
         action: Action,
         clock: &mut Scheduler,
         rec: &mut Recorder,
-    ) -> Entry {
+    ) -> Option<OrderId> {
         let c = &mut rec.out.counters;
         c.arrivals += 1;
         if self.accounts[owner as usize].in_liquidation() && !matches!(action, Action::Cancel(_)) {
             c.rejects += 1;
-            return Entry::Rejected;
+            return None;
         }
         let result = match action {
             Action::Limit {
@@ -250,37 +235,35 @@ impl Venue {
                 if let Err(BookError::UnknownOrder(_)) = self.book.cancel(id) {
                     c.cancels_late += 1;
                 }
-                return Entry::Other;
+                return None;
             }
             Action::Deposit(units) => {
                 self.deposit(owner, units, clock, rec);
-                return Entry::Other;
+                return None;
             }
         };
-        let entry = match result {
+        let rested = match result {
             Ok(done) => {
                 let limit = matches!(action, Action::Limit { .. });
                 if limit && done.filled.0 > 0 {
                     rec.out.counters.limit_orders_marketable += 1;
                 }
-                if limit && done.resting.0 > 0 {
+                let rested = (limit && done.resting.0 > 0).then_some(done.id);
+                if rested.is_some() {
                     rec.out.counters.limit_orders_rested += 1;
                 }
-                Entry::Order {
-                    marketable: limit && done.filled.0 > 0,
-                    rested: (limit && done.resting.0 > 0).then_some(done.id),
-                }
+                rested
             }
             Err(_) => {
                 rec.out.counters.rejects += 1;
-                Entry::Rejected
+                None
             }
         };
         if self.settle_book_events(clock.now(), rec) {
             self.moved_by(Trigger::Flow, Some(rec.out.counters.trades));
         }
         self.after_market_change(clock, rec);
-        entry
+        rested
     }
 
     /// Cancels every resting order in `orders` (exchange side, immediately). A handle that no

@@ -91,14 +91,8 @@ impl Bench {
             qty: Qty(qty),
             tif: Tif::Gtc,
         };
-        let entry = self.v.enter(owner, order, &mut self.clock, &mut self.rec);
-        assert!(matches!(
-            entry,
-            Entry::Order {
-                rested: Some(_),
-                ..
-            }
-        ));
+        let rested = self.v.enter(owner, order, &mut self.clock, &mut self.rec);
+        assert!(rested.is_some(), "the bid rests");
     }
 
     /// Moves the index (the mark) to `price` and runs the engine's steps until `until_ns`.
