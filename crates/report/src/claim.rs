@@ -69,7 +69,14 @@ pub fn claim_run_folder(dir: &Path, force: bool) -> Result<FolderLock, ReportErr
             ),
         ));
     }
-    if !is_a_run(dir) {
+    // A run killed before its summary leaves only files a run writes (tables, temporaries, its
+    // lock) and neither summary.json nor manifest.json: --force may take it back. A summary or
+    // manifest that is not cascade's keeps the folder refused.
+    let interrupted = force
+        && !entries
+            .iter()
+            .any(|e| e == "summary.json" || e == "manifest.json");
+    if !interrupted && !is_a_run(dir) {
         return Err(ReportError::input(
             dir,
             "is not empty and holds no run of cascade (no manifest.json or summary.json of \
