@@ -16,6 +16,7 @@ mod mark;
 mod parse;
 mod shock;
 mod validate;
+mod venue;
 
 pub use crate::agents::AgentGroup;
 pub use liquidation::{Execution, LiquidationSpec, Shortfall, StepMode};
@@ -26,6 +27,7 @@ pub use shock::Shock;
 pub(crate) use validate::Fields;
 use validate::Validator;
 pub use validate::{FieldError, ValidationErrors};
+pub use venue::Preset;
 
 /// A whole market: the instrument, the clock, the exogenous processes and the agents.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,6 +42,10 @@ pub struct Scenario {
     pub duration_s: f64,
     /// Interval between two rows of the time series, in seconds.
     pub sample_interval_s: f64,
+    /// The venue whose rules the exchange follows (liquidation waterfall, funding, mark,
+    /// fees, margin gate); any rule field given in the scenario overrides the preset's.
+    #[serde(default, skip_serializing_if = "Preset::is_custom")]
+    pub venue: Preset,
     /// Delay between an agent's decision and its order reaching the exchange.
     #[serde(default)]
     pub latency: Latency,
@@ -154,7 +160,9 @@ impl Scenario {
     pub fn parse(text: &str) -> Result<Self, ParseError> {
         parse_ron(
             text,
-            ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES,
+            // Implicit `Some`: a rule field that overrides a venue preset reads `fee_rate: 0.01`.
+            ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES
+                | ron::extensions::Extensions::IMPLICIT_SOME,
             MAX_SCENARIO_BYTES,
         )
     }
