@@ -268,6 +268,27 @@ impl Book {
         Qty(depth)
     }
 
+    /// Resting quantity a taker on `taker_side` could fill at `limit` or better, counted up
+    /// to `enough` (the scan stops there): what a fill-or-kill order checks before it trades.
+    pub fn fillable(&self, taker_side: Side, limit: Price, enough: Qty) -> Qty {
+        let side = taker_side.opposite();
+        let mut index = Some(self.best(side)).filter(|&index| index != NIL);
+        let mut qty = 0;
+        while let Some(i) = index.filter(|_| qty < enough.0) {
+            let price = self.ladder.price(i);
+            let reachable = match taker_side {
+                Side::Buy => price <= limit.0,
+                Side::Sell => price >= limit.0,
+            };
+            if !reachable {
+                break;
+            }
+            qty += self.ladder.level(i).qty;
+            index = self.next_level(side, i);
+        }
+        Qty(qty)
+    }
+
     /// Resting quantity on both sides within `bps` of the same reference as
     /// [`Book::depth_within_bps_side`]: `depth_within_bps(100)` is the quantity within ±1% of
     /// the mid.

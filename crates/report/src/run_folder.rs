@@ -242,9 +242,13 @@ pub fn liquidations_table(rec: &Recording, fmt: &PriceFormat) -> Table {
             l.iter()
                 .map(|l| Some(if l.side == Side::Buy { "long" } else { "short" }.into())),
         )
-        .int("quantity", l.iter().map(|l| Some(l.book_qty + l.adl_qty)))
+        .int(
+            "quantity",
+            l.iter().map(|l| Some(l.book_qty + l.adl_qty + l.fund_qty)),
+        )
         .int("book_quantity", l.iter().map(|l| Some(l.book_qty)))
         .int("adl_quantity", l.iter().map(|l| Some(l.adl_qty)))
+        .int("fund_quantity", l.iter().map(|l| Some(l.fund_qty)))
         .float("price", 6, l.iter().map(|l| ticks(l.avg_price)))
         .float(
             "bankruptcy_price",

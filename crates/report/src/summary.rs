@@ -88,12 +88,29 @@ pub struct LedgerSummary {
     pub open_interest: i64,
 }
 
-/// `liquidations.*`. Value is quantity closed (in the book and by ADL) at the step's mark.
+/// `liquidations.*`. Value is quantity closed (in the book, by the fund and by ADL) at the
+/// step's mark.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LiquidationsSummary {
     /// Auto-deleveraging fills.
     pub adl_count: u64,
+    /// Lots closed by auto-deleveraging.
+    pub adl_lots: i64,
+    /// Whole accounts the backstop vault took over.
+    pub backstop_takeovers: u64,
+    /// Lots closed in the book by the liquidation orders themselves.
+    pub book_lots: i64,
+    /// Share of the liquidated lots closed in the book by the liquidation orders; none
+    /// without a liquidation.
+    pub book_share: Option<f64>,
+    /// Share of the liquidated lots that reached the book, directly or through the fund's
+    /// work-off (book lots + work-off lots, over liquidated lots); none without one.
+    pub book_share_with_workoff: Option<f64>,
+    /// Lots the insurance fund (or backstop vault) took over.
+    pub fund_takeover_lots: i64,
+    /// Lots the fund closed in the book working off what it took over.
+    pub fund_workoff_lots: i64,
     /// Losses beyond the bankrupt accounts' margin, quote currency.
     pub bad_debt: f64,
     /// Largest share of the value within any 40 minutes.
@@ -303,7 +320,7 @@ const SECOND: i64 = 1_000_000_000;
 fn liquidation_summary(rec: &Recording) -> LiquidationsSummary {
     let l = rec.liquidation_stats();
     let value = |x: &cascade_sim::LiquidationRecord| {
-        (x.book_qty + x.adl_qty) as f64 * x.mark as f64 * rec.unit_quote
+        (x.book_qty + x.adl_qty + x.fund_qty) as f64 * x.mark as f64 * rec.unit_quote
     };
     // (time, value) of each step, in time order.
     let timed: Vec<(i64, f64)> = rec
@@ -319,8 +336,21 @@ fn liquidation_summary(rec: &Recording) -> LiquidationsSummary {
         .map(value)
         .sum();
     let share = |x: f64| (total > 0.0).then(|| x / total);
+    let lots = |f: fn(&cascade_sim::LiquidationRecord) -> i64| -> i64 {
+        rec.liquidations.iter().map(f).sum()
+    };
+    let book_lots = lots(|x| x.book_qty);
+    let workoff = rec.counters.fund_workoff_lots as i64;
+    let of_volume = |x: i64| (l.volume > 0).then(|| x as f64 / l.volume as f64);
     LiquidationsSummary {
         adl_count: l.adl_count,
+        adl_lots: lots(|x| x.adl_qty),
+        backstop_takeovers: rec.counters.backstop_takeovers,
+        book_lots,
+        book_share: of_volume(book_lots),
+        book_share_with_workoff: of_volume(book_lots + workoff),
+        fund_takeover_lots: lots(|x| x.fund_qty),
+        fund_workoff_lots: workoff,
         bad_debt: money(rec, l.bad_debt),
         busiest_40min_share: share(busiest_window(&timed, 2400 * SECOND)),
         busiest_minute_share: share(busiest_window(&timed, 60 * SECOND)),

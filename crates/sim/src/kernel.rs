@@ -71,7 +71,7 @@ impl Simulation {
             VenueId(0),
             accounts,
             MarginTable::new(&scenario.margin, unit_quote),
-            EngineConfig::new(&scenario.liquidation, unit_quote),
+            EngineConfig::new(&scenario.liquidation.rules(scenario.venue), unit_quote),
             Mark::new(&scenario.mark, initial),
             market,
             exo.index_value(),
@@ -217,8 +217,10 @@ impl Simulation {
             EventKind::LiqStep(v, account) => {
                 self.venues[usize::from(v.0)].liquidation_step(account, clock, rec)
             }
+            EventKind::FundWorkOff(v) => self.venues[usize::from(v.0)].fund_workoff(clock, rec),
             EventKind::Shock(i) => {
-                let shock_account = (venue.accounts.len() - 1) as u32;
+                // The account after the agents' (the fund's trading account, if any, follows).
+                let shock_account = self.agents.len() as u32;
                 if let Some(outage) = exo.shock(i, shock_account, clock, venue, rec) {
                     self.maker_outage(&outage);
                     self.venues[HOME].after_shock(i, &mut self.clock, &mut self.rec);

@@ -98,6 +98,12 @@ pub struct Counters {
     pub liquidation_steps: u64,
     /// Auto-deleveraging fills.
     pub adl_fills: u64,
+    /// Lots the insurance fund took over from liquidated accounts (backstop included).
+    pub fund_takeover_lots: u64,
+    /// Whole accounts the backstop took over.
+    pub backstop_takeovers: u64,
+    /// Lots the fund closed in the book working off what it took over.
+    pub fund_workoff_lots: u64,
     /// Deposits after the start (top-ups, re-entries).
     pub deposits: u64,
 }
@@ -175,6 +181,8 @@ pub struct LiquidationRecord {
     pub book_qty: i64,
     /// Lots closed by auto-deleveraging.
     pub adl_qty: i64,
+    /// Lots the insurance fund (or backstop vault) took over.
+    pub fund_qty: i64,
     /// Average book fill price, ticks (0 when nothing filled in the book).
     pub avg_price: f64,
     /// Bankruptcy price, ticks.
@@ -279,13 +287,13 @@ impl Recording {
         let volume: i64 = self
             .liquidations
             .iter()
-            .map(|l| l.book_qty + l.adl_qty)
+            .map(|l| l.book_qty + l.adl_qty + l.fund_qty)
             .sum();
         let long: i64 = self
             .liquidations
             .iter()
             .filter(|l| l.side == Side::Buy)
-            .map(|l| l.book_qty + l.adl_qty)
+            .map(|l| l.book_qty + l.adl_qty + l.fund_qty)
             .sum();
         LiquidationStats {
             count: ids.len() as u64,

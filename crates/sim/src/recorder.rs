@@ -55,7 +55,7 @@ impl Recorder {
             fundamental: exo.fundamental_at(now),
             mark: venue.market.mark,
             index: exo.index_ticks(),
-            insurance_fund: venue.fund,
+            insurance_fund: venue.fund_equity(),
             open_interest: venue.ledger.open_interest,
         });
         for side in [Side::Buy, Side::Sell] {

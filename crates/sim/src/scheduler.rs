@@ -22,6 +22,8 @@ pub(crate) enum EventKind {
     IndexTick,
     /// The liquidation engine of a venue works on account `1`.
     LiqStep(VenueId, u32),
+    /// A work-off order of the venue's insurance fund.
+    FundWorkOff(VenueId),
     /// Scripted shock number `0`.
     Shock(u32),
     /// The market's realised volatility is updated.

@@ -19,7 +19,9 @@ mod validate;
 mod venue;
 
 pub use crate::agents::AgentGroup;
-pub use liquidation::{Execution, LiquidationSpec, Shortfall, StepMode};
+pub use liquidation::{
+    Execution, LiquidationRules, LiquidationSpec, Remainder, Shortfall, StepMode,
+};
 pub use margin::{binance_tiers, MarginSpec, Tier};
 pub use mark::{IndexSpec, MarkSpec};
 pub use parse::{parse_ron, ParseError};
@@ -44,7 +46,7 @@ pub struct Scenario {
     pub sample_interval_s: f64,
     /// The venue whose rules the exchange follows (liquidation waterfall, funding, mark,
     /// fees, margin gate); any rule field given in the scenario overrides the preset's.
-    #[serde(default, skip_serializing_if = "Preset::is_custom")]
+    #[serde(default)]
     pub venue: Preset,
     /// Delay between an agent's decision and its order reaching the exchange.
     #[serde(default)]

@@ -37,11 +37,6 @@ impl Preset {
         Preset::Custom,
     ];
 
-    /// True for `Custom` (the manifest leaves the field out then).
-    pub fn is_custom(&self) -> bool {
-        *self == Preset::Custom
-    }
-
     /// The name as written in a scenario file.
     pub fn name(self) -> &'static str {
         match self {

@@ -88,7 +88,9 @@ impl Venue {
             .accounts
             .iter()
             .enumerate()
-            .filter(|&(_, a)| a.pos != 0 && (a.pos > 0) != bankrupt_long)
+            .filter(|&(i, a)| {
+                a.pos != 0 && (a.pos > 0) != bankrupt_long && Some(i as u32) != self.fund_acct
+            })
             .map(|(i, a)| (adl_score(a, mark), i as u32))
             .collect();
         ranked.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));

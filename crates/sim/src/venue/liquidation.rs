@@ -10,9 +10,21 @@ use crate::accounts::Account;
 use crate::margin::{ceil_div, floor_div, MarginTable, PPM};
 use crate::record::{LiquidationRecord, Trigger};
 use crate::recorder::Recorder;
-use crate::scenario::{Execution, LiquidationSpec, Shortfall, StepMode};
+use crate::scenario::{Execution, LiquidationRules, Remainder, Shortfall, StepMode};
 use crate::scheduler::{EventKind, Scheduler};
-use cascade_book::{OwnerId, Price, Qty, Side, Tif};
+use cascade_book::{OrderId, OwnerId, Price, Qty, Side, Tif};
+
+/// What a step did, besides its fills, for its record.
+struct StepOutcome {
+    side: Side,
+    bankruptcy: f64,
+    mark: i64,
+    /// The fund's equity before the step (and before the fills a resting order made).
+    fund_before: i64,
+    socialized_before: i64,
+    adl_qty: i64,
+    fund_qty: i64,
+}
 
 /// The liquidation engine's settings in integer units.
 #[derive(Clone, Copy, Debug)]
@@ -23,31 +35,68 @@ pub struct EngineConfig {
     pub step_ppm: i64,
     /// Fraction of the position or down one tier.
     pub step_mode: StepMode,
+    /// Positions of at most this notional (units) are closed whole.
+    pub partial_above: i64,
     /// Time between steps, ns.
     pub cooldown_ns: i64,
     /// How steps reach the book.
     pub execution: Execution,
     /// Fee rate, ppm.
     pub fee_ppm: i64,
+    /// A fill better than bankruptcy pays the margin left to the fund.
+    pub surplus_to_fund: bool,
     /// Fund at the start, units.
     pub fund_start: i64,
+    /// What happens to what a step did not fill.
+    pub remainder: Remainder,
+    /// The fund's position notional stays within this multiple of its equity, ppm.
+    pub fund_capacity_ppm: i64,
+    /// Share of maintenance below which the fund takes the account over, ppm (0: never).
+    pub backstop_ppm: i64,
+    /// Time between the fund's work-off orders, ns.
+    pub workoff_ns: i64,
+    /// Share of its position the fund offers per work-off order, ppm.
+    pub workoff_ppm: i64,
+    /// Work-off price limit beyond the mark, ppm of the mark.
+    pub workoff_slip_ppm: i64,
+    /// Fund drawdown from its peak that triggers ADL, ppm (0: off).
+    pub adl_drawdown_ppm: i64,
+    /// Window of that peak, ns.
+    pub adl_window_ns: i64,
     /// What closes a shortfall.
     pub shortfall: Shortfall,
 }
 
 impl EngineConfig {
-    /// From the scenario section; `unit_quote` converts quote currency to units.
-    pub fn new(spec: &LiquidationSpec, unit_quote: f64) -> Self {
+    /// From the resolved rules; `unit_quote` converts quote currency to units.
+    pub fn new(rules: &LiquidationRules, unit_quote: f64) -> Self {
+        let ppm = |x: f64| (x * 1e6).round() as i64;
+        let ns = |s: f64| (s * 1e9).round() as i64;
         Self {
-            enabled: spec.enabled,
-            step_ppm: ((spec.step_fraction * 1e6).round() as i64).clamp(1, PPM),
-            step_mode: spec.step_mode,
-            cooldown_ns: (spec.cooldown_s * 1e9).round() as i64,
-            execution: spec.execution,
-            fee_ppm: (spec.fee_rate * 1e6).round() as i64,
-            fund_start: (spec.insurance_fund / unit_quote).round() as i64,
-            shortfall: spec.shortfall,
+            enabled: rules.enabled,
+            step_ppm: ppm(rules.step_fraction).clamp(1, PPM),
+            step_mode: rules.step_mode,
+            partial_above: (rules.partial_above / unit_quote).round() as i64,
+            cooldown_ns: ns(rules.cooldown_s),
+            execution: rules.execution,
+            fee_ppm: ppm(rules.fee_rate),
+            surplus_to_fund: rules.surplus_to_fund,
+            fund_start: (rules.insurance_fund / unit_quote).round() as i64,
+            remainder: rules.remainder,
+            fund_capacity_ppm: ppm(rules.fund_capacity),
+            backstop_ppm: ppm(rules.backstop_below),
+            workoff_ns: ns(rules.workoff_interval_s).max(1),
+            workoff_ppm: ppm(rules.workoff_fraction).clamp(1, PPM),
+            workoff_slip_ppm: (rules.workoff_slippage_bps * 100.0).round() as i64,
+            adl_drawdown_ppm: ppm(rules.adl_drawdown),
+            adl_window_ns: ns(rules.adl_drawdown_window_s),
+            shortfall: rules.shortfall,
         }
+    }
+
+    /// True when the fund holds positions: it takes remainders over or backs accounts stop.
+    pub fn fund_trades(&self) -> bool {
+        self.remainder == Remainder::Fund || self.backstop_ppm > 0
     }
 }
 
@@ -69,14 +118,20 @@ pub struct LiqRun {
     pub trigger_trade: Option<u64>,
     /// Consecutive steps that closed nothing in the book.
     pub dry_steps: u32,
+    /// The step order resting in the book (`RestAtBankruptcy`), if one rests.
+    pub resting: Option<OrderId>,
+    /// What the resting order filled since the last step (reported by the next step).
+    pub pending: StepTally,
 }
 
 /// Fills of the current liquidation step, accumulated by settlement.
 #[derive(Clone, Copy, Debug, Default)]
-pub(super) struct StepTally {
+pub struct StepTally {
     pub(super) qty: i64,
     pub(super) notional: i64,
     pub(super) fee: i64,
+    /// Change of the fund's cash reserve from fills settled outside a step (a resting order).
+    pub(super) fund: i64,
 }
 
 impl Venue {
@@ -102,6 +157,8 @@ impl Venue {
                 trigger: self.mover,
                 trigger_trade: self.mover_trade,
                 dry_steps: 0,
+                resting: None,
+                pending: StepTally::default(),
             };
             self.next_liq_id += 1;
             self.liq_runs.insert(id, run);
@@ -115,71 +172,233 @@ impl Venue {
         }
     }
 
-    /// One step of the takeover of `id`.
+    /// One step of the takeover of `id`: the venue's waterfall — a backstop takeover below
+    /// its threshold; else a step order to the book (IOC, fill-or-kill or resting at the
+    /// bankruptcy price); what it did not fill to the next step, the fund or the shortfall
+    /// rule.
     pub(crate) fn liquidation_step(&mut self, id: u32, clock: &mut Scheduler, rec: &mut Recorder) {
         let Some(run) = self.liq_runs.get(&id).copied() else {
             return;
         };
         let mark = self.mark.value();
+        let fund_before = self.fund_equity();
+        let socialized_before = self.socialized;
+        let mut tally = self.take_resting(id);
         let acc = self.accounts[id as usize];
+        let side = if acc.pos > 0 { Side::Sell } else { Side::Buy };
+        let bankruptcy = MarginTable::bankruptcy_price(acc.cash, acc.pos);
+        let mut step = StepOutcome {
+            side,
+            bankruptcy,
+            mark,
+            fund_before: fund_before - tally.fund,
+            socialized_before,
+            adl_qty: 0,
+            fund_qty: 0,
+        };
         if acc.pos == 0 || !self.margin.is_liquidatable(acc.cash, acc.pos, mark) {
+            if tally.qty > 0 {
+                self.record_step(id, &run, &step, &tally, clock.now(), rec);
+            }
             self.release(id, acc.pos == 0);
             return;
         }
-        let q = self.step_qty_for(&acc, mark);
-        let side = if acc.pos > 0 { Side::Sell } else { Side::Buy };
-        let bankruptcy = MarginTable::bankruptcy_price(acc.cash, acc.pos);
-        let limit = self.step_limit(&acc, q);
-        let (fund_before, socialized_before) = (self.fund, self.socialized);
-
-        let mut tally = StepTally::default();
-        self.active_liq = Some((id, run.generation));
-        let order = self.book.limit(
-            OwnerId(id),
-            side,
-            Price(limit),
-            Qty(q),
-            Tif::Ioc,
-            &mut self.book_events,
-        );
-        if order.is_err() {
-            // Only a full order pool refuses an IOC at a positive price: the step fills nothing.
-            rec.out.counters.rejects += 1;
+        if self.below_backstop(&acc, mark) {
+            step.fund_qty = self.backstop_take(id, mark, clock, rec);
+            if step.fund_qty > 0 {
+                self.fund_origin = Some((run.id, run.generation));
+                self.record_step(id, &run, &step, &tally, clock.now(), rec);
+                self.release(id, true);
+                self.after_market_change(clock, rec);
+                return;
+            }
         }
+        let q = self.step_qty_for(&acc, mark);
+        let limit = self.step_limit(&acc, q);
+        self.active_liq = Some((id, run.generation));
+        let before = tally.qty;
+        let rested = self.send_step(id, side, limit, q, rec);
         let traded = self.settle_liquidation_fills(id, clock.now(), rec, &mut tally);
-        let adl_qty = self.close_shortfall(id, run.id, side, q - tally.qty, clock, rec, &mut tally);
-        self.active_liq = None;
-        self.ledger.fund_min = self.ledger.fund_min.min(self.fund);
-        rec.out.counters.liquidation_steps += 1;
-        rec.out.liquidations.push(LiquidationRecord {
-            time_ns: clock.now(),
-            id: run.id,
-            account: id,
-            side: side.opposite(),
-            book_qty: tally.qty,
-            adl_qty,
-            avg_price: if tally.qty > 0 {
-                tally.notional as f64 / tally.qty as f64
+        let filled = tally.qty - before;
+        // A resting order waits for the next step while the mark has not passed bankruptcy.
+        let past_bankruptcy = self.accounts[id as usize].equity(mark) < 0;
+        let mut remainder = q - filled;
+        if let Some(order) = rested {
+            if past_bankruptcy {
+                self.cancel_step_order(order);
             } else {
-                0.0
-            },
-            bankruptcy_price: bankruptcy,
-            mark,
-            notional: tally.notional,
-            fee: tally.fee,
-            fund_change: self.fund - fund_before,
-            socialized: self.socialized - socialized_before,
-            trigger: run.trigger,
-            trigger_trade: run.trigger_trade,
-            generation: run.generation,
-        });
+                remainder = 0;
+                if let Some(r) = self.liq_runs.get_mut(&id) {
+                    r.resting = Some(order);
+                }
+            }
+        }
+        let progressed = filled > 0 || rested.is_some() && !past_bankruptcy;
+        let (adl_qty, fund_qty) = self.close_remainder(
+            id, &run, side, remainder, progressed, clock, rec, &mut tally,
+        );
+        step.adl_qty = adl_qty;
+        step.fund_qty = fund_qty;
+        self.active_liq = None;
+        self.record_step(id, &run, &step, &tally, clock.now(), rec);
         if traded {
             self.mover = Trigger::Liquidation(run.id);
             self.mover_gen = Some(run.generation);
             self.mover_trade = Some(rec.out.counters.trades);
         }
-        self.next_step_or_release(id, traded || adl_qty > 0, clock);
+        self.next_step_or_release(id, traded || adl_qty > 0 || fund_qty > 0, clock);
         self.after_market_change(clock, rec);
+    }
+
+    /// Sends one step's order: IOC at `limit` (market and IOC modes), fill-or-kill (nothing
+    /// unless the book holds all of `q` at `limit` or better), or a limit that rests. Returns
+    /// the resting order's handle.
+    fn send_step(
+        &mut self,
+        id: u32,
+        side: Side,
+        limit: i64,
+        q: i64,
+        rec: &mut Recorder,
+    ) -> Option<OrderId> {
+        let tif = match self.engine.execution {
+            Execution::Market | Execution::IocAtBankruptcy => Tif::Ioc,
+            Execution::FokAtBankruptcy => {
+                if self.book.fillable(side, Price(limit), Qty(q)).0 < q {
+                    return None;
+                }
+                Tif::Ioc
+            }
+            Execution::RestAtBankruptcy => Tif::Gtc,
+        };
+        match self.book.limit(
+            OwnerId(id),
+            side,
+            Price(limit),
+            Qty(q),
+            tif,
+            &mut self.book_events,
+        ) {
+            Ok(done) => (tif == Tif::Gtc && done.resting.0 > 0).then_some(done.id),
+            Err(_) => {
+                // Only a full order pool refuses a limit at a positive price: nothing fills.
+                rec.out.counters.rejects += 1;
+                None
+            }
+        }
+    }
+
+    /// Takes the step order that rested since the last step out of the book; returns what it
+    /// filled meanwhile.
+    fn take_resting(&mut self, id: u32) -> StepTally {
+        let Some(run) = self.liq_runs.get_mut(&id) else {
+            return StepTally::default();
+        };
+        let pending = std::mem::take(&mut run.pending);
+        if let Some(order) = run.resting.take() {
+            self.cancel_step_order(order);
+        }
+        pending
+    }
+
+    fn cancel_step_order(&mut self, order: OrderId) {
+        match self.book.cancel(order) {
+            Ok(_) | Err(cascade_book::BookError::UnknownOrder(_)) => {}
+            Err(e) => unreachable!("a cancel fails only on an unknown order: {e:?}"),
+        }
+    }
+
+    /// Writes the record of one step.
+    fn record_step(
+        &mut self,
+        id: u32,
+        run: &LiqRun,
+        step: &StepOutcome,
+        tally: &StepTally,
+        now_ns: i64,
+        rec: &mut Recorder,
+    ) {
+        self.note_fund();
+        rec.out.counters.liquidation_steps += 1;
+        rec.out.liquidations.push(LiquidationRecord {
+            time_ns: now_ns,
+            id: run.id,
+            account: id,
+            side: step.side.opposite(),
+            book_qty: tally.qty,
+            adl_qty: step.adl_qty,
+            fund_qty: step.fund_qty,
+            avg_price: if tally.qty > 0 {
+                tally.notional as f64 / tally.qty as f64
+            } else {
+                0.0
+            },
+            bankruptcy_price: step.bankruptcy,
+            mark: step.mark,
+            notional: tally.notional,
+            fee: tally.fee,
+            fund_change: self.fund_equity() - step.fund_before,
+            socialized: self.socialized - step.socialized_before,
+            trigger: run.trigger,
+            trigger_trade: run.trigger_trade,
+            generation: run.generation,
+        });
+    }
+
+    /// What a step's order did not fill (`remainder` lots), by the venue's rule: kept for
+    /// the next step, taken over by the fund, or the shortfall rule (ADL, or the book at any
+    /// price under socialised loss). ADL comes first when the fund has fallen past its
+    /// drawdown trigger, and after [`MAX_DRY_STEPS`] steps that closed nothing. Returns the
+    /// lots transferred by ADL and taken over by the fund.
+    #[allow(clippy::too_many_arguments)]
+    fn close_remainder(
+        &mut self,
+        id: u32,
+        run: &LiqRun,
+        side: Side,
+        remainder: i64,
+        progressed: bool,
+        clock: &mut Scheduler,
+        rec: &mut Recorder,
+        tally: &mut StepTally,
+    ) -> (i64, i64) {
+        if remainder <= 0 {
+            self.note_progress(id, true);
+            return (0, 0);
+        }
+        let now = clock.now();
+        let forced = self.adl_forced(now);
+        match self.engine.remainder {
+            Remainder::Shortfall => (
+                self.close_shortfall(id, run.id, side, remainder, clock, rec, tally),
+                0,
+            ),
+            Remainder::NextStep => {
+                let exhausted = self.note_progress(id, progressed);
+                if forced || exhausted {
+                    (self.deleverage(id, run.id, remainder, now, rec), 0)
+                } else {
+                    (0, 0)
+                }
+            }
+            Remainder::Fund => {
+                let taken = if forced {
+                    0
+                } else {
+                    self.fund_take(id, remainder, clock, rec)
+                };
+                if taken > 0 {
+                    self.fund_origin = Some((run.id, run.generation));
+                }
+                let adl = if remainder > taken {
+                    self.deleverage(id, run.id, remainder - taken, now, rec)
+                } else {
+                    0
+                };
+                self.note_progress(id, true);
+                (adl, taken)
+            }
+        }
     }
 
     /// What the book did not fill of a step. Under ADL it is transferred at once. Under
@@ -250,6 +469,10 @@ impl Venue {
     /// Lots one step closes: a fraction of the position, or down to the next lower tier.
     fn step_qty_for(&self, acc: &Account, mark: i64) -> i64 {
         let total = acc.pos.abs();
+        let notional = i128::from(total) * i128::from(mark);
+        if notional <= i128::from(self.engine.partial_above) {
+            return total;
+        }
         let q = match self.engine.step_mode {
             StepMode::Fraction => ceil_div(
                 i128::from(total) * i128::from(self.engine.step_ppm),
@@ -278,7 +501,9 @@ impl Venue {
     /// it as the fund can cover for `q` lots (market mode).
     fn step_limit(&self, acc: &Account, q: i64) -> i64 {
         let fund = match self.engine.execution {
-            Execution::IocAtBankruptcy => 0,
+            Execution::IocAtBankruptcy
+            | Execution::FokAtBankruptcy
+            | Execution::RestAtBankruptcy => 0,
             Execution::Market => self.fund.max(0),
         };
         let (c, p, q, f) = (

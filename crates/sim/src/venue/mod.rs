@@ -11,6 +11,7 @@
 //! - `adl.rs` — auto-deleveraging; `socialize.rs` — socialised loss.
 
 mod adl;
+mod fund;
 mod liquidation;
 mod settlement;
 mod socialize;
@@ -18,7 +19,7 @@ mod socialize;
 mod tests;
 
 pub use adl::{AdlCache, ADL_REFRESH_NS};
-pub use liquidation::{EngineConfig, LiqRun, MAX_DRY_STEPS};
+pub use liquidation::{EngineConfig, LiqRun, StepTally, MAX_DRY_STEPS};
 
 use crate::accounts::{Account, LiquidationIndex};
 use crate::agents::{Action, MarketState, OrderList};
@@ -28,7 +29,7 @@ use crate::record::{LedgerStats, Trigger};
 use crate::recorder::Recorder;
 use crate::scheduler::Scheduler;
 use cascade_book::{Book, BookError, BookEvent, OrderId, OwnerId, Price, Qty, Side};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 /// Which venue of a simulation (its index in the simulation's list of venues).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -44,8 +45,17 @@ pub struct Venue {
     liq_index: LiquidationIndex,
     pub(crate) margin: MarginTable,
     engine: EngineConfig,
-    /// The insurance fund, units.
+    /// The insurance fund's cash reserve, units (its trading account is `fund_acct`).
     pub(crate) fund: i64,
+    /// The fund's trading account, when the rules let it hold positions (after the shock
+    /// account, the last account).
+    pub(super) fund_acct: Option<u32>,
+    /// (time, fund equity) with decreasing equity within the drawdown window: its peak.
+    fund_peaks: VecDeque<(i64, i64)>,
+    /// The takeover (liquidation id, generation) whose position the fund works off.
+    fund_origin: Option<(u32, u32)>,
+    /// A work-off order of the fund is scheduled.
+    workoff_scheduled: bool,
     pub(crate) ledger: LedgerStats,
     pub(crate) mark: Mark,
     /// What agents read besides the book: last price, mark, index, volatility, volumes.
@@ -85,7 +95,7 @@ impl Venue {
     /// A venue with `accounts` (their starting cash counts as deposits) and an empty book.
     pub(crate) fn new(
         id: VenueId,
-        accounts: Vec<Account>,
+        mut accounts: Vec<Account>,
         margin: MarginTable,
         engine: EngineConfig,
         mark: Mark,
@@ -93,6 +103,10 @@ impl Venue {
         index: Option<f64>,
     ) -> Self {
         let fund = engine.fund_start;
+        let fund_acct = engine.fund_trades().then(|| {
+            accounts.push(Account::default());
+            (accounts.len() - 1) as u32
+        });
         let deposits = fund + accounts.iter().map(|a| a.cash).sum::<i64>();
         Self {
             id,
@@ -102,6 +116,10 @@ impl Venue {
             margin,
             engine,
             fund,
+            fund_acct,
+            fund_peaks: VecDeque::new(),
+            fund_origin: None,
+            workoff_scheduled: false,
             ledger: LedgerStats {
                 fund_start: fund,
                 fund_min: fund,
@@ -146,7 +164,7 @@ impl Venue {
         &self.accounts
     }
 
-    /// The insurance fund, units.
+    /// The insurance fund's cash reserve, units (see [`Venue::fund_equity`] for its worth).
     pub fn fund(&self) -> i64 {
         self.fund
     }
@@ -338,7 +356,7 @@ impl Venue {
 
     /// Closes the ledger's figures at the end of the run.
     pub(crate) fn finish(&mut self) -> LedgerStats {
-        self.ledger.fund_end = self.fund;
+        self.ledger.fund_end = self.fund_equity();
         self.ledger.bad_debt = self.bad_debt();
         self.ledger
     }

@@ -85,6 +85,14 @@ impl Venue {
             .active_liq
             .map(|(a, _)| a)
             .filter(|&a| a == f.taker_owner.0);
+        // A step order resting in the book (BitMEX) fills as a maker, outside its step.
+        let resting = liquidated.is_none()
+            && self.accounts[f.maker_owner.0 as usize].in_liquidation()
+            && self
+                .liq_runs
+                .get(&f.maker_owner.0)
+                .is_some_and(|r| r.resting == Some(f.maker));
+        let liquidated = liquidated.or(resting.then_some(f.maker_owner.0));
         match liquidated {
             None => {
                 self.trade(buyer, f.qty.0, value);
@@ -95,12 +103,28 @@ impl Venue {
                 let sign = if buyer == id { 1 } else { -1 };
                 self.trade(other, -sign * f.qty.0, value);
                 let b = self.bankruptcy_value(id, f.qty.0);
-                // The account pays (buying) or receives (selling) its bankruptcy value.
-                self.trade(id, sign * f.qty.0, b);
-                self.fund += if sign > 0 { b - value } else { value - b };
-                self.charge_fee(id, value);
-                self.step_qty += f.qty.0;
-                self.step_notional += value;
+                // The account pays (buying) or receives (selling) its bankruptcy value, or,
+                // where the trader keeps the margin left, the fill when it is better.
+                let own = match (self.engine.surplus_to_fund, sign > 0) {
+                    (true, _) => b,
+                    (false, true) => b.min(value),
+                    (false, false) => b.max(value),
+                };
+                self.trade(id, sign * f.qty.0, own);
+                let to_fund = if sign > 0 { own - value } else { value - own };
+                self.fund += to_fund;
+                let fee = self.charge_fee(id, value);
+                if resting {
+                    if let Some(run) = self.liq_runs.get_mut(&id) {
+                        run.pending.qty += f.qty.0;
+                        run.pending.notional += value;
+                        run.pending.fee += fee;
+                        run.pending.fund += to_fund + fee;
+                    }
+                } else {
+                    self.step_qty += f.qty.0;
+                    self.step_notional += value;
+                }
             }
         }
         self.touched.push(buyer);

@@ -23,7 +23,7 @@ impl Venue {
             .accounts
             .iter()
             .enumerate()
-            .filter(|&(i, a)| i as u32 != id && a.pos != 0)
+            .filter(|&(i, a)| i as u32 != id && a.pos != 0 && Some(i as u32) != self.fund_acct)
             .map(|(i, a)| (i as u32, pnl(a, mark)))
             .filter(|&(_, p)| p > 0)
             .collect();

@@ -24,10 +24,20 @@ fn engine(shortfall: Shortfall, execution: Execution, fund: i64) -> EngineConfig
         enabled: true,
         step_ppm: 1_000_000,
         step_mode: StepMode::Fraction,
+        partial_above: 0,
         cooldown_ns: 0,
         execution,
         fee_ppm: 0,
+        surplus_to_fund: true,
         fund_start: fund,
+        remainder: crate::scenario::Remainder::Shortfall,
+        fund_capacity_ppm: 0,
+        backstop_ppm: 0,
+        workoff_ns: 1_000_000_000,
+        workoff_ppm: 100_000,
+        workoff_slip_ppm: 5_000,
+        adl_drawdown_ppm: 0,
+        adl_window_ns: 8 * 3_600_000_000_000,
         shortfall,
     }
 }
@@ -100,8 +110,12 @@ impl Bench {
         self.v.set_index(price as f64);
         self.v.after_market_change(&mut self.clock, &mut self.rec);
         while let Some(kind) = self.clock.pop_until(until_ns) {
-            if let EventKind::LiqStep(_, id) = kind {
-                self.v.liquidation_step(id, &mut self.clock, &mut self.rec);
+            match kind {
+                EventKind::LiqStep(_, id) => {
+                    self.v.liquidation_step(id, &mut self.clock, &mut self.rec)
+                }
+                EventKind::FundWorkOff(_) => self.v.fund_workoff(&mut self.clock, &mut self.rec),
+                _ => {}
             }
         }
         &self.rec.out.liquidations
@@ -353,4 +367,174 @@ fn a_negative_bankruptcy_price_is_recorded_as_what_the_ledger_did() {
         "the long sold its 10 lots for 0"
     );
     assert_eq!((b.cash(0), b.pos(0)), (-100, 0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The venue presets' waterfalls, one bankrupt account through each.
+//
+// Account 0: a long of 10 lots entered at 100 with cash −900 (bankrupt at 90). Account 1: a
+// buyer bidding 4 @ 92. Account 2: a short of 10 in profit, the ADL counterparty. The fund
+// starts at 1,000 units; one tier with maintenance 5%, so every preset closes the whole
+// position in one step (down one tier from the lowest is all of it) and no partial threshold
+// applies. The mark (the index) moves to 91: equity −900 + 910 = 10 < 45.5 maintenance.
+// ---------------------------------------------------------------------------------------------
+
+fn preset_bench(preset: crate::scenario::Preset, fund: f64) -> Bench {
+    let mut rules = preset.liquidation();
+    rules.insurance_fund = fund;
+    let accounts = vec![
+        long(-900, 10, 1_000),
+        Account::default(),
+        short(2_000, 10, 1_000),
+    ];
+    let mut b = Bench::new(accounts, EngineConfig::new(&rules, 1.0), one_tier());
+    b.bid(1, 92, 4);
+    b
+}
+
+impl Bench {
+    fn fund_account(&self) -> (i64, i64) {
+        let f = self
+            .v
+            .fund_account()
+            .expect("the preset gives the fund an account") as usize;
+        (self.cash(f), self.pos(f))
+    }
+
+    fn market_buy(&mut self, owner: u32, qty: i64) {
+        let order = Action::Market {
+            side: Side::Buy,
+            qty: Qty(qty),
+        };
+        self.v.enter(owner, order, &mut self.clock, &mut self.rec);
+    }
+}
+
+const SECOND: i64 = 1_000_000_000;
+
+#[test]
+fn binance_ioc_at_bankruptcy_then_the_fund_takes_the_rest_over_and_works_it_off() {
+    let mut b = preset_bench(crate::scenario::Preset::Binance, 1_000.0);
+    let s = b.mark_to(91, 0)[0];
+    // IOC sell 10 @ ≥ 90: 4 @ 92 = 368 against ⌊900·4/10⌋ = 360: +8 to the fund; clearance
+    // fee ⌈0.5% · 368⌉ = 2 out of the equity left (−540 + 6·91 = 6). The fund takes the
+    // other 6 at their bankruptcy value ⌊542·6/6⌋ = 542: its equity 1,010 − 542 + 6·91 = 1,014.
+    assert_eq!((s.book_qty, s.fund_qty, s.adl_qty), (4, 6, 0));
+    assert_eq!((s.fee, s.fund_change), (2, 14));
+    assert_eq!((b.cash(0), b.pos(0)), (0, 0));
+    assert_eq!(b.fund_account(), (-542, 6));
+    assert_eq!(b.v.fund(), 1_010);
+    assert_eq!(b.v.fund_equity(), 1_014);
+    assert!(b.rec.out.adl.is_empty(), "no ADL while the fund can hold");
+    // A bid at 91 arrives; one second later the fund offers ⌈10% · 6⌉ = 1 lot no lower than
+    // ⌈91 · (1 − 0.5%)⌉ = 91 and sells it there.
+    b.bid(1, 91, 3);
+    b.mark_to(91, SECOND);
+    assert_eq!(b.fund_account(), (-542 + 91, 5));
+    assert_eq!(b.rec.out.counters.fund_workoff_lots, 1);
+    assert_eq!(b.pos(1), 5);
+}
+
+#[test]
+fn binance_goes_to_adl_only_for_what_the_fund_cannot_hold() {
+    // A fund of 300: after the book's 4 lots (+8, fee 2: reserve 310) it can hold k lots
+    // while k·91 ≤ 310 − 542·k/6 + 91·k, i.e. ⌊542k/6⌋ ≤ 310: k = 3 (271), not 4 (361).
+    let mut b = preset_bench(crate::scenario::Preset::Binance, 300.0);
+    let s = b.mark_to(91, 0)[0];
+    assert_eq!((s.book_qty, s.fund_qty, s.adl_qty), (4, 3, 3));
+    assert_eq!(b.fund_account(), (-271, 3));
+    assert_eq!(b.pos(2), -7, "the short took 3 lots by ADL");
+}
+
+#[test]
+fn bybit_fill_or_kill_takes_nothing_from_a_thin_book_and_the_fund_takes_all() {
+    let mut b = preset_bench(crate::scenario::Preset::Bybit, 1_000.0);
+    let s = b.mark_to(91, 0)[0];
+    // Only 4 of 10 lots bid at 90 or better: the FOK does not trade. The fund takes the 10 at
+    // ⌊900·10/10⌋ = 900; equity 1,000 − 900 + 910 = 1,010. No fee on Bybit.
+    assert_eq!((s.book_qty, s.fund_qty, s.adl_qty), (0, 10, 0));
+    assert_eq!((s.fee, s.fund_change), (0, 10));
+    assert_eq!(b.fund_account(), (-900, 10));
+    assert_eq!(
+        b.v.book().l1().bid.map(|l| l.1),
+        Some(Qty(4)),
+        "the bid rests"
+    );
+}
+
+#[test]
+fn okx_keeps_the_remainder_for_the_next_step_a_minute_later_then_adl() {
+    let mut b = preset_bench(crate::scenario::Preset::Okx, 1_000.0);
+    // Market mode: the IOC may go as low as the fund covers; it sweeps the 4 @ 92 (+8, fee 2)
+    // and keeps the other 6 for the next step, every 60 s.
+    let first = b.mark_to(91, 0)[0];
+    assert_eq!((first.book_qty, first.fund_qty, first.adl_qty), (4, 0, 0));
+    assert_eq!((b.cash(0), b.pos(0)), (-542, 6));
+    // Steps at 60, 120, 180 s find no bid; after the third dry step ADL takes the 6.
+    let steps = b.mark_to(91, 180 * SECOND).to_vec();
+    assert_eq!(steps.len(), 4);
+    assert_eq!(
+        steps.iter().map(|s| s.time_ns / SECOND).collect::<Vec<_>>(),
+        vec![0, 60, 120, 180]
+    );
+    assert_eq!(steps[1].adl_qty + steps[2].adl_qty, 0);
+    assert_eq!(steps[3].adl_qty, 6);
+    assert_eq!((b.pos(0), b.pos(2)), (0, -4));
+    assert!(
+        b.v.fund_account().is_none(),
+        "OKX's fund holds no positions"
+    );
+}
+
+#[test]
+fn bitmex_rests_at_bankruptcy_and_the_fund_takes_over_once_the_mark_passes_it() {
+    let mut b = preset_bench(crate::scenario::Preset::BitMex, 1_000.0);
+    // A sell limit 10 @ 90: 4 trade at 92 on arrival (+8), 6 rest at 90. No fee on BitMEX.
+    let first = b.mark_to(91, 0)[0];
+    assert_eq!((first.book_qty, first.fund_qty, first.adl_qty), (4, 0, 0));
+    assert_eq!(
+        b.v.book().l1().ask.map(|l| (l.0, l.1)),
+        Some((Price(90), Qty(6)))
+    );
+    // A buyer lifts 2 of the resting lots at 90: ⌊540·2/6⌋ = 180 = 2 · 90, nothing to the fund.
+    b.market_buy(1, 2);
+    assert_eq!((b.cash(0), b.pos(0)), (-360, 4));
+    // The next step (1 s) reports those 2 and rests the other 4 again: the mark (91) has not
+    // passed bankruptcy (equity −360 + 364 = 4).
+    let second = b.mark_to(91, SECOND)[1];
+    assert_eq!((second.book_qty, second.fund_qty), (2, 0));
+    // The mark falls to 89, past bankruptcy (−360 + 356 < 0): the step cancels its order and
+    // the fund takes the 4 at ⌊360·4/4⌋ = 360; its equity 1,008 − 360 + 4·89 = 1,004.
+    let third = b.mark_to(89, 2 * SECOND)[2];
+    assert_eq!((third.book_qty, third.fund_qty, third.adl_qty), (0, 4, 0));
+    assert_eq!(third.fund_change, 1_004 - 1_008);
+    assert_eq!(b.fund_account(), (-360, 4));
+    assert_eq!(b.v.book().l1().ask, None, "the resting order is gone");
+}
+
+#[test]
+fn hyperliquid_backstop_takes_position_and_margin_below_two_thirds_of_maintenance() {
+    let mut b = preset_bench(crate::scenario::Preset::Hyperliquid, 1_000.0);
+    // At 91: equity 10 < ⅔ · 45.5: the vault takes the account whole, without the book.
+    let s = b.mark_to(91, 0)[0];
+    assert_eq!((s.book_qty, s.fund_qty, s.adl_qty), (0, 10, 0));
+    assert_eq!((b.cash(0), b.pos(0)), (0, 0));
+    assert_eq!(b.fund_account(), (-900, 10));
+    assert_eq!(
+        s.fund_change, 10,
+        "the vault's equity gains the margin left"
+    );
+    assert_eq!(b.rec.out.counters.backstop_takeovers, 1);
+}
+
+#[test]
+fn hyperliquid_market_order_lets_the_trader_keep_the_margin_left() {
+    let mut b = preset_bench(crate::scenario::Preset::Hyperliquid, 1_000.0);
+    // At 94: equity 40 < 47 maintenance but above ⅔ of it: a market sell. 4 @ 92 = 368: the
+    // trader keeps it all (bankruptcy value 360); no fee; the rest waits 30 s.
+    let s = b.mark_to(94, 0)[0];
+    assert_eq!((s.book_qty, s.fund_qty, s.adl_qty), (4, 0, 0));
+    assert_eq!((s.fee, s.fund_change), (0, 0));
+    assert_eq!((b.cash(0), b.pos(0)), (-532, 6));
+    assert_eq!(b.v.fund(), 1_000);
 }

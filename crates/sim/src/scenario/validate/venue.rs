@@ -1,20 +1,24 @@
 //! Checks of the venue's sections: margin tiers, the liquidation engine, the mark and the index.
 
 use super::Validator;
-use crate::scenario::{IndexSpec, LiquidationSpec, MarkSpec, Scenario, Tier, MAX_SAMPLES};
+use crate::scenario::{
+    IndexSpec, LiquidationRules, MarkSpec, Remainder, Scenario, Tier, MAX_SAMPLES,
+};
 
 impl Validator {
     /// The margin, liquidation, mark and index sections, in that order.
     pub(super) fn venue(&mut self, s: &Scenario) {
         self.tiers(&s.margin.tiers);
-        self.liquidation(&s.liquidation);
+        self.liquidation(&s.liquidation.rules(s.venue));
         self.mark(s);
         if let Some(ix) = &s.index {
             self.index(ix, s.duration_s);
         }
     }
 
-    fn liquidation(&mut self, l: &LiquidationSpec) {
+    /// The liquidation rules as the run will follow them (the preset's, with the scenario's
+    /// fields over them); a problem is named at the field, whether given or the preset's.
+    fn liquidation(&mut self, l: &LiquidationRules) {
         if self.positive("liquidation.step_fraction", l.step_fraction) && l.step_fraction > 1.0 {
             self.err(
                 "liquidation.step_fraction",
@@ -34,6 +38,53 @@ impl Validator {
             self.err("liquidation.insurance_fund", "must be at most 1e15");
         } else {
             self.money("liquidation.insurance_fund", l.insurance_fund);
+        }
+        if self.non_negative("liquidation.partial_above", l.partial_above) {
+            self.money("liquidation.partial_above", l.partial_above);
+        }
+        if self.non_negative("liquidation.fund_capacity", l.fund_capacity)
+            && l.fund_capacity > 100.0
+        {
+            self.err(
+                "liquidation.fund_capacity",
+                format!(
+                    "must be at most 100 (times the fund's equity), got {}",
+                    l.fund_capacity
+                ),
+            );
+        }
+        if l.remainder == Remainder::Fund && l.fund_capacity == 0.0 {
+            self.err(
+                "liquidation.fund_capacity",
+                "is 0, so the fund can take nothing over: with `remainder: Fund` give a positive capacity",
+            );
+        }
+        self.fraction_below_one("liquidation.backstop_below", l.backstop_below);
+        self.fraction_below_one("liquidation.adl_drawdown", l.adl_drawdown);
+        self.positive("liquidation.workoff_interval_s", l.workoff_interval_s);
+        if self.positive("liquidation.workoff_fraction", l.workoff_fraction)
+            && l.workoff_fraction > 1.0
+        {
+            self.err(
+                "liquidation.workoff_fraction",
+                format!("must be at most 1, got {}", l.workoff_fraction),
+            );
+        }
+        if self.positive("liquidation.workoff_slippage_bps", l.workoff_slippage_bps)
+            && l.workoff_slippage_bps >= 10_000.0
+        {
+            self.err(
+                "liquidation.workoff_slippage_bps",
+                format!("must be below 10000 (100%), got {}", l.workoff_slippage_bps),
+            );
+        }
+        self.positive("liquidation.adl_drawdown_window_s", l.adl_drawdown_window_s);
+    }
+
+    /// A share in [0, 1).
+    fn fraction_below_one(&mut self, path: &str, x: f64) {
+        if self.non_negative(path, x) && x >= 1.0 {
+            self.err(path, format!("must be below 1, got {x}"));
         }
     }
 
