@@ -141,14 +141,7 @@ impl Venue {
         let Some(f) = self.fund_acct else {
             return 0;
         };
-        let mark = self.mark.value();
-        let bankrupt_long = self.accounts[id as usize].pos > 0;
-        let sign = if bankrupt_long { 1 } else { -1 };
-        let fund = self.accounts[f as usize];
-        let holds = |v: &Self, k: i64| {
-            let b = v.bankruptcy_value(id, k);
-            v.fund_can_hold(fund.cash - sign * b, fund.pos + sign * k, mark)
-        };
+        let holds = |v: &Self, k: i64| v.fund_can_take(id, k);
         // The largest k ≤ qty the fund can hold (holding more only lowers its equity per lot
         // taken past bankruptcy and raises its notional, so the test is monotone in k).
         let (mut lo, mut hi) = (0i64, qty.min(self.accounts[id as usize].pos.abs()));
@@ -167,6 +160,11 @@ impl Venue {
         if lo == 0 {
             return 0;
         }
+        let sign = if self.accounts[id as usize].pos > 0 {
+            1
+        } else {
+            -1
+        };
         let b = self.bankruptcy_value(id, lo);
         self.trade(id, -sign * lo, b);
         self.trade(f, sign * lo, b);
@@ -175,6 +173,22 @@ impl Venue {
         rec.out.counters.fund_takeover_lots += lo as u64;
         self.schedule_workoff(clock);
         lo
+    }
+
+    /// Whether the fund could take `k` more lots of bankrupt `id` over at their bankruptcy
+    /// value and still hold its position.
+    pub(super) fn fund_can_take(&self, id: u32, k: i64) -> bool {
+        let Some(f) = self.fund_acct else {
+            return false;
+        };
+        let acc = &self.accounts[id as usize];
+        if k > acc.pos.abs() {
+            return false;
+        }
+        let sign = if acc.pos > 0 { 1 } else { -1 };
+        let fund = &self.accounts[f as usize];
+        let b = self.bankruptcy_value(id, k);
+        self.fund_can_hold(fund.cash - sign * b, fund.pos + sign * k, self.mark.value())
     }
 
     fn schedule_workoff(&mut self, clock: &mut Scheduler) {

@@ -390,6 +390,11 @@ impl Venue {
                 if taken > 0 {
                     self.fund_origin = Some((run.id, run.generation));
                 }
+                // ADL only for what the fund cannot hold (checked in every test run).
+                debug_assert!(
+                    forced || taken == remainder || !self.fund_can_take(id, 1),
+                    "ADL while the fund could take more over"
+                );
                 let adl = if remainder > taken {
                     self.deleverage(id, run.id, remainder - taken, now, rec)
                 } else {

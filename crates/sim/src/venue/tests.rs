@@ -538,3 +538,51 @@ fn hyperliquid_market_order_lets_the_trader_keep_the_margin_left() {
     assert_eq!((b.cash(0), b.pos(0)), (-532, 6));
     assert_eq!(b.v.fund(), 1_000);
 }
+
+mod fund_before_adl {
+    use super::*;
+    use crate::scenario::Preset;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// On the presets where the fund takes remainders over (Binance, Bybit, BitMEX), ADL
+        /// never fires while the fund can hold more: whenever a step hands lots to ADL, the
+        /// fund could not have taken one lot more than it did.
+        #[test]
+        fn adl_fires_only_for_what_the_fund_cannot_hold(
+            preset in prop::sample::select(vec![Preset::Binance, Preset::Bybit, Preset::BitMex]),
+            fund in 0i64..3_000,
+            bid_price in 85i64..95,
+            bid_qty in 0i64..12,
+            mark in 80i64..94,
+        ) {
+            let mut rules = preset.liquidation();
+            rules.insurance_fund = fund as f64;
+            let accounts = vec![
+                long(-900, 10, 1_000),
+                Account::default(),
+                short(2_000, 10, 1_000),
+            ];
+            let mut b = Bench::new(accounts, EngineConfig::new(&rules, 1.0), one_tier());
+            if bid_qty > 0 {
+                b.bid(1, bid_price, bid_qty);
+            }
+            b.mark_to(mark, 5 * SECOND);
+            // The engine asserts, at each step that hands lots to ADL, that the fund could not
+            // take one more lot over (a debug assertion: tests run with them on).
+            let adl: i64 = b.rec.out.liquidations.iter().map(|s| s.adl_qty).sum();
+            let fund_lots: i64 = b.rec.out.liquidations.iter().map(|s| s.fund_qty).sum();
+            if adl > 0 && fund == 0 {
+                prop_assert_eq!(fund_lots, 0, "an empty fund takes nothing over");
+            }
+            // The ledger holds: positions sum to zero, cash + reserve = deposits.
+            prop_assert_eq!(b.v.accounts.iter().map(|a| a.pos).sum::<i64>(), 0);
+            prop_assert_eq!(
+                b.v.accounts.iter().map(|a| a.cash).sum::<i64>() + b.v.fund,
+                b.v.ledger().deposits
+            );
+        }
+    }
+}
