@@ -231,3 +231,38 @@ proptest! {
         prop_assert_eq!(rec.audit.clone(), None);
     }
 }
+
+/// flash-cascade through every venue preset's waterfall, with the ledger audit on and the
+/// engine's assertion that ADL takes only what the fund cannot hold: every preset runs, its
+/// lots add up (book + fund + ADL = liquidated), the fund works off all it took over when the
+/// book lets it, and only the presets whose fund trades hold positions.
+#[test]
+fn flash_cascade_runs_through_every_preset_waterfall_under_the_audit() {
+    for venue in ["Binance", "Bybit", "OKX", "BitMEX", "Hyperliquid"] {
+        let s = shipped(
+            "flash-cascade.ron",
+            &[
+                &format!("venue={venue}"),
+                "duration_s=1500",
+                "liquidation=LiquidationSpec(insurance_fund: 1000000.0)",
+            ],
+        );
+        let rec = run(&s);
+        let stats = rec.liquidation_stats();
+        assert!(stats.count > 0, "{venue}: no liquidation");
+        let (book, fund, adl): (i64, i64, i64) = rec.liquidations.iter().fold((0, 0, 0), |t, l| {
+            (t.0 + l.book_qty, t.1 + l.fund_qty, t.2 + l.adl_qty)
+        });
+        assert_eq!(book + fund + adl, stats.volume, "{venue}");
+        let c = &rec.counters;
+        assert_eq!(fund as u64, c.fund_takeover_lots, "{venue}");
+        assert!(c.fund_workoff_lots <= c.fund_takeover_lots, "{venue}");
+        match venue {
+            "OKX" => assert_eq!(fund, 0, "OKX's fund holds no positions"),
+            _ => assert!(fund > 0, "{venue}: the fund took nothing over"),
+        }
+        if venue == "Hyperliquid" {
+            assert!(c.backstop_takeovers > 0, "the vault took no account over");
+        }
+    }
+}
