@@ -26,6 +26,12 @@ pub use shock::Shock;
 pub(crate) use validate::Fields;
 use validate::Validator;
 pub use validate::{FieldError, ValidationErrors};
+/// The run's budget: bounds on every rate and interval, derived in `validate/budget.rs`.
+pub use validate::{
+    Budget, AGENT_BYTES, EVENTS_PER_S, MAX_EVENTS, MAX_JUMPS_PER_STEP, MAX_RATE_PER_S,
+    MEMORY_BUDGET_BYTES, MIN_INTERVAL_S, REPORT_COPIES, RESTING_BYTES, SAMPLE_BYTES,
+    TIME_BUDGET_S, TRADE_BYTES,
+};
 
 /// A whole market: the instrument, the clock, the exogenous processes and the agents.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -132,8 +138,6 @@ pub const MAX_SCENARIO_BYTES: usize = 16 << 20;
 pub const MAX_AGENTS: u64 = 10_000_000;
 /// Longest simulated duration accepted: about 10 years.
 pub const MAX_DURATION_S: f64 = 3.2e8;
-/// Most samples a run may record.
-pub const MAX_SAMPLES: f64 = 50_000_000.0;
 /// Longest ladder a maker may quote per side.
 pub const MAX_LEVELS: u32 = 1_000;
 /// Largest single order, lots.

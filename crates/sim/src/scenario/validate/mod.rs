@@ -3,12 +3,18 @@
 //! The core sections are checked here, the venue's in `venue.rs`, the shocks in `shocks.rs`;
 //! each agent kind checks its own section through [`Fields`].
 
+mod budget;
 mod shocks;
 mod venue;
 
+pub use budget::{
+    Budget, AGENT_BYTES, EVENTS_PER_S, MAX_EVENTS, MAX_JUMPS_PER_STEP, MAX_RATE_PER_S,
+    MEMORY_BUDGET_BYTES, MIN_INTERVAL_S, REPORT_COPIES, RESTING_BYTES, SAMPLE_BYTES,
+    TIME_BUDGET_S, TRADE_BYTES,
+};
+
 use super::{
     Fundamental, Instrument, Scenario, MAX_AGENTS, MAX_DURATION_S, MAX_ORDER_LOTS, MAX_ORDER_UNITS,
-    MAX_SAMPLES,
 };
 
 /// One semantic problem: the field's path and what is wrong with its value.
@@ -161,19 +167,7 @@ impl Validator {
                 format!("must be at most {MAX_DURATION_S} s, got {}", s.duration_s),
             );
         }
-        if self.positive("sample_interval_s", s.sample_interval_s)
-            && s.duration_s.is_finite()
-            && s.duration_s > 0.0
-        {
-            if s.sample_interval_s < 1e-6 {
-                self.err("sample_interval_s", "must be at least one microsecond");
-            } else if s.duration_s / s.sample_interval_s > MAX_SAMPLES {
-                self.err(
-                    "sample_interval_s",
-                    format!("gives more than {MAX_SAMPLES} samples over duration_s"),
-                );
-            }
-        }
+        self.positive("sample_interval_s", s.sample_interval_s);
         if self.non_negative("latency.base_us", s.latency.base_us) && s.latency.base_us > 1e9 {
             self.err("latency.base_us", "must be at most 1e9 µs");
         }
@@ -189,6 +183,7 @@ impl Validator {
         self.venue(s);
         self.shocks(s);
         self.times(s);
+        self.budget(s);
     }
 
     /// Every duration or time in seconds — each field named `…_s` (not a rate `…_per_s` or
@@ -201,8 +196,14 @@ impl Validator {
             return;
         };
         let mut found = Vec::new();
-        time_fields(&tree, String::new(), &mut found);
+        numeric_fields(&tree, String::new(), &mut found);
         for (path, x) in found {
+            let seconds = path.ends_with("_s")
+                && !path.ends_with("_per_s")
+                && !path.ends_with("_per_sqrt_s");
+            if !seconds {
+                continue;
+            }
             let named = self.errors.iter().any(|e| e.path == path);
             if !named && x.is_finite() && x > MAX_DURATION_S {
                 self.err(
@@ -293,9 +294,10 @@ impl Validator {
     }
 }
 
-/// Every numeric field named `…_s` below `v` (seconds, not rates), with its path as the
-/// checks name it (`agents[1].refresh_s`, `shocks[0].at_s`, `mark.half_life_s`).
-fn time_fields(v: &serde_json::Value, at: String, out: &mut Vec<(String, f64)>) {
+/// Every numeric field below `v` with its path as the checks name it (`agents[1].refresh_s`,
+/// `shocks[0].at_s`, `mark.half_life_s`); numbers in lists of numbers (an index path's
+/// points) are not fields and are left out.
+pub(super) fn numeric_fields(v: &serde_json::Value, at: String, out: &mut Vec<(String, f64)>) {
     use serde_json::Value;
     let join = |key: &str| {
         if at.is_empty() {
@@ -307,7 +309,7 @@ fn time_fields(v: &serde_json::Value, at: String, out: &mut Vec<(String, f64)>) 
     match v {
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                time_fields(item, format!("{at}[{i}]"), out);
+                numeric_fields(item, format!("{at}[{i}]"), out);
             }
         }
         // An enum variant with fields (`{"EmaMid": {...}}`, `{"Noise": {...}}`): its fields
@@ -318,17 +320,14 @@ fn time_fields(v: &serde_json::Value, at: String, out: &mut Vec<(String, f64)>) 
                     .all(|k| k.starts_with(|c: char| c.is_ascii_uppercase())) =>
         {
             if let Some(inner) = m.values().next() {
-                time_fields(inner, at, out);
+                numeric_fields(inner, at, out);
             }
         }
         Value::Object(m) => {
             for (key, value) in m {
-                let seconds = key.ends_with("_s")
-                    && !key.ends_with("_per_s")
-                    && !key.ends_with("_per_sqrt_s");
                 match value.as_f64() {
-                    Some(x) if seconds => out.push((join(key), x)),
-                    _ => time_fields(value, join(key), out),
+                    Some(x) => out.push((join(key), x)),
+                    None => numeric_fields(value, join(key), out),
                 }
             }
         }
