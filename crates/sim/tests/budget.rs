@@ -149,7 +149,10 @@ fn every_rate_and_interval_is_refused_just_past_the_bound_it_states() {
         "agents[3].mean_wake_s",
         "agents[6].check_interval_s",
     ] {
-        assert!(found.iter().any(|(p, _)| p == want), "{want} not in {found:?}");
+        assert!(
+            found.iter().any(|(p, _)| p == want),
+            "{want} not in {found:?}"
+        );
     }
     let mut on_budget = Vec::new();
     for (path, value) in &found {
@@ -193,8 +196,8 @@ fn a_run_at_each_bound_stays_within_the_budget_it_was_admitted_on() {
         );
         assert!(rec.samples.len() as f64 <= budget.samples.ceil() + 1.0);
         assert!(rec.trades.len() as f64 <= budget.orders, "{path}: trades");
-        let recorded = rec.samples.len() as f64 * SAMPLE_BYTES
-            + rec.trades.len() as f64 * TRADE_BYTES;
+        let recorded =
+            rec.samples.len() as f64 * SAMPLE_BYTES + rec.trades.len() as f64 * TRADE_BYTES;
         assert!(
             recorded * REPORT_COPIES <= MEMORY_BUDGET_BYTES,
             "{path}: {recorded} bytes"

@@ -25,13 +25,13 @@ pub use parse::{parse_ron, ParseError};
 pub use shock::Shock;
 pub(crate) use validate::Fields;
 use validate::Validator;
-pub use validate::{FieldError, ValidationErrors};
 /// The run's budget: bounds on every rate and interval, derived in `validate/budget.rs`.
 pub use validate::{
     Budget, AGENT_BYTES, EVENTS_PER_S, MAX_EVENTS, MAX_JUMPS_PER_STEP, MAX_RATE_PER_S,
-    MEMORY_BUDGET_BYTES, MIN_INTERVAL_S, REPORT_COPIES, RESTING_BYTES, SAMPLE_BYTES,
-    TIME_BUDGET_S, TRADE_BYTES,
+    MEMORY_BUDGET_BYTES, MIN_INTERVAL_S, REPORT_COPIES, RESTING_BYTES, SAMPLE_BYTES, TIME_BUDGET_S,
+    TRADE_BYTES,
 };
+pub use validate::{FieldError, ValidationErrors};
 
 /// A whole market: the instrument, the clock, the exogenous processes and the agents.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

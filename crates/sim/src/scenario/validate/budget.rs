@@ -17,9 +17,9 @@
 //! **Time.** A run's work is its kernel events (wake-ups, order arrivals, samples, index and
 //! volatility ticks, shock slices) plus its jump draws. Expected counts: a Poisson process of
 //! rate r over the duration D gives r·D, a periodic one of interval i gives D/i; a wake-up
-//! sends at most the instructions its kind can send (a noise trader 2, any other kind at most
-//! 2 × the orders it tracks + 1: cancel each, place as many again, and one that does not rest),
-//! each one more event. The kernel runs at least 5 M events/s on the 2.2 GHz core the targets
+//! sends at most the instructions its kind can send (a noise trader 2, a leveraged trader 1,
+//! any other kind at most 2 × the orders it tracks + 1: cancel each, place as many again, and
+//! one that does not rest), each one more event. The kernel runs at least 5 M events/s on the 2.2 GHz core the targets
 //! assume (11 M/s on the benchmark machine, BENCHMARKS.md), so [`MAX_EVENTS`] = 3e9 keeps a
 //! run within [`TIME_BUDGET_S`] = 10 minutes of one core.
 //!
@@ -56,8 +56,8 @@ pub const MAX_EVENTS: f64 = TIME_BUDGET_S * EVENTS_PER_S;
 /// Most memory one run's recording, agents and book may take, bytes.
 pub const MEMORY_BUDGET_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
 /// Bytes recorded per sample: a series row and a book snapshot of both sides.
-pub const SAMPLE_BYTES: f64 = (std::mem::size_of::<Sample>()
-    + 2 * SNAPSHOT_LEVELS * std::mem::size_of::<LevelRow>()) as f64;
+pub const SAMPLE_BYTES: f64 =
+    (std::mem::size_of::<Sample>() + 2 * SNAPSHOT_LEVELS * std::mem::size_of::<LevelRow>()) as f64;
 /// Bytes of one row of the trade tape.
 pub const TRADE_BYTES: f64 = std::mem::size_of::<Trade>() as f64;
 /// Bytes per agent: its state (with its ChaCha stream), its account, its liquidation index
@@ -253,11 +253,13 @@ fn resting(g: &AgentGroup) -> f64 {
 }
 
 /// The most instructions one wake-up of a member of `g` sends: a noise trader one order and
-/// the cancel of its oldest; any other kind at most a cancel of each order it tracks, as many
-/// new ones, and one that does not rest.
+/// the cancel of its oldest; a leveraged trader one (an entry, a stop-loss close or a deposit,
+/// each path of its wake-up sends at most one); any other kind at most a cancel of each order
+/// it tracks, as many new ones, and one that does not rest.
 fn sends_per_wake(g: &AgentGroup) -> f64 {
     match g {
         AgentGroup::Noise(_) => 2.0,
+        AgentGroup::Leveraged(_) => 1.0,
         _ => 2.0 * resting(g) + 1.0,
     }
 }
@@ -301,27 +303,42 @@ impl Validator {
             return;
         }
         let (sources, base) = sources(s);
-        self.over_budget(&sources, base.events, |src| src.events, MAX_EVENTS, |n| {
-            format!(
-                "{n:.3e} expected kernel events, over the {MAX_EVENTS:.1e} a run may have \
+        self.over_budget(
+            &sources,
+            base.events,
+            |src| src.events,
+            MAX_EVENTS,
+            |n| {
+                format!(
+                    "{n:.3e} expected kernel events, over the {MAX_EVENTS:.1e} a run may have \
                  ({TIME_BUDGET_S} s at {EVENTS_PER_S:.0e} events/s)"
-            )
-        });
+                )
+            },
+        );
         let fixed: f64 = base.bytes + sources.iter().map(|src| src.fixed_bytes).sum::<f64>();
-        self.over_budget(&sources, fixed, |src| src.bytes, MEMORY_BUDGET_BYTES, |n| {
-            format!(
-                "{:.2} GiB of recording, agents and book, over the {:.0} GiB a run may hold",
-                n / 1073741824.0,
-                MEMORY_BUDGET_BYTES / 1073741824.0
-            )
-        });
+        self.over_budget(
+            &sources,
+            fixed,
+            |src| src.bytes,
+            MEMORY_BUDGET_BYTES,
+            |n| {
+                format!(
+                    "{:.2} GiB of recording, agents and book, over the {:.0} GiB a run may hold",
+                    n / 1073741824.0,
+                    MEMORY_BUDGET_BYTES / 1073741824.0
+                )
+            },
+        );
     }
 
     /// Jumps per step within [`MAX_JUMPS_PER_STEP`]: the index steps every `interval_s`, the
     /// fundamental is advanced at least once per sample.
     fn jump_steps(&mut self, s: &Scenario) {
         let check = |v: &mut Self, path: &str, per_s: f64, step_path: &str, step_s: f64| {
-            if v.errors.iter().any(|e| e.path == path || e.path == step_path) {
+            if v.errors
+                .iter()
+                .any(|e| e.path == path || e.path == step_path)
+            {
                 return;
             }
             if per_s * step_s > MAX_JUMPS_PER_STEP {
@@ -371,10 +388,7 @@ impl Validator {
         if total <= ceiling {
             return;
         }
-        let Some(top) = sources
-            .iter()
-            .max_by(|a, b| cost(a).total_cmp(&cost(b)))
-        else {
+        let Some(top) = sources.iter().max_by(|a, b| cost(a).total_cmp(&cost(b))) else {
             return;
         };
         let own = cost(top);

@@ -9,8 +9,8 @@ mod venue;
 
 pub use budget::{
     Budget, AGENT_BYTES, EVENTS_PER_S, MAX_EVENTS, MAX_JUMPS_PER_STEP, MAX_RATE_PER_S,
-    MEMORY_BUDGET_BYTES, MIN_INTERVAL_S, REPORT_COPIES, RESTING_BYTES, SAMPLE_BYTES,
-    TIME_BUDGET_S, TRADE_BYTES,
+    MEMORY_BUDGET_BYTES, MIN_INTERVAL_S, REPORT_COPIES, RESTING_BYTES, SAMPLE_BYTES, TIME_BUDGET_S,
+    TRADE_BYTES,
 };
 
 use super::{
@@ -198,9 +198,8 @@ impl Validator {
         let mut found = Vec::new();
         numeric_fields(&tree, String::new(), &mut found);
         for (path, x) in found {
-            let seconds = path.ends_with("_s")
-                && !path.ends_with("_per_s")
-                && !path.ends_with("_per_sqrt_s");
+            let seconds =
+                path.ends_with("_s") && !path.ends_with("_per_s") && !path.ends_with("_per_sqrt_s");
             if !seconds {
                 continue;
             }
