@@ -103,8 +103,11 @@ pub fn claim_run_folder(dir: &Path, force: bool) -> Result<FolderLock, ReportErr
 /// Locks the existing folder `dir` while a command reads it and adds files to it. Refused
 /// (bad input) when `dir` is not a folder or another run or command holds its lock.
 pub fn lock_folder(dir: &Path) -> Result<FolderLock, ReportError> {
-    if !dir.symlink_metadata().is_ok_and(|m| m.is_dir()) {
-        return Err(ReportError::input(dir, "is not a folder"));
+    // The folder the user named, through a link if it is one (files inside are another matter).
+    match fs::metadata(dir) {
+        Err(_) => return Err(ReportError::input(dir, "no such folder")),
+        Ok(m) if !m.is_dir() => return Err(ReportError::input(dir, "is not a folder")),
+        Ok(_) => {}
     }
     let clear = format!(
         "remove {} (or re-run with `cascade run --force`)",

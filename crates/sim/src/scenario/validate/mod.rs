@@ -4,6 +4,7 @@
 //! each agent kind checks its own section through [`Fields`].
 
 mod budget;
+mod prices;
 mod shocks;
 mod venue;
 
@@ -127,11 +128,21 @@ impl Validator {
     }
 
     /// An amount of quote currency (collateral, a fund, a position's notional): at most
-    /// [`MAX_ORDER_UNITS`] units of tick × lot.
+    /// [`MAX_ORDER_UNITS`] units of tick × lot and, when not zero, at least one (cash is counted
+    /// in whole units: a smaller amount would silently become nothing).
     fn money(&mut self, path: &str, quote: f64) {
         if let Some((_, unit_quote)) = self.instrument {
             let units = quote / unit_quote;
-            if units > MAX_ORDER_UNITS {
+            if quote > 0.0 && units < 1.0 {
+                self.err(
+                    path,
+                    format!(
+                        "{quote} is {units:.3e} units of tick × lot, less than the one unit cash \
+                         is counted in; use a finer instrument.tick_size or lot_size, or a \
+                         larger amount"
+                    ),
+                );
+            } else if units > MAX_ORDER_UNITS {
                 self.err(
                     path,
                     format!(
@@ -183,6 +194,7 @@ impl Validator {
         self.venue(s);
         self.shocks(s);
         self.times(s);
+        self.prices(s);
         self.budget(s);
     }
 
