@@ -10,7 +10,7 @@
 //! on (events, rows, bytes).
 
 use cascade_sim::scenario::{
-    Budget, MAX_EVENTS, MEMORY_BUDGET_BYTES, REPORT_COPIES, SAMPLE_BYTES, TRADE_BYTES,
+    Budget, MAX_EVENTS, MEMORY_BUDGET_BYTES, SAMPLE_FOOTPRINT_BYTES, TRADE_FOOTPRINT_BYTES,
 };
 use cascade_sim::{prepare, Override, Scenario, ScenarioError, Simulation};
 use serde_json::Value;
@@ -196,11 +196,12 @@ fn a_run_at_each_bound_stays_within_the_budget_it_was_admitted_on() {
         );
         assert!(rec.samples.len() as f64 <= budget.samples.ceil() + 1.0);
         assert!(rec.trades.len() as f64 <= budget.orders, "{path}: trades");
-        let recorded =
-            rec.samples.len() as f64 * SAMPLE_BYTES + rec.trades.len() as f64 * TRADE_BYTES;
+        let recorded = rec.samples.len() as f64 * SAMPLE_FOOTPRINT_BYTES
+            + rec.trades.len() as f64 * TRADE_FOOTPRINT_BYTES;
         assert!(
-            recorded * REPORT_COPIES <= MEMORY_BUDGET_BYTES,
-            "{path}: {recorded} bytes"
+            recorded <= budget.bytes && budget.bytes <= MEMORY_BUDGET_BYTES,
+            "{path}: {recorded} bytes recorded, {} budgeted",
+            budget.bytes
         );
     }
 }

@@ -28,8 +28,8 @@ use validate::Validator;
 /// The run's budget: bounds on every rate and interval, derived in `validate/budget.rs`.
 pub use validate::{
     Budget, AGENT_BYTES, EVENTS_PER_S, MAX_EVENTS, MAX_JUMPS_PER_STEP, MAX_RATE_PER_S,
-    MEMORY_BUDGET_BYTES, MIN_INTERVAL_S, REPORT_COPIES, RESTING_BYTES, SAMPLE_BYTES, TIME_BUDGET_S,
-    TRADE_BYTES,
+    MEMORY_BUDGET_BYTES, MIN_INTERVAL_S, RESTING_BYTES, SAMPLE_FOOTPRINT_BYTES, TIME_BUDGET_S,
+    TRADE_FOOTPRINT_BYTES,
 };
 pub use validate::{FieldError, ValidationErrors};
 

@@ -24,20 +24,25 @@
 //! run within [`TIME_BUDGET_S`] = 10 minutes of one core.
 //!
 //! **Memory.** What grows with the parameters is the recording: per sample one series row and
-//! 2 × `SNAPSHOT_LEVELS` book rows ([`SAMPLE_BYTES`]); per order reaching the book at most one
-//! row of the trade tape ([`TRADE_BYTES`] — a trade fills its incoming order or its resting one
-//! completely, and each order reaches the book once); and per agent its state, account and
-//! index entry ([`AGENT_BYTES`]) and a book node and a handle for each order it may rest
-//! ([`RESTING_BYTES`]). The report holds each table a second time, as columns, while it writes
-//! it ([`REPORT_COPIES`]). The sum stays within [`MEMORY_BUDGET_BYTES`] = 4 GiB: a third of a
-//! 12 GiB laptop, or two runs of a sweep on each 8 GiB of a cluster node.
+//! 2 × `SNAPSHOT_LEVELS` book rows; per order that can trade at most one row of the trade tape
+//! (a trade fills its incoming order or its resting one completely, and each order reaches the
+//! book once; cancels never trade, so a wake-up counts the orders it places; a leveraged trader's orders that can trade are an entry and a close per life,
+//! and the engine's steps when it is liquidated: an entry that found no liquidity traded
+//! nothing); and per agent its state, account and index entry ([`AGENT_BYTES`]) and a book node
+//! and a handle for each order it may rest ([`RESTING_BYTES`]). What a recorded row costs at
+//! the peak is measured, not its `size_of`: the report holds each table again as columns, as
+//! CSV text and as Parquet pages while it writes it. `cascade run` of `baseline.ron` over 60 s
+//! peaked at 7.2 MB of resident memory; with 150,000 samples (a 0.4 ms interval) at 1,135 MB,
+//! 7,700 bytes per sample ([`SAMPLE_FOOTPRINT_BYTES`] = 8 KiB); with 746,031 trades (noise at
+//! 200 per second) at 296 MB, 396 bytes per trade ([`TRADE_FOOTPRINT_BYTES`] = 512). The sum
+//! stays within [`MEMORY_BUDGET_BYTES`] = 4 GiB: a third of a 12 GiB laptop, or two runs of a
+//! sweep on each 8 GiB of a cluster node.
 //!
 //! A field over the budget is named with what it costs and the value the rest of the scenario
 //! leaves it: its bound *here*, since the budget is on the product (rate × duration × agents).
 
 use super::{numeric_fields, Validator};
 use crate::agents::{Agent, AgentGroup, GroupSpec};
-use crate::record::{LevelRow, Sample, Trade, SNAPSHOT_LEVELS};
 use crate::scenario::{Scenario, Shock};
 
 /// Shortest interval, seconds: 1,000 nanoseconds of the clock.
@@ -55,19 +60,18 @@ pub const EVENTS_PER_S: f64 = 5e6;
 pub const MAX_EVENTS: f64 = TIME_BUDGET_S * EVENTS_PER_S;
 /// Most memory one run's recording, agents and book may take, bytes.
 pub const MEMORY_BUDGET_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
-/// Bytes recorded per sample: a series row and a book snapshot of both sides.
-pub const SAMPLE_BYTES: f64 =
-    (std::mem::size_of::<Sample>() + 2 * SNAPSHOT_LEVELS * std::mem::size_of::<LevelRow>()) as f64;
-/// Bytes of one row of the trade tape.
-pub const TRADE_BYTES: f64 = std::mem::size_of::<Trade>() as f64;
+/// Peak memory per sample (a series row and a book snapshot of both sides) while it is
+/// recorded and written: 7,700 bytes measured, rounded up (see the module).
+pub const SAMPLE_FOOTPRINT_BYTES: f64 = 8192.0;
+/// Peak memory per row of the trade tape while it is recorded and written: 396 bytes
+/// measured, rounded up (see the module).
+pub const TRADE_FOOTPRINT_BYTES: f64 = 512.0;
 /// Bytes per agent: its state (with its ChaCha stream), its account, its liquidation index
 /// entry (48 bytes, measured by the liquidation bench).
 pub const AGENT_BYTES: f64 =
     (std::mem::size_of::<Agent>() + std::mem::size_of::<crate::accounts::Account>() + 48) as f64;
 /// Bytes per order an agent may rest: a 32-byte book node and an 8-byte handle in its list.
 pub const RESTING_BYTES: f64 = 40.0;
-/// Copies of each recorded row while the report writes it (the recording, the columns).
-pub const REPORT_COPIES: f64 = 2.0;
 /// The volatility clock's interval, seconds (`exogenous::VOL_INTERVAL_NS`).
 const VOL_INTERVAL_S: f64 = 1.0;
 /// Time between two slices of a scripted program, seconds (`exogenous::SHOCK_SLICE_S`).
@@ -137,7 +141,7 @@ fn sources(s: &Scenario) -> (Vec<Source>, Budget) {
         value: s.sample_interval_s,
         scaling: Scaling::Inverse,
         events: samples,
-        bytes: samples * SAMPLE_BYTES * REPORT_COPIES,
+        bytes: samples * SAMPLE_FOOTPRINT_BYTES,
         fixed_bytes: 0.0,
     });
     if let Some(ix) = &s.index {
@@ -153,14 +157,25 @@ fn sources(s: &Scenario) -> (Vec<Source>, Budget) {
         let agents = f64::from(g.count());
         let wakes = agents * wakes_per_agent;
         let sends = sends_per_wake(g);
-        base.orders += wakes * sends;
+        let members = agents * (AGENT_BYTES + resting(g) * RESTING_BYTES);
+        // Orders that can trade: in proportion to the wake-ups, or per life of a leveraged
+        // trader whatever its checks.
+        let (scaled, fixed) = match g {
+            AgentGroup::Leveraged(l) => {
+                let lives = 1.0 + l.re_entry_delay_s.map_or(0.0, |r| d / r);
+                let steps = (1.0 / s.liquidation.step_fraction).ceil();
+                (0.0, agents * lives * (2.0 + steps))
+            }
+            _ => (wakes * placed_per_wake(g), 0.0),
+        };
+        base.orders += scaled + fixed;
         out.push(Source {
             path: format!("agents[{i}].{field}"),
             value,
             scaling,
             events: wakes * (1.0 + sends),
-            bytes: wakes * sends * TRADE_BYTES * REPORT_COPIES,
-            fixed_bytes: agents * (AGENT_BYTES + resting(g) * RESTING_BYTES),
+            bytes: scaled * TRADE_FOOTPRINT_BYTES,
+            fixed_bytes: members + fixed * TRADE_FOOTPRINT_BYTES,
         });
     }
     for shock in &s.shocks {
@@ -168,7 +183,7 @@ fn sources(s: &Scenario) -> (Vec<Source>, Budget) {
             let slices = (over_s / SHOCK_SLICE_S).round().max(1.0);
             base.events += slices;
             base.orders += slices;
-            base.bytes += slices * TRADE_BYTES * REPORT_COPIES;
+            base.bytes += slices * TRADE_FOOTPRINT_BYTES;
         }
     }
     // Any other interval (a field the lists above do not know yet) is the period of a process
@@ -261,6 +276,15 @@ fn sends_per_wake(g: &AgentGroup) -> f64 {
         AgentGroup::Noise(_) => 2.0,
         AgentGroup::Leveraged(_) => 1.0,
         _ => 2.0 * resting(g) + 1.0,
+    }
+}
+
+/// The most orders one wake-up of a member of `g` places (cancels never trade): a noise
+/// trader one; any other kind as many as it tracks, and one that does not rest.
+fn placed_per_wake(g: &AgentGroup) -> f64 {
+    match g {
+        AgentGroup::Noise(_) => 1.0,
+        _ => resting(g) + 1.0,
     }
 }
 
