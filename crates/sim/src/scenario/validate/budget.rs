@@ -36,7 +36,9 @@
 //! 7,700 bytes per sample ([`SAMPLE_FOOTPRINT_BYTES`] = 8 KiB); with 746,031 trades (noise at
 //! 200 per second) at 296 MB, 396 bytes per trade ([`TRADE_FOOTPRINT_BYTES`] = 512). The sum
 //! stays within [`MEMORY_BUDGET_BYTES`] = 4 GiB: a third of a 12 GiB laptop, or two runs of a
-//! sweep on each 8 GiB of a cluster node.
+//! sweep on each 8 GiB of a cluster node. Checked at the bound: the same 60 s with a sample
+//! every 114.57 µs (524,000 samples, just inside the bound) peaked at 3,775,468 KB (3.6 GiB)
+//! and took 49 s.
 //!
 //! A field over the budget is named with what it costs and the value the rest of the scenario
 //! leaves it: its bound *here*, since the budget is on the product (rate × duration × agents).
