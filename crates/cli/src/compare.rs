@@ -4,6 +4,7 @@
 use anyhow::{Context, Result};
 use cascade_report::charts::compare::{Overlay, STEM};
 use cascade_report::charts::{ChartFormat, RunData};
+use cascade_report::claim::lock_folder;
 use cascade_report::compare::{read_summary, summary_rows, to_csv, to_markdown, to_text};
 use cascade_report::{FolderWriter, RunManifest};
 use clap::Args;
@@ -84,6 +85,9 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
             short_name(dir_b)
         ))
     });
+    std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
+    // Two compares into one folder would interleave their files.
+    let _lock = lock_folder(&out_dir).map_err(crate::input::report_error)?;
     let mut out = FolderWriter::new(&out_dir).map_err(crate::input::report_error)?;
     let csv = to_csv(&rows).context("writing compare.csv")?;
     out.put("compare.csv", &csv)

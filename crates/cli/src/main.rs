@@ -3,6 +3,9 @@
 //! **API boundary**: the only crate that prints or exits. Exit codes: 0 success, 1 a failed
 //! run or verification, 2 bad input (with a message naming the file, the field and the reason).
 
+// The CLI reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
+#![warn(clippy::indexing_slicing)]
+
 mod compare;
 mod input;
 mod plot;

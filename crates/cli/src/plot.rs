@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use cascade_report::charts::{self, ChartFormat, RunData, CHART_TABLES};
+use cascade_report::claim::lock_folder;
 use cascade_report::{FolderWriter, RunManifest};
 use clap::ValueEnum;
 use std::path::Path;
@@ -30,6 +31,8 @@ impl Format {
 
 /// Reads the folder's tables back and draws every chart into `dir/charts`.
 pub fn plot(dir: &Path, format: Format) -> Result<()> {
+    // Held while reading and drawing: not a run being written, not two plots at once.
+    let _lock = lock_folder(dir).map_err(crate::input::report_error)?;
     let manifest = RunManifest::read(dir).map_err(crate::input::report_error)?;
     let data = RunData::read(dir, &manifest.scenario_name, manifest.seed, CHART_TABLES)
         .map_err(crate::input::report_error)?;

@@ -4,9 +4,9 @@ use crate::input::{load, report_error};
 use anyhow::{Context, Result};
 use cascade_report::claim::claim_run_folder;
 use cascade_report::{write_failed_run, write_run_with, Manifest, RunOptions};
-use cascade_sim::Simulation;
+use cascade_sim::{Recording, Scenario, Simulation};
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Arguments of `cascade run`.
@@ -34,6 +34,30 @@ pub struct RunArgs {
     /// a killed run left. A folder that is not a run folder is never written.
     #[arg(long)]
     force: bool,
+}
+
+/// Writes the folder of a finished simulation: with its manifest when the run holds, without
+/// one (and an error, exit 1) when its audit failed, so a failed run never looks complete.
+fn write_outcome(
+    dir: &Path,
+    scenario_file: &Path,
+    manifest: &Manifest,
+    scenario: &Scenario,
+    recording: &Recording,
+    options: RunOptions,
+) -> Result<()> {
+    if let Some(failure) = &recording.audit {
+        write_failed_run(dir, manifest, scenario, recording, options)
+            .with_context(|| format!("writing the run folder {}", dir.display()))?;
+        anyhow::bail!(
+            "{}: {failure} (the data is in {}, without manifest.json: not a complete run)",
+            scenario_file.display(),
+            dir.display()
+        );
+    }
+    write_run_with(dir, manifest, scenario, recording, options)
+        .with_context(|| format!("writing the run folder {}", dir.display()))?;
+    Ok(())
 }
 
 /// Runs the scenario and writes the folder.
@@ -72,17 +96,14 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let options = RunOptions {
         charts: !args.no_charts,
     };
-    if let Some(failure) = &recording.audit {
-        write_failed_run(&dir, &manifest, &scenario, &recording, options)
-            .with_context(|| format!("writing the run folder {}", dir.display()))?;
-        anyhow::bail!(
-            "{}: {failure} (the data is in {}, without manifest.json: not a complete run)",
-            args.scenario.display(),
-            dir.display()
-        );
-    }
-    write_run_with(&dir, &manifest, &scenario, &recording, options)
-        .with_context(|| format!("writing the run folder {}", dir.display()))?;
+    write_outcome(
+        &dir,
+        &args.scenario,
+        &manifest,
+        &scenario,
+        &recording,
+        options,
+    )?;
     let events = recording.counters.events_processed;
     let secs = elapsed.as_secs_f64().max(1e-9);
     println!(
@@ -98,4 +119,85 @@ pub fn run(args: &RunArgs) -> Result<()> {
         println!("audit: the ledger held after all {events} events");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cascade_sim::record::AuditError;
+
+    const SMALL: &str = r#"Scenario(
+        name: "t", duration_s: 5.0, sample_interval_s: 1.0,
+        instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.0),
+        agents: [
+            Noise(name: "noise", count: 4, rate_per_s: 2.0, limit_weight: 1.0,
+                  market_weight: 0.2, cancel_weight: 0.5, offset_ticks_mean: 3.0,
+                  size_min: 1, size_max: 5),
+        ],
+    )"#;
+
+    /// The folder written for a real run of SMALL whose recording says `audit`, and the
+    /// outcome.
+    fn outcome(audit: Option<AuditError>) -> (tempfile::TempDir, Result<()>) {
+        let scenario = cascade_sim::prepare(SMALL, &[]).unwrap();
+        let mut recording = Simulation::new(&scenario, 3).audit(true).run();
+        assert_eq!(recording.audit, None, "the real run holds its ledger");
+        recording.audit = audit;
+        let manifest = Manifest {
+            cascade_version: "test".into(),
+            scenario_name: scenario.name.clone(),
+            scenario_file: "t.ron".into(),
+            seed: 3,
+            overrides: Vec::new(),
+            scenario: scenario.to_ron().unwrap(),
+            files: Vec::new(),
+        };
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("run");
+        // An earlier run's manifest, as a killed --force re-run could leave it.
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("manifest.json"), "{\"old\": true}").unwrap();
+        let options = RunOptions { charts: false };
+        let result = write_outcome(
+            &dir,
+            Path::new("t.ron"),
+            &manifest,
+            &scenario,
+            &recording,
+            options,
+        );
+        (tmp, result)
+    }
+
+    #[test]
+    fn a_run_whose_audit_failed_exits_1_and_writes_its_data_but_no_manifest() {
+        let failure = AuditError {
+            event: 17,
+            time_ns: 1_000,
+            what: "Arrive".into(),
+            reason: "cash + collateral changed by 1 unit".into(),
+        };
+        let (tmp, result) = outcome(Some(failure));
+        let e = result.expect_err("a failed audit is a failed run");
+        assert_eq!(crate::input::exit_code(&e), 1, "{e:#}");
+        assert!(
+            format!("{e:#}").contains("cash + collateral changed"),
+            "{e:#}"
+        );
+        let dir = tmp.path().join("run");
+        assert!(dir.join("summary.json").is_file());
+        assert!(dir.join("series.csv").is_file());
+        assert!(!dir.join("manifest.json").exists());
+    }
+
+    #[test]
+    fn a_run_whose_audit_held_writes_its_manifest() {
+        let (tmp, result) = outcome(None);
+        result.unwrap();
+        let manifest = std::fs::read_to_string(tmp.path().join("run").join("manifest.json"));
+        assert!(
+            manifest.unwrap().contains("\"test\""),
+            "the new run's manifest"
+        );
+    }
 }

@@ -4,6 +4,7 @@
 use crate::input::{bad, report_error};
 use anyhow::{Context, Result};
 use cascade_report::charts::ChartFormat;
+use cascade_report::claim::lock_folder;
 use cascade_report::stats::{self, Series, StatsOptions, MIN_RETURNS};
 use cascade_report::RunManifest;
 use clap::Args;
@@ -47,6 +48,8 @@ fn label(dir: &Path) -> Result<String> {
 /// Computes, writes and prints the statistics.
 pub fn stats(args: &StatsArgs) -> Result<()> {
     let dir = &args.run_dir;
+    // Held while reading and writing: not a run being written, not two at once.
+    let _lock = lock_folder(dir).map_err(report_error)?;
     let label = label(dir)?;
     let series = Series::read(dir).map_err(report_error)?;
     let opts = StatsOptions {

@@ -273,6 +273,7 @@ pub fn is_sweep_dir(dir: &Path) -> bool {
 
 /// Charts a sweep folder into DIR/charts.
 pub fn plot(dir: &Path, metrics: &[String], format: crate::plot::Format) -> Result<()> {
+    let _lock = cascade_report::claim::lock_folder(dir).map_err(crate::input::report_error)?;
     let files = cascade_sweep::chart::write_charts(dir, metrics, format.formats()).map_err(lift)?;
     println!("{} charts -> {}", files.len(), dir.join("charts").display());
     Ok(())

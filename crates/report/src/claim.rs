@@ -13,6 +13,13 @@
 //! claimed as it is; a folder of ours only with `--force` (the re-run of a run); any other
 //! folder never, `--force` or not, so a folder that happens to hold a summary.json is never
 //! overwritten.
+//!
+//! Commands that add files to an existing folder — `plot` (charts/), `stats` (stats.json and
+//! its chart), `compare` (its output folder) — take the same lock with [`lock_folder`] for as
+//! long as they read and write, so they never read a run being written nor interleave with
+//! each other. They have no `--force`: a held lock refuses them, naming the way out.
+// Reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
+#![warn(clippy::indexing_slicing)]
 
 use crate::manifest::RunManifest;
 use crate::read::{read_bounded, Limit};
@@ -55,7 +62,7 @@ pub fn claim_run_folder(dir: &Path, force: bool) -> Result<FolderLock, ReportErr
         return Err(ReportError::input(dir, "exists and is not a folder"));
     }
     fs::create_dir_all(dir).map_err(|e| ReportError::io(dir, e))?;
-    let lock = lock(dir, force)?;
+    let lock = lock(dir, force, "pass --force to clear the lock")?;
     let entries = list(dir)?;
     if entries.is_empty() {
         return Ok(lock);
@@ -93,8 +100,25 @@ pub fn claim_run_folder(dir: &Path, force: bool) -> Result<FolderLock, ReportErr
     Ok(lock)
 }
 
-/// Takes `dir/.lock`, clearing a stale one when `force` is given.
-fn lock(dir: &Path, force: bool) -> Result<FolderLock, ReportError> {
+/// Locks the existing folder `dir` while a command reads it and adds files to it. Refused
+/// (bad input) when `dir` is not a folder or another run or command holds its lock.
+pub fn lock_folder(dir: &Path) -> Result<FolderLock, ReportError> {
+    // The folder the user named, through a link if it is one (files inside are another matter).
+    match fs::metadata(dir) {
+        Err(_) => return Err(ReportError::input(dir, "no such folder")),
+        Ok(m) if !m.is_dir() => return Err(ReportError::input(dir, "is not a folder")),
+        Ok(_) => {}
+    }
+    let clear = format!(
+        "remove {} (or re-run with `cascade run --force`)",
+        dir.join(LOCK).display()
+    );
+    lock(dir, false, &clear)
+}
+
+/// Takes `dir/.lock`, clearing a stale one when `force` is given; a held lock is refused with
+/// `clear`, how to clear a stale one.
+fn lock(dir: &Path, force: bool, clear: &str) -> Result<FolderLock, ReportError> {
     let path = dir.join(LOCK);
     match create_lock(&path) {
         Ok(()) => return Ok(FolderLock { path }),
@@ -112,8 +136,8 @@ fn lock(dir: &Path, force: bool) -> Result<FolderLock, ReportError> {
         return Err(ReportError::input(
             dir,
             format!(
-                "is locked by {who} ({LOCK}): another run is writing it, or a killed run left \
-                 the lock; if no run is writing it, pass --force to clear the lock"
+                "is locked by {who} ({LOCK}): another run or command is writing it, or a \
+                 killed one left the lock; if none is writing it, {clear}"
             ),
         ));
     }
@@ -277,6 +301,26 @@ mod tests {
             b"{\"mine\": 1}"
         );
         assert!(!dir.path().join(LOCK).exists());
+    }
+
+    #[test]
+    fn a_command_writing_into_a_folder_is_refused_while_it_is_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = claim(dir.path(), false).unwrap();
+        let err = lock_folder(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("is locked by process"), "{err}");
+        assert!(
+            !err.contains("--force to clear"),
+            "plot has no --force: {err}"
+        );
+        drop(run);
+        let plot = lock_folder(dir.path()).unwrap();
+        assert!(claim(dir.path(), false).unwrap_err().contains("is locked"));
+        drop(plot);
+        assert!(!dir.path().join(LOCK).exists());
+        let missing = dir.path().join("nowhere");
+        assert!(lock_folder(&missing).is_err());
+        assert!(!missing.exists(), "a missing folder is not created");
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! Comparing two runs: their summary metrics side by side with the differences, as a text
 //! table for the terminal, compare.csv and compare.md.
+// Reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
+#![warn(clippy::indexing_slicing)]
 
 use crate::json::flatten;
 use crate::{ReportError, Summary};

@@ -1,6 +1,8 @@
 //! A table read back from a run folder (CSV or Parquet), or viewed from memory: named columns
 //! of numbers or text. Charts and comparisons draw from frames, so a chart drawn during a run
 //! and one redrawn from the folder are the same picture.
+// Reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
+#![warn(clippy::indexing_slicing)]
 
 use crate::table::{Table, Values};
 use crate::ReportError;

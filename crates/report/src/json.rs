@@ -1,6 +1,8 @@
 //! JSON as cascade writes and reads it: pretty text with a final newline for every JSON file
 //! of a run folder, and nested objects flattened into dotted keys, the one way a summary's
 //! metrics are named (`spread.peak_bps`) in comparisons and sweep results.
+// Reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
+#![warn(clippy::indexing_slicing)]
 
 use serde::Serialize;
 use serde_json::Value;

@@ -2,6 +2,8 @@
 //! the run wrote, so `cascade replay` can re-run it and verify the folder byte for byte.
 //!
 //! The digests are plain SHA-256 of the file bytes: `sha256sum series.csv` gives the same hex.
+// Reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
+#![warn(clippy::indexing_slicing)]
 
 use crate::ReportError;
 use serde::{Deserialize, Serialize};

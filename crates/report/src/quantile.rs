@@ -6,14 +6,19 @@
 //! value of an odd count and the mean of the two middle values of an even one.
 //! [`order_statistic`] takes the value nearest h instead (halves round up), for where the
 //! answer must be one of the values, such as a price level that was quoted.
+// Reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
+#![warn(clippy::indexing_slicing)]
 
 /// The p-quantile (0 ≤ p ≤ 1) of values sorted ascending, interpolated linearly.
 pub fn quantile(sorted: &[f64], p: f64) -> f64 {
     assert!(!sorted.is_empty(), "the quantile of no values");
-    let h = (sorted.len() - 1) as f64 * p;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    let (a, b, f) = (sorted[lo], sorted[hi], h - lo as f64);
+    let last = sorted.len() - 1;
+    let h = last as f64 * p.clamp(0.0, 1.0);
+    let lo = (h.floor() as usize).min(last);
+    let hi = (lo + 1).min(last);
+    // Both positions are clamped to the slice, which is not empty.
+    let value = |i: usize| sorted.get(i).copied().unwrap_or(f64::NAN);
+    let (a, b, f) = (value(lo), value(hi), h - lo as f64);
     if f == 0.0 {
         a
     } else if f == 0.5 {
@@ -29,7 +34,9 @@ pub fn quantile(sorted: &[f64], p: f64) -> f64 {
 /// rank, halves up: one of the values, never between two.
 pub fn order_statistic(sorted: &[f64], p: f64) -> f64 {
     assert!(!sorted.is_empty(), "the order statistic of no values");
-    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+    let last = sorted.len() - 1;
+    let i = ((last as f64 * p.clamp(0.0, 1.0)).round() as usize).min(last);
+    sorted.get(i).copied().unwrap_or(f64::NAN)
 }
 
 /// The median of unsorted values ([`quantile`] at ½); none for no values.

@@ -2,6 +2,8 @@
 //! limit of their kind. A FIFO, a device (`/dev/zero`), a folder or a symbolic link to one of
 //! them is refused before it is read, and the file is opened without blocking, so nothing a
 //! folder holds can make a reader wait forever or fill the memory.
+// Reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
+#![warn(clippy::indexing_slicing)]
 
 use crate::ReportError;
 use std::fs;

@@ -9,6 +9,8 @@
 //! concentrated in time the liquidations were (the busiest minute, the busiest 40 minutes, the
 //! shortest window holding 80%). Liquidated value is the quantity a step closed, in the book
 //! and by ADL, at the mark of the step.
+// Reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
+#![warn(clippy::indexing_slicing)]
 
 use crate::quantile::median;
 use crate::PriceFormat;
@@ -373,21 +375,21 @@ pub fn max_fall_within_pct(samples: &[Sample], window_ns: i64) -> Option<f64> {
         .iter()
         .filter_map(|s| s.mid_x2().map(|m| (s.time_ns, m)))
         .collect();
-    // Highs of the trailing window, as a deque of indices with falling mids.
-    let mut highs = std::collections::VecDeque::new();
+    // Highs of the trailing window, as a deque of (time, mid) with falling mids.
+    let mut highs: std::collections::VecDeque<(i64, i64)> = std::collections::VecDeque::new();
     let mut worst: Option<f64> = None;
-    for (j, &(t, m)) in mids.iter().enumerate() {
+    for &(t, m) in &mids {
         while highs
             .front()
-            .is_some_and(|&i: &usize| mids[i].0 < t - window_ns)
+            .is_some_and(|&(ti, _)| ti < t.saturating_sub(window_ns))
         {
             highs.pop_front();
         }
-        while highs.back().is_some_and(|&i: &usize| mids[i].1 <= m) {
+        while highs.back().is_some_and(|&(_, mi)| mi <= m) {
             highs.pop_back();
         }
-        highs.push_back(j);
-        let high = mids[highs[0]].1;
+        highs.push_back((t, m));
+        let high = highs.front().map_or(m, |&(_, h)| h);
         let fall = if high > 0 {
             (high - m) as f64 * 100.0 / high as f64
         } else {
@@ -403,8 +405,11 @@ pub fn busiest_window(events: &[(i64, f64)], window_ns: i64) -> f64 {
     let (mut best, mut sum, mut first) = (0.0f64, 0.0, 0);
     for &(t, v) in events {
         sum += v;
-        while events[first].0 < t - window_ns {
-            sum -= events[first].1;
+        while let Some(&(t0, v0)) = events.get(first) {
+            if t0 >= t.saturating_sub(window_ns) {
+                break;
+            }
+            sum -= v0;
             first += 1;
         }
         best = best.max(sum);
@@ -421,12 +426,15 @@ pub fn shortest_window_holding(events: &[(i64, f64)], target: f64) -> Option<i64
     let (mut best, mut sum, mut first) = (None::<i64>, 0.0, 0);
     for &(t, v) in events {
         sum += v;
-        while sum - events[first].1 >= target {
-            sum -= events[first].1;
+        while let Some(&(_, v0)) = events.get(first) {
+            if sum - v0 < target {
+                break;
+            }
+            sum -= v0;
             first += 1;
         }
         if sum >= target {
-            let span = t - events[first].0;
+            let span = t - events.get(first).map_or(t, |e| e.0);
             best = Some(best.map_or(span, |b| b.min(span)));
         }
     }

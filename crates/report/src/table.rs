@@ -5,6 +5,8 @@
 //! too, its columns named at run time (one per axis and per summary metric). CSV and Parquet
 //! hold the same numbers: a Parquet double is the value of the CSV text, so a reader gets the
 //! same data from either file.
+// Reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
+#![warn(clippy::indexing_slicing)]
 
 use crate::price_format::PriceFormat;
 
@@ -59,19 +61,19 @@ impl Values {
     /// The CSV text of row `i` (empty for a missing value).
     pub fn text(&self, i: usize) -> String {
         match self {
-            Values::Int(v) => v[i].map(|x| x.to_string()).unwrap_or_default(),
-            Values::UInt(v) => v[i].to_string(),
+            Values::Int(v) => cell(v, i).map(|x| x.to_string()).unwrap_or_default(),
+            Values::UInt(v) => v.get(i).map(|x| x.to_string()).unwrap_or_default(),
             Values::Decimal {
                 mantissa,
                 scale,
                 min_decimals,
-            } => mantissa[i]
+            } => cell(mantissa, i)
                 .map(|m| decimal_text(m, *scale, *min_decimals))
                 .unwrap_or_default(),
-            Values::Float { values, decimals } => values[i]
+            Values::Float { values, decimals } => cell(values, i)
                 .map(|x| float_text(x, *decimals))
                 .unwrap_or_default(),
-            Values::Text(v) => v[i].clone().unwrap_or_default(),
+            Values::Text(v) => v.get(i).cloned().flatten().unwrap_or_default(),
         }
     }
 
@@ -79,12 +81,14 @@ impl Values {
     /// for a missing value or a text column.
     pub fn number(&self, i: usize) -> Option<f64> {
         match self {
-            Values::Int(v) => v[i].map(|x| x as f64),
-            Values::UInt(v) => Some(v[i] as f64),
+            Values::Int(v) => cell(v, i).map(|x| x as f64),
+            Values::UInt(v) => v.get(i).map(|&x| x as f64),
             Values::Decimal {
                 mantissa, scale, ..
-            } => mantissa[i].map(|m| decimal_value(m, *scale)),
-            Values::Float { values, decimals } => values[i].map(|x| float_value(x, *decimals)),
+            } => cell(mantissa, i).map(|m| decimal_value(m, *scale)),
+            Values::Float { values, decimals } => {
+                cell(values, i).map(|x| float_value(x, *decimals))
+            }
             Values::Text(_) => None,
         }
     }
@@ -261,6 +265,12 @@ impl Table {
         }
         out.flush()
     }
+}
+
+/// Row `i` of a column, none when missing or past the end (a row past the end reads as
+/// missing rather than panicking).
+fn cell<T: Copy>(v: &[Option<T>], i: usize) -> Option<T> {
+    v.get(i).copied().flatten()
 }
 
 fn saturate(ticks: i64, factor: i64) -> i64 {

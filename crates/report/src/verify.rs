@@ -2,6 +2,8 @@
 //! the digest the manifest records, in the folder and in the replay. A mismatch names the file
 //! and where it first differs: the row of a CSV or Parquet table, the line of a text file, the
 //! byte of an image.
+// Reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
+#![warn(clippy::indexing_slicing)]
 
 use crate::frame::{Frame, FrameColumn};
 use crate::manifest::{sha256_hex, RunManifest};
@@ -173,8 +175,12 @@ fn byte_difference(expected: &[u8], found: &[u8]) -> String {
 
 fn cell(c: &FrameColumn, i: usize) -> String {
     match c {
-        FrameColumn::Num(v) => v[i].map(|x| x.to_string()).unwrap_or_else(|| "null".into()),
-        FrameColumn::Text(v) => v[i].clone().unwrap_or_else(|| "null".into()),
+        FrameColumn::Num(v) => v
+            .get(i)
+            .copied()
+            .flatten()
+            .map_or_else(|| "null".into(), |x| x.to_string()),
+        FrameColumn::Text(v) => v.get(i).cloned().flatten().unwrap_or_else(|| "null".into()),
     }
 }
 

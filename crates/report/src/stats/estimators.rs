@@ -56,7 +56,7 @@ pub fn acf(x: &[Option<f64>], max_lag: usize) -> Vec<f64> {
     let mut out = Vec::with_capacity(max_lag);
     for lag in 1..=max_lag.min(x.len().saturating_sub(1)) {
         let (mut sum, mut pairs) = (0.0, 0usize);
-        for (a, b) in x.iter().zip(&x[lag..]) {
+        for (a, b) in x.iter().zip(x.iter().skip(lag)) {
             if let (Some(a), Some(b)) = (a, b) {
                 sum += (a - m) * (b - m);
                 pairs += 1;
@@ -141,8 +141,9 @@ pub fn power_law_decay(acf: &[f64], first: usize, last: usize) -> Option<PowerLa
         return None;
     }
     let (xs, ys): (Vec<f64>, Vec<f64>) = (first..=last)
-        .filter(|&lag| acf[lag - 1] > 0.0)
-        .map(|lag| ((lag as f64).ln(), acf[lag - 1].ln()))
+        .filter_map(|lag| Some((lag, *acf.get(lag - 1)?)))
+        .filter(|&(_, a)| a > 0.0)
+        .map(|(lag, a)| ((lag as f64).ln(), a.ln()))
         .unzip();
     let fit = linear_fit(&xs, &ys)?;
     Some(PowerLawFit {
@@ -183,11 +184,11 @@ pub fn hill(values: &[f64], share: f64) -> Option<HillEstimate> {
         return None;
     }
     x.sort_by(|a, b| b.total_cmp(a));
-    let threshold = x[k];
+    let threshold = *x.get(k)?;
     if threshold <= 0.0 {
         return None;
     }
-    let sum: f64 = x[..k].iter().map(|v| (v / threshold).ln()).sum();
+    let sum: f64 = x.iter().take(k).map(|v| (v / threshold).ln()).sum();
     let alpha = finite(k as f64 / sum)?;
     Some(HillEstimate {
         alpha,

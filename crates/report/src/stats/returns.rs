@@ -40,7 +40,7 @@ impl Grid {
                 spread_bps: Vec::new(),
             };
         };
-        let start_s = time_s[first];
+        let start_s = time_s.get(first).copied().unwrap_or(burn_in_s);
         let slot = |t: f64| ((t - start_s) / interval_s).round() as usize;
         let len = time_s.last().map_or(0, |t| slot(*t) + 1);
         let mut grid = Grid {
@@ -51,9 +51,12 @@ impl Grid {
         };
         for (i, &t) in time_s.iter().enumerate().skip(first) {
             let s = slot(t);
-            // A mid that is not positive has no logarithm: treat it as missing.
-            grid.mid[s] = mid.get(i).copied().flatten().filter(|m| *m > 0.0);
-            grid.spread_bps[s] = spread_bps.get(i).copied().flatten();
+            // A time out of order (which `compute` refuses first) lands nowhere.
+            if let (Some(m), Some(sp)) = (grid.mid.get_mut(s), grid.spread_bps.get_mut(s)) {
+                // A mid that is not positive has no logarithm: treat it as missing.
+                *m = mid.get(i).copied().flatten().filter(|m| *m > 0.0);
+                *sp = spread_bps.get(i).copied().flatten();
+            }
         }
         grid
     }
@@ -63,10 +66,12 @@ impl Grid {
         assert!(step >= 1, "a horizon is at least one slot");
         let bars = self.mid.len().saturating_sub(1) / step;
         (0..bars)
-            .map(|k| match (self.mid[k * step], self.mid[(k + 1) * step]) {
-                (Some(a), Some(b)) => Some((b / a).ln()),
-                _ => None,
-            })
+            .map(
+                |k| match (self.mid.get(k * step), self.mid.get((k + 1) * step)) {
+                    (Some(Some(a)), Some(Some(b))) => Some((b / a).ln()),
+                    _ => None,
+                },
+            )
             .collect()
     }
 }
@@ -83,7 +88,10 @@ pub fn default_burn_in_s(end_s: f64) -> f64 {
 pub fn sampling_interval(time_s: &[f64]) -> Option<f64> {
     let mut gaps: Vec<f64> = time_s
         .windows(2)
-        .map(|w| w[1] - w[0])
+        .filter_map(|w| match w {
+            [a, b] => Some(b - a),
+            _ => None,
+        })
         .filter(|g| *g > 0.0)
         .collect();
     gaps.sort_by(f64::total_cmp);

@@ -30,8 +30,11 @@ pub fn windows(grid: &Grid, slots: usize) -> Vec<Window> {
             continue;
         }
         // The spread at the end of each of the window's returns.
-        let spreads: Vec<f64> = grid.spread_bps[w * slots + 1..=(w + 1) * slots]
+        let spreads: Vec<f64> = grid
+            .spread_bps
             .iter()
+            .skip(w * slots + 1)
+            .take(slots)
             .flatten()
             .copied()
             .collect();

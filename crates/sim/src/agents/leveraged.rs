@@ -66,9 +66,12 @@ impl GroupSpec for LeveragedSpec {
         f.probability("long_share", self.long_share);
         if f.positive("collateral", self.collateral) && self.collateral > 1e12 {
             f.err("collateral", "must be at most 1e12");
-        } else if self.leverage_max.is_finite() && self.leverage_max > 0.0 {
-            // The largest position: the collateral at the highest leverage.
-            f.money("leverage_max", self.collateral * self.leverage_max);
+        } else if self.collateral.is_finite() && self.collateral > 0.0 {
+            f.money("collateral", self.collateral);
+            if self.leverage_max.is_finite() && self.leverage_max > 0.0 {
+                // The largest position: the collateral at the highest leverage.
+                f.money("leverage_max", self.collateral * self.leverage_max);
+            }
         }
         self.validate_leverage(f, scenario.margin.tiers.first());
         f.non_negative("entry_start_s", self.entry_start_s);

@@ -28,6 +28,12 @@ pub use parse::{parse_ron, ParseError};
 pub use shock::Shock;
 pub(crate) use validate::Fields;
 use validate::Validator;
+/// The run's budget: bounds on every rate and interval, derived in `validate/budget.rs`.
+pub use validate::{
+    Budget, AGENT_BYTES, EVENTS_PER_S, MAX_EVENTS, MAX_JUMPS_PER_STEP, MAX_RATE_PER_S,
+    MEMORY_BUDGET_BYTES, MIN_INTERVAL_S, RESTING_BYTES, SAMPLE_FOOTPRINT_BYTES, TIME_BUDGET_S,
+    TRADE_FOOTPRINT_BYTES,
+};
 pub use validate::{FieldError, ValidationErrors};
 pub use venue::Preset;
 
@@ -140,8 +146,6 @@ pub const MAX_SCENARIO_BYTES: usize = 16 << 20;
 pub const MAX_AGENTS: u64 = 10_000_000;
 /// Longest simulated duration accepted: about 10 years.
 pub const MAX_DURATION_S: f64 = 3.2e8;
-/// Most samples a run may record.
-pub const MAX_SAMPLES: f64 = 50_000_000.0;
 /// Longest ladder a maker may quote per side.
 pub const MAX_LEVELS: u32 = 1_000;
 /// Largest single order, lots.

@@ -3,12 +3,19 @@
 //! The core sections are checked here, the venue's in `venue.rs`, the shocks in `shocks.rs`;
 //! each agent kind checks its own section through [`Fields`].
 
+mod budget;
+mod prices;
 mod shocks;
 mod venue;
 
+pub use budget::{
+    Budget, AGENT_BYTES, EVENTS_PER_S, MAX_EVENTS, MAX_JUMPS_PER_STEP, MAX_RATE_PER_S,
+    MEMORY_BUDGET_BYTES, MIN_INTERVAL_S, RESTING_BYTES, SAMPLE_FOOTPRINT_BYTES, TIME_BUDGET_S,
+    TRADE_FOOTPRINT_BYTES,
+};
+
 use super::{
     Fundamental, Instrument, Scenario, MAX_AGENTS, MAX_DURATION_S, MAX_ORDER_LOTS, MAX_ORDER_UNITS,
-    MAX_SAMPLES,
 };
 
 /// One semantic problem: the field's path and what is wrong with its value.
@@ -121,11 +128,21 @@ impl Validator {
     }
 
     /// An amount of quote currency (collateral, a fund, a position's notional): at most
-    /// [`MAX_ORDER_UNITS`] units of tick × lot.
+    /// [`MAX_ORDER_UNITS`] units of tick × lot and, when not zero, at least one (cash is counted
+    /// in whole units: a smaller amount would silently become nothing).
     fn money(&mut self, path: &str, quote: f64) {
         if let Some((_, unit_quote)) = self.instrument {
             let units = quote / unit_quote;
-            if units > MAX_ORDER_UNITS {
+            if quote > 0.0 && units < 1.0 {
+                self.err(
+                    path,
+                    format!(
+                        "{quote} is {units:.3e} units of tick × lot, less than the one unit cash \
+                         is counted in; use a finer instrument.tick_size or lot_size, or a \
+                         larger amount"
+                    ),
+                );
+            } else if units > MAX_ORDER_UNITS {
                 self.err(
                     path,
                     format!(
@@ -161,19 +178,7 @@ impl Validator {
                 format!("must be at most {MAX_DURATION_S} s, got {}", s.duration_s),
             );
         }
-        if self.positive("sample_interval_s", s.sample_interval_s)
-            && s.duration_s.is_finite()
-            && s.duration_s > 0.0
-        {
-            if s.sample_interval_s < 1e-6 {
-                self.err("sample_interval_s", "must be at least one microsecond");
-            } else if s.duration_s / s.sample_interval_s > MAX_SAMPLES {
-                self.err(
-                    "sample_interval_s",
-                    format!("gives more than {MAX_SAMPLES} samples over duration_s"),
-                );
-            }
-        }
+        self.positive("sample_interval_s", s.sample_interval_s);
         if self.non_negative("latency.base_us", s.latency.base_us) && s.latency.base_us > 1e9 {
             self.err("latency.base_us", "must be at most 1e9 µs");
         }
@@ -189,6 +194,8 @@ impl Validator {
         self.venue(s);
         self.shocks(s);
         self.times(s);
+        self.prices(s);
+        self.budget(s);
     }
 
     /// Every duration or time in seconds — each field named `…_s` (not a rate `…_per_s` or
@@ -201,8 +208,13 @@ impl Validator {
             return;
         };
         let mut found = Vec::new();
-        time_fields(&tree, String::new(), &mut found);
+        numeric_fields(&tree, String::new(), &mut found);
         for (path, x) in found {
+            let seconds =
+                path.ends_with("_s") && !path.ends_with("_per_s") && !path.ends_with("_per_sqrt_s");
+            if !seconds {
+                continue;
+            }
             let named = self.errors.iter().any(|e| e.path == path);
             if !named && x.is_finite() && x > MAX_DURATION_S {
                 self.err(
@@ -293,9 +305,10 @@ impl Validator {
     }
 }
 
-/// Every numeric field named `…_s` below `v` (seconds, not rates), with its path as the
-/// checks name it (`agents[1].refresh_s`, `shocks[0].at_s`, `mark.half_life_s`).
-fn time_fields(v: &serde_json::Value, at: String, out: &mut Vec<(String, f64)>) {
+/// Every numeric field below `v` with its path as the checks name it (`agents[1].refresh_s`,
+/// `shocks[0].at_s`, `mark.half_life_s`); numbers in lists of numbers (an index path's
+/// points) are not fields and are left out.
+pub(super) fn numeric_fields(v: &serde_json::Value, at: String, out: &mut Vec<(String, f64)>) {
     use serde_json::Value;
     let join = |key: &str| {
         if at.is_empty() {
@@ -307,7 +320,7 @@ fn time_fields(v: &serde_json::Value, at: String, out: &mut Vec<(String, f64)>) 
     match v {
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                time_fields(item, format!("{at}[{i}]"), out);
+                numeric_fields(item, format!("{at}[{i}]"), out);
             }
         }
         // An enum variant with fields (`{"EmaMid": {...}}`, `{"Noise": {...}}`): its fields
@@ -318,17 +331,14 @@ fn time_fields(v: &serde_json::Value, at: String, out: &mut Vec<(String, f64)>) 
                     .all(|k| k.starts_with(|c: char| c.is_ascii_uppercase())) =>
         {
             if let Some(inner) = m.values().next() {
-                time_fields(inner, at, out);
+                numeric_fields(inner, at, out);
             }
         }
         Value::Object(m) => {
             for (key, value) in m {
-                let seconds = key.ends_with("_s")
-                    && !key.ends_with("_per_s")
-                    && !key.ends_with("_per_sqrt_s");
                 match value.as_f64() {
-                    Some(x) if seconds => out.push((join(key), x)),
-                    _ => time_fields(value, join(key), out),
+                    Some(x) => out.push((join(key), x)),
+                    None => numeric_fields(value, join(key), out),
                 }
             }
         }

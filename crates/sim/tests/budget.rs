@@ -1,0 +1,207 @@
+//! Every rate and interval of a scenario, driven to its bound and one past it.
+//!
+//! The fields are found by name in a scenario with every agent kind and every optional section
+//! (`…rate_per_s` rates; `…interval_s`, `…refresh_s`, `…wake_s` intervals), so a new one is
+//! covered without editing this test. Each field's bound is found by bisection on what the
+//! validator accepts; the refusal just past it must name the field and state that same bound.
+//! At the run's length (20 s) the budget on rate × duration × agents binds for some fields; on
+//! the same scenario shrunk a thousandfold (every time field × 1e-3) the resolution bounds
+//! bind, and the run at each bound is carried out: it stays within the budget it was admitted
+//! on (events, rows, bytes).
+
+use cascade_sim::scenario::{
+    Budget, MAX_EVENTS, MEMORY_BUDGET_BYTES, SAMPLE_FOOTPRINT_BYTES, TRADE_FOOTPRINT_BYTES,
+};
+use cascade_sim::{prepare, Override, Scenario, ScenarioError, Simulation};
+use serde_json::Value;
+
+const EVERY_KIND: &str = include_str!("data/every-kind.ron");
+
+/// Numeric fields below `v` as `--set` paths, with their values.
+fn fields(v: &Value, at: &str, out: &mut Vec<(String, f64)>) {
+    let join = |k: &str| {
+        if at.is_empty() {
+            k.to_string()
+        } else {
+            format!("{at}.{k}")
+        }
+    };
+    match v {
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                fields(item, &format!("{at}[{i}]"), out);
+            }
+        }
+        Value::Object(m) if m.len() == 1 && m.keys().all(|k| k.starts_with(char::is_uppercase)) => {
+            fields(m.values().next().unwrap(), at, out);
+        }
+        Value::Object(m) => {
+            for (k, x) in m {
+                match x.as_f64() {
+                    Some(n) => out.push((join(k), n)),
+                    None => fields(x, &join(k), out),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_interval(path: &str) -> bool {
+    ["interval_s", "refresh_s", "wake_s"]
+        .iter()
+        .any(|k| path.ends_with(k))
+}
+
+fn is_time(path: &str) -> bool {
+    path.ends_with("_s") && !path.ends_with("_per_s") && !path.ends_with("_per_sqrt_s")
+}
+
+/// The every-kind scenario with every time field multiplied by `scale`.
+fn scaled(scale: f64) -> Vec<Override> {
+    let base = prepare(EVERY_KIND, &[]).expect("the every-kind scenario is valid");
+    let mut all = Vec::new();
+    fields(&serde_json::to_value(&base).unwrap(), "", &mut all);
+    all.into_iter()
+        .filter(|(p, _)| is_time(p))
+        .map(|(path, x)| Override {
+            path,
+            value: format!("{:e}", x * scale),
+        })
+        .collect()
+}
+
+/// The reasons given for `path` when it is set to `value` on top of `base`.
+fn problems(base: &[Override], path: &str, value: f64) -> Vec<String> {
+    let mut sets = base.to_vec();
+    sets.push(Override {
+        path: path.to_string(),
+        value: format!("{value:e}"),
+    });
+    match prepare(EVERY_KIND, &sets) {
+        Ok(_) => Vec::new(),
+        Err(ScenarioError::Invalid(v)) => {
+            v.0.iter()
+                .filter(|e| e.path == path)
+                .map(|e| e.reason.clone())
+                .collect()
+        }
+        Err(e) => panic!("{path}={value}: {e}"),
+    }
+}
+
+/// The number after the last "at most " or "at least " of `reason`.
+fn stated_bound(reason: &str) -> f64 {
+    let at = reason
+        .rfind("at most ")
+        .or_else(|| reason.rfind("at least "))
+        .unwrap_or_else(|| panic!("no bound stated in {reason:?}"));
+    let rest = &reason[at..];
+    let number = rest.split_whitespace().nth(2).unwrap();
+    number
+        .trim_end_matches([',', ';', ')'])
+        .parse()
+        .unwrap_or_else(|_| panic!("no number in {reason:?}"))
+}
+
+/// The boundary between accepted and refused values of a rate (refused above) or an interval
+/// (refused below), to a relative 1e-9; and the reasons given just past it.
+fn bound(base: &[Override], path: &str, from: f64) -> (f64, Vec<String>) {
+    let refused = |x: f64| !problems(base, path, x).is_empty();
+    let (mut ok, mut bad) = if is_interval(path) {
+        (from, 1e-300)
+    } else {
+        (from.max(1e-9), 1e300)
+    };
+    assert!(!refused(ok), "{path}={ok} is refused to begin with");
+    assert!(refused(bad), "{path}={bad} is accepted");
+    while (ok / bad).ln().abs() > 1e-9 {
+        let mid = (ok * bad).sqrt();
+        if refused(mid) {
+            bad = mid;
+        } else {
+            ok = mid;
+        }
+    }
+    (ok, problems(base, path, bad))
+}
+
+/// The rates and intervals of the scenario set by `base`.
+fn rate_and_interval_fields(base: &[Override]) -> Vec<(String, f64)> {
+    let s = prepare(EVERY_KIND, base).unwrap();
+    let mut all = Vec::new();
+    fields(&serde_json::to_value(&s).unwrap(), "", &mut all);
+    all.retain(|(p, _)| is_interval(p) || p.ends_with("rate_per_s"));
+    all
+}
+
+#[test]
+fn every_rate_and_interval_is_refused_just_past_the_bound_it_states() {
+    let base = Vec::new();
+    let found = rate_and_interval_fields(&base);
+    for want in [
+        "sample_interval_s",
+        "index.interval_s",
+        "index.jump_rate_per_s",
+        "fundamental.jump_rate_per_s",
+        "agents[0].rate_per_s",
+        "agents[1].refresh_s",
+        "agents[3].mean_wake_s",
+        "agents[6].check_interval_s",
+    ] {
+        assert!(
+            found.iter().any(|(p, _)| p == want),
+            "{want} not in {found:?}"
+        );
+    }
+    let mut on_budget = Vec::new();
+    for (path, value) in &found {
+        let (at, past) = bound(&base, path, *value);
+        assert!(!past.is_empty(), "{path}: nothing said past the bound");
+        let stated = stated_bound(&past[0]);
+        assert!(
+            ((stated - at) / at).abs() < 1e-6,
+            "{path}: bisection finds {at:e}, the refusal states {stated:e}: {past:?}"
+        );
+        if past[0].contains("expected kernel events") || past[0].contains("GiB") {
+            on_budget.push(path.clone());
+        }
+    }
+    // At 20 s the noise rate meets the memory budget (its trade tape), not the resolution.
+    assert!(
+        on_budget.iter().any(|p| p == "agents[0].rate_per_s"),
+        "no field met the budget: {on_budget:?}"
+    );
+}
+
+#[test]
+fn a_run_at_each_bound_stays_within_the_budget_it_was_admitted_on() {
+    let base = scaled(1e-3);
+    for (path, value) in rate_and_interval_fields(&base) {
+        let (at, _) = bound(&base, &path, value);
+        let mut sets = base.clone();
+        sets.push(Override {
+            path: path.clone(),
+            value: format!("{at:e}"),
+        });
+        let s: Scenario = prepare(EVERY_KIND, &sets).unwrap();
+        let budget = Budget::of(&s);
+        assert!(budget.events <= MAX_EVENTS && budget.bytes <= MEMORY_BUDGET_BYTES);
+        let rec = Simulation::new(&s, 7).run();
+        let events = rec.counters.events_processed as f64;
+        assert!(
+            events <= budget.events,
+            "{path}={at:e}: {events} events, {} expected at most",
+            budget.events
+        );
+        assert!(rec.samples.len() as f64 <= budget.samples.ceil() + 1.0);
+        assert!(rec.trades.len() as f64 <= budget.orders, "{path}: trades");
+        let recorded = rec.samples.len() as f64 * SAMPLE_FOOTPRINT_BYTES
+            + rec.trades.len() as f64 * TRADE_FOOTPRINT_BYTES;
+        assert!(
+            recorded <= budget.bytes && budget.bytes <= MEMORY_BUDGET_BYTES,
+            "{path}: {recorded} bytes recorded, {} budgeted",
+            budget.bytes
+        );
+    }
+}
