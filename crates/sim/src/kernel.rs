@@ -21,7 +21,7 @@ use crate::record::{AuditError, Counters, Recording};
 use crate::recorder::Recorder;
 use crate::scenario::Scenario;
 use crate::scheduler::{EventKind, Scheduler};
-use crate::venue::{EngineConfig, Venue, VenueId};
+use crate::venue::{EngineConfig, Venue, VenueId, VenueRules};
 use cascade_book::{Book, Price};
 use rand::Rng as _;
 
@@ -66,18 +66,29 @@ impl Simulation {
             cum_volume: 0,
             cum_taker_buy: 0,
             cum_taker_sell: 0,
+            funding_rate: 0.0,
+            predicted_funding_rate: 0.0,
+            next_funding_ns: 0,
         };
         let venue = Venue::new(
             VenueId(0),
             accounts,
             MarginTable::new(&scenario.margin, unit_quote),
             EngineConfig::new(&scenario.liquidation, unit_quote),
-            Mark::new(&scenario.mark, initial),
+            Mark::new(&scenario.mark_rule(), initial),
             market,
             exo.index_value(),
         );
+        let mut clock = Scheduler::new(end_ns, agents.len() + 1024);
+        let rules = VenueRules {
+            funding: scenario.funding_rules(),
+            fees: scenario.fee_rules(),
+            gate: scenario.gate_on(),
+            unit_quote,
+        };
+        let venue = venue.with_rules(&rules, &mut clock);
         let mut sim = Self {
-            clock: Scheduler::new(end_ns, agents.len() + 1024),
+            clock,
             venues: vec![venue],
             group_names: scenario
                 .agents
@@ -225,6 +236,8 @@ impl Simulation {
                 }
             }
             EventKind::VolTick => exo.vol_tick(clock, venue),
+            EventKind::FundingSample(v) => self.venues[usize::from(v.0)].funding_sample(clock),
+            EventKind::FundingPay(v) => self.venues[usize::from(v.0)].funding_pay(clock, rec),
         }
     }
 
@@ -248,7 +261,11 @@ impl Simulation {
                 }
             }
         }
-        self.rec.out.ledger = self.venues[HOME].finish();
+        let home = &mut self.venues[HOME];
+        self.rec.out.ledger = home.finish();
+        self.rec.out.funding = home.funding_stats();
+        self.rec.out.fees_on = !home.fee_rules().is_zero();
+        self.rec.out.gate_on = home.gate_on();
         self.rec.out
     }
 
@@ -324,7 +341,13 @@ impl Simulation {
     }
 
     fn arrive(&mut self, agent: u32, action: Action) {
-        let rested = self.venues[HOME].enter(agent, action, &mut self.clock, &mut self.rec);
+        let rested = self.venues[HOME].enter_gated(
+            agent,
+            action,
+            &self.agents[agent as usize].orders,
+            &mut self.clock,
+            &mut self.rec,
+        );
         if let Some(id) = rested {
             self.agents[agent as usize].on_resting(id);
         }

@@ -221,6 +221,13 @@ pub struct MarketState {
     pub cum_taker_buy: i64,
     /// Lots sold by takers since the start.
     pub cum_taker_sell: i64,
+    /// The funding rate of the last payment, per interval (a fraction; 0 before one, or
+    /// without funding).
+    pub funding_rate: f64,
+    /// The rate the premium average so far would give at the next payment.
+    pub predicted_funding_rate: f64,
+    /// Time of the next funding payment, ns (0 without funding).
+    pub next_funding_ns: i64,
 }
 
 /// The waking agent's own account, as the exchange sees it.

@@ -3,6 +3,7 @@
 //! The core sections are checked here, the venue's in `venue.rs`, the shocks in `shocks.rs`;
 //! each agent kind checks its own section through [`Fields`].
 
+mod funding;
 mod shocks;
 mod venue;
 
@@ -187,6 +188,7 @@ impl Validator {
         }
         self.agents(s);
         self.venue(s);
+        self.funding_and_fees(s);
         self.shocks(s);
         self.times(s);
     }
