@@ -13,6 +13,7 @@
 
 mod adaptive_maker;
 mod arbitrageur;
+mod basis_arb;
 mod fundamentalist;
 mod leveraged;
 mod maker;
@@ -24,6 +25,7 @@ mod value;
 
 pub use adaptive_maker::{AdaptiveMaker, AdaptiveMakerSpec};
 pub use arbitrageur::{Arbitrageur, ArbitrageurSpec};
+pub use basis_arb::{BasisArb, BasisArbSpec};
 pub use fundamentalist::{Fundamentalist, FundamentalistSpec};
 pub use leveraged::{Leveraged, LeveragedSpec, TopUp};
 pub use maker::{Maker, MakerSpec, MakerStress};
@@ -130,6 +132,8 @@ agent_kinds! {
     Fundamentalist(FundamentalistSpec),
     /// Arbitrageurs pulling the book toward the index.
     Arbitrageur(ArbitrageurSpec),
+    /// Basis arbitrageurs trading the perpetual against the index and collecting funding.
+    BasisArb(BasisArbSpec),
 }
 
 /// A kind's section of the scenario file: it checks itself and builds the group's members.

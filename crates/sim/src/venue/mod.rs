@@ -16,6 +16,8 @@ mod adl;
 mod funding;
 mod gate;
 mod liquidation;
+#[cfg(test)]
+mod rules_tests;
 mod settlement;
 mod socialize;
 #[cfg(test)]
