@@ -58,18 +58,10 @@ impl Simulation {
         let unit_quote = scenario.instrument.tick_size * scenario.instrument.lot_size;
         let exo = Exogenous::new(scenario, seed, initial);
         let (agents, agent_group, accounts) = build_agents(scenario, seed, unit_quote);
-        let market = MarketState {
-            last_price: Price(initial),
-            mark: Price(initial),
-            index: scenario.index.as_ref().map(|_| initial as f64),
-            vol_bps: 0.0,
-            cum_volume: 0,
-            cum_taker_buy: 0,
-            cum_taker_sell: 0,
-            funding_rate: 0.0,
-            predicted_funding_rate: 0.0,
-            next_funding_ns: 0,
-        };
+        let market = MarketState::opening(
+            Price(initial),
+            scenario.index.as_ref().map(|_| initial as f64),
+        );
         let venue = Venue::new(
             VenueId(0),
             accounts,

@@ -210,15 +210,8 @@ mod tests {
         }
         let market = MarketState {
             last_price: Price(bid),
-            mark: Price(1_000),
-            index: Some(ix),
-            vol_bps: 0.0,
-            cum_volume: 0,
-            cum_taker_buy: 0,
-            cum_taker_sell: 0,
-            funding_rate: 0.0,
             predicted_funding_rate: rate,
-            next_funding_ns: 0,
+            ..MarketState::opening(Price(1_000), Some(ix))
         };
         let table = MarginTable::new(&MarginSpec::default(), 1.0);
         let mut out = Vec::new();

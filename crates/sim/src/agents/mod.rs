@@ -234,6 +234,25 @@ pub struct MarketState {
     pub next_funding_ns: i64,
 }
 
+impl MarketState {
+    /// The market before any trade: last price and mark at `price`, nothing traded, no
+    /// funding paid yet.
+    pub fn opening(price: Price, index: Option<f64>) -> Self {
+        Self {
+            last_price: price,
+            mark: price,
+            cum_volume: 0,
+            index,
+            vol_bps: 0.0,
+            cum_taker_buy: 0,
+            cum_taker_sell: 0,
+            funding_rate: 0.0,
+            predicted_funding_rate: 0.0,
+            next_funding_ns: 0,
+        }
+    }
+}
+
 /// The waking agent's own account, as the exchange sees it.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AccountView {

@@ -21,18 +21,7 @@ impl Bench {
     /// A venue at mark = index = `mark` ticks with `accounts`, one tier of 10x (initial 10%,
     /// maintenance 5%), and `rules`.
     fn new(accounts: Vec<Account>, mark: i64, rules: VenueRules) -> Self {
-        let market = MarketState {
-            last_price: Price(mark),
-            mark: Price(mark),
-            index: Some(mark as f64),
-            vol_bps: 0.0,
-            cum_volume: 0,
-            cum_taker_buy: 0,
-            cum_taker_sell: 0,
-            funding_rate: 0.0,
-            predicted_funding_rate: 0.0,
-            next_funding_ns: 0,
-        };
+        let market = MarketState::opening(Price(mark), Some(mark as f64));
         let tiers = vec![Tier {
             notional_cap: 1e12,
             max_leverage: 10.0,
