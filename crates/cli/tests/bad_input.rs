@@ -4,7 +4,6 @@
 mod common;
 use common::*;
 use std::fs;
-use std::path::Path;
 
 const GOOD: &str = r#"Scenario(
     name: "t",
@@ -25,26 +24,6 @@ fn check(name: &str, text: &[u8], fragments: &[&str]) {
     let file = tmp.path().join(format!("{name}.ron"));
     fs::write(&file, text).unwrap();
     refuse(&file, &[], fragments);
-}
-
-fn refuse(file: &Path, extra: &[&str], fragments: &[&str]) {
-    let shown = file.display().to_string();
-    let mut all = vec![shown.as_str()];
-    all.extend_from_slice(fragments);
-    let mut args = vec!["check", file.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    assert_bad_input(&cascade(&args), &all);
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("run");
-    let mut args = vec![
-        "run",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    assert_bad_input(&cascade(&args), &all);
-    assert!(!out.exists(), "a refused run wrote {}", out.display());
 }
 
 fn edit(from: &str, to: &str) -> Vec<u8> {

@@ -301,13 +301,14 @@ fn trigger_text(t: cascade_sim::Trigger) -> String {
         cascade_sim::Trigger::Shock(i) => format!("shock:{i}"),
         cascade_sim::Trigger::Liquidation(id) => format!("liquidation:{id}"),
         cascade_sim::Trigger::MarginChange => "margin".into(),
+        cascade_sim::Trigger::Funding => "funding".into(),
     }
 }
 
 /// series: the market at the end of every sampling interval.
 pub fn series_table(rec: &Recording, fmt: &PriceFormat) -> Table {
     let s = &rec.samples;
-    Table::new("series", s.len())
+    let table = Table::new("series", s.len())
         .seconds("time_s", s.iter().map(|s| Some(s.time_ns)))
         .price("bid", fmt, s.iter().map(|s| s.bid.map(|b| b.0 .0)))
         .price("ask", fmt, s.iter().map(|s| s.ask.map(|a| a.0 .0)))
@@ -332,7 +333,23 @@ pub fn series_table(rec: &Recording, fmt: &PriceFormat) -> Table {
             s.iter()
                 .map(|s| Some(s.insurance_fund as f64 * rec.unit_quote)),
         )
-        .int("open_interest", s.iter().map(|s| Some(s.open_interest)))
+        .int("open_interest", s.iter().map(|s| Some(s.open_interest)));
+    if rec.funding.is_none() {
+        return table;
+    }
+    // With funding on: the predicted rate per interval (a fraction) and the last premium.
+    let ppb = cascade_sim::PPB as f64;
+    table
+        .float(
+            "funding_rate",
+            9,
+            s.iter().map(|s| s.funding.map(|f| f.0 as f64 / ppb)),
+        )
+        .float(
+            "premium_bps",
+            3,
+            s.iter().map(|s| s.funding.map(|f| f.1 as f64 / ppb * 1e4)),
+        )
 }
 
 /// trades: the tape.

@@ -22,10 +22,19 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
+    /// The mid against the index, with funding on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<BasisSummary>,
     /// Depth within 1% of the mid.
     pub depth: DepthSummary,
     /// The event loop.
     pub events: EventsSummary,
+    /// Trading fees, when the venue charges them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fees: Option<FeesSummary>,
+    /// Funding payments, with funding on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funding: Option<FundingSummary>,
     /// The insurance fund, in quote currency.
     pub insurance_fund: InsuranceFundSummary,
     /// Fees, deposits and open interest at the end.
@@ -56,6 +65,40 @@ pub struct DepthSummary {
     pub min_1pct: Option<f64>,
     /// `min_1pct / baseline_1pct`.
     pub min_over_baseline: Option<f64>,
+}
+
+/// `basis.*`: |mid − index| / index at each sample with both, basis points.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasisSummary {
+    /// Largest.
+    pub max_abs_bps: Option<f64>,
+    /// Median.
+    pub median_abs_bps: Option<f64>,
+}
+
+/// `fees.*`: trading fees collected by the venue, quote currency.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeesSummary {
+    /// Maker fees net of rebates (negative when rebates exceed them).
+    pub maker: f64,
+    /// Taker fees.
+    pub taker: f64,
+}
+
+/// `funding.*`: rates per funding interval, basis points.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundingSummary {
+    /// Payment rounds.
+    pub payments: u64,
+    /// Largest |rate| paid.
+    pub rate_max_abs_bps: Option<f64>,
+    /// Mean rate paid.
+    pub rate_mean_bps: Option<f64>,
+    /// Quote currency moved from payers to receivers.
+    pub transferred: f64,
 }
 
 /// `events.*`.
@@ -159,6 +202,9 @@ pub struct OrdersSummary {
     pub market: u64,
     /// Refused instructions.
     pub rejected: u64,
+    /// Orders refused by the initial-margin gate (with the gate on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected_margin: Option<u64>,
     /// Resting orders cancelled by self-trade prevention.
     pub self_trade_cancels: u64,
 }
@@ -222,10 +268,16 @@ pub fn summarize(rec: &Recording, fmt: &PriceFormat, stress_from_ns: Option<i64>
     let samples = &rec.samples;
     let c = &rec.counters;
     Summary {
+        basis: rec.funding.map(|_| basis_summary(samples)),
         depth: depth_summary(samples, stress_from_ns),
         events: EventsSummary {
             processed: c.events_processed,
         },
+        fees: rec.fees_on.then(|| FeesSummary {
+            maker: money(rec, rec.ledger.maker_fees),
+            taker: money(rec, rec.ledger.taker_fees),
+        }),
+        funding: rec.funding.map(|f| funding_summary(rec, &f)),
         insurance_fund: InsuranceFundSummary {
             end: money(rec, rec.ledger.fund_end),
             min: money(rec, rec.ledger.fund_min),
@@ -246,6 +298,7 @@ pub fn summarize(rec: &Recording, fmt: &PriceFormat, stress_from_ns: Option<i64>
             limit_rested: c.limit_orders_rested,
             market: c.market_orders,
             rejected: c.rejects,
+            rejected_margin: rec.gate_on.then_some(c.rejected_margin),
             self_trade_cancels: c.self_trade_cancels,
         },
         price: price_summary(samples, fmt),
@@ -256,6 +309,33 @@ pub fn summarize(rec: &Recording, fmt: &PriceFormat, stress_from_ns: Option<i64>
             count: c.trades,
             volume: c.volume,
         },
+    }
+}
+
+/// |mid − index| / index over the samples with both, basis points.
+fn basis_summary(samples: &[Sample]) -> BasisSummary {
+    let abs: Vec<f64> = samples
+        .iter()
+        .filter_map(|s| {
+            let (mid_x2, ix) = (s.mid_x2()?, s.index?.0);
+            (ix > 0).then(|| (mid_x2 as f64 / 2.0 - ix as f64).abs() / ix as f64 * 1e4)
+        })
+        .collect();
+    BasisSummary {
+        max_abs_bps: abs.iter().copied().fold(None, max_opt),
+        median_abs_bps: median(&abs),
+    }
+}
+
+/// The funding figures: rates paid per interval in basis points, money in quote currency.
+fn funding_summary(rec: &Recording, f: &cascade_sim::FundingStats) -> FundingSummary {
+    let bps = |ppb: f64| ppb / cascade_sim::PPB as f64 * 1e4;
+    let paid = f.payments > 0;
+    FundingSummary {
+        payments: f.payments,
+        rate_max_abs_bps: paid.then(|| bps(f.rate_max_abs_ppb as f64)),
+        rate_mean_bps: paid.then(|| bps(f.rate_sum_ppb as f64 / f.payments as f64)),
+        transferred: money(rec, f.transferred),
     }
 }
 
@@ -496,6 +576,7 @@ mod tests {
             index: None,
             insurance_fund: 0,
             open_interest: 0,
+            funding: None,
         }
     }
 

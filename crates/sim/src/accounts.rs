@@ -30,6 +30,10 @@ pub struct Account {
     pub realized_pnl: i64,
     /// Liquidation fees paid, units.
     pub fees_paid: i64,
+    /// Trading fees paid, net of maker rebates, units.
+    pub trading_fees: i64,
+    /// Funding received, net of funding paid, units.
+    pub funding: i64,
 }
 
 impl Account {

@@ -17,6 +17,8 @@ pub(crate) const FULL_AUDIT_EVERY: u64 = 4096;
 pub(crate) struct Audit {
     shadow: Vec<(i64, i64)>,
     fund: i64,
+    /// The venue's trading-fee pool.
+    fees: i64,
     deposits: i64,
 }
 
@@ -26,6 +28,7 @@ impl Audit {
         Self {
             shadow: venue.accounts.iter().map(|a| (a.cash, a.pos)).collect(),
             fund: venue.fund,
+            fees: venue.fee_pool,
             deposits: venue.ledger.deposits,
         }
     }
@@ -51,9 +54,10 @@ impl Audit {
             pos += i128::from(a.pos - shadow.1);
             *shadow = (a.cash, a.pos);
         }
-        let fund = i128::from(venue.fund - self.fund);
+        let fund = i128::from(venue.fund - self.fund) + i128::from(venue.fee_pool - self.fees);
         let deposits = i128::from(venue.ledger.deposits - self.deposits);
         self.fund = venue.fund;
+        self.fees = venue.fee_pool;
         self.deposits = venue.ledger.deposits;
         if pos != 0 {
             return Err(format!(
@@ -62,7 +66,7 @@ impl Audit {
         }
         if cash + fund != deposits {
             return Err(format!(
-                "the event moved {cash} units of cash and {fund} of fund against {deposits} of deposits"
+                "the event moved {cash} units of cash and {fund} of fund and fees against {deposits} of deposits"
             ));
         }
         fund_not_negative_under_adl(venue)
@@ -94,13 +98,30 @@ impl Audit {
                 "account {id} changed without the ledger recording it"
             ));
         }
-        let cash: i128 =
-            accounts.iter().map(|a| i128::from(a.cash)).sum::<i128>() + i128::from(venue.fund);
+        let cash: i128 = accounts.iter().map(|a| i128::from(a.cash)).sum::<i128>()
+            + i128::from(venue.fund)
+            + i128::from(venue.fee_pool);
         if cash != i128::from(venue.ledger.deposits) {
             return Err(format!(
-                "cash + insurance fund = {cash} units, deposits = {} units",
+                "cash + insurance fund + fee pool = {cash} units, deposits = {} units",
                 venue.ledger.deposits
             ));
+        }
+        let funding: i128 = accounts.iter().map(|a| i128::from(a.funding)).sum();
+        if funding != 0 {
+            return Err(format!(
+                "funding received and paid net to {funding} units, not 0"
+            ));
+        }
+        let fees: i128 = accounts.iter().map(|a| i128::from(a.trading_fees)).sum();
+        if fees != i128::from(venue.fee_pool) {
+            return Err(format!(
+                "accounts paid {fees} units of trading fees, the fee pool holds {}",
+                venue.fee_pool
+            ));
+        }
+        if venue.fee_pool < 0 {
+            return Err(format!("the fee pool is negative ({})", venue.fee_pool));
         }
         fund_not_negative_under_adl(venue)
     }

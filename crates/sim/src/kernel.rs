@@ -21,7 +21,7 @@ use crate::record::{AuditError, Counters, Recording};
 use crate::recorder::Recorder;
 use crate::scenario::Scenario;
 use crate::scheduler::{EventKind, Scheduler};
-use crate::venue::{EngineConfig, Venue, VenueId};
+use crate::venue::{EngineConfig, Venue, VenueId, VenueRules};
 use cascade_book::{Book, Price};
 use rand::Rng as _;
 
@@ -58,26 +58,29 @@ impl Simulation {
         let unit_quote = scenario.instrument.tick_size * scenario.instrument.lot_size;
         let exo = Exogenous::new(scenario, seed, initial);
         let (agents, agent_group, accounts) = build_agents(scenario, seed, unit_quote);
-        let market = MarketState {
-            last_price: Price(initial),
-            mark: Price(initial),
-            index: scenario.index.as_ref().map(|_| initial as f64),
-            vol_bps: 0.0,
-            cum_volume: 0,
-            cum_taker_buy: 0,
-            cum_taker_sell: 0,
-        };
+        let market = MarketState::opening(
+            Price(initial),
+            scenario.index.as_ref().map(|_| initial as f64),
+        );
         let venue = Venue::new(
             VenueId(0),
             accounts,
             MarginTable::new(&scenario.margin, unit_quote),
             EngineConfig::new(&scenario.liquidation.rules(scenario.venue), unit_quote),
-            Mark::new(&scenario.mark, initial),
+            Mark::new(&scenario.mark_rule(), initial),
             market,
             exo.index_value(),
         );
+        let mut clock = Scheduler::new(end_ns, agents.len() + 1024);
+        let rules = VenueRules {
+            funding: scenario.funding_rules(),
+            fees: scenario.fee_rules(),
+            gate: scenario.gate_on(),
+            unit_quote,
+        };
+        let venue = venue.with_rules(&rules, &mut clock);
         let mut sim = Self {
-            clock: Scheduler::new(end_ns, agents.len() + 1024),
+            clock,
             venues: vec![venue],
             group_names: scenario
                 .agents
@@ -227,6 +230,8 @@ impl Simulation {
                 }
             }
             EventKind::VolTick => exo.vol_tick(clock, venue),
+            EventKind::FundingSample(v) => self.venues[usize::from(v.0)].funding_sample(clock),
+            EventKind::FundingPay(v) => self.venues[usize::from(v.0)].funding_pay(clock, rec),
         }
     }
 
@@ -250,7 +255,11 @@ impl Simulation {
                 }
             }
         }
-        self.rec.out.ledger = self.venues[HOME].finish();
+        let home = &mut self.venues[HOME];
+        self.rec.out.ledger = home.finish();
+        self.rec.out.funding = home.funding_stats();
+        self.rec.out.fees_on = !home.fee_rules().is_zero();
+        self.rec.out.gate_on = home.gate_on();
         self.rec.out
     }
 
@@ -326,7 +335,13 @@ impl Simulation {
     }
 
     fn arrive(&mut self, agent: u32, action: Action) {
-        let rested = self.venues[HOME].enter(agent, action, &mut self.clock, &mut self.rec);
+        let rested = self.venues[HOME].enter_gated(
+            agent,
+            action,
+            &self.agents[agent as usize].orders,
+            &mut self.clock,
+            &mut self.rec,
+        );
         if let Some(id) = rested {
             self.agents[agent as usize].on_resting(id);
         }

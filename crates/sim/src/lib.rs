@@ -26,11 +26,11 @@ pub mod venue;
 pub use kernel::Simulation;
 pub use overrides::{Override, OverrideError};
 pub use record::{
-    AdlRecord, AuditError, Counters, LedgerStats, LevelRow, LiquidationRecord, LiquidationStats,
-    Recording, Sample, Trade, Trigger, SNAPSHOT_LEVELS,
+    AdlRecord, AuditError, Counters, FundingStats, LedgerStats, LevelRow, LiquidationRecord,
+    LiquidationStats, Recording, Sample, Trade, Trigger, SNAPSHOT_LEVELS,
 };
 pub use scenario::{FieldError, ParseError, Scenario, ValidationErrors};
-pub use venue::{Venue, VenueId};
+pub use venue::{Venue, VenueId, PPB};
 
 /// Why a scenario could not be prepared for a run.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]

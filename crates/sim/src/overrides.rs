@@ -54,6 +54,7 @@ pub fn apply(scenario: &Scenario, overrides: &[Override]) -> Result<Scenario, Ov
         path: String::new(),
         reason: e.to_string(),
     })?;
+    with_left_out_sections(&mut root);
     for o in overrides {
         let fail = |reason: String| OverrideError {
             path: o.path.clone(),
@@ -77,6 +78,56 @@ pub fn apply(scenario: &Scenario, overrides: &[Override]) -> Result<Scenario, Ov
             .join(", "),
         reason: e.to_string(),
     })
+}
+
+/// Puts back the venue rule fields a scenario's text leaves out when not given (`venue`,
+/// `mark`, `funding`, `fees`, `initial_margin_gate`, and each field of `funding`, `fees` and
+/// `liquidation`),
+/// as none, so that an override can reach them; what stays none is left out again.
+fn with_left_out_sections(root: &mut Value) {
+    use crate::scenario::{FeeSpec, FundingSpec, PremiumSource};
+    // Every field given, so that each one's name appears; the values are dropped.
+    let funding = FundingSpec {
+        enabled: Some(true),
+        interval_s: Some(1.0),
+        pay_every_s: Some(1.0),
+        premium_sample_s: Some(1.0),
+        premium: Some(PremiumSource::Mid),
+        interest_bps: Some(1.0),
+        band_bps: Some(1.0),
+        cap_bps: Some(1.0),
+    };
+    let fees = FeeSpec {
+        maker_ppm: Some(1),
+        taker_ppm: Some(1),
+    };
+    let Value::Object(top) = root else {
+        return;
+    };
+    top.entry("venue").or_insert(Value::String("Custom".into()));
+    for key in ["mark", "initial_margin_gate"] {
+        top.entry(key).or_insert(Value::Null);
+    }
+    for (key, full) in [
+        ("funding", serde_json::to_value(funding)),
+        ("fees", serde_json::to_value(fees)),
+        (
+            "liquidation",
+            serde_json::to_value(crate::scenario::LiquidationSpec::every_field()),
+        ),
+    ] {
+        let Ok(Value::Object(full)) = full else {
+            continue;
+        };
+        let section = top
+            .entry(key)
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Value::Object(fields) = section {
+            for name in full.keys() {
+                fields.entry(name.clone()).or_insert(Value::Null);
+            }
+        }
+    }
 }
 
 /// A value read as its own type: lists of enum variants, whose names RON's generic value drops.
@@ -347,14 +398,32 @@ mod tests {
     #[test]
     fn switches_enum_variants_with_and_without_fields() {
         let s = set(&["agents[0].name=x"]).unwrap();
-        assert_eq!(s.mark, crate::scenario::MarkSpec::Mid);
+        assert_eq!(s.mark_rule(), crate::scenario::MarkSpec::Mid);
         let s = set(&["mark=EmaMid(half_life_s: 3.0)"]).unwrap();
         assert_eq!(
             s.mark,
-            crate::scenario::MarkSpec::EmaMid { half_life_s: 3.0 }
+            Some(crate::scenario::MarkSpec::EmaMid { half_life_s: 3.0 })
         );
         let s = set(&["mark=EmaMid(half_life_s: 3.0)", "mark=Last"]).unwrap();
-        assert_eq!(s.mark, crate::scenario::MarkSpec::Last);
+        assert_eq!(s.mark, Some(crate::scenario::MarkSpec::Last));
+    }
+
+    #[test]
+    fn sections_left_out_of_the_text_can_still_be_set() {
+        let s = set(&[
+            "venue=Binance",
+            "funding.interval_s=600",
+            "fees.maker_ppm=-100",
+        ])
+        .unwrap();
+        assert_eq!(s.venue, crate::scenario::Preset::Binance);
+        assert_eq!(s.funding.interval_s, Some(600.0));
+        assert_eq!(s.fees.maker_ppm, Some(-100));
+        let s = set(&["initial_margin_gate=true", "funding.enabled=false"]).unwrap();
+        assert_eq!(s.initial_margin_gate, Some(true));
+        assert_eq!(s.funding.enabled, Some(false));
+        let e = set(&["funding.intervl_s=600"]).unwrap_err();
+        assert!(e.reason.contains("intervl_s"), "{e}");
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub struct Sample {
     pub insurance_fund: i64,
     /// Open interest (sum of long positions), lots.
     pub open_interest: i64,
+    /// With funding on: (predicted funding rate per interval, last premium sample), parts per
+    /// billion.
+    pub funding: Option<(i64, i64)>,
 }
 
 impl Sample {
@@ -106,6 +109,8 @@ pub struct Counters {
     pub fund_workoff_lots: u64,
     /// Deposits after the start (top-ups, re-entries).
     pub deposits: u64,
+    /// Orders refused by the initial-margin gate.
+    pub rejected_margin: u64,
 }
 
 /// Number of price levels per side kept in each book snapshot.
@@ -149,6 +154,12 @@ pub struct Recording {
     pub unit_quote: f64,
     /// Run counters.
     pub counters: Counters,
+    /// The funding figures, with funding on.
+    pub funding: Option<FundingStats>,
+    /// True when trading fees are charged.
+    pub fees_on: bool,
+    /// True when the initial-margin gate is on.
+    pub gate_on: bool,
 }
 
 /// What moved the mark before a liquidation started.
@@ -164,6 +175,8 @@ pub enum Trigger {
     Shock(u32),
     /// A change of margin rules.
     MarginChange,
+    /// A funding payment.
+    Funding,
 }
 
 /// One step of a liquidation: part (or all) of an account's position closed by the engine.
@@ -243,6 +256,23 @@ pub struct LedgerStats {
     pub deposits: i64,
     /// Open interest at the end (sum of long positions), lots.
     pub open_interest: i64,
+    /// Maker fees, net of rebates (negative when rebates exceed fees).
+    pub maker_fees: i64,
+    /// Taker fees.
+    pub taker_fees: i64,
+}
+
+/// The funding figures of a run (with funding on).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FundingStats {
+    /// Payment rounds.
+    pub payments: u64,
+    /// Sum of the interval rates paid, parts per billion.
+    pub rate_sum_ppb: i128,
+    /// Largest |interval rate| paid, parts per billion.
+    pub rate_max_abs_ppb: i64,
+    /// Units moved from payers to receivers over all rounds.
+    pub transferred: i64,
 }
 
 /// The ledger invariant broke: which event and how.

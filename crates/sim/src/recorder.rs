@@ -57,6 +57,7 @@ impl Recorder {
             index: exo.index_ticks(),
             insurance_fund: venue.fund_equity(),
             open_interest: venue.ledger.open_interest,
+            funding: venue.funding_row(),
         });
         for side in [Side::Buy, Side::Sell] {
             venue

@@ -28,6 +28,10 @@ pub(crate) enum EventKind {
     Shock(u32),
     /// The market's realised volatility is updated.
     VolTick,
+    /// A venue samples its funding premium.
+    FundingSample(VenueId),
+    /// A venue pays funding between longs and shorts.
+    FundingPay(VenueId),
 }
 
 /// A scheduled event. Ordered by time, then by the sequence number given when scheduled.

@@ -245,6 +245,8 @@ fn flash_cascade_runs_through_every_preset_waterfall_under_the_audit() {
                 &format!("venue={venue}"),
                 "duration_s=1500",
                 "liquidation=LiquidationSpec(insurance_fund: 1000000.0)",
+                // flash-cascade has no index to fund against: the waterfall alone here.
+                "funding.enabled=false",
             ],
         );
         let rec = run(&s);

@@ -117,3 +117,25 @@ pub fn flip_byte(path: &Path, at: usize) {
     bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
     std::fs::write(path, bytes).unwrap();
 }
+
+/// Checks `cascade check FILE EXTRA…` and `cascade run FILE --out DIR EXTRA…` both exit 2 naming
+/// the file and every fragment, and that the refused run wrote nothing.
+pub fn refuse(file: &Path, extra: &[&str], fragments: &[&str]) {
+    let shown = file.display().to_string();
+    let mut all = vec![shown.as_str()];
+    all.extend_from_slice(fragments);
+    let mut args = vec!["check", file.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    assert_bad_input(&cascade(&args), &all);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("run");
+    let mut args = vec![
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    assert_bad_input(&cascade(&args), &all);
+    assert!(!out.exists(), "a refused run wrote {}", out.display());
+}

@@ -349,6 +349,9 @@ mod tests {
             cum_volume: buy + sell,
             cum_taker_buy: buy,
             cum_taker_sell: sell,
+            funding_rate: 0.0,
+            predicted_funding_rate: 0.0,
+            next_funding_ns: 0,
         };
         let table = MarginTable::new(&MarginSpec::default(), 1.0);
         let mut out = Vec::new();

@@ -13,6 +13,7 @@
 
 mod adaptive_maker;
 mod arbitrageur;
+mod basis_arb;
 mod fundamentalist;
 mod leveraged;
 mod maker;
@@ -24,6 +25,7 @@ mod value;
 
 pub use adaptive_maker::{AdaptiveMaker, AdaptiveMakerSpec};
 pub use arbitrageur::{Arbitrageur, ArbitrageurSpec};
+pub use basis_arb::{BasisArb, BasisArbSpec};
 pub use fundamentalist::{Fundamentalist, FundamentalistSpec};
 pub use leveraged::{Leveraged, LeveragedSpec, TopUp};
 pub use maker::{Maker, MakerSpec, MakerStress};
@@ -130,6 +132,8 @@ agent_kinds! {
     Fundamentalist(FundamentalistSpec),
     /// Arbitrageurs pulling the book toward the index.
     Arbitrageur(ArbitrageurSpec),
+    /// Basis arbitrageurs trading the perpetual against the index and collecting funding.
+    BasisArb(BasisArbSpec),
 }
 
 /// A kind's section of the scenario file: it checks itself and builds the group's members.
@@ -221,6 +225,32 @@ pub struct MarketState {
     pub cum_taker_buy: i64,
     /// Lots sold by takers since the start.
     pub cum_taker_sell: i64,
+    /// The funding rate of the last payment, per interval (a fraction; 0 before one, or
+    /// without funding).
+    pub funding_rate: f64,
+    /// The rate the premium average so far would give at the next payment.
+    pub predicted_funding_rate: f64,
+    /// Time of the next funding payment, ns (0 without funding).
+    pub next_funding_ns: i64,
+}
+
+impl MarketState {
+    /// The market before any trade: last price and mark at `price`, nothing traded, no
+    /// funding paid yet.
+    pub fn opening(price: Price, index: Option<f64>) -> Self {
+        Self {
+            last_price: price,
+            mark: price,
+            cum_volume: 0,
+            index,
+            vol_bps: 0.0,
+            cum_taker_buy: 0,
+            cum_taker_sell: 0,
+            funding_rate: 0.0,
+            predicted_funding_rate: 0.0,
+            next_funding_ns: 0,
+        }
+    }
 }
 
 /// The waking agent's own account, as the exchange sees it.

@@ -66,64 +66,64 @@ pub enum Remainder {
 #[serde(deny_unknown_fields)]
 pub struct LiquidationSpec {
     /// Off: accounts are never liquidated (a counterfactual).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Share of the position closed in one step (1 closes it at once), in `Fraction` mode.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_fraction: Option<f64>,
     /// How much one step closes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_mode: Option<StepMode>,
     /// Positions of at most this notional (quote currency) are closed whole in one step;
     /// only larger ones are closed in partial steps. 0: every position in partial steps.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial_above: Option<f64>,
     /// Time between two steps of one account, seconds.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cooldown_s: Option<f64>,
     /// How steps are sent to the book.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution: Option<Execution>,
     /// Liquidation (clearance) fee on the closed notional, paid into the insurance fund.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fee_rate: Option<f64>,
     /// True: a fill better than the bankruptcy price pays the difference (the margin left)
     /// to the fund; false: the trader keeps it (Hyperliquid) and the fund only covers fills
     /// worse than bankruptcy.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub surplus_to_fund: Option<bool>,
     /// The insurance fund at the start, quote currency.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insurance_fund: Option<f64>,
     /// What happens to what a step's order did not fill.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remainder: Option<Remainder>,
     /// The fund takes a position over only while its position's notional stays within this
     /// multiple of its equity (Binance: 1).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fund_capacity: Option<f64>,
     /// Below this fraction of maintenance margin the fund (a backstop vault) takes the whole
     /// account over — position and margin — without the book (Hyperliquid: 2/3). 0: never.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backstop_below: Option<f64>,
     /// Time between two work-off orders of the fund, seconds.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workoff_interval_s: Option<f64>,
     /// Share of its position the fund offers in one work-off order.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workoff_fraction: Option<f64>,
     /// How far beyond the mark a work-off IOC may trade, basis points.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workoff_slippage_bps: Option<f64>,
     /// ADL also fires (instead of the fund or the next step) once the fund has fallen this
     /// share from its peak over `adl_drawdown_window_s` (OKX, Bybit: 0.3 over 8 h). 0: off.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adl_drawdown: Option<f64>,
     /// The window of the fund's peak for `adl_drawdown`, seconds.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adl_drawdown_window_s: Option<f64>,
     /// What happens when the fund cannot cover a shortfall.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shortfall: Option<Shortfall>,
 }
 
@@ -256,6 +256,32 @@ impl Preset {
 }
 
 impl LiquidationSpec {
+    /// Every field given (with the Custom values), so that each one's name appears where a
+    /// scenario is walked field by field (`--set` reaches fields left out of the text).
+    pub fn every_field() -> Self {
+        let r = Preset::Custom.liquidation();
+        Self {
+            enabled: Some(r.enabled),
+            step_fraction: Some(r.step_fraction),
+            step_mode: Some(r.step_mode),
+            partial_above: Some(r.partial_above),
+            cooldown_s: Some(r.cooldown_s),
+            execution: Some(r.execution),
+            fee_rate: Some(r.fee_rate),
+            surplus_to_fund: Some(r.surplus_to_fund),
+            insurance_fund: Some(r.insurance_fund),
+            remainder: Some(r.remainder),
+            fund_capacity: Some(r.fund_capacity),
+            backstop_below: Some(r.backstop_below),
+            workoff_interval_s: Some(r.workoff_interval_s),
+            workoff_fraction: Some(r.workoff_fraction),
+            workoff_slippage_bps: Some(r.workoff_slippage_bps),
+            adl_drawdown: Some(r.adl_drawdown),
+            adl_drawdown_window_s: Some(r.adl_drawdown_window_s),
+            shortfall: Some(r.shortfall),
+        }
+    }
+
     /// The rules a run follows under `preset`: each field given here over the preset's value.
     pub fn rules(&self, preset: Preset) -> LiquidationRules {
         let p = preset.liquidation();

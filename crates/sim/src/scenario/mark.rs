@@ -25,6 +25,54 @@ pub enum MarkSpec {
         /// Half-life of the basis average, seconds.
         basis_half_life_s: f64,
     },
+    /// Binance's and Bybit's mark: median(P1, P2, last) with P1 = index × (1 + F × τ /
+    /// interval) (F the predicted funding rate, τ the time to the next payment) and P2 = index +
+    /// the moving average of (mid − index) sampled each second over the window. A one-sided
+    /// book adds no basis sample; a last trade older than the window counts as P1: the mark
+    /// falls back on the index, it never freezes.
+    VenueMedian {
+        /// Window of the basis average, seconds (Binance 30, Bybit 300).
+        basis_window_s: f64,
+    },
+    /// OKX's mark: index + the moving average of (mid − index) sampled each second over the
+    /// window (the index alone while no two-sided sample exists).
+    IndexBasis {
+        /// Window of the basis average, seconds.
+        basis_window_s: f64,
+    },
+    /// BitMEX's fair price: index × (1 + F × τ / interval); no book input.
+    FairPrice,
+    /// Hyperliquid's mark: oracle (index) + an EMA of (mid − oracle); a one-sided book leaves
+    /// the average where it was.
+    OracleEma {
+        /// Half-life of the basis average, seconds.
+        half_life_s: f64,
+    },
+}
+
+impl MarkSpec {
+    /// The variant's name, as written in a scenario.
+    pub fn name(&self) -> &'static str {
+        match self {
+            MarkSpec::Last => "Last",
+            MarkSpec::Mid => "Mid",
+            MarkSpec::Index => "Index",
+            MarkSpec::EmaMid { .. } => "EmaMid",
+            MarkSpec::Median { .. } => "Median",
+            MarkSpec::VenueMedian { .. } => "VenueMedian",
+            MarkSpec::IndexBasis { .. } => "IndexBasis",
+            MarkSpec::FairPrice => "FairPrice",
+            MarkSpec::OracleEma { .. } => "OracleEma",
+        }
+    }
+
+    /// True for the rules that read the index.
+    pub fn needs_index(&self) -> bool {
+        !matches!(
+            self,
+            MarkSpec::Last | MarkSpec::Mid | MarkSpec::EmaMid { .. }
+        )
+    }
 }
 
 /// An exogenous index: geometric Brownian motion with jumps, or a scripted path.

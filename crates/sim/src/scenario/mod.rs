@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+mod funding;
 mod liquidation;
 mod margin;
 mod mark;
@@ -19,6 +20,7 @@ mod validate;
 mod venue;
 
 pub use crate::agents::AgentGroup;
+pub use funding::{FeeRules, FeeSpec, FundingRules, FundingSpec, PremiumSource};
 pub use liquidation::{
     Execution, LiquidationRules, LiquidationSpec, Remainder, Shortfall, StepMode,
 };
@@ -67,9 +69,9 @@ pub struct Scenario {
     /// Margin tiers (default: a Binance-style ladder).
     #[serde(default)]
     pub margin: MarginSpec,
-    /// How the mark price is computed (default: the mid).
-    #[serde(default)]
-    pub mark: MarkSpec,
+    /// How the mark price is computed (default: the venue's rule; the mid under Custom).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark: Option<MarkSpec>,
     /// An exogenous index (needed by the Index and Median marks and index jumps).
     #[serde(default)]
     pub index: Option<IndexSpec>,
@@ -79,6 +81,16 @@ pub struct Scenario {
     /// Scripted events.
     #[serde(default)]
     pub shocks: Vec<Shock>,
+    /// Funding between longs and shorts (default: the venue's; none under Custom).
+    #[serde(default, skip_serializing_if = "FundingSpec::is_default")]
+    pub funding: FundingSpec,
+    /// Maker and taker fees (default: the venue's; none under Custom).
+    #[serde(default, skip_serializing_if = "FeeSpec::is_default")]
+    pub fees: FeeSpec,
+    /// Refuse an order that would take a margin account past its tier's initial margin
+    /// (default: on for every named venue, off under Custom).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_margin_gate: Option<bool>,
 }
 
 fn default_seed() -> u64 {
@@ -204,6 +216,27 @@ impl Scenario {
     /// The initial price in ticks (valid scenarios only).
     pub fn initial_price_ticks(&self) -> i64 {
         (self.instrument.initial_price / self.instrument.tick_size).round() as i64
+    }
+
+    /// The mark rule in force: the scenario's, else the venue's.
+    pub fn mark_rule(&self) -> MarkSpec {
+        self.mark.clone().unwrap_or_else(|| self.venue.mark())
+    }
+
+    /// The funding rules in force, none when funding is off.
+    pub fn funding_rules(&self) -> Option<FundingRules> {
+        self.funding.resolve(self.venue, &self.margin)
+    }
+
+    /// The trading fees in force.
+    pub fn fee_rules(&self) -> FeeRules {
+        self.fees.resolve(self.venue)
+    }
+
+    /// True when the initial-margin gate is on.
+    pub fn gate_on(&self) -> bool {
+        self.initial_margin_gate
+            .unwrap_or_else(|| self.venue.initial_margin_gate())
     }
 
     /// Seconds to nanoseconds, rounded.

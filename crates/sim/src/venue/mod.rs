@@ -8,25 +8,33 @@
 //!
 //! - `settlement.rs` — fills into accounts, fees, deposits, the liquidation-index keys;
 //! - `liquidation.rs` — the takeover and its partial steps;
-//! - `adl.rs` — auto-deleveraging; `socialize.rs` — socialised loss.
+//! - `adl.rs` — auto-deleveraging; `socialize.rs` — socialised loss;
+//! - `funding.rs` — the premium, the funding rate and its payments; `gate.rs` — the
+//!   initial-margin gate at order entry.
 
 mod adl;
 mod fund;
+mod funding;
+mod gate;
 mod liquidation;
+#[cfg(test)]
+mod rules_tests;
 mod settlement;
 mod socialize;
 #[cfg(test)]
 mod tests;
 
 pub use adl::{AdlCache, ADL_REFRESH_NS};
+pub use funding::PPB;
 pub use liquidation::{EngineConfig, LiqRun, StepTally, MAX_DRY_STEPS};
 
 use crate::accounts::{Account, LiquidationIndex};
 use crate::agents::{Action, MarketState, OrderList};
 use crate::margin::MarginTable;
-use crate::mark::Mark;
+use crate::mark::{Mark, MarkInputs};
 use crate::record::{LedgerStats, Trigger};
 use crate::recorder::Recorder;
+use crate::scenario::{FeeRules, FundingRules};
 use crate::scheduler::Scheduler;
 use cascade_book::{Book, BookError, BookEvent, OrderId, OwnerId, Price, Qty, Side};
 use std::collections::{BTreeMap, VecDeque};
@@ -89,6 +97,26 @@ pub struct Venue {
     /// Lots and trades since the last sample.
     pub(crate) interval_volume: i64,
     pub(crate) interval_trades: u32,
+    /// Time of the last trade, ns (what a stale-last mark rule reads).
+    last_trade_ns: Option<i64>,
+    /// Funding, when on.
+    funding: Option<funding::Funding>,
+    /// Trading fees charged on every fill.
+    fees: FeeRules,
+    /// Trading fees collected, net of maker rebates: the venue's own money, units.
+    pub(crate) fee_pool: i64,
+    /// The initial-margin gate at order entry.
+    gate: bool,
+}
+
+/// The rules of a venue beyond margin, mark and liquidation: funding, fees, the margin gate.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct VenueRules {
+    pub(crate) funding: Option<FundingRules>,
+    pub(crate) fees: FeeRules,
+    pub(crate) gate: bool,
+    /// Quote currency per unit of cash.
+    pub(crate) unit_quote: f64,
 }
 
 impl Venue {
@@ -146,7 +174,42 @@ impl Venue {
             socialized: 0,
             interval_volume: 0,
             interval_trades: 0,
+            last_trade_ns: None,
+            funding: None,
+            fees: FeeRules::default(),
+            fee_pool: 0,
+            gate: false,
         }
+    }
+
+    /// The venue under `rules` (funding, fees, gate); schedules its funding clock.
+    pub(crate) fn with_rules(mut self, rules: &VenueRules, clock: &mut Scheduler) -> Self {
+        self.fees = rules.fees;
+        self.gate = rules.gate;
+        self.funding = rules
+            .funding
+            .as_ref()
+            .map(|r| funding::Funding::new(r, rules.unit_quote));
+        if let Some(f) = &self.funding {
+            f.start(clock, self.id);
+            f.show(&mut self.market);
+        }
+        self
+    }
+
+    /// The fees in force.
+    pub(crate) fn fee_rules(&self) -> FeeRules {
+        self.fees
+    }
+
+    /// True when the initial-margin gate is on.
+    pub(crate) fn gate_on(&self) -> bool {
+        self.gate
+    }
+
+    /// With funding on, the series' (predicted rate, last premium), parts per billion.
+    pub(crate) fn funding_row(&self) -> Option<(i64, i64)> {
+        self.funding.as_ref().map(|f| f.sample_row())
     }
 
     /// This venue's id.
@@ -301,10 +364,15 @@ impl Venue {
 
     /// Recomputes the mark and, if liquidations are on, takes over the accounts it crosses.
     pub(crate) fn after_market_change(&mut self, clock: &mut Scheduler, rec: &mut Recorder) {
-        let mid_x2 = self.book.l1().mid_x2();
-        let mark = self
-            .mark
-            .update(clock.now(), mid_x2, self.market.last_price.0, self.index);
+        let now = clock.now();
+        let inputs = MarkInputs {
+            mid_x2: self.book.l1().mid_x2(),
+            last: self.market.last_price.0,
+            last_trade_ns: self.last_trade_ns,
+            index: self.index,
+            funding_basis: self.funding.as_ref().map_or(0.0, |f| f.basis(now)),
+        };
+        let mark = self.mark.update_with(now, &inputs);
         self.market.mark = Price(mark);
         if self.engine.enabled {
             self.check_liquidations(mark, clock, rec);

@@ -40,6 +40,7 @@ impl Venue {
     /// The market's figures and the tape for one fill.
     fn tally_fill(&mut self, f: &Fill, now_ns: i64, rec: &mut Recorder) {
         self.market.last_price = f.price;
+        self.last_trade_ns = Some(now_ns);
         self.market.cum_volume += f.qty.0;
         match f.taker_side {
             Side::Buy => self.market.cum_taker_buy += f.qty.0,
@@ -97,6 +98,12 @@ impl Venue {
             None => {
                 self.trade(buyer, f.qty.0, value);
                 self.trade(seller, -f.qty.0, value);
+                if !self.fees.is_zero() {
+                    let taker = self.trading_fee(f.taker_owner.0, value, self.fees.taker_ppm);
+                    self.ledger.taker_fees += taker;
+                    let maker = self.trading_fee(f.maker_owner.0, value, self.fees.maker_ppm);
+                    self.ledger.maker_fees += maker;
+                }
             }
             Some(id) => {
                 let other = if buyer == id { seller } else { buyer };
@@ -113,7 +120,19 @@ impl Venue {
                 self.trade(id, sign * f.qty.0, own);
                 let to_fund = if sign > 0 { own - value } else { value - own };
                 self.fund += to_fund;
+                // The liquidation fee replaces the taker fee (Binance's clearance fee does);
+                // the other side pays its trading fee as on any fill: the maker fee against
+                // a step's IOC, the taker fee against a step order resting in the book.
                 let fee = self.charge_fee(id, value);
+                if !self.fees.is_zero() {
+                    if resting {
+                        let taker = self.trading_fee(other, value, self.fees.taker_ppm);
+                        self.ledger.taker_fees += taker;
+                    } else {
+                        let maker = self.trading_fee(other, value, self.fees.maker_ppm);
+                        self.ledger.maker_fees += maker;
+                    }
+                }
                 if resting {
                     if let Some(run) = self.liq_runs.get_mut(&id) {
                         run.pending.qty += f.qty.0;
@@ -157,6 +176,27 @@ impl Venue {
         acc.fees_paid += fee;
         self.fund += fee;
         self.ledger.fees += fee;
+        fee
+    }
+
+    /// A trading fee of `ppm` on `notional` from account `id` to the venue's fee pool; a
+    /// negative rate is a rebate from the pool. Rounded in the venue's favour (a fee up, a
+    /// rebate down), so with maker + taker ≥ 0 no fill takes from the pool.
+    fn trading_fee(&mut self, id: u32, notional: i64, ppm: i64) -> i64 {
+        if ppm == 0 {
+            return 0;
+        }
+        let exact = i128::from(notional) * i128::from(ppm.abs());
+        let fee = if ppm > 0 {
+            ceil_div(exact, i128::from(PPM)) as i64
+        } else {
+            -(floor_div(exact, i128::from(PPM)) as i64)
+        };
+        let acc = &mut self.accounts[id as usize];
+        acc.cash -= fee;
+        acc.trading_fees += fee;
+        self.fee_pool += fee;
+        self.dirty.push(id);
         fee
     }
 

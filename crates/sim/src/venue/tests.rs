@@ -73,6 +73,9 @@ impl Bench {
             cum_volume: 0,
             cum_taker_buy: 0,
             cum_taker_sell: 0,
+            funding_rate: 0.0,
+            predicted_funding_rate: 0.0,
+            next_funding_ns: 0,
         };
         let n = accounts.len() as u32;
         let mut v = Venue::new(

@@ -146,6 +146,23 @@ fn sources(s: &Scenario) -> (Vec<Source>, Budget) {
         bytes: samples * SAMPLE_FOOTPRINT_BYTES,
         fixed_bytes: 0.0,
     });
+    if let Some(f) = s.funding_rules() {
+        // Premium samples and payments: periodic events of the venue's funding clock.
+        let samples = d / f.premium_sample_s;
+        out.push(periodic(
+            "funding.premium_sample_s",
+            f.premium_sample_s,
+            samples,
+        ));
+        // A payment visits every account: count one unit of work per account and payment.
+        let payments = d / f.pay_every_s;
+        let accounts = s.agent_count() as f64 + 2.0;
+        out.push(periodic(
+            "funding.pay_every_s",
+            f.pay_every_s,
+            payments * accounts,
+        ));
+    }
     if let Some(ix) = &s.index {
         let ticks = d / ix.interval_s;
         out.push(periodic("index.interval_s", ix.interval_s, ticks));
@@ -256,6 +273,7 @@ fn wakes(g: &AgentGroup, duration_s: f64) -> (&'static str, f64, Scaling, f64) {
         }
         AgentGroup::Fundamentalist(f) => every("mean_wake_s", f.mean_wake_s),
         AgentGroup::Arbitrageur(a) => every("mean_wake_s", a.mean_wake_s),
+        AgentGroup::BasisArb(b) => every("mean_wake_s", b.mean_wake_s),
     }
 }
 
@@ -271,6 +289,7 @@ fn resting(g: &AgentGroup) -> f64 {
         AgentGroup::Leveraged(s) => s.max_resting(),
         AgentGroup::Fundamentalist(s) => s.max_resting(),
         AgentGroup::Arbitrageur(s) => s.max_resting(),
+        AgentGroup::BasisArb(s) => s.max_resting(),
     };
     n as f64
 }

@@ -4,6 +4,7 @@
 //! each agent kind checks its own section through [`Fields`].
 
 mod budget;
+mod funding;
 mod prices;
 mod shocks;
 mod venue;
@@ -192,6 +193,7 @@ impl Validator {
         }
         self.agents(s);
         self.venue(s);
+        self.funding_and_fees(s);
         self.shocks(s);
         self.times(s);
         self.prices(s);

@@ -1,6 +1,7 @@
 //! Checks of the venue's sections: margin tiers, the liquidation engine, the mark and the index.
 
 use super::Validator;
+use crate::mark::MAX_BASIS_WINDOW_S;
 use crate::scenario::{IndexSpec, LiquidationRules, MarkSpec, Remainder, Scenario, Tier};
 
 impl Validator {
@@ -87,26 +88,38 @@ impl Validator {
     }
 
     fn mark(&mut self, s: &Scenario) {
-        match &s.mark {
-            MarkSpec::EmaMid { half_life_s } => {
+        let rule = s.mark_rule();
+        match &rule {
+            MarkSpec::EmaMid { half_life_s } | MarkSpec::OracleEma { half_life_s } => {
                 self.positive("mark.half_life_s", *half_life_s);
             }
             MarkSpec::Median { basis_half_life_s } => {
                 self.positive("mark.basis_half_life_s", *basis_half_life_s);
-                if s.index.is_none() {
+            }
+            MarkSpec::VenueMedian { basis_window_s } | MarkSpec::IndexBasis { basis_window_s } => {
+                let ok = self.positive("mark.basis_window_s", *basis_window_s);
+                if ok && *basis_window_s > f64::from(MAX_BASIS_WINDOW_S) {
                     self.err(
-                        "mark",
-                        "the Median mark needs an index: add `index: Some(IndexSpec(...))`",
+                        "mark.basis_window_s",
+                        format!("must be at most {MAX_BASIS_WINDOW_S} s, got {basis_window_s}"),
                     );
                 }
             }
-            MarkSpec::Index if s.index.is_none() => {
-                self.err(
-                    "mark",
-                    "the Index mark needs an index: add `index: Some(IndexSpec(...))`",
-                );
-            }
             _ => {}
+        }
+        if rule.needs_index() && s.index.is_none() {
+            let (at, whose) = if s.mark.is_some() {
+                ("mark", "the")
+            } else {
+                ("venue", "the venue's")
+            };
+            self.err(
+                at,
+                format!(
+                    "{whose} {} mark needs an index: add `index: Some(IndexSpec(...))`",
+                    rule.name()
+                ),
+            );
         }
     }
 

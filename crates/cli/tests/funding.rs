@@ -1,0 +1,195 @@
+//! Funding, fees and the initial-margin gate through the binary: calm on the Binance preset
+//! reports its basis and funding under `--audit`, and broken rules exit 2 naming the field.
+
+mod common;
+use common::*;
+use std::fs;
+use std::path::Path;
+
+/// calm.ron with an index flat at its initial price and a group of basis arbitrageurs (the
+/// shipped file has neither: funding needs an index).
+fn calm_with_index(dir: &Path) -> std::path::PathBuf {
+    let text = fs::read_to_string(scenario("calm.ron")).unwrap();
+    let text = text
+        .replacen(
+            "    mark: Mid,\n",
+            "    mark: Mid,\n    index: Some(IndexSpec(interval_s: 1.0)),\n",
+            1,
+        )
+        .replacen(
+            "    ],\n    shocks",
+            "        BasisArb(name: \"basis\", count: 4, mean_wake_s: 2.0, capital: 20000.0,\n\
+             \x20                leverage: 5.0, max_position: 400, max_size: 40, entry_bps: 5.0,\n\
+             \x20                exit_bps: 1.0),\n    ],\n    shocks",
+            1,
+        );
+    assert!(text.contains("BasisArb") && text.contains("IndexSpec"));
+    let file = dir.join("calm-index.ron");
+    fs::write(&file, text).unwrap();
+    file
+}
+
+fn summary(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&fs::read(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+fn num(v: &serde_json::Value, path: &str) -> f64 {
+    let mut cur = v;
+    for k in path.split('.') {
+        cur = &cur[k];
+    }
+    cur.as_f64()
+        .unwrap_or_else(|| panic!("{path} is not a number: {cur}"))
+}
+
+#[test]
+fn calm_on_the_binance_preset_reports_basis_funding_and_fees_and_passes_the_audit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = calm_with_index(tmp.path());
+    let out = tmp.path().join("run");
+    let f = file.to_str().unwrap();
+    assert_ok(&cascade(&[
+        "run",
+        f,
+        "--out",
+        out.to_str().unwrap(),
+        "--no-charts",
+        "--audit",
+        "--set",
+        "venue=Binance",
+        "--set",
+        "mark=None",
+        "--set",
+        "duration_s=600",
+        "--set",
+        "funding.interval_s=120",
+    ]));
+    let s = summary(&out);
+    assert_eq!(num(&s, "funding.payments"), 5.0, "every 120 s of 600");
+    let max = num(&s, "funding.rate_max_abs_bps");
+    assert!(max <= 30.0 + 1e-9, "capped at Binance's 30 bps: {max}");
+    assert!(num(&s, "funding.rate_mean_bps").abs() <= max);
+    assert!(num(&s, "funding.transferred") > 0.0);
+    let median = num(&s, "basis.median_abs_bps");
+    assert!(
+        median < 10.0,
+        "basis arbitrage holds the perp near the index: {median}"
+    );
+    assert!(num(&s, "basis.max_abs_bps") >= median);
+    assert!(num(&s, "fees.maker") > 0.0 && num(&s, "fees.taker") > 0.0);
+    assert!(num(&s, "orders.rejected_margin") >= 0.0);
+    let series = fs::read_to_string(out.join("series.csv")).unwrap();
+    let header = series.lines().next().unwrap();
+    assert!(header.ends_with(",funding_rate,premium_bps"), "{header}");
+    // The same scenario without the preset has none of these keys.
+    let plain = tmp.path().join("plain");
+    assert_ok(&cascade(&[
+        "run",
+        f,
+        "--out",
+        plain.to_str().unwrap(),
+        "--no-charts",
+        "--set",
+        "duration_s=60",
+        "--set",
+        "agents.longs.entry_end_s=30",
+        "--set",
+        "agents.shorts.entry_end_s=30",
+    ]));
+    let s = summary(&plain);
+    for key in ["funding", "basis", "fees"] {
+        assert!(s.get(key).is_none(), "{key} without a venue: {s}");
+    }
+    assert!(s["orders"].get("rejected_margin").is_none());
+}
+
+const GOOD: &str = r#"Scenario(
+    name: "t",
+    duration_s: 5.0,
+    sample_interval_s: 1.0,
+    venue: Binance,
+    instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.00),
+    index: Some(IndexSpec(interval_s: 1.0)),
+    agents: [
+        Noise(name: "noise", count: 5, rate_per_s: 1.0, limit_weight: 1.0, market_weight: 0.2,
+              cancel_weight: 0.5, offset_ticks_mean: 2.0, size_min: 1, size_max: 5),
+    ],
+)"#;
+
+/// `GOOD` with `line` added after the venue; `check` and `run` both refuse it naming
+/// `fragments`.
+fn refused(line: &str, fragments: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("bad.ron");
+    let text = GOOD.replacen(
+        "    venue: Binance,\n",
+        &format!("    venue: Binance,\n{line}\n"),
+        1,
+    );
+    fs::write(&file, text).unwrap();
+    refuse(&file, &[], fragments);
+}
+
+#[test]
+fn the_good_scenario_on_a_preset_passes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("good.ron");
+    fs::write(&file, GOOD).unwrap();
+    assert_ok(&cascade(&["check", file.to_str().unwrap()]));
+}
+
+#[test]
+fn a_funding_cap_below_the_band_is_refused_naming_the_cap() {
+    refused(
+        "    funding: FundingSpec(cap_bps: 2.0),",
+        &["funding.cap_bps", "below the band"],
+    );
+}
+
+#[test]
+fn a_funding_interval_of_zero_is_refused() {
+    refused(
+        "    funding: FundingSpec(interval_s: 0.0),",
+        &["funding.interval_s"],
+    );
+    refused(
+        "    funding: FundingSpec(premium_sample_s: 0.0),",
+        &["funding.premium_sample_s"],
+    );
+}
+
+#[test]
+fn fees_whose_sum_is_negative_are_refused_naming_the_maker_fee() {
+    refused(
+        "    fees: FeeSpec(maker_ppm: -600),",
+        &["fees.maker_ppm", "below 0"],
+    );
+}
+
+#[test]
+fn a_preset_that_does_not_exist_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("bad.ron");
+    fs::write(&file, GOOD.replace("venue: Binance", "venue: Kraken")).unwrap();
+    let shown = file.display().to_string();
+    assert_bad_input(
+        &cascade(&["check", file.to_str().unwrap()]),
+        &[&shown, "Kraken"],
+    );
+}
+
+#[test]
+fn a_named_venue_without_an_index_is_refused_naming_the_venue() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("bad.ron");
+    fs::write(
+        &file,
+        GOOD.replace("    index: Some(IndexSpec(interval_s: 1.0)),\n", ""),
+    )
+    .unwrap();
+    let shown = file.display().to_string();
+    assert_bad_input(
+        &cascade(&["check", file.to_str().unwrap()]),
+        &[&shown, "venue", "needs an index"],
+    );
+}
