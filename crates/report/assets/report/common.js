@@ -22,16 +22,33 @@ function section(title, note) {
   return s;
 }
 
-// An ECharts chart in a new div of `cls` inside `parent`.
-function chart(parent, option, cls) {
+// A chart in a new div of `cls` inside `parent`, drawn when it comes near the viewport (so a
+// long page becomes interactive after drawing what is on screen). Returns a handle whose
+// `chart` is the ECharts instance once drawn; `onDraw(chart)` runs right after drawing.
+function chart(parent, option, cls, onDraw) {
   const div = el("div", { class: "chart " + (cls || "") });
   parent.append(div);
-  const c = echarts.init(div, null, { renderer: "canvas" });
-  c.setOption(Object.assign({ animation: false, color: PALETTE }, option));
-  CHARTS.push(c);
-  return c;
+  const handle = { div, chart: null, option, onDraw };
+  CHARTS.push(handle);
+  LAZY.observe(div);
+  return handle;
 }
-window.addEventListener("resize", () => CHARTS.forEach((c) => c.resize()));
+function draw(handle) {
+  if (handle.chart) return;
+  LAZY.unobserve(handle.div);
+  const c = echarts.init(handle.div, null, { renderer: "canvas" });
+  c.setOption(Object.assign({ animation: false, color: PALETTE }, handle.option));
+  handle.chart = c;
+  if (handle.onDraw) handle.onDraw(c);
+}
+const LAZY = new IntersectionObserver((entries) => {
+  for (const e of entries) if (e.isIntersecting) draw(CHARTS.find((h) => h.div === e.target));
+}, { rootMargin: "400px 0px" });
+// Every chart drawn at once (for printing, or a test that inspects them all).
+function drawAll() { CHARTS.forEach(draw); }
+window.cascadeDrawAll = drawAll;
+window.addEventListener("beforeprint", drawAll);
+window.addEventListener("resize", () => CHARTS.forEach((h) => h.chart && h.chart.resize()));
 
 // Exact number as stored (no rounding); null as an empty cell.
 function exact(v) { return v === null || v === undefined ? "" : String(v); }
@@ -88,6 +105,9 @@ function sortableTable(columns, rows, rowClass) {
 // Tells a test (and a person) that every chart has been drawn: ECharts paints in the frame
 // after setOption, so two frames later every canvas holds its picture.
 function ready() {
+  // What is on screen (and just below) now is drawn before the page says it is ready.
+  const bottom = window.innerHeight + 400;
+  CHARTS.filter((h) => h.div.getBoundingClientRect().top < bottom).forEach(draw);
   requestAnimationFrame(() => requestAnimationFrame(() => {
     performance.mark("cascade-ready");
     document.body.dataset.ready = "true";

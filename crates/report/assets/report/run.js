@@ -25,7 +25,7 @@
     xAxis: timeAxis(),
     dataZoom: zoom(),
   }, extra);
-  const line = (name, key, extra) => S[key] ? Object.assign({ name, type: "line", data: S[key], showSymbol: false, sampling: undefined, lineStyle: { width: 1.5 } }, extra) : null;
+  const line = (name, key, extra) => S[key] && S[key].length ? Object.assign({ name, type: "line", data: S[key], showSymbol: false, sampling: undefined, lineStyle: { width: 1.5 } }, extra) : null;
   // The point of series `key` nearest to time t (the lines' own samples, exact values).
   const nearest = (key, t) => {
     const a = S[key];
@@ -62,7 +62,9 @@
     ? "The charts open on the cascade window (the shortest span holding 90% of the liquidated value, padded). Drag or scroll on a chart to pan and zoom; every time chart follows."
     : "No cascade window (no liquidation or shock): the whole run is shown. Drag or scroll on a chart to pan and zoom.");
   const bar = el("div", { class: "controls" });
-  const setRange = (r) => CHARTS.forEach((c) => { if (c.__time) c.dispatchAction({ type: "dataZoom", startValue: r[0], endValue: r[1] }); });
+  // The time range every time chart shows; a chart drawn later opens on it too.
+  let range = win;
+  const setRange = (r) => { range = r; CHARTS.forEach((h) => { if (h.time && h.chart) h.chart.dispatchAction({ type: "dataZoom", startValue: r[0], endValue: r[1] }); }); };
   const bWin = el("button", { id: "zoom-window", text: "Cascade window (" + clock(win[0]) + " to " + clock(win[1]) + ")" });
   const bAll = el("button", { id: "zoom-whole", text: "Whole run (0:00 to " + clock(D.duration_s) + ")" });
   bWin.onclick = () => { setRange(win); bWin.classList.add("active"); bAll.classList.remove("active"); };
@@ -70,7 +72,16 @@
   bWin.classList.add("active");
   bar.append(bWin, bAll);
   nav.append(bar);
-  const timeChart = (parent, option, cls) => { const c = chart(parent, option, cls); c.__time = true; c.group = GROUP; return c; };
+  const timeChart = (parent, option, cls) => {
+    const h = chart(parent, option, cls, (c) => {
+      c.group = GROUP;
+      if (range !== win) c.dispatchAction({ type: "dataZoom", startValue: range[0], endValue: range[1] });
+      // A zoom on any chart is the range the next chart drawn opens on.
+      c.on("datazoom", () => { const z = c.getOption().dataZoom[0]; range = [z.start / 100 * D.duration_s, z.end / 100 * D.duration_s]; });
+    });
+    h.time = true;
+    return h;
+  };
 
   // Liquidation markers: one scatter series per generation; symbol by what closed the lots.
   const L = D.liquidations;
@@ -100,14 +111,12 @@
       line("mark", "mark", { color: PALETTE[1], lineStyle: { width: 1.5, type: [6, 3] } }),
       line("index", "index", { color: PALETTE[2] }),
       line("fundamental", "fundamental", { color: PALETTE[3], lineStyle: { width: 1, type: "dotted" } }),
-      line("bid", "bid", { color: "#9fb6cc", lineStyle: { width: 1 } }),
-      line("ask", "ask", { color: "#e3b59a", lineStyle: { width: 1 } }),
     ].filter(Boolean).concat(liqSeries((r) => r[8]));
     timeChart(s, base({
       title: { text: "Price — " + D.title + (D.bucket > 1 ? " (decimated outside the cascade window: min and max of each " + D.bucket + " samples)" : ""), left: 10, textStyle: { fontSize: 13 } },
-      legend: { top: 24, left: 10, selected: { bid: false, ask: false } },
+      legend: { top: 24, left: 10 },
       grid: { left: 80, right: 40, top: 72, bottom: 72 },
-      tooltip: { trigger: "axis", axisPointer: { type: "cross" }, confine: true, formatter: axisTip("", [["mid", "mid", PALETTE[0]], ["mark", "mark", PALETTE[1]], ["index", "index", PALETTE[2]], ["fundamental", "fundamental", PALETTE[3]]].filter((l) => S[l[1]])) },
+      tooltip: { trigger: "axis", axisPointer: { type: "cross" }, confine: true, formatter: axisTip("", [["mid", "mid", PALETTE[0]], ["mark", "mark", PALETTE[1]], ["index", "index", PALETTE[2]], ["fundamental", "fundamental", PALETTE[3]]].filter((l) => S[l[1]] && S[l[1]].length)) },
       yAxis: { type: "value", name: "price (quote)", scale: true },
       series,
     }), "tall");
@@ -134,7 +143,7 @@
   // 4. The book heatmap: mean resting lots per sample, bids blue, asks orange.
   if (D.heatmap) {
     const H = D.heatmap;
-    const max = Math.max(1, ...H.bids.map((c) => c[2]), ...H.asks.map((c) => c[2]));
+    const max = H.bids.concat(H.asks).reduce((m, c) => Math.max(m, c[2]), 1);
     const alpha = (v) => (0.08 + 0.92 * Math.log1p(v) / Math.log1p(max)).toFixed(3);
     // Each cell as [t from, price from, lots, t to, price to].
     const rect = (c) => [H.columns[c[0]][0], H.p0 + c[1] * H.dp, c[2], H.columns[c[0]][1], H.p0 + (c[1] + 1) * H.dp];
@@ -150,7 +159,7 @@
       tooltip: { formatter: (p) => { const v = p.value; return name + ": " + exact(v[2]) + " lots on average per sample<br>price " + v[1].toPrecision(8) + " to " + v[4].toPrecision(8) + "<br>time " + clock(v[0]) + " to " + clock(v[3]); } },
     });
     const s = section("Order book", "Mean lots resting per book sample in cells of " + H.dp.toPrecision(4) + " quote over the whole price range of the book (" + H.samples + " samples; " + (H.group > 1 ? "one column per sample in the cascade window, " + H.group + " samples a column outside it" : "one column per sample") + "); bids blue, asks orange, darker is more (log scale); the mid over it.");
-    const c = timeChart(s, base({
+    timeChart(s, base({
       legend: { top: 4 },
       tooltip: { trigger: "item", confine: true },
       yAxis: { type: "value", name: "price (quote)", min: H.p0, max: H.p0 + H.np * H.dp, scale: true },

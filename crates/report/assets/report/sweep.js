@@ -19,11 +19,11 @@
     const vals = h.cells.map((c) => c[2]);
     chart(parent, {
       title: { text: metric + ": mean", subtext: "over the replicates" + (D.axes.length > 2 ? " and the other axes" : ""), left: 10, textStyle: { fontSize: 13 } },
-      grid: { left: 110, right: 90, top: 64, bottom: 56 },
+      grid: { left: 110, right: 100, top: 84, bottom: 56 },
       tooltip: { confine: true, formatter: (p) => ax.path + " = " + ax.labels[p.value[0]] + "<br>" + ay.path + " = " + ay.labels[p.value[1]] + "<br>" + metric + ": mean " + exact(p.value[2]) + " over " + p.value[3] + " runs" },
       xAxis: { type: "category", name: ax.path, nameLocation: "middle", nameGap: 30, data: ax.labels },
       yAxis: { type: "category", name: ay.path, data: ay.labels },
-      visualMap: { min: Math.min(...vals), max: Math.max(...vals), calculable: true, right: 6, top: "middle", inRange: { color: ["#f7fbff", "#6baed6", "#08306b"] }, dimension: 2 },
+      visualMap: { min: Math.min(...vals), max: Math.max(...vals), calculable: true, right: 6, top: "middle", formatter: (v) => Number(v).toPrecision(4), inRange: { color: ["#f7fbff", "#6baed6", "#08306b"] }, dimension: 2 },
       series: [{ type: "heatmap", data: h.cells, label: { show: h.cells.length <= 64, formatter: (p) => Number(p.value[2]).toPrecision(4) } }],
     });
   };
@@ -34,16 +34,16 @@
     const few = rows.some((r) => r[4] < 20);
     chart(parent, {
       title: { text: metric + " along " + ax.path, subtext: "median, and the 5% to 95% quantiles of the runs at each value" + (few ? " (under 20 runs a value: the band is close to the range)" : ""), left: 10, textStyle: { fontSize: 13 } },
-      grid: { left: 80, right: 30, top: 64, bottom: 56 },
+      grid: { left: 80, right: 30, top: 84, bottom: 56 },
       tooltip: { trigger: "axis", confine: true, formatter: (ps) => { const r = rows[ps[0].dataIndex]; return ax.path + " = " + ax.labels[r[0]] + "<br>median " + exact(r[2]) + "<br>5%: " + exact(r[1]) + ", 95%: " + exact(r[3]) + "<br>over " + r[4] + " runs"; } },
       xAxis: { type: "category", name: ax.path, nameLocation: "middle", nameGap: 30, data: x, boundaryGap: false },
-      yAxis: { type: "value", name: metric, scale: true },
+      yAxis: { type: "value", scale: true },
       series: [
         { name: "5%", type: "line", data: rows.map((r) => r[1]), stack: "band", lineStyle: { opacity: 0 }, symbol: "none", silent: true },
         { name: "5–95%", type: "line", data: rows.map((r) => r[3] - r[1]), stack: "band", lineStyle: { opacity: 0 }, symbol: "none", areaStyle: { color: "rgba(0,114,178,0.18)" }, silent: true },
         { name: "median", type: "line", data: rows.map((r) => r[2]), color: "#0072B2", symbolSize: 6 },
       ],
-    }, "small");
+    });
   };
   const drawMetric = (parent, metric) => {
     const c = D.charts[metric];
@@ -62,7 +62,12 @@
     const holder = el("div");
     s.append(el("div", { class: "controls" }, pick), holder);
     const show = () => {
-      holder.querySelectorAll(".chart").forEach((d) => { const c = echarts.getInstanceByDom(d); CHARTS.splice(CHARTS.indexOf(c), 1); c.dispose(); });
+      holder.querySelectorAll(".chart").forEach((d) => {
+        const i = CHARTS.findIndex((h) => h.div === d);
+        LAZY.unobserve(d);
+        if (CHARTS[i].chart) CHARTS[i].chart.dispose();
+        CHARTS.splice(i, 1);
+      });
       holder.replaceChildren();
       drawMetric(holder, pick.value);
     };
