@@ -44,7 +44,7 @@ async function open(file) {
   const url = pathToFileURL(file).href;
   const problems = [];
   const outside = [];
-  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") problems.push(m.type() + ": " + m.text()); });
+  page.on("console", (m) => { if (m.type() === "error") problems.push("console error: " + m.text()); });
   page.on("pageerror", (e) => problems.push("exception: " + e.message));
   await context.route("**/*", (route) => {
     const u = route.request().url();
@@ -75,7 +75,11 @@ async function chartHealth(page) {
     const canvas = div.querySelector("canvas");
     let colours = 0, inked = 0;
     if (canvas && canvas.width && canvas.height) {
-      const ctx = canvas.getContext("2d");
+      // Read through a copy, so the chart's own canvas is never read back.
+      const copy = document.createElement("canvas");
+      copy.width = canvas.width; copy.height = canvas.height;
+      const ctx = copy.getContext("2d", { willReadFrequently: true });
+      ctx.drawImage(canvas, 0, 0);
       const px = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
       const seen = new Set();
       for (let k = 0; k < px.length; k += 4 * 7) {
@@ -158,6 +162,15 @@ test("the smoke sweep's report: heatmaps, bands and a table that sorts", async (
   await r.page.click("section:last-of-type th:has-text('seed')");
   const seeds = await r.page.evaluate(() => [...document.querySelectorAll("section:last-of-type tbody tr")].map((tr) => BigInt(tr.children[2].textContent)));
   assert.deepEqual(seeds, [...seeds].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+  // Any other metric is one choice away: its charts replace the previous one's.
+  const options = await r.page.locator("#metric option").allTextContents();
+  assert.ok(options.length > 1, "a choice of metrics");
+  await r.page.selectOption("#metric", options[options.length - 1]);
+  const again = await chartHealth(r.page);
+  assertHealthy("smoke sweep, another metric", r, again);
+  assert.equal(again.length, health.length, "the chosen metric's charts replace the others");
+  const chosen = await r.page.evaluate(() => [...document.querySelectorAll("div.chart")].map((d) => echarts.getInstanceByDom(d).getOption().title?.[0]?.text ?? ""));
+  assert.ok(chosen.some((t) => t.startsWith(options[options.length - 1])), "charts of the chosen metric");
   await r.context.close();
 });
 

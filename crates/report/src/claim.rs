@@ -8,11 +8,11 @@
 //! process named in it is still running on this machine.
 //!
 //! A folder is *ours* when every entry in it is a name a run writes (summary.json,
-//! manifest.json, stats.json, report.html, the tables as CSV and Parquet, charts/ of PNG and SVG files) and
-//! it holds a manifest.json or a summary.json that reads as cascade's. An empty folder is
-//! claimed as it is; a folder of ours only with `--force` (the re-run of a run); any other
-//! folder never, `--force` or not, so a folder that happens to hold a summary.json is never
-//! overwritten.
+//! manifest.json, stats.json, report.html, the tables as CSV and Parquet, charts/ of PNG and
+//! SVG files) and it holds a manifest.json or a summary.json that reads as cascade's. An
+//! empty folder is claimed as it is; a folder of ours only with `--force` (the re-run of a
+//! run); any other folder never, `--force` or not, so a folder that happens to hold a
+//! summary.json is never overwritten.
 
 use crate::manifest::RunManifest;
 use crate::read::{read_bounded, Limit};

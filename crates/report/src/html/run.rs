@@ -498,6 +498,22 @@ mod tests {
     }
 
     #[test]
+    fn each_step_says_what_closed_it() {
+        let book = step(1.0, 2.0);
+        let mut adl = step(2.0, 2.0);
+        adl.adl_quantity = 1.0;
+        let mut fund = adl.clone();
+        fund.fund_quantity = 1.0;
+        let kinds: Vec<Value> = steps_json(&[book, adl, fund])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[10].clone())
+            .collect();
+        assert_eq!(kinds, [json!("book"), json!("adl"), json!("fund")]);
+    }
+
+    #[test]
     fn the_tree_links_each_liquidation_to_the_one_that_set_it_off() {
         let mut a = step(1.0, 5.0);
         a.id = 1;
