@@ -59,7 +59,7 @@
 
   // The zoom buttons.
   const nav = section("View", D.window
-    ? "The charts open on the cascade window (the shortest span holding 90% of the liquidated value, padded). Drag or scroll on a chart to pan and zoom; every time chart follows."
+    ? "The charts open on the cascade window (the shortest span holding 90% of the liquidated value, from the shock shortly before it, padded). Drag or scroll on a chart to pan and zoom; every time chart follows."
     : "No cascade window (no liquidation or shock): the whole run is shown. Drag or scroll on a chart to pan and zoom.");
   const bar = el("div", { class: "controls" });
   // The time range every time chart shows; a chart drawn later opens on it too.

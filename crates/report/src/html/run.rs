@@ -256,11 +256,21 @@ fn liquidation_steps(t: &Table, lot_size: f64) -> Result<Vec<Step>, ReportError>
 }
 
 /// The window zoomed by default: the shortest span holding 90% of the liquidated value,
-/// padded by a quarter of its length on each side (at least 5 samples); without
+/// reaching back to the last shock at most a minute (or one span) before it, so the cause is
+/// in view, and padded by a quarter of its length on each side (at least 5 samples); without
 /// liquidations, around the first shock; without either, none (the whole run).
 fn cascade_window(steps: &[Step], s: &Scenario) -> Option<(f64, f64)> {
     let (a, b) = match shortest_span(steps, WINDOW_SHARE) {
-        Some(span) => span,
+        Some((a, b)) => {
+            let reach = (b - a).max(60.0);
+            let cause = s
+                .shocks
+                .iter()
+                .map(|x| x.at_s())
+                .filter(|&t| t <= a && a - t <= reach)
+                .reduce(f64::max);
+            (cause.unwrap_or(a), b)
+        }
         None => {
             let at = s.shocks.iter().map(|x| x.at_s()).reduce(f64::min)?;
             (at, at + s.duration_s / 10.0)
