@@ -78,6 +78,7 @@
 
   {
     const s = section("Runs", "results: one row per recorded run (click a header to sort). Kept runs (--keep-runs) link to their folder, or to their report when `cascade report` has written one.");
+    if (D.table_left_out) s.append(el("p", { class: "warn", text: "The table lists the first " + D.runs.length + " runs; " + D.table_left_out + " more are in results.csv (the charts above count every run)." }));
     const cols = [{ name: "point" }, { name: "replicate" }, { name: "seed" }]
       .concat(D.axes.map((a) => ({ name: a.path, text: true })))
       .concat([{ name: "status", text: true }, { name: "run", text: true }, { name: "error", text: true }])

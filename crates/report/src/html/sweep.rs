@@ -7,6 +7,10 @@ use crate::quantile::quantile;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+/// Most runs listed in the page's table (every run counts in the charts): a page stays a few
+/// megabytes; results.csv has every row.
+pub const MAX_TABLE_ROWS: usize = 10_000;
+
 /// One axis of the sweep.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepAxis {
@@ -84,6 +88,7 @@ pub fn data(input: &SweepInput) -> (String, Value) {
     let runs: Vec<Value> = input
         .runs
         .iter()
+        .take(MAX_TABLE_ROWS)
         .map(|r| {
             json!({
                 "point": r.point, "replicate": r.replicate, "seed": r.seed.to_string(),
@@ -107,6 +112,7 @@ pub fn data(input: &SweepInput) -> (String, Value) {
         "charts": charts,
         "columns": all_metrics,
         "runs": runs,
+        "table_left_out": input.runs.len().saturating_sub(MAX_TABLE_ROWS),
     });
     (title, data)
 }
@@ -249,5 +255,32 @@ mod tests {
             json!([[0, 1.2, 3.0, 4.8, 3], [1, 7.0, 7.0, 7.0, 1]])
         );
         assert_eq!(data["failed"], json!(1));
+        assert_eq!(data["table_left_out"], json!(0));
+    }
+
+    #[test]
+    fn the_table_lists_at_most_its_limit_and_says_how_many_it_leaves_out() {
+        let runs: Vec<SweepRun> = (0..MAX_TABLE_ROWS as u32 + 3)
+            .map(|i| run(i % 2, vec![i % 2], f64::from(i), true))
+            .collect();
+        let input = SweepInput {
+            name: "big".into(),
+            hash: "h".into(),
+            run_count: runs.len() as u64,
+            axes: vec![axis("a", 2)],
+            runs,
+            headline: vec![],
+        };
+        let (_, data) = data(&input);
+        assert_eq!(data["runs"].as_array().unwrap().len(), MAX_TABLE_ROWS);
+        assert_eq!(data["table_left_out"], json!(3));
+        // The charts count every run.
+        let n: u64 = data["charts"]["m"]["bands"][0]["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[4].as_u64().unwrap())
+            .sum();
+        assert_eq!(n, MAX_TABLE_ROWS as u64 + 3);
     }
 }
