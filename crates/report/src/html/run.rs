@@ -73,10 +73,11 @@ pub fn read(dir: &Path) -> Result<(String, Value), ReportError> {
             continue;
         }
         let points = min_max(&times, values, window, thinning.bucket);
-        columns.insert(name.to_string(), points_json(&points));
-        if !CHARTED.contains(&name) {
+        // A column with no value in this run (no index, no funding) gets no chart.
+        if !CHARTED.contains(&name) && !points.is_empty() {
             others.push(name.to_string());
         }
+        columns.insert(name.to_string(), points_json(&points));
     }
     let title = format!("{}, seed {}", manifest.scenario_name, manifest.seed);
     let data = json!({
