@@ -11,6 +11,7 @@ mod input;
 mod plot;
 mod progress;
 mod replay;
+mod report_cmd;
 mod run;
 mod stats;
 mod sweep;
@@ -58,6 +59,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Stylized facts of a run's returns: stats.json, a chart, a table (or the JSON).
     Stats(stats::StatsArgs),
+    /// Write one self-contained report.html (interactive charts, tables) into a run or sweep folder.
+    Report(report_cmd::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => compare::compare(&args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Stats(args) => stats::stats(&args),
+        Command::Report(args) => report_cmd::report(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -34,6 +34,9 @@ pub struct RunArgs {
     /// a killed run left. A folder that is not a run folder is never written.
     #[arg(long)]
     force: bool,
+    /// Also write RUN_DIR/report.html (as `cascade report RUN_DIR` would).
+    #[arg(long)]
+    report: bool,
 }
 
 /// Writes the folder of a finished simulation: with its manifest when the run holds, without
@@ -117,6 +120,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
     );
     if args.audit {
         println!("audit: the ledger held after all {events} events");
+    }
+    if args.report {
+        crate::report_cmd::write_run_report(&dir)?;
     }
     Ok(())
 }

@@ -122,7 +122,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
 }
 
 /// A library error as bad input (exit 2) or a failure (exit 1).
-fn lift(e: SweepError) -> anyhow::Error {
+pub fn lift(e: SweepError) -> anyhow::Error {
     if e.is_bad_input() {
         bad(e.to_string())
     } else {

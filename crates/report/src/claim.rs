@@ -8,8 +8,8 @@
 //! process named in it is still running on this machine.
 //!
 //! A folder is *ours* when every entry in it is a name a run writes (summary.json,
-//! manifest.json, stats.json, the tables as CSV and Parquet, charts/ of PNG and SVG files) and
-//! it holds a manifest.json or a summary.json that reads as cascade's. An empty folder is
+//! manifest.json, stats.json, report.html, the tables as CSV and Parquet, charts/ of PNG and
+//! SVG files) and it holds a manifest.json or a summary.json that reads as cascade's. An empty folder is
 //! claimed as it is; a folder of ours only with `--force` (the re-run of a run); any other
 //! folder never, `--force` or not, so a folder that happens to hold a summary.json is never
 //! overwritten.
@@ -190,11 +190,13 @@ fn is_temporary(name: &str) -> bool {
 
 /// A name a run writes at the top of its folder (charts/ aside).
 fn is_run_file(name: &str) -> bool {
-    matches!(name, "summary.json" | "manifest.json" | "stats.json")
-        || TABLE_NAMES.iter().any(|t| {
-            name.strip_prefix(t)
-                .is_some_and(|ext| ext == ".csv" || ext == ".parquet")
-        })
+    matches!(
+        name,
+        "summary.json" | "manifest.json" | "stats.json" | crate::html::REPORT_FILE
+    ) || TABLE_NAMES.iter().any(|t| {
+        name.strip_prefix(t)
+            .is_some_and(|ext| ext == ".csv" || ext == ".parquet")
+    })
 }
 
 /// The first entry a run does not write, if any; charts/ must be a real folder of images.

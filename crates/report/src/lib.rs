@@ -11,6 +11,7 @@ pub mod charts;
 pub mod claim;
 pub mod compare;
 pub mod frame;
+pub mod html;
 pub mod json;
 pub mod manifest;
 pub mod parquet_io;

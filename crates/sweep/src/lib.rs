@@ -17,6 +17,7 @@
 
 pub mod chart;
 pub mod exec;
+pub mod html;
 pub mod merge;
 pub mod plan;
 pub mod record;
