@@ -13,11 +13,12 @@
 use crate::quantile::median;
 use crate::PriceFormat;
 use cascade_sim::{Recording, Sample};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// summary.json. Fields are in alphabetical order at every level, the order the file has
 /// always had; a missing figure (no two-sided sample, no liquidation) is `null`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
     /// Depth within 1% of the mid.
@@ -45,7 +46,7 @@ pub struct Summary {
 }
 
 /// `depth.*`: lots resting within 1% of the mid.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepthSummary {
     /// Median before the stress.
@@ -57,7 +58,7 @@ pub struct DepthSummary {
 }
 
 /// `events.*`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventsSummary {
     /// Events the loop processed.
@@ -65,7 +66,7 @@ pub struct EventsSummary {
 }
 
 /// `insurance_fund.*`, quote currency.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InsuranceFundSummary {
     /// At the end.
@@ -77,7 +78,7 @@ pub struct InsuranceFundSummary {
 }
 
 /// `ledger.*`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LedgerSummary {
     /// Cash deposited during the run, quote currency.
@@ -89,7 +90,7 @@ pub struct LedgerSummary {
 }
 
 /// `liquidations.*`. Value is quantity closed (in the book and by ADL) at the step's mark.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LiquidationsSummary {
     /// Auto-deleveraging fills.
@@ -121,7 +122,7 @@ pub struct LiquidationsSummary {
 }
 
 /// `orders.*`: counts of what reached the exchange.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrdersSummary {
     /// Instructions that arrived.
@@ -145,7 +146,7 @@ pub struct OrdersSummary {
 }
 
 /// `price.*`: the mid, quote currency; falls in percent of the high.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriceSummary {
     /// Last mid.
@@ -167,7 +168,7 @@ pub struct PriceSummary {
 }
 
 /// `spread.*`, basis points of the mid.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpreadSummary {
     /// Median before the stress.
@@ -181,7 +182,7 @@ pub struct SpreadSummary {
 }
 
 /// `trades.*`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TradesSummary {
     /// Trades.

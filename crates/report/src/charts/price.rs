@@ -13,10 +13,12 @@ use crate::ReportError;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// Series columns drawn as lines, in legend order: column, legend label, colour, dashed.
+/// Series columns drawn as lines, in legend order: column, legend label, colour, dashed. The
+/// mark is orange and dashed, drawn over the mid: where the mark rule is the mid they coincide
+/// and both still show.
 const LINES: [(&str, &str, RGBColor, bool); 4] = [
     ("mid", "mid", style::BLUE, false),
-    ("mark", "mark", style::SKY, false),
+    ("mark", "mark", style::ORANGE, true),
     ("index", "index", style::GREEN, true),
     ("fundamental", "fundamental", style::BROWN, true),
 ];
@@ -80,7 +82,8 @@ fn marker_legend(m: &Markers) -> Vec<(String, Mark)> {
 /// A price line: its segments, colour, and whether it is dashed.
 type Line = (Vec<Vec<(f64, f64)>>, RGBColor, bool);
 
-/// Draws the lines, the first (the mid) last, on top: it is what the others are read against.
+/// Draws the solid lines (the mid), then the dashed ones over them, so a dashed line that
+/// coincides with the mid shows in its gaps.
 fn draw_lines<DB: DrawingBackend>(
     chart: &mut style::Chart2d<'_, DB>,
     lines: &[Line],
@@ -92,7 +95,11 @@ fn draw_lines<DB: DrawingBackend>(
         .max()
         .unwrap_or(0);
     let width = if points > 1500 { 1 } else { 2 };
-    for (segs, colour, dashed) in lines.iter().rev() {
+    let order = lines
+        .iter()
+        .filter(|l| !l.2)
+        .chain(lines.iter().filter(|l| l.2));
+    for (segs, colour, dashed) in order {
         for seg in segs {
             if *dashed {
                 chart.draw_series(DashedLineSeries::new(

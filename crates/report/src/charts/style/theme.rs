@@ -71,14 +71,18 @@ pub const INK: RGBColor = RGBColor(30, 30, 30);
 pub const GREY: RGBColor = RGBColor(150, 150, 150);
 
 /// Colours of liquidation generations 0, 1, 2, …; the last also stands for deeper ones.
-/// None of them is the colour of a price line.
+/// None of them is the colour of a price line (mid blue, mark orange, index green, fundamental
+/// brown) nor of the insurance fund line (blue).
 pub const GENERATIONS: [RGBColor; 5] = [
     RGBColor(40, 40, 40),
     VERMILLION,
     PURPLE,
-    ORANGE,
+    SKY,
     RGBColor(150, 130, 0),
 ];
+
+/// Auto-deleveraging on the liquidations chart: a colour no generation has.
+pub const ADL: RGBColor = GREEN;
 
 /// The colour index of a generation (deep generations share the last).
 pub fn generation_bucket(generation: usize) -> usize {
