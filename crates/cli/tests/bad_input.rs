@@ -356,6 +356,9 @@ fn a_missing_field_is_named_where_it_is_missing() {
     check(
         "missing",
         &edit("    sample_interval_s: 1.0,\n", ""),
-        &["field sample_interval_s", "missing field `sample_interval_s`"],
+        &[
+            "field sample_interval_s",
+            "missing field `sample_interval_s`",
+        ],
     );
 }

@@ -191,6 +191,8 @@ fn a_run_with_liquidations_draws_the_liquidation_charts() {
                 // The scenario's MarketSell at 1200 s.
                 ">\nshock\n<",
                 ">\nmark\n<",
+                // The 90-second cascade of a 30-minute run, zoomed in an inset.
+                "cascade window, simulated time (s)",
             ][..],
         ),
     ] {

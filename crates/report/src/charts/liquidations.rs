@@ -266,13 +266,18 @@ pub(super) fn draw_cascade<DB: DrawingBackend>(
     data: &RunData,
     root: &DrawingArea<DB, Shift>,
 ) -> Result<(), ReportError> {
-    let all = takeovers(liquidations(data)?)?;
+    let mut all = takeovers(liquidations(data)?)?;
+    // Zoom on the cascade itself (it may last seconds in an hour-long run), without the odd
+    // straggler long after it: those are counted in the legend, not drawn.
+    let times: Vec<f64> = all.values().map(|k| k.time_s).collect();
+    let window = super::inset::central_window(&times).unwrap_or(0.0..1.0);
+    let outside = times.iter().filter(|t| !window.contains(t)).count();
+    all.retain(|_, k| window.contains(&k.time_s));
     let times = all.values().map(|k| k.time_s);
     let (lo, hi) = (
-        style::min_of(times.clone()).unwrap_or(0.0),
-        style::max_of(times).unwrap_or(1.0),
+        style::min_of(times.clone()).unwrap_or(window.start),
+        style::max_of(times).unwrap_or(window.end),
     );
-    // Zoom on the cascade itself: it may last seconds in an hour-long run.
     let axis = TimeAxis::for_span(hi - lo);
     let x = style::padded(axis.x(lo), axis.x(hi), 0.04);
     let max_gen = all.values().map(|k| k.generation).max().unwrap_or(0);
@@ -285,6 +290,12 @@ pub(super) fn draw_cascade<DB: DrawingBackend>(
         "dot area ∝ notional; line: from the liquidation whose fill triggered it".to_string(),
         Mark::Line(style::GREY),
     ));
+    if outside > 0 {
+        legend.push((
+            format!("{outside} takeover(s) outside the cascade window not shown"),
+            Mark::Line(WHITE),
+        ));
+    }
     let plot = style::frame(
         root,
         &style::title("Liquidation cascade", &data.label()),

@@ -13,6 +13,7 @@
 
 pub mod compare;
 mod heatmap;
+mod inset;
 mod liquidations;
 mod liquidity;
 mod price;
