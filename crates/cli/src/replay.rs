@@ -12,7 +12,11 @@ pub fn replay(dir: &Path) -> Result<()> {
     let manifest = RunManifest::read(dir).map_err(crate::input::report_error)?;
     let scenario = crate::input::manifest_scenario(dir, &manifest)?;
     let label = format!("replay {}", dir.display());
-    let recording = crate::progress::simulate(Simulation::new(&scenario, manifest.seed), &label);
+    let recording = crate::progress::simulate(
+        Simulation::new(&scenario, manifest.seed),
+        &label,
+        crate::progress::ProgressMode::Auto,
+    );
 
     let scratch = tempfile::Builder::new()
         .prefix("cascade-replay-")

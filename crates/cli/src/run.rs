@@ -34,6 +34,10 @@ pub struct RunArgs {
     /// a killed run left. A folder that is not a run folder is never written.
     #[arg(long)]
     force: bool,
+    /// Progress on stderr: a bar on a terminal, a line every few seconds elsewhere (auto), or
+    /// always one of them, or none.
+    #[arg(long, value_enum, default_value = "auto")]
+    progress: crate::progress::ProgressMode,
 }
 
 /// Runs the scenario and writes the folder.
@@ -55,6 +59,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let recording = crate::progress::simulate(
         Simulation::new(&scenario, seed).audit(args.audit),
         &scenario.name,
+        args.progress,
     );
     let elapsed = started.elapsed();
 

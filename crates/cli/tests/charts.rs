@@ -146,15 +146,56 @@ fn runs_without_a_terminal_print_no_progress_bar() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
     let s = scenario("baseline.ron");
+    let run = |progress: &str| {
+        cascade(&[
+            "run",
+            s.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+            "--no-charts",
+            "--force",
+            "--progress",
+            progress,
+        ])
+    };
+    let out = run("auto");
+    assert_ok(&out);
+    // Outside a terminal, auto means plain lines: nothing redrawn in place.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains('\r') && !err.contains('\x1b'), "{err:?}");
+    let out = run("none");
+    assert_ok(&out);
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
+}
+
+#[test]
+fn progress_lines_say_how_far_the_run_is_and_how_long_is_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    // Long enough (a few seconds) for a line past the first second.
     let out = cascade(&[
         "run",
-        s.to_str().unwrap(),
+        scenario("stylized-facts.ron").to_str().unwrap(),
         "--out",
         dir.to_str().unwrap(),
         "--no-charts",
+        "--set",
+        "duration_s=5400",
+        "--progress",
+        "lines",
     ]);
     assert_ok(&out);
-    assert!(out.stderr.is_empty(), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("stylized-facts: ") && l.contains("% of simulated time ("))
+        .unwrap_or_else(|| panic!("no progress line: {err:?}"));
+    assert!(
+        line.contains("elapsed, about") && line.ends_with(" left"),
+        "{line}"
+    );
+    // stdout keeps only the result line.
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("stylized-facts: "));
 }
 
 #[test]
