@@ -32,6 +32,17 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
     }
 }
 
+/// The scenario a run folder's manifest.json holds, validated; bad input naming the file and
+/// the field when it is not one.
+pub fn manifest_scenario(dir: &Path, manifest: &cascade_report::RunManifest) -> Result<Scenario> {
+    prepare(&manifest.scenario, &[]).map_err(|e| {
+        bad(format!(
+            "{}: field scenario: not a valid scenario: {e}",
+            dir.join("manifest.json").display()
+        ))
+    })
+}
+
 /// Reads a text file that the user named, refusing directories, anything but a regular file
 /// (a FIFO, `/dev/zero`), more than `limit` bytes, and non-UTF-8 content.
 pub fn read_text(path: &Path, what: &'static str, limit: u64) -> Result<String> {

@@ -52,6 +52,12 @@ enum Command {
         /// Image format.
         #[arg(long, value_enum, default_value = "both")]
         format: plot::Format,
+        /// Draw only this time window, seconds (e.g. 1200..1320); needs --out.
+        #[arg(long, value_parser = plot::parse_window)]
+        window: Option<plot::Window>,
+        /// Folder to draw into (its charts/), instead of the run folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Compare two runs: summary metrics side by side, and an overlay chart.
     Compare(compare::CompareArgs),
@@ -69,10 +75,26 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Check { scenario, set } => input::check(&scenario, &set),
         Command::Replay { run_dir } => replay::replay(&run_dir),
-        Command::Plot { run_dir, format } if sweep::is_sweep_dir(&run_dir) => {
-            sweep::plot(&run_dir, &[], format)
+        Command::Plot {
+            run_dir,
+            format,
+            window,
+            out,
+        } if sweep::is_sweep_dir(&run_dir) => {
+            if window.is_some() || out.is_some() {
+                Err(input::bad(
+                    "--window and --out apply to a run folder, not to a sweep folder",
+                ))
+            } else {
+                sweep::plot(&run_dir, &[], format)
+            }
         }
-        Command::Plot { run_dir, format } => plot::plot(&run_dir, format),
+        Command::Plot {
+            run_dir,
+            format,
+            window,
+            out,
+        } => plot::plot(&run_dir, format, window, out.as_deref()),
         Command::Compare(args) => compare::compare(&args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Stats(args) => stats::stats(&args),

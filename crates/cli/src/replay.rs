@@ -1,25 +1,22 @@
 //! `cascade replay RUN_DIR`: run again from the folder's manifest alone and verify every file.
 
-use crate::input::bad;
 use anyhow::{anyhow, Context, Result};
 use cascade_report::verify::verify_folder;
 use cascade_report::{write_run_with, RunManifest, RunOptions};
-use cascade_sim::{prepare, Simulation};
+use cascade_sim::Simulation;
 use std::path::Path;
 
 /// Replays the run in `dir` into a scratch folder and compares. Prints "verified" on a match;
 /// on a mismatch, names each differing file and where it first differs (exit 1).
 pub fn replay(dir: &Path) -> Result<()> {
     let manifest = RunManifest::read(dir).map_err(crate::input::report_error)?;
-    let shown = dir.join("manifest.json");
-    let scenario = prepare(&manifest.scenario, &[]).map_err(|e| {
-        bad(format!(
-            "{}: field scenario: not a valid scenario: {e}",
-            shown.display()
-        ))
-    })?;
+    let scenario = crate::input::manifest_scenario(dir, &manifest)?;
     let label = format!("replay {}", dir.display());
-    let recording = crate::progress::simulate(Simulation::new(&scenario, manifest.seed), &label);
+    let recording = crate::progress::simulate(
+        Simulation::new(&scenario, manifest.seed),
+        &label,
+        crate::progress::ProgressMode::Auto,
+    );
 
     let scratch = tempfile::Builder::new()
         .prefix("cascade-replay-")

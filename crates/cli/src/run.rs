@@ -37,6 +37,10 @@ pub struct RunArgs {
     /// Also write RUN_DIR/report.html (as `cascade report RUN_DIR` would).
     #[arg(long)]
     report: bool,
+    /// Progress on stderr: a bar on a terminal, a line every few seconds elsewhere (auto), or
+    /// always one of them, or none.
+    #[arg(long, value_enum, default_value = "auto")]
+    progress: crate::progress::ProgressMode,
 }
 
 /// Writes the folder of a finished simulation: with its manifest when the run holds, without
@@ -82,6 +86,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let recording = crate::progress::simulate(
         Simulation::new(&scenario, seed).audit(args.audit),
         &scenario.name,
+        args.progress,
     );
     let elapsed = started.elapsed();
 

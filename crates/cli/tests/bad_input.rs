@@ -320,3 +320,24 @@ fn thousands_of_bad_tiers_are_said_once_not_line_by_line() {
         out.stderr.len()
     );
 }
+
+#[test]
+fn a_fraction_for_a_count_names_the_count_and_says_an_integer_was_expected() {
+    check(
+        "fraction",
+        &edit("count: 5,", "count: 200.5,"),
+        &["agents[0].count", "expected an integer, found 200.5"],
+    );
+}
+
+#[test]
+fn a_missing_field_is_named_where_it_is_missing() {
+    check(
+        "missing",
+        &edit("    sample_interval_s: 1.0,\n", ""),
+        &[
+            "field sample_interval_s",
+            "missing field `sample_interval_s`",
+        ],
+    );
+}

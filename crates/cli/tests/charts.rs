@@ -146,15 +146,56 @@ fn runs_without_a_terminal_print_no_progress_bar() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("run");
     let s = scenario("baseline.ron");
+    let run = |progress: &str| {
+        cascade(&[
+            "run",
+            s.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+            "--no-charts",
+            "--force",
+            "--progress",
+            progress,
+        ])
+    };
+    let out = run("auto");
+    assert_ok(&out);
+    // Outside a terminal, auto means plain lines: nothing redrawn in place.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains('\r') && !err.contains('\x1b'), "{err:?}");
+    let out = run("none");
+    assert_ok(&out);
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
+}
+
+#[test]
+fn progress_lines_say_how_far_the_run_is_and_how_long_is_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    // Long enough (a few seconds) for a line past the first second.
     let out = cascade(&[
         "run",
-        s.to_str().unwrap(),
+        scenario("stylized-facts.ron").to_str().unwrap(),
         "--out",
         dir.to_str().unwrap(),
         "--no-charts",
+        "--set",
+        "duration_s=5400",
+        "--progress",
+        "lines",
     ]);
     assert_ok(&out);
-    assert!(out.stderr.is_empty(), "{}", describe(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("stylized-facts: ") && l.contains("% of simulated time ("))
+        .unwrap_or_else(|| panic!("no progress line: {err:?}"));
+    assert!(
+        line.contains("elapsed, about") && line.ends_with(" left"),
+        "{line}"
+    );
+    // stdout keeps only the result line.
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("stylized-facts: "));
 }
 
 #[test]
@@ -169,7 +210,9 @@ fn a_run_with_liquidations_draws_the_liquidation_charts() {
             &[
                 "Liquidations — flash-cascade, seed 1",
                 "insurance fund (quote currency)",
-                "generation 0",
+                "generation 0 in the book",
+                // flash-cascade closes most lots by ADL: the chart shows them too.
+                "auto-deleveraging (lots × bankruptcy price)",
             ][..],
         ),
         (
@@ -184,7 +227,14 @@ fn a_run_with_liquidations_draws_the_liquidation_charts() {
         (
             "price",
             (1280, 720),
-            &["liquidations (dot area ∝ notional): generation 0"][..],
+            &[
+                "liquidations (dot area ∝ notional): generation 0",
+                // The scenario's MarketSell at 1200 s.
+                ">\nshock\n<",
+                ">\nmark\n<",
+                // The 90-second cascade of a 30-minute run, zoomed in an inset.
+                "cascade window, simulated time (s)",
+            ][..],
         ),
     ] {
         let png = fs::read(dir.join(format!("charts/{stem}.png"))).unwrap();
@@ -195,4 +245,41 @@ fn a_run_with_liquidations_draws_the_liquidation_charts() {
             assert!(svg.contains(t), "{stem}.svg lacks {t:?}");
         }
     }
+}
+
+#[test]
+fn plot_window_draws_the_zoomed_charts_into_another_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    run_into("baseline.ron", &dir, &["--set", "duration_s=900"]);
+    let own = charts_of(&dir);
+    let d = dir.to_str().unwrap();
+    let zoom = tmp.path().join("zoom");
+    let z = zoom.to_str().unwrap();
+    let out = cascade(&[
+        "plot", d, "--window", "120..180", "--out", z, "--format", "svg",
+    ]);
+    assert_ok(&out);
+    let price = fs::read_to_string(zoom.join("charts/price.svg")).unwrap();
+    // A one-minute window is labelled in seconds, the whole run in minutes.
+    assert!(price.contains("simulated time (s)"), "not zoomed");
+    assert!(fs::read_to_string(dir.join("charts/price.svg"))
+        .unwrap()
+        .contains("simulated time (min)"));
+    // The run folder's own charts are untouched, and it still verifies.
+    assert_eq!(charts_of(&dir), own);
+    assert_ok(&cascade(&["replay", d]));
+
+    assert_bad_input(
+        &cascade(&["plot", d, "--window", "120..180"]),
+        &["--window", "--out"],
+    );
+    assert_bad_input(
+        &cascade(&["plot", d, "--window", "180..120", "--out", z]),
+        &["--window", "TO must be after FROM"],
+    );
+    assert_bad_input(
+        &cascade(&["plot", d, "--window", "5000..6000", "--out", z]),
+        &["--window", "no sample"],
+    );
 }

@@ -8,7 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const RESULT_FILES: [&str; 3] = ["results.csv", "results.parquet", "aggregate.csv"];
+const RESULT_FILES: [&str; 4] = [
+    "results.csv",
+    "results.parquet",
+    "aggregate.csv",
+    "aggregate.parquet",
+];
 
 fn smoke() -> PathBuf {
     root().join("scenarios/sweeps/smoke.ron")
@@ -475,4 +480,80 @@ fn explicit_seeds_give_the_runs_of_cascade_run_with_those_seeds() {
         let out = sweep(&file, &tmp.path().join(format!("b{i}")), &[]);
         assert_bad_input(&out, &[file.to_str().unwrap(), "field seeds", fragment]);
     }
+}
+
+/// The columns of a sweep's results.parquet and aggregate.parquet have one type whatever the
+/// data: the smoke sweep (no liquidation, so every liquidation share is null) and a sweep over
+/// flash-cascade (liquidations in every run) on the same axes have equal schemas, so their
+/// tables concatenate in pandas or polars.
+#[test]
+fn results_of_two_sweeps_have_one_schema_whatever_the_data() {
+    use cascade_report::parquet_io::parquet_schema;
+    let tmp = tempfile::tempdir().unwrap();
+    let flash = tmp.path().join("flash.ron");
+    let base = scenario("flash-cascade.ron");
+    fs::write(
+        &flash,
+        format!(
+            "Sweep(name: \"flash\", base: {:?}, seed: 3, replicates: 1,
+               set: [\"duration_s=300\", \"shocks[0].at_s=150\",
+                     \"agents.longs.entry_end_s=100\", \"agents.shorts.entry_end_s=100\"],
+               axes: [Values(path: \"agents.makers.size\", values: [20]),
+                      Values(path: \"agents.noise.rate_per_s\", values: [0.5])])",
+            base.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    assert_ok(&sweep(&smoke(), &tmp.path().join("smoke"), &[]));
+    assert_ok(&sweep(&flash, &tmp.path().join("flash"), &[]));
+
+    let csv_of = |dir: &str| fs::read_to_string(tmp.path().join(dir).join("results.csv")).unwrap();
+    let column = |text: &str, name: &str| -> Vec<String> {
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let i = r.headers().unwrap().iter().position(|h| h == name).unwrap();
+        r.records().map(|rec| rec.unwrap()[i].to_string()).collect()
+    };
+    // The data differ as the issue found them: null in one sweep, numbers in the other.
+    let share = "liquidations.busiest_40min_share";
+    assert!(column(&csv_of("smoke"), share).iter().all(String::is_empty));
+    assert!(column(&csv_of("flash"), share)
+        .iter()
+        .all(|v| !v.is_empty()));
+
+    for table in ["results.parquet", "aggregate.parquet"] {
+        let smoke = parquet_schema(&tmp.path().join("smoke").join(table)).unwrap();
+        let flash = parquet_schema(&tmp.path().join("flash").join(table)).unwrap();
+        assert_eq!(smoke, flash, "{table}: the schemas differ");
+        let ty = |name: &str| smoke.iter().find(|(n, _)| n == name).unwrap().1.clone();
+        if table == "results.parquet" {
+            assert_eq!(ty(share), "OPTIONAL DOUBLE");
+            assert_eq!(ty("liquidations.count"), "OPTIONAL INT64");
+            assert_eq!(ty("seed"), "REQUIRED INT64 UINT64");
+        } else {
+            assert_eq!(ty("metric"), "OPTIONAL BYTE_ARRAY UTF8");
+            assert_eq!(ty("n"), "OPTIONAL INT64");
+            assert_eq!(ty("std"), "OPTIONAL DOUBLE");
+        }
+    }
+    // The smoke sweep's charts: 4 replicates make no 5–95% band, and no run failed.
+    let smoke_dir = tmp.path().join("smoke");
+    assert_ok(&cascade(&[
+        "plot",
+        smoke_dir.to_str().unwrap(),
+        "--format",
+        "svg",
+    ]));
+    let chart = |name: &str| fs::read_to_string(smoke_dir.join("charts").join(name)).unwrap();
+    let band = chart("band-price.max_drawdown_pct-agents.noise.rate_per_s.svg");
+    assert!(band.contains("band: min–max of 4 runs per point"), "{band}");
+    assert!(!band.contains("5–95%"));
+    let heat =
+        chart("heatmap-price.max_drawdown_pct-agents.makers.size-agents.noise.rate_per_s.svg");
+    assert!(!heat.contains("no successful run"));
+
+    // aggregate.parquet holds what aggregate.csv holds.
+    let agg = cascade_report::parquet_io::read_parquet(&tmp.path().join("smoke/aggregate.parquet"))
+        .unwrap();
+    let csv = cascade_report::frame::read_csv(&tmp.path().join("smoke/aggregate.csv")).unwrap();
+    assert_eq!(agg, csv);
 }

@@ -114,6 +114,18 @@ impl Frame {
             .ok_or_else(|| self.missing(name, "a text column"))
     }
 
+    /// Keeps the rows for which `keep(row)` is true, in order.
+    pub fn retain_rows(&mut self, keep: impl Fn(usize) -> bool) {
+        let kept: Vec<usize> = (0..self.rows).filter(|&i| keep(i)).collect();
+        for (_, column) in &mut self.columns {
+            match column {
+                FrameColumn::Num(v) => *v = kept.iter().map(|&i| v[i]).collect(),
+                FrameColumn::Text(v) => *v = kept.iter().map(|&i| v[i].clone()).collect(),
+            }
+        }
+        self.rows = kept.len();
+    }
+
     fn missing(&self, name: &str, what: &str) -> ReportError {
         let path = self.source.clone().unwrap_or_default();
         ReportError::input(path, format!("no column {name:?} ({what})"))
@@ -181,6 +193,18 @@ mod tests {
         let mut back = read_csv(&path).unwrap();
         back.source = None;
         assert_eq!(back, Frame::from_table(&t));
+    }
+
+    #[test]
+    fn retain_rows_keeps_the_chosen_rows_of_every_column() {
+        let t = Table::new("t", 3)
+            .int("n", [Some(1), None, Some(3)])
+            .text("s", [Some("a".into()), Some("b".into()), None]);
+        let mut f = Frame::from_table(&t);
+        f.retain_rows(|i| i != 0);
+        assert_eq!(f.rows(), 2);
+        assert_eq!(f.num("n").unwrap(), [None, Some(3.0)]);
+        assert_eq!(f.text("s").unwrap(), [Some("b".to_string()), None]);
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod frame;
 pub mod html;
 pub mod json;
 pub mod manifest;
+pub mod metric_types;
 pub mod parquet_io;
 pub mod price_format;
 pub mod quantile;
@@ -27,6 +28,7 @@ pub mod verify;
 pub use charts::{Chart, ChartFormat, RunData};
 pub use frame::Frame;
 pub use manifest::{FileDigest, Manifest, RunManifest};
+pub use metric_types::{metric_types, MetricType};
 pub use price_format::PriceFormat;
 pub use run_folder::{
     recording_tables, write_failed_run, write_run, write_run_with, FolderWriter, RunFiles,

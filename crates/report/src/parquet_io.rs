@@ -162,6 +162,50 @@ pub fn read_parquet(path: &Path) -> Result<Frame, ReportError> {
     }
 }
 
+/// The schema of a Parquet file: each column's name and type, as
+/// `OPTIONAL DOUBLE`, `REQUIRED INT64 UINT64` (repetition, physical type, logical type). Two
+/// tables that concatenate in pandas or polars have equal schemas.
+pub fn parquet_schema(path: &Path) -> Result<Vec<(String, String)>, ReportError> {
+    let bytes = Bytes::from(crate::read::read_bounded(path, crate::read::TABLE)?);
+    let schema = quietly(|| -> Result<_, String> {
+        let len = bytes.len() as u64;
+        let reader = SerializedFileReader::new(bytes).map_err(|e| e.to_string())?;
+        check_metadata(reader.metadata(), len)?;
+        Ok(reader
+            .metadata()
+            .file_metadata()
+            .schema_descr()
+            .columns()
+            .iter()
+            .map(|c| {
+                let mut ty = format!(
+                    "{} {}",
+                    c.self_type().get_basic_info().repetition(),
+                    c.physical_type()
+                );
+                match c.logical_type_ref() {
+                    Some(LogicalType::Integer {
+                        bit_width,
+                        is_signed,
+                    }) => ty += &format!(" {}INT{bit_width}", if *is_signed { "" } else { "U" }),
+                    Some(LogicalType::String) => ty += " UTF8",
+                    Some(other) => ty += &format!(" {other:?}"),
+                    None => {}
+                }
+                (c.name().to_string(), ty)
+            })
+            .collect())
+    });
+    match schema {
+        Ok(Ok(s)) => Ok(s),
+        Ok(Err(reason)) => Err(ReportError::input(path, reason)),
+        Err(reason) => Err(ReportError::input(
+            path,
+            format!("damaged Parquet (the decoder failed: {reason})"),
+        )),
+    }
+}
+
 thread_local! {
     static QUIET: Cell<bool> = const { Cell::new(false) };
 }

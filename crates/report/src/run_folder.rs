@@ -204,7 +204,8 @@ fn write_data(
         out.table(table)?;
     }
     if options.charts {
-        let data = RunData::from_tables(&manifest.scenario_name, manifest.seed, &tables);
+        let data = RunData::from_tables(&manifest.scenario_name, manifest.seed, &tables)
+            .with_shocks(scenario.shocks.iter().map(|s| s.at_s()));
         charts::write_charts(&mut out, &data, ChartFormat::ALL)?;
     }
     Ok(out)

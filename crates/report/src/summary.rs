@@ -15,11 +15,12 @@
 use crate::quantile::median;
 use crate::PriceFormat;
 use cascade_sim::{Recording, Sample};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// summary.json. Fields are in alphabetical order at every level, the order the file has
 /// always had; a missing figure (no two-sided sample, no liquidation) is `null`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
     /// The mid against the index, with funding on.
@@ -56,7 +57,7 @@ pub struct Summary {
 }
 
 /// `depth.*`: lots resting within 1% of the mid.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepthSummary {
     /// Median before the stress.
@@ -68,7 +69,7 @@ pub struct DepthSummary {
 }
 
 /// `basis.*`: |mid − index| / index at each sample with both, basis points.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BasisSummary {
     /// Largest.
@@ -78,7 +79,7 @@ pub struct BasisSummary {
 }
 
 /// `fees.*`: trading fees collected by the venue, quote currency.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeesSummary {
     /// Maker fees net of rebates (negative when rebates exceed them).
@@ -88,7 +89,7 @@ pub struct FeesSummary {
 }
 
 /// `funding.*`: rates per funding interval, basis points.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FundingSummary {
     /// Payment rounds.
@@ -102,7 +103,7 @@ pub struct FundingSummary {
 }
 
 /// `events.*`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventsSummary {
     /// Events the loop processed.
@@ -110,7 +111,7 @@ pub struct EventsSummary {
 }
 
 /// `insurance_fund.*`, quote currency.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InsuranceFundSummary {
     /// At the end.
@@ -122,7 +123,7 @@ pub struct InsuranceFundSummary {
 }
 
 /// `ledger.*`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LedgerSummary {
     /// Cash deposited during the run, quote currency.
@@ -135,7 +136,7 @@ pub struct LedgerSummary {
 
 /// `liquidations.*`. Value is quantity closed (in the book, by the fund and by ADL) at the
 /// step's mark.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LiquidationsSummary {
     /// Auto-deleveraging fills.
@@ -183,7 +184,7 @@ pub struct LiquidationsSummary {
 }
 
 /// `orders.*`: counts of what reached the exchange.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrdersSummary {
     /// Instructions that arrived.
@@ -210,7 +211,7 @@ pub struct OrdersSummary {
 }
 
 /// `price.*`: the mid, quote currency; falls in percent of the high.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriceSummary {
     /// Last mid.
@@ -232,7 +233,7 @@ pub struct PriceSummary {
 }
 
 /// `spread.*`, basis points of the mid.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SpreadSummary {
     /// Median before the stress.
@@ -246,7 +247,7 @@ pub struct SpreadSummary {
 }
 
 /// `trades.*`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TradesSummary {
     /// Trades.

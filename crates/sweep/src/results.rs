@@ -1,11 +1,13 @@
 //! The results table (results.csv, results.parquet) and the per-point statistics
-//! (aggregate.csv), built from run records alone.
+//! (aggregate.csv, aggregate.parquet), built from run records alone.
 //!
 //! results: one row per run, sorted by (point, replicate): `point, replicate, seed`, one
 //! column per axis (named by its path), `status, error`, then every summary metric (dotted
-//! keys, sorted). aggregate: one row per (point, metric) over the point's successful runs:
+//! keys, sorted, typed by the summary). aggregate (aggregate.csv, aggregate.parquet): one row
+//! per (point, metric) over the point's successful runs: `point`, the axes, `metric`,
 //! `n, mean, std` (sample standard deviation, n − 1), `min`, the 5/50/95% quantiles (linear
-//! interpolation, `cascade_report::quantile`) and `max`.
+//! interpolation, `cascade_report::quantile`) and `max`. Every column has one type whatever
+//! the data.
 
 use crate::plan::{Cell, Design, Kind};
 use crate::record::{RunRecord, Status};
@@ -13,10 +15,8 @@ use crate::SweepError;
 use cascade_report::atomic::{write_bytes, write_with};
 use cascade_report::parquet_io::to_parquet;
 use cascade_report::quantile::quantile;
-use cascade_report::Table;
+use cascade_report::{metric_types, MetricType, Table};
 use serde_json::Value;
-use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::Path;
 
 /// Names of the columns every results table starts with.
@@ -33,19 +33,53 @@ pub struct Results {
     pub points: Vec<u32>,
 }
 
-/// Builds the table from records sorted by (point, replicate).
+/// Builds the table from records sorted by (point, replicate). The metric columns are every
+/// figure of a summary, typed by [`cascade_report::metric_types`] (an integer figure INT64, a
+/// float one DOUBLE), whatever the runs hold: a metric null in every run keeps its type, and a
+/// sweep whose runs all failed still has every column.
 pub fn table(design: &Design, rows: &[&RunRecord]) -> Results {
-    let mut t = Table::new("results", rows.len())
+    let t = Table::new("results", rows.len())
         .int("point", rows.iter().map(|r| Some(i64::from(r.point))))
         .int(
             "replicate",
             rows.iter().map(|r| Some(i64::from(r.replicate))),
         )
         .uint("seed", rows.iter().map(|r| r.seed));
-    for (a, axis) in design.axes.iter().enumerate() {
-        let cells = rows
+    let mut t = axis_columns(t, design, rows.iter().map(|r| r.point))
+        .text(
+            "status",
+            rows.iter().map(|r| Some(r.status.as_str().to_string())),
+        )
+        .text(
+            "error",
+            rows.iter()
+                .map(|r| (!r.error.is_empty()).then(|| r.error.clone())),
+        );
+    let types = metric_types();
+    for (name, ty, _) in &types {
+        let values = rows
             .iter()
-            .map(|r| &axis.values[design.points[r.point as usize][a] as usize].cell);
+            .map(|r| r.metrics.get(name).filter(|v| v.is_number()));
+        t = match ty {
+            MetricType::Int => t.int(name.clone(), values.map(|v| v.and_then(Value::as_i64))),
+            MetricType::Float => {
+                t.float_full(name.clone(), values.map(|v| v.and_then(Value::as_f64)))
+            }
+        };
+    }
+    Results {
+        table: t,
+        metrics: types.into_iter().map(|(name, ..)| name).collect(),
+        points: rows.iter().map(|r| r.point).collect(),
+    }
+}
+
+/// One column per axis of the design, typed by the axis, holding each row's point's value.
+fn axis_columns(mut t: Table, design: &Design, points: impl Iterator<Item = u32> + Clone) -> Table {
+    for (a, axis) in design.axes.iter().enumerate() {
+        let cells = points
+            .clone()
+            .map(|p| &axis.values[design.points[p as usize][a] as usize].cell);
         t = match axis.kind {
             Kind::Int => t.int(
                 axis.path.clone(),
@@ -58,57 +92,29 @@ pub fn table(design: &Design, rows: &[&RunRecord]) -> Results {
             Kind::Text => t.text(axis.path.clone(), cells.map(|c| Some(c.to_text()))),
         };
     }
-    t = t
-        .text(
-            "status",
-            rows.iter().map(|r| Some(r.status.as_str().to_string())),
-        )
-        .text(
-            "error",
-            rows.iter()
-                .map(|r| (!r.error.is_empty()).then(|| r.error.clone())),
-        );
-    let names: BTreeSet<&String> = rows.iter().flat_map(|r| r.metrics.keys()).collect();
-    let metrics: Vec<String> = names.into_iter().cloned().collect();
-    for name in &metrics {
-        let values: Vec<Option<&Value>> = rows
-            .iter()
-            .map(|r| r.metrics.get(name).filter(|v| v.is_number()))
-            .collect();
-        let all_int = values.iter().flatten().all(|v| v.is_i64());
-        t = if all_int {
-            t.int(
-                name.clone(),
-                values.iter().map(|v| v.and_then(Value::as_i64)),
-            )
-        } else {
-            t.float_full(
-                name.clone(),
-                values.iter().map(|v| v.and_then(Value::as_f64)),
-            )
-        };
-    }
-    Results {
-        table: t,
-        metrics,
-        points: rows.iter().map(|r| r.point).collect(),
-    }
+    t
 }
 
-/// Writes results.csv, results.parquet and aggregate.csv into `dir`, each atomically.
+/// Writes results.csv, results.parquet, aggregate.csv and aggregate.parquet into `dir`, each
+/// atomically.
 pub fn write_results(dir: &Path, design: &Design, rows: &[&RunRecord]) -> Result<(), SweepError> {
     debug_assert!(rows.windows(2).all(|w| w[0].id() < w[1].id()));
     let r = table(design, rows);
-    write_with(&dir.join("results.csv"), |w| r.table.write_csv(w))?;
-    let parquet_path = dir.join("results.parquet");
-    let bytes = to_parquet(&r.table).map_err(|e| SweepError::Encode {
+    write_table(dir, &r.table)?;
+    write_table(dir, &aggregate_table(design, &r, rows))
+}
+
+/// `NAME.csv` and `NAME.parquet` of a table.
+fn write_table(dir: &Path, table: &Table) -> Result<(), SweepError> {
+    write_with(&dir.join(format!("{}.csv", table.name)), |w| {
+        table.write_csv(w)
+    })?;
+    let parquet_path = dir.join(format!("{}.parquet", table.name));
+    let bytes = to_parquet(table).map_err(|e| SweepError::Encode {
         path: parquet_path.clone(),
         message: e.to_string(),
     })?;
     write_bytes(&parquet_path, &bytes)?;
-    write_with(&dir.join("aggregate.csv"), |w| {
-        write_aggregate(w, design, &r, rows)
-    })?;
     Ok(())
 }
 
@@ -183,46 +189,36 @@ pub fn aggregate(t: &Results, rows: &[&RunRecord]) -> Vec<(u32, usize, Option<St
     out
 }
 
-fn write_aggregate(
-    w: &mut dyn Write,
-    design: &Design,
-    t: &Results,
-    rows: &[&RunRecord],
-) -> std::io::Result<()> {
-    let mut out = csv::Writer::from_writer(w);
-    let mut header = vec!["point".to_string()];
-    header.extend(design.axes.iter().map(|a| a.path.clone()));
-    header.extend(
-        [
-            "metric", "n", "mean", "std", "min", "q05", "q50", "q95", "max",
-        ]
-        .iter()
-        .map(|s| s.to_string()),
-    );
-    out.write_record(&header)?;
-    for (point, m, s) in aggregate(t, rows) {
-        let mut rec = vec![point.to_string()];
-        rec.extend(design.cells(point).iter().map(|c| c.to_text()));
-        rec.push(t.metrics[m].clone());
-        match s {
-            Some(s) => rec.extend([
-                s.n.to_string(),
-                s.mean.to_string(),
-                s.std.map(|x| x.to_string()).unwrap_or_default(),
-                s.min.to_string(),
-                s.q05.to_string(),
-                s.q50.to_string(),
-                s.q95.to_string(),
-                s.max.to_string(),
-            ]),
-            None => {
-                rec.push("0".to_string());
-                rec.extend(std::iter::repeat_n(String::new(), 7));
-            }
-        }
-        out.write_record(&rec)?;
-    }
-    out.flush()
+/// The aggregate table: one row per (point, metric), `point`, the axes, `metric`, `n` and
+/// the statistics (empty where no successful run had the metric, `std` below two values).
+pub fn aggregate_table(design: &Design, t: &Results, rows: &[&RunRecord]) -> Table {
+    let cells = aggregate(t, rows);
+    let stat = |f: fn(&Stats) -> Option<f64>| {
+        cells
+            .iter()
+            .map(move |(_, _, s)| s.as_ref().and_then(f))
+            .collect::<Vec<_>>()
+    };
+    let table = Table::new("aggregate", cells.len())
+        .int("point", cells.iter().map(|(p, ..)| Some(i64::from(*p))));
+    axis_columns(table, design, cells.iter().map(|(p, ..)| *p))
+        .text(
+            "metric",
+            cells.iter().map(|(_, m, _)| Some(t.metrics[*m].clone())),
+        )
+        .int(
+            "n",
+            cells
+                .iter()
+                .map(|(.., s)| Some(s.as_ref().map_or(0, |s| s.n as i64))),
+        )
+        .float_full("mean", stat(|s| Some(s.mean)))
+        .float_full("std", stat(|s| s.std))
+        .float_full("min", stat(|s| Some(s.min)))
+        .float_full("q05", stat(|s| Some(s.q05)))
+        .float_full("q50", stat(|s| Some(s.q50)))
+        .float_full("q95", stat(|s| Some(s.q95)))
+        .float_full("max", stat(|s| Some(s.max)))
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! The order-book depth heatmap: resting quantity by price and time, from the best levels of
-//! each side recorded at every sample (the `book` table), with the mid drawn over it.
+//! each side recorded at every sample (the `book` table), with the mid drawn over it. Bids are
+//! on a blue scale and asks on an orange one (one quantity scale for both); the price axis
+//! holds every recorded quote and the whole mid path.
 //!
 //! Samples are averaged into at most [`MAX_TIME_BINS`] columns and prices into at most
 //! [`MAX_PRICE_BINS`] rows, and equal neighbouring cells are merged into one rectangle, so the
@@ -21,31 +23,30 @@ const STEPS: usize = 24;
 /// Width of the colour bar panel, pixels.
 const BAR_PANEL_PX: u32 = 150;
 
-/// The binned grid: mean resting quantity per (time bin, price bin).
+/// The binned grid: mean resting quantity per (time bin, price bin), bids and asks apart.
 struct Grid {
     times: Vec<f64>,
     price_lo: f64,
     price_step: f64,
-    cells: Vec<Vec<f64>>,
+    /// `cells[side][time bin][price bin]`, side 0 bids, 1 asks.
+    cells: [Vec<Vec<f64>>; 2],
     scale_max: f64,
 }
 
-fn grid(time: &[Option<f64>], price: &[Option<f64>], qty: &[Option<f64>]) -> Option<Grid> {
-    let rows: Vec<(f64, f64, f64)> = (0..time.len())
-        .filter_map(|i| Some((time[i]?, price[i]?, qty[i]?)))
-        .collect();
-    if rows.is_empty() {
+/// One recorded level: time, price, quantity, and whether it is an ask.
+type Level = (f64, f64, f64, bool);
+
+fn grid(levels: &[Level], mid: (f64, f64)) -> Option<Grid> {
+    if levels.is_empty() {
         return None;
     }
-    let mut times: Vec<f64> = rows.iter().map(|r| r.0).collect();
+    let mut times: Vec<f64> = levels.iter().map(|r| r.0).collect();
     times.dedup();
-    let mut prices: Vec<f64> = rows.iter().map(|r| r.1).collect();
+    let mut prices: Vec<f64> = levels.iter().map(|r| r.1).collect();
     prices.sort_by(f64::total_cmp);
-    // The outermost 0.5% of levels would stretch the axis for a few far quotes.
-    let (lo, hi) = (
-        order_statistic(&prices, 0.005),
-        order_statistic(&prices, 0.995),
-    );
+    // Every quote, however deep, and the mid wherever it went.
+    let lo = prices[0].min(mid.0);
+    let hi = prices[prices.len() - 1].max(mid.1);
     prices.dedup();
     let tick = prices
         .windows(2)
@@ -53,18 +54,21 @@ fn grid(time: &[Option<f64>], price: &[Option<f64>], qty: &[Option<f64>]) -> Opt
         .filter(|d| *d > 1e-12)
         .fold(f64::INFINITY, f64::min);
     let tick = if tick.is_finite() { tick } else { 1.0 };
-    let levels = ((hi - lo) / tick).round() as usize + 1;
-    let per_bin = levels.div_ceil(MAX_PRICE_BINS).max(1) as f64;
+    let n_levels = ((hi - lo) / tick).round() as usize + 1;
+    let per_bin = n_levels.div_ceil(MAX_PRICE_BINS).max(1) as f64;
     let price_step = tick * per_bin;
     let price_lo = lo - tick / 2.0;
     let n_price = (((hi - lo) / price_step).floor() as usize + 1).max(1);
     let n_time = times.len().min(MAX_TIME_BINS);
 
-    let mut cells = vec![vec![0.0; n_price]; n_time];
+    let mut cells = [
+        vec![vec![0.0; n_price]; n_time],
+        vec![vec![0.0; n_price]; n_time],
+    ];
     let mut samples = vec![0usize; n_time];
     let mut ti = 0;
     let mut prev = f64::NAN;
-    for &(t, p, q) in &rows {
+    for &(t, p, q, ask) in levels {
         if t != prev {
             if !prev.is_nan() {
                 ti += 1;
@@ -75,14 +79,17 @@ fn grid(time: &[Option<f64>], price: &[Option<f64>], qty: &[Option<f64>]) -> Opt
         let tb = ti * n_time / times.len();
         let pb = ((p - price_lo) / price_step).floor();
         if pb >= 0.0 && (pb as usize) < n_price {
-            cells[tb][pb as usize] += q;
+            cells[usize::from(ask)][tb][pb as usize] += q;
         }
     }
-    for (col, n) in cells.iter_mut().zip(&samples) {
-        col.iter_mut().for_each(|c| *c /= (*n).max(1) as f64);
+    for side in &mut cells {
+        for (col, n) in side.iter_mut().zip(&samples) {
+            col.iter_mut().for_each(|c| *c /= (*n).max(1) as f64);
+        }
     }
     let mut nonzero: Vec<f64> = cells
         .iter()
+        .flatten()
         .flatten()
         .copied()
         .filter(|c| *c > 0.0)
@@ -102,24 +109,31 @@ fn grid(time: &[Option<f64>], price: &[Option<f64>], qty: &[Option<f64>]) -> Opt
     })
 }
 
-/// The grid's non-empty cells as rectangles of their colour step, equal neighbours in a
-/// column merged into one; columns end at `x_end`.
-fn cell_rects(g: &Grid, axis: &TimeAxis, x_end: f64) -> Vec<Rectangle<(f64, f64)>> {
-    let n_time = g.cells.len();
-    let n_price = g.cells[0].len();
-    // Column edges: halfway between the first and last sample times of neighbouring bins.
+/// The non-empty cells of one side as rectangles of their colour step on `ramp`, equal
+/// neighbours in a column merged into one; columns run from `x_start` and end at `x_end`.
+fn cell_rects(
+    g: &Grid,
+    side: usize,
+    ramp: fn(f64) -> RGBColor,
+    axis: &TimeAxis,
+    (t_start, x_end): (f64, f64),
+) -> Vec<Rectangle<(f64, f64)>> {
+    let cells = &g.cells[side];
+    let n_time = cells.len();
+    let n_price = cells[0].len();
+    // Column edges: the span from the axis start to the last sample, cut evenly.
     let t_last = *g.times.last().unwrap_or(&0.0);
     let interval = if g.times.len() > 1 {
-        t_last / g.times.len() as f64
+        (t_last - t_start) / g.times.len() as f64
     } else {
-        t_last.max(1.0)
+        (t_last - t_start).max(1.0)
     };
-    let edge = |b: usize| axis.x((b * g.times.len() / n_time) as f64 * interval);
+    let edge = |b: usize| axis.x(t_start + (b * g.times.len() / n_time) as f64 * interval);
     let step_of = |c: f64| -> Option<usize> {
         (c > 0.0).then(|| ((c / g.scale_max).min(1.0) * (STEPS - 1) as f64).round() as usize)
     };
     let mut rects = Vec::new();
-    for (tb, col) in g.cells.iter().enumerate() {
+    for (tb, col) in cells.iter().enumerate() {
         let (x0, x1) = (edge(tb), edge(tb + 1).min(x_end));
         let mut pb = 0;
         while pb < n_price {
@@ -134,7 +148,7 @@ fn cell_rects(g: &Grid, axis: &TimeAxis, x_end: f64) -> Vec<Rectangle<(f64, f64)
             pb += 1;
             let y0 = g.price_lo + g.price_step * start as f64;
             let y1 = g.price_lo + g.price_step * pb as f64;
-            let colour = style::heat_colour(s as f64 / (STEPS - 1) as f64);
+            let colour = ramp(s as f64 / (STEPS - 1) as f64);
             rects.push(Rectangle::new([(x0, y0), (x1, y1)], colour.filled()));
         }
     }
@@ -148,21 +162,36 @@ pub(super) fn draw<DB: DrawingBackend>(
     let book = data
         .frame("book")
         .ok_or_else(|| ReportError::input("book.csv", "no book table"))?;
-    let (time, price, qty) = (
+    let (time, price, qty, side) = (
         book.need_num("time_s")?,
         book.need_num("price")?,
         book.need_num("qty")?,
+        book.need_text("side")?,
     );
+    let levels: Vec<Level> = (0..book.rows())
+        .filter_map(|i| {
+            let ask = side[i].as_deref() == Some("ask");
+            Some((time[i]?, price[i]?, qty[i]?, ask))
+        })
+        .collect();
     let series = data.series()?;
     let s_time = series.need_num("time_s")?;
     let mid = series.need_num("mid")?;
+    let mid_range = (
+        style::min_of(mid.iter().flatten().copied()),
+        style::max_of(mid.iter().flatten().copied()),
+    );
     let axis = TimeAxis::for_times(s_time);
     let legend = [
         (
-            "mean resting quantity in the best 20 levels per side (colour, lots)".to_string(),
+            "bids: mean resting lots in the best 20 levels".to_string(),
             Mark::Square(style::heat_colour(0.6)),
         ),
-        ("mid".to_string(), Mark::Line(style::VERMILLION)),
+        (
+            "asks: the same".to_string(),
+            Mark::Square(style::ask_colour(0.6)),
+        ),
+        ("mid".to_string(), Mark::Line(style::INK)),
     ];
     let plot = style::frame(
         root,
@@ -172,7 +201,11 @@ pub(super) fn draw<DB: DrawingBackend>(
     let (w, _) = plot.dim_in_pixel();
     let (main, bar) = plot.split_horizontally(w - BAR_PANEL_PX);
 
-    let Some(g) = grid(time, price, qty) else {
+    let mid_range = match mid_range {
+        (Some(a), Some(b)) => (a, b),
+        _ => (f64::INFINITY, f64::NEG_INFINITY),
+    };
+    let Some(g) = grid(&levels, mid_range) else {
         // An empty book: axes and a note, not a blank image.
         let mut chart = style::cartesian(&main, axis.range(s_time), 0.0..1.0, true)?;
         style::mesh(&mut chart, axis.label, "price (quote currency)", true)?;
@@ -185,17 +218,26 @@ pub(super) fn draw<DB: DrawingBackend>(
         ))?;
         return Ok(());
     };
-    let n_price = g.cells[0].len();
+    let n_price = g.cells[0][0].len();
     let y_range = g.price_lo..g.price_lo + g.price_step * n_price as f64;
     let x_range = axis.range(s_time);
     let mut chart = style::cartesian(&main, x_range.clone(), y_range.clone(), true)?;
     style::mesh(&mut chart, axis.label, "price (quote currency)", true)?;
 
-    chart.draw_series(cell_rects(&g, &axis, x_range.end))?;
+    let span = (style::start_of(s_time), x_range.end);
+    chart.draw_series(cell_rects(&g, 0, style::heat_colour, &axis, span))?;
+    chart.draw_series(cell_rects(&g, 1, style::ask_colour, &axis, span))?;
     for seg in style::segments(&axis, s_time, mid) {
-        chart.draw_series(LineSeries::new(seg, style::VERMILLION.stroke_width(2)))?;
+        chart.draw_series(LineSeries::new(seg, style::INK.stroke_width(1)))?;
     }
-    style::colour_bar(&bar, "resting quantity (lots)", 0.0, g.scale_max, STEPS)
+    style::colour_bars(
+        &bar,
+        "resting quantity (lots): bids | asks",
+        0.0,
+        g.scale_max,
+        STEPS,
+        &[style::heat_colour, style::ask_colour],
+    )
 }
 
 #[cfg(test)]
@@ -213,12 +255,32 @@ mod tests {
     #[test]
     fn the_grid_averages_quantity_per_sample() {
         // Two samples; level 100.00 holds 10 then 30 lots: one time bin each, mean per bin.
-        let t = [Some(1.0), Some(1.0), Some(2.0)];
-        let p = [Some(100.0), Some(100.01), Some(100.0)];
-        let q = [Some(10.0), Some(5.0), Some(30.0)];
-        let g = grid(&t, &p, &q).unwrap();
-        assert_eq!(g.cells.len(), 2);
-        assert_eq!(g.cells[0], vec![10.0, 5.0]);
-        assert_eq!(g.cells[1], vec![30.0, 0.0]);
+        let levels = [
+            (1.0, 100.0, 10.0, false),
+            (1.0, 100.01, 5.0, true),
+            (2.0, 100.0, 30.0, false),
+        ];
+        let g = grid(&levels, (100.0, 100.01)).unwrap();
+        assert_eq!(g.cells[0].len(), 2);
+        assert_eq!(g.cells[0][0], vec![10.0, 0.0]);
+        assert_eq!(g.cells[1][0], vec![0.0, 5.0]);
+        assert_eq!(g.cells[0][1], vec![30.0, 0.0]);
+        assert_eq!(g.cells[1][1], vec![0.0, 0.0]);
+    }
+
+    #[test]
+    fn the_price_range_holds_every_quote_and_the_mid() {
+        // 200 levels near 100 and one deep bid at 50; the mid dips to 90.
+        let mut levels: Vec<Level> = (0..200)
+            .map(|i| (1.0, 100.0 + f64::from(i) * 0.01, 1.0, true))
+            .collect();
+        levels.push((1.0, 50.0, 1.0, false));
+        let g = grid(&levels, (90.0, 100.5)).unwrap();
+        let n = g.cells[0][0].len() as f64;
+        let top = g.price_lo + g.price_step * n;
+        assert!(g.price_lo <= 50.0, "{}", g.price_lo);
+        assert!(top >= 101.99, "{top}");
+        // The deep bid is in a cell, on the bid side.
+        assert!(g.cells[0][0][0] > 0.0);
     }
 }

@@ -1,11 +1,14 @@
 //! Charts of the liquidation engine, drawn when the run has liquidations:
-//! - `liquidations`: liquidated notional per interval, stacked by generation (top), over the
-//!   insurance fund (bottom);
+//! - `liquidations`: liquidated notional per interval, closed in the book stacked by
+//!   generation and closed by auto-deleveraging on top (top panel), over the insurance fund
+//!   (bottom);
 //! - `cascade`: each takeover as a dot at (time, generation), sized by notional, with a line
 //!   from the liquidation whose fill triggered it — the cascade as a tree.
 //!
 //! Reads the `liquidations` table (`time_s`, `liquidation`, `notional`, `generation`,
-//! `trigger` = `liquidation:<id>` for a child) and the series column `insurance_fund`.
+//! `trigger` = `liquidation:<id>` for a child), the `adl` table when present (`time_s`,
+//! `quantity`, `price`: a transfer's notional is quantity × bankruptcy price) and the series
+//! column `insurance_fund`.
 
 use super::style::{self, HouseLook, Mark, TimeAxis};
 use super::RunData;
@@ -82,15 +85,27 @@ pub(super) fn draw_volume<DB: DrawingBackend>(
     let time = series.need_num("time_s")?;
     let axis = TimeAxis::for_times(time);
     let end_s = style::max_of(time.iter().chain(t).flatten().copied()).unwrap_or(1.0);
-    let (width, width_label) = bin_width(end_s, style::sample_interval(time));
+    // Bars as wide as the span shown needs (a window of the run gets narrow ones).
+    let span_s = end_s - style::start_of(time);
+    let (width, width_label) = bin_width(span_s, style::sample_interval(time));
     let stacks = volume_stacks(t, n, g, end_s, width);
+    let adl = adl_bins(data.frame("adl"), stacks.len(), width)?;
 
     let mut legend = generation_legend(g.iter().flatten().map(|x| *x as usize));
+    for l in &mut legend {
+        l.0 = format!("{} in the book", l.0);
+    }
+    if adl.iter().any(|v| *v > 0.0) {
+        legend.push((
+            "auto-deleveraging (lots × bankruptcy price)".to_string(),
+            Mark::Square(style::ADL),
+        ));
+    }
     let fund = series.num("insurance_fund");
     if fund.is_some() {
         legend.push((
             "insurance fund (bottom)".to_string(),
-            Mark::Line(style::INK),
+            Mark::Line(style::BLUE),
         ));
     }
     let plot = style::frame(root, &style::title("Liquidations", &data.label()), &legend)?;
@@ -104,7 +119,13 @@ pub(super) fn draw_volume<DB: DrawingBackend>(
         None => (plot.clone(), None),
     };
 
-    let hi = style::max_of(stacks.iter().map(|s| s.iter().sum())).unwrap_or(1.0);
+    let hi = style::max_of(
+        stacks
+            .iter()
+            .zip(&adl)
+            .map(|(s, a)| s.iter().sum::<f64>() + a),
+    )
+    .unwrap_or(1.0);
     let mut chart = style::cartesian(
         &top,
         axis.range(time),
@@ -123,6 +144,12 @@ pub(super) fn draw_volume<DB: DrawingBackend>(
                 bars.push(Rectangle::new([(x0, y0), (x1, y0 + v)], colour.filled()));
                 y0 += v;
             }
+        }
+        if adl[b] > 0.0 {
+            bars.push(Rectangle::new(
+                [(x0, y0), (x1, y0 + adl[b])],
+                style::ADL.filled(),
+            ));
         }
     }
     chart.draw_series(bars)?;
@@ -153,6 +180,27 @@ fn volume_stacks(
     stacks
 }
 
+/// Notional transferred by auto-deleveraging per time bin of `width_s` (`bins` bins; a
+/// transfer after the last bin counts in it).
+fn adl_bins(adl: Option<&Frame>, bins: usize, width_s: f64) -> Result<Vec<f64>, ReportError> {
+    let mut out = vec![0.0; bins];
+    let Some(f) = adl else { return Ok(out) };
+    let (t, q, p) = (
+        f.need_num("time_s")?,
+        f.need_num("quantity")?,
+        f.need_num("price")?,
+    );
+    for i in 0..f.rows() {
+        if let (Some(ti), Some(qi), Some(pi)) = (t[i], q[i], p[i]) {
+            let b = ((ti / width_s) as usize).min(bins.saturating_sub(1));
+            if let Some(slot) = out.get_mut(b) {
+                *slot += (qi * pi).abs();
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The insurance fund over time, in the lower panel.
 fn draw_fund<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -172,7 +220,7 @@ fn draw_fund<DB: DrawingBackend>(
         true,
     )?;
     for seg in segs {
-        chart.draw_series(LineSeries::new(seg, style::INK.stroke_width(2)))?;
+        chart.draw_series(LineSeries::new(seg, style::BLUE.stroke_width(2)))?;
     }
     Ok(())
 }
@@ -218,13 +266,18 @@ pub(super) fn draw_cascade<DB: DrawingBackend>(
     data: &RunData,
     root: &DrawingArea<DB, Shift>,
 ) -> Result<(), ReportError> {
-    let all = takeovers(liquidations(data)?)?;
+    let mut all = takeovers(liquidations(data)?)?;
+    // Zoom on the cascade itself (it may last seconds in an hour-long run), without the odd
+    // straggler long after it: those are counted in the legend, not drawn.
+    let times: Vec<f64> = all.values().map(|k| k.time_s).collect();
+    let window = super::inset::central_window(&times).unwrap_or(0.0..1.0);
+    let outside = times.iter().filter(|t| !window.contains(t)).count();
+    all.retain(|_, k| window.contains(&k.time_s));
     let times = all.values().map(|k| k.time_s);
     let (lo, hi) = (
-        style::min_of(times.clone()).unwrap_or(0.0),
-        style::max_of(times).unwrap_or(1.0),
+        style::min_of(times.clone()).unwrap_or(window.start),
+        style::max_of(times).unwrap_or(window.end),
     );
-    // Zoom on the cascade itself: it may last seconds in an hour-long run.
     let axis = TimeAxis::for_span(hi - lo);
     let x = style::padded(axis.x(lo), axis.x(hi), 0.04);
     let max_gen = all.values().map(|k| k.generation).max().unwrap_or(0);
@@ -237,6 +290,12 @@ pub(super) fn draw_cascade<DB: DrawingBackend>(
         "dot area ∝ notional; line: from the liquidation whose fill triggered it".to_string(),
         Mark::Line(style::GREY),
     ));
+    if outside > 0 {
+        legend.push((
+            format!("{outside} takeover(s) outside the cascade window not shown"),
+            Mark::Line(WHITE),
+        ));
+    }
     let plot = style::frame(
         root,
         &style::title("Liquidation cascade", &data.label()),
@@ -282,6 +341,30 @@ pub(super) fn draw_cascade<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frame::FrameColumn;
+
+    #[test]
+    fn adl_transfers_count_their_notional_in_their_bin() {
+        let adl = Frame::new(
+            vec![
+                (
+                    "time_s".into(),
+                    FrameColumn::Num(vec![Some(5.0), Some(35.0), Some(99.0)]),
+                ),
+                (
+                    "quantity".into(),
+                    FrameColumn::Num(vec![Some(2.0), Some(3.0), Some(1.0)]),
+                ),
+                (
+                    "price".into(),
+                    FrameColumn::Num(vec![Some(10.0), Some(20.0), Some(7.0)]),
+                ),
+            ],
+            3,
+        );
+        assert_eq!(adl_bins(Some(&adl), 3, 30.0).unwrap(), [20.0, 60.0, 7.0]);
+        assert_eq!(adl_bins(None, 2, 30.0).unwrap(), [0.0, 0.0]);
+    }
 
     #[test]
     fn bins_are_round_and_few() {

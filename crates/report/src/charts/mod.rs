@@ -8,17 +8,19 @@
 //!
 //! Charts look for optional tables and columns and draw what is there: the price chart draws
 //! `mark` and `index` series columns when present, liquidation markers when the run has a
-//! `liquidations` table, shock lines when it has a `shocks` table.
+//! `liquidations` table, ADL transfers when it has an `adl` table, shock lines for the
+//! scenario's shocks ([`RunData::with_shocks`]).
 
 pub mod compare;
 mod heatmap;
+mod inset;
 mod liquidations;
 mod liquidity;
 mod price;
 pub mod stats;
 pub mod style;
 
-use crate::frame::Frame;
+use crate::frame::{Frame, FrameColumn};
 use crate::run_folder::FolderWriter;
 use crate::table::Table;
 use crate::ReportError;
@@ -27,7 +29,7 @@ use plotters::prelude::*;
 use std::path::Path;
 
 /// The tables charts read from a run folder (those missing are skipped, except `series`).
-pub const CHART_TABLES: &[&str] = &["series", "book", "liquidations", "shocks"];
+pub const CHART_TABLES: &[&str] = &["series", "book", "liquidations", "adl"];
 
 /// An image format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +99,32 @@ impl RunData {
             seed,
             frames,
         })
+    }
+
+    /// Adds the scenario's shock times (seconds) as the `shocks` frame the price chart draws
+    /// as dashed lines. The run folder has no shocks table: they come from the scenario (the
+    /// one being run, or manifest.json's).
+    pub fn with_shocks(mut self, times_s: impl IntoIterator<Item = f64>) -> Self {
+        let times: Vec<Option<f64>> = times_s.into_iter().map(Some).collect();
+        self.frames.retain(|(n, _)| n != "shocks");
+        if !times.is_empty() {
+            let rows = times.len();
+            let frame = Frame::new(vec![("time_s".to_string(), FrameColumn::Num(times))], rows);
+            self.frames.push(("shocks".to_string(), frame));
+        }
+        self
+    }
+
+    /// Keeps only what happened between `from_s` and `to_s` (inclusive) in every table with a
+    /// `time_s` column: the charts then span that window alone.
+    pub fn window(mut self, from_s: f64, to_s: f64) -> Self {
+        for (_, frame) in &mut self.frames {
+            let Some(time) = frame.num("time_s").map(<[_]>::to_vec) else {
+                continue;
+            };
+            frame.retain_rows(|i| time[i].is_some_and(|t| (from_s..=to_s).contains(&t)));
+        }
+        self
     }
 
     /// The frame of a table, if the run has it.
@@ -386,6 +414,47 @@ mod tests {
                 std::fs::write(dir.join(format!("{}.png", chart.stem())), &png).unwrap();
             }
         }
+    }
+
+    #[test]
+    fn a_window_keeps_only_its_rows_in_every_timed_table() {
+        let data = synthetic().window(1790.0, 1810.0);
+        let series = data.series().unwrap();
+        assert_eq!(series.rows(), 21);
+        assert_eq!(series.num("time_s").unwrap()[0], Some(1790.0));
+        // Takeovers at 1802..1831 s: those up to 1810 s stay.
+        assert_eq!(data.frame("liquidations").unwrap().rows(), 9);
+        let book = data.frame("book").unwrap();
+        assert!(book
+            .num("time_s")
+            .unwrap()
+            .iter()
+            .all(|t| (1790.0..=1810.0).contains(&t.unwrap())));
+        let svg =
+            String::from_utf8(render(Chart::Price, &data, ChartFormat::Svg).unwrap()).unwrap();
+        let full = String::from_utf8(render(Chart::Price, &synthetic(), ChartFormat::Svg).unwrap())
+            .unwrap();
+        assert_ne!(svg, full);
+    }
+
+    #[test]
+    fn shocks_are_drawn_as_named_dashed_lines() {
+        let plain =
+            String::from_utf8(render(Chart::Price, &synthetic(), ChartFormat::Svg).unwrap())
+                .unwrap();
+        assert!(!plain.contains("\nshock\n"));
+        let data = synthetic().with_shocks([1800.0]);
+        let svg =
+            String::from_utf8(render(Chart::Price, &data, ChartFormat::Svg).unwrap()).unwrap();
+        assert!(svg.contains("\nshock\n"), "no shock in the legend");
+        // The dashes: many more short grey segments than without the shock.
+        let grey = |s: &str| s.matches("stroke=\"#969696\"").count();
+        assert!(
+            grey(&svg) > grey(&plain) + 20,
+            "{} vs {}",
+            grey(&svg),
+            grey(&plain)
+        );
     }
 
     #[test]

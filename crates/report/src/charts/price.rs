@@ -1,11 +1,13 @@
 //! The price chart: mid, and mark, index and fundamental when the series has them;
-//! liquidations as markers sized by notional and coloured by generation; shocks as lines.
+//! liquidations as markers sized by notional and coloured by generation; shocks as lines; and
+//! when the liquidations fall in a short window of the run, that window zoomed in an inset.
 //!
 //! Optional inputs, drawn when present:
 //! - series columns `mark`, `index`, `fundamental` (quote currency);
 //! - a `liquidations` table with `time_s`, `price`, `notional` and `generation` columns;
 //! - a `shocks` table with `time_s` and, optionally, a text column `kind`.
 
+use super::inset::{self, InsetData};
 use super::style::{self, Mark, TimeAxis};
 use super::RunData;
 use crate::frame::Frame;
@@ -13,10 +15,12 @@ use crate::ReportError;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// Series columns drawn as lines, in legend order: column, legend label, colour, dashed.
+/// Series columns drawn as lines, in legend order: column, legend label, colour, dashed. The
+/// mark is orange and dashed, drawn over the mid: where the mark rule is the mid they coincide
+/// and both still show.
 const LINES: [(&str, &str, RGBColor, bool); 4] = [
     ("mid", "mid", style::BLUE, false),
-    ("mark", "mark", style::SKY, false),
+    ("mark", "mark", style::ORANGE, true),
     ("index", "index", style::GREEN, true),
     ("fundamental", "fundamental", style::BROWN, true),
 ];
@@ -78,10 +82,11 @@ fn marker_legend(m: &Markers) -> Vec<(String, Mark)> {
 }
 
 /// A price line: its segments, colour, and whether it is dashed.
-type Line = (Vec<Vec<(f64, f64)>>, RGBColor, bool);
+pub(super) type Line = (Vec<Vec<(f64, f64)>>, RGBColor, bool);
 
-/// Draws the lines, the first (the mid) last, on top: it is what the others are read against.
-fn draw_lines<DB: DrawingBackend>(
+/// Draws the solid lines (the mid), then the dashed ones over them, so a dashed line that
+/// coincides with the mid shows in its gaps.
+pub(super) fn draw_lines<DB: DrawingBackend>(
     chart: &mut style::Chart2d<'_, DB>,
     lines: &[Line],
 ) -> Result<(), ReportError> {
@@ -92,7 +97,11 @@ fn draw_lines<DB: DrawingBackend>(
         .max()
         .unwrap_or(0);
     let width = if points > 1500 { 1 } else { 2 };
-    for (segs, colour, dashed) in lines.iter().rev() {
+    let order = lines
+        .iter()
+        .filter(|l| !l.2)
+        .chain(lines.iter().filter(|l| l.2));
+    for (segs, colour, dashed) in order {
         for seg in segs {
             if *dashed {
                 chart.draw_series(DashedLineSeries::new(
@@ -122,6 +131,10 @@ pub(super) fn draw<DB: DrawingBackend>(
     let axis = TimeAxis::for_times(time);
 
     let mut lines: Vec<Line> = Vec::new();
+    let mut inset = InsetData {
+        lines: Vec::new(),
+        dots: Vec::new(),
+    };
     let mut legend = Vec::new();
     for (col, label, colour, dashed) in LINES {
         let Some(values) = series.num(col) else {
@@ -131,6 +144,7 @@ pub(super) fn draw<DB: DrawingBackend>(
             continue;
         }
         lines.push((style::segments(&axis, time, values), colour, dashed));
+        inset.lines.push((time, values, colour, dashed));
         let mark = if dashed {
             Mark::Dashed(colour)
         } else {
@@ -173,11 +187,37 @@ pub(super) fn draw<DB: DrawingBackend>(
     draw_lines(&mut chart, &lines)?;
     if let Some(m) = &markers {
         // Area proportional to notional: radius ∝ sqrt; the largest is 14 px.
-        chart.draw_series(m.points.iter().map(|&(t, p, n, g)| {
-            let r = (3.0 + 11.0 * (n / m.max_notional).sqrt()).round() as i32;
-            let c = style::generation_colour(g);
-            Circle::new((axis.x(t), p), r, c.mix(0.55).filled())
-        }))?;
+        inset.dots = m
+            .points
+            .iter()
+            .map(|&(t, p, n, g)| {
+                let r = (3.0 + 11.0 * (n / m.max_notional).sqrt()).round() as i32;
+                (t, p, r, style::generation_colour(g))
+            })
+            .collect();
+        chart.draw_series(
+            inset
+                .dots
+                .iter()
+                .map(|&(t, p, r, c)| Circle::new((axis.x(t), p), r, c.mix(0.55).filled())),
+        )?;
+        let run =
+            style::start_of(time)..style::max_of(time.iter().flatten().copied()).unwrap_or(1.0);
+        let liq_times: Vec<f64> = m.points.iter().map(|p| p.0).collect();
+        if let Some(window) = inset::cascade_window(&liq_times, run) {
+            let pixels = lines
+                .iter()
+                .flat_map(|(segs, _, _)| segs.iter().flatten())
+                .copied()
+                .chain(inset.dots.iter().map(|d| (axis.x(d.0), d.1)))
+                .map(|p| chart.backend_coord(&p))
+                .collect::<Vec<_>>();
+            let corner = inset::emptiest_corner(
+                chart.plotting_area().get_pixel_range(),
+                pixels.iter().copied(),
+            );
+            inset::draw(root, corner, window, &inset)?;
+        }
     }
     Ok(())
 }

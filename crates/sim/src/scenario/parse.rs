@@ -52,8 +52,32 @@ pub fn parse_ron<T: DeserializeOwned>(
             Ok(value)
         }
         Err(e) => {
-            let field = field_path(&e.path().to_string());
-            let err = ParseError::at(de.span_error(e.into_inner()), field);
+            let path = field_path(&e.path().to_string());
+            let spanned = de.span_error(e.into_inner());
+            if let ron::Error::MissingStructField { field, outer } = &spanned.code {
+                // Reported where the struct closes, after its last field: name the missing one.
+                let within = outer
+                    .as_deref()
+                    .map(|o| format!(" of {o}"))
+                    .unwrap_or_default();
+                let message = format!("missing field `{field}`{within}: expected a value for it");
+                let field = Some(join(path.as_deref(), field));
+                return Err(ParseError {
+                    message,
+                    field,
+                    ..ParseError::at(spanned, None)
+                });
+            }
+            let err = ParseError::at(spanned, path.clone());
+            if let Some(number) = fraction_at(text, err.line, err.column) {
+                // An integer field read the digits before the point and then met `.5`.
+                let name = field_before(text, err.line, err.column);
+                return Err(ParseError {
+                    field: name.map(|n| join(path.as_deref(), &n)).or(path),
+                    message: format!("expected an integer, found {number}"),
+                    ..err
+                });
+            }
             let near = err
                 .field
                 .clone()
@@ -61,6 +85,34 @@ pub fn parse_ron<T: DeserializeOwned>(
             Err(ParseError { field: near, ..err })
         }
     }
+}
+
+/// `path.name`, or `name` at the top level.
+fn join(path: Option<&str>, name: &str) -> String {
+    match path {
+        Some(p) => format!("{p}.{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// The number with a fraction or an exponent whose integer part ends just before (line,
+/// column), where the parser stopped: `200.5` when an integer field met `200.5`.
+fn fraction_at(text: &str, line: usize, column: usize) -> Option<String> {
+    let line_text = text.lines().nth(line.checked_sub(1)?)?;
+    let at = column.checked_sub(1)?;
+    let (head, tail) = (line_text.get(..at)?, line_text.get(at..)?);
+    if !tail.starts_with(['.', 'e', 'E']) {
+        return None;
+    }
+    let digits = head.len() - head.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return None;
+    }
+    let rest = tail
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '_')))
+        .unwrap_or(tail.len());
+    let number = format!("{}{}", &head[head.len() - digits..], &tail[..rest]);
+    number.parse::<f64>().is_ok().then_some(number)
 }
 
 /// A serde path as the user writes it: `agents[0].Noise.count` → `agents[0].count`.
@@ -96,4 +148,51 @@ fn field_before(text: &str, line: usize, column: usize) -> Option<String> {
     let name = &before[start..];
     (!name.is_empty() && name.starts_with(|c: char| c.is_ascii_lowercase()))
         .then(|| name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Group {
+        name: String,
+        count: u32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Top {
+        duration_s: f64,
+        sample_interval_s: f64,
+        groups: Vec<Group>,
+    }
+
+    fn err(text: &str) -> ParseError {
+        parse_ron::<Top>(text, ron::extensions::Extensions::empty(), 1 << 20).unwrap_err()
+    }
+
+    #[test]
+    fn a_fraction_in_an_integer_field_names_the_field_and_what_was_expected() {
+        let e = err(
+            "(duration_s: 1.0, sample_interval_s: 1.0,\n groups: [(name: \"a\", count: 200.5)])",
+        );
+        assert_eq!(e.field.as_deref(), Some("groups[0].count"), "{e}");
+        assert_eq!(e.message, "expected an integer, found 200.5");
+        assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn a_missing_field_is_named_itself_not_the_field_before_it() {
+        let e = err("(duration_s: 1.0,\n groups: [])");
+        assert_eq!(e.field.as_deref(), Some("sample_interval_s"), "{e}");
+        assert!(
+            e.message.contains("missing field `sample_interval_s`"),
+            "{e}"
+        );
+        let e = err("(duration_s: 1.0, sample_interval_s: 1.0, groups: [(name: \"a\")])");
+        assert_eq!(e.field.as_deref(), Some("groups[0].count"), "{e}");
+    }
 }

@@ -1,5 +1,8 @@
-//! The band chart of a metric along one axis: the median over runs with the 5–95% band, one
-//! line per value of a second axis.
+//! The band chart of a metric along one axis: the median over runs with a band, one line per
+//! value of a second axis. The band is the 5–95% range when every value has at least
+//! [`MIN_RUNS_FOR_QUANTILES`] runs behind it, and the min–max range otherwise (a 5% quantile of
+//! four runs is an interpolation between two of them, not a 5% quantile); the legend says which
+//! and over how many runs.
 
 use super::{cell_label, err, index_label, short, Drawn, SweepData, MAX_SERIES, SERIES_COLOURS};
 use crate::plan::Design;
@@ -8,8 +11,44 @@ use cascade_report::charts::style::{self, HouseLook, Mark};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-/// One line of a band chart: (x, q05, q50, q95) per axis value, in x order.
+/// One line of a band chart: (x, low, median, high) per axis value, in x order.
 type Band = Vec<(f64, f64, f64, f64)>;
+
+/// Fewest runs behind every point for the band to be the 5–95% range: with 20, the 5% and 95%
+/// quantiles each leave one run outside.
+pub const MIN_RUNS_FOR_QUANTILES: usize = 20;
+
+/// Which range a band chart shades, and the fewest and most runs behind a point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct BandKind {
+    quantiles: bool,
+    fewest: usize,
+    most: usize,
+}
+
+impl BandKind {
+    fn of(counts: &[usize]) -> Self {
+        let fewest = counts.iter().copied().min().unwrap_or(0);
+        BandKind {
+            quantiles: fewest >= MIN_RUNS_FOR_QUANTILES,
+            fewest,
+            most: counts.iter().copied().max().unwrap_or(0),
+        }
+    }
+
+    fn label(self) -> String {
+        let runs = if self.fewest == self.most {
+            format!("{} runs", self.fewest)
+        } else {
+            format!("{}–{} runs", self.fewest, self.most)
+        };
+        if self.quantiles {
+            format!("band: 5–95% of {runs} per point")
+        } else {
+            format!("band: min–max of {runs} per point")
+        }
+    }
+}
 
 pub(super) fn draw_band<DB: DrawingBackend>(
     data: &SweepData,
@@ -34,7 +73,7 @@ pub(super) fn draw_band<DB: DrawingBackend>(
         }
     };
     let groups = by.map_or(1, |b| d.axes[b].values.len());
-    let bands = bands(data, metric, xa, by, x_of);
+    let (bands, kind) = bands(data, metric, xa, by, x_of);
     let xs: Vec<f64> = bands.iter().flatten().map(|p| p.0).collect();
     let lows: Vec<f64> = bands.iter().flatten().map(|p| p.1).collect();
     let highs: Vec<f64> = bands.iter().flatten().map(|p| p.3).collect();
@@ -48,7 +87,7 @@ pub(super) fn draw_band<DB: DrawingBackend>(
         style::max_of(highs.iter().copied()).unwrap_or(1.0),
         0.06,
     );
-    let legend = band_legend(d, by, groups);
+    let legend = band_legend(d, by, groups, kind);
     let what = format!("{metric} by {}", axis.path);
     let plot = style::frame(root, &data.title(&what), &legend).map_err(err)?;
     let mut chart = style::cartesian(&plot, x_range.clone(), y_range.clone(), true).map_err(err)?;
@@ -89,19 +128,21 @@ pub(super) fn draw_band<DB: DrawingBackend>(
     draw_bands(&mut chart, &bands)
 }
 
-/// One band per value of axis `by` (one in all without it): the 5/50/95% quantiles of
-/// `metric` at each value of axis `xa`, placed at `x_of(value index)`, in x order.
+/// One band per value of axis `by` (one in all without it): the median of `metric` at each
+/// value of axis `xa`, placed at `x_of(value index)`, in x order, between the 5% and 95%
+/// quantiles or, with fewer than [`MIN_RUNS_FOR_QUANTILES`] runs behind some point, between
+/// the least and the greatest value.
 fn bands(
     data: &SweepData,
     metric: &str,
     xa: usize,
     by: Option<usize>,
     x_of: impl Fn(u32) -> f64,
-) -> Vec<Band> {
+) -> (Vec<Band>, BandKind) {
     let d = &data.design;
     let groups = by.map_or(1, |b| d.axes[b].values.len());
     let values = data.values(metric);
-    let mut bands: Vec<Band> = Vec::with_capacity(groups);
+    let mut per_group: Vec<Vec<Vec<f64>>> = Vec::with_capacity(groups);
     for g in 0..groups {
         let mut per_x: Vec<Vec<f64>> = vec![Vec::new(); d.axes[xa].values.len()];
         for (idx, v) in &values {
@@ -109,22 +150,45 @@ fn bands(
                 per_x[idx[xa] as usize].push(*v);
             }
         }
-        let mut band: Band = per_x
-            .iter()
-            .enumerate()
-            .filter_map(|(i, vs)| {
-                let s = stats(vs)?;
-                Some((x_of(i as u32), s.q05, s.q50, s.q95))
-            })
-            .collect();
-        band.sort_by(|a, b| a.0.total_cmp(&b.0));
-        bands.push(band);
+        per_group.push(per_x);
     }
-    bands
+    let counts: Vec<usize> = per_group
+        .iter()
+        .flatten()
+        .map(Vec::len)
+        .filter(|&n| n > 0)
+        .collect();
+    let kind = BandKind::of(&counts);
+    let bands = per_group
+        .iter()
+        .map(|per_x| {
+            let mut band: Band = per_x
+                .iter()
+                .enumerate()
+                .filter_map(|(i, vs)| {
+                    let s = stats(vs)?;
+                    let (lo, hi) = if kind.quantiles {
+                        (s.q05, s.q95)
+                    } else {
+                        (s.min, s.max)
+                    };
+                    Some((x_of(i as u32), lo, s.q50, hi))
+                })
+                .collect();
+            band.sort_by(|a, b| a.0.total_cmp(&b.0));
+            band
+        })
+        .collect();
+    (bands, kind)
 }
 
 /// A band chart's legend: a line per group (named by its value of `by`), then the band.
-fn band_legend(d: &Design, by: Option<usize>, groups: usize) -> Vec<(String, Mark)> {
+fn band_legend(
+    d: &Design,
+    by: Option<usize>,
+    groups: usize,
+    kind: BandKind,
+) -> Vec<(String, Mark)> {
     let mut legend = Vec::new();
     for g in 0..groups {
         let c = SERIES_COLOURS[g % MAX_SERIES];
@@ -138,14 +202,11 @@ fn band_legend(d: &Design, by: Option<usize>, groups: usize) -> Vec<(String, Mar
         };
         legend.push((label, Mark::Line(c)));
     }
-    legend.push((
-        "band: 5–95% of runs".to_string(),
-        Mark::Square(RGBColor(200, 200, 200)),
-    ));
+    legend.push((kind.label(), Mark::Square(RGBColor(200, 200, 200))));
     legend
 }
 
-/// Each band's 5–95% area (a bar where it has one point), median line and median dots.
+/// Each band's area (a bar where it has one point), median line and median dots.
 fn draw_bands<DB: DrawingBackend>(chart: &mut style::Chart2d<'_, DB>, bands: &[Band]) -> Drawn {
     for (g, band) in bands.iter().enumerate() {
         let c = SERIES_COLOURS[g % MAX_SERIES];
@@ -174,4 +235,22 @@ fn draw_bands<DB: DrawingBackend>(chart: &mut style::Chart2d<'_, DB>, bands: &[B
             .map_err(err)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn few_runs_make_a_min_max_band_and_the_label_says_how_many() {
+        let four = BandKind::of(&[4, 4, 4]);
+        assert!(!four.quantiles);
+        assert_eq!(four.label(), "band: min–max of 4 runs per point");
+        let mixed = BandKind::of(&[19, 40]);
+        assert!(!mixed.quantiles);
+        assert_eq!(mixed.label(), "band: min–max of 19–40 runs per point");
+        let many = BandKind::of(&[20, 20]);
+        assert!(many.quantiles);
+        assert_eq!(many.label(), "band: 5–95% of 20 runs per point");
+    }
 }

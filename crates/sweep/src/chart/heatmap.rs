@@ -24,13 +24,14 @@ pub(super) fn draw_heatmap<DB: DrawingBackend>(
         "{metric}{}",
         if others { ", mean over replicates" } else { "" }
     );
-    let legend = [
-        (
-            format!("{metric} (colour)"),
-            Mark::Square(style::heat_colour(0.6)),
-        ),
-        ("no successful run".to_string(), Mark::Square(style::GREY)),
-    ];
+    let mut legend = vec![(
+        format!("{metric} (colour)"),
+        Mark::Square(style::heat_colour(0.6)),
+    )];
+    // Grey cells are named only when there is one.
+    if means.iter().flatten().any(Option::is_none) {
+        legend.push(("no successful run".to_string(), Mark::Square(style::GREY)));
+    }
     let plot = style::frame(root, &data.title(&what), &legend).map_err(err)?;
     let (w, _) = plot.dim_in_pixel();
     let (main, bar) = plot.split_horizontally(w - BAR_PANEL_PX);

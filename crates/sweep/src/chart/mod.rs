@@ -1,7 +1,8 @@
 //! Sweep charts, PNG and SVG: a heatmap of a metric over the first two grid axes (the mean
 //! over replicates and over any other axes), and for each axis a line of the metric's median
-//! with the 5–95% band across replicates (one line per value of a second axis when it has at
-//! most six values).
+//! with a band across replicates — the 5–95% range with at least 20 runs behind every point,
+//! the min–max range with fewer, as the legend says (one line per value of a second axis when
+//! it has at most six values).
 //!
 //! Charts draw from the run records alone, so they can be drawn for a sweep still running.
 //! The look (embedded font, colours, text sizes, title and legend strip, tick labels) is the

@@ -44,7 +44,8 @@ impl TimeAxis {
 
     /// The axis for a column of times in seconds (from 0 to its last value).
     pub fn for_times(times_s: &[Option<f64>]) -> Self {
-        Self::for_span(max_of(times_s.iter().flatten().copied()).unwrap_or(1.0))
+        let end = max_of(times_s.iter().flatten().copied()).unwrap_or(1.0);
+        Self::for_span(end - start_of(times_s))
     }
 
     /// A time in seconds on this axis.
@@ -52,10 +53,23 @@ impl TimeAxis {
         t_s / self.seconds
     }
 
-    /// The axis range from 0 to the last time.
+    /// The axis range from its start ([`start_of`]) to the last time.
     pub fn range(&self, times_s: &[Option<f64>]) -> Range<f64> {
         let end = max_of(times_s.iter().flatten().copied()).unwrap_or(1.0);
-        0.0..self.x(end).max(f64::MIN_POSITIVE)
+        let start = self.x(start_of(times_s));
+        start..self.x(end).max(start + f64::MIN_POSITIVE)
+    }
+}
+
+/// Where a time axis starts: at 0 for a whole run (its first sample comes one interval in),
+/// at the first time when the times begin late — a window of the run (`plot --window`),
+/// whose first time is more than a tenth of its last.
+pub fn start_of(times_s: &[Option<f64>]) -> f64 {
+    let finite = || times_s.iter().flatten().copied();
+    let (first, end) = (min_of(finite()), max_of(finite()));
+    match (first, end) {
+        (Some(first), Some(end)) if first > 0.1 * end => first,
+        _ => 0.0,
     }
 }
 
@@ -153,4 +167,23 @@ pub fn cartesian<'a, DB: DrawingBackend>(
         .y_label_area_size(Y_LABEL_AREA_PX)
         .build_cartesian_2d(x, y)?;
     Ok(chart)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_run_starts_at_zero_and_a_window_at_its_first_time() {
+        let run: Vec<Option<f64>> = (1..=1800).map(|t| Some(f64::from(t))).collect();
+        assert_eq!(start_of(&run), 0.0);
+        let axis = TimeAxis::for_times(&run);
+        assert_eq!(axis.label, "simulated time (min)");
+        assert_eq!(axis.range(&run), 0.0..30.0);
+        let window: Vec<Option<f64>> = (1200..=1320).map(|t| Some(f64::from(t))).collect();
+        assert_eq!(start_of(&window), 1200.0);
+        let axis = TimeAxis::for_times(&window);
+        assert_eq!(axis.label, "simulated time (s)");
+        assert_eq!(axis.range(&window), 1200.0..1320.0);
+    }
 }

@@ -125,6 +125,18 @@ pub fn colour_bar<DB: DrawingBackend>(
     hi: f64,
     steps: usize,
 ) -> Result<(), ReportError> {
+    colour_bars(area, title, lo, hi, steps, &[heat_colour])
+}
+
+/// A colour bar with one column per ramp side by side on one scale (bids | asks).
+pub fn colour_bars<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    lo: f64,
+    hi: f64,
+    steps: usize,
+    ramps: &[fn(f64) -> RGBColor],
+) -> Result<(), ReportError> {
     let (lo, hi) = if lo.is_finite() && hi > lo {
         (lo, hi)
     } else if lo.is_finite() {
@@ -151,13 +163,17 @@ pub fn colour_bar<DB: DrawingBackend>(
         .axis_desc_style((FAMILY, LABEL_PX).into_font().color(&INK))
         .draw()?;
     let steps = steps.max(2);
-    chart.draw_series((0..steps).map(|k| {
-        let (a, b) = (k as f64 / steps as f64, (k + 1) as f64 / steps as f64);
-        Rectangle::new(
-            [(0.0, lo + a * span), (1.0, lo + b * span)],
-            heat_colour(k as f64 / (steps - 1) as f64).filled(),
-        )
-    }))?;
+    let width = 1.0 / ramps.len().max(1) as f64;
+    for (r, ramp) in ramps.iter().enumerate() {
+        let (x0, x1) = (r as f64 * width, (r + 1) as f64 * width);
+        chart.draw_series((0..steps).map(|k| {
+            let (a, b) = (k as f64 / steps as f64, (k + 1) as f64 / steps as f64);
+            Rectangle::new(
+                [(x0, lo + a * span), (x1, lo + b * span)],
+                ramp(k as f64 / (steps - 1) as f64).filled(),
+            )
+        }))?;
+    }
     chart.draw_series([Rectangle::new([(0.0, lo), (1.0, hi)], INK.stroke_width(1))])?;
     Ok(())
 }

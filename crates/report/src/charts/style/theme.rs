@@ -71,14 +71,18 @@ pub const INK: RGBColor = RGBColor(30, 30, 30);
 pub const GREY: RGBColor = RGBColor(150, 150, 150);
 
 /// Colours of liquidation generations 0, 1, 2, …; the last also stands for deeper ones.
-/// None of them is the colour of a price line.
+/// None of them is the colour of a price line (mid blue, mark orange, index green, fundamental
+/// brown) nor of the insurance fund line (blue).
 pub const GENERATIONS: [RGBColor; 5] = [
     RGBColor(40, 40, 40),
     VERMILLION,
     PURPLE,
-    ORANGE,
+    SKY,
     RGBColor(150, 130, 0),
 ];
+
+/// Auto-deleveraging on the liquidations chart: a colour no generation has.
+pub const ADL: RGBColor = GREEN;
 
 /// The colour index of a generation (deep generations share the last).
 pub fn generation_bucket(generation: usize) -> usize {
@@ -101,13 +105,32 @@ pub const HEAT_RAMP: [(f64, [f64; 3]); 5] = [
 
 /// The heat colour of `u` in [0, 1] on [`HEAT_RAMP`], interpolated linearly.
 pub fn heat_colour(u: f64) -> RGBColor {
+    ramp_colour(&HEAT_RAMP, u)
+}
+
+/// The asks' ramp on the book heatmap, light peach to dark brown through orange, so asks do
+/// not read as bids (on [`HEAT_RAMP`]).
+pub const ASK_RAMP: [(f64, [f64; 3]); 5] = [
+    (0.0, [254.0, 230.0, 206.0]),
+    (0.25, [253.0, 174.0, 107.0]),
+    (0.5, [241.0, 105.0, 19.0]),
+    (0.75, [217.0, 72.0, 1.0]),
+    (1.0, [127.0, 39.0, 4.0]),
+];
+
+/// The ask colour of `u` in [0, 1] on [`ASK_RAMP`].
+pub fn ask_colour(u: f64) -> RGBColor {
+    ramp_colour(&ASK_RAMP, u)
+}
+
+fn ramp_colour(ramp: &[(f64, [f64; 3])], u: f64) -> RGBColor {
     let u = u.clamp(0.0, 1.0);
-    let i = HEAT_RAMP
+    let i = ramp
         .iter()
         .rposition(|(x, _)| *x <= u)
         .unwrap_or(0)
-        .min(HEAT_RAMP.len() - 2);
-    let ((x0, c0), (x1, c1)) = (HEAT_RAMP[i], HEAT_RAMP[i + 1]);
+        .min(ramp.len() - 2);
+    let ((x0, c0), (x1, c1)) = (ramp[i], ramp[i + 1]);
     let f = (u - x0) / (x1 - x0);
     let ch = |k: usize| (c0[k] + (c1[k] - c0[k]) * f).round() as u8;
     RGBColor(ch(0), ch(1), ch(2))
