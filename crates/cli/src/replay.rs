@@ -18,6 +18,9 @@ pub fn replay(dir: &Path) -> Result<()> {
             shown.display()
         ))
     })?;
+    scenario
+        .refuse_external()
+        .map_err(|reason| bad(format!("{}: field scenario: {reason}", shown.display())))?;
     let label = format!("replay {}", dir.display());
     let recording = crate::progress::simulate(Simulation::new(&scenario, manifest.seed), &label);
 

@@ -20,6 +20,7 @@ mod momentum;
 mod noise;
 mod one_shot;
 mod orders;
+mod python_agent;
 mod value;
 
 pub use adaptive_maker::{AdaptiveMaker, AdaptiveMakerSpec};
@@ -31,6 +32,7 @@ pub use momentum::{Momentum, MomentumSpec};
 pub use noise::{Noise, NoiseSpec};
 pub use one_shot::{OneShot, OneShotSpec};
 pub use orders::OrderList;
+pub use python_agent::{Brain, ExternalAgent, PythonAgent, PythonAgentSpec, View};
 pub use value::{Value, ValueSpec};
 
 use crate::accounts::Account;
@@ -40,6 +42,7 @@ use crate::rng::Rng;
 use crate::rng::{stream, stream_id};
 use crate::scenario::{Fields, Scenario};
 use cascade_book::{Book, OrderId, Price, Qty, Side, Tif};
+pub(crate) use python_agent::attach;
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 
@@ -130,6 +133,8 @@ agent_kinds! {
     Fundamentalist(FundamentalistSpec),
     /// Arbitrageurs pulling the book toward the index.
     Arbitrageur(ArbitrageurSpec),
+    /// Agents whose decisions come from a host (the Python package) through a `Brain`.
+    PythonAgent(PythonAgentSpec),
 }
 
 /// A kind's section of the scenario file: it checks itself and builds the group's members.
