@@ -91,13 +91,14 @@ pub fn run(
     };
     if let Some(failure) = &recording.audit {
         return Err(PyRuntimeError::new_err(format!(
-            "{source}: {failure} (the ledger audit failed; not a complete run)"
+            "{}: {failure} (the ledger audit failed; not a complete run)",
+            if is_file { source } else { TEXT_SOURCE }
         )));
     }
     Ok(Run {
         scenario,
         recording,
-        source: source.to_string(),
+        source: if is_file { source } else { TEXT_SOURCE }.to_string(),
         sets,
         seed,
         wall_s: started.elapsed().as_secs_f64(),

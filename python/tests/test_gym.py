@@ -56,16 +56,32 @@ def test_episodes_are_deterministic_with_the_seed():
     assert not all(np.array_equal(x, y) for x, y in zip(a, c))
 
 
+class Seller(Idle):
+    """Sells 20 lots at market every second: the price drifts down."""
+
+    def on_wake(self, view):
+        return [cascade.Order.sell(20)]
+
+
 def test_survival_reward_ends_the_episode_at_a_liquidation():
-    env = make(reward="survival", order_size=40)
+    env = cascade.gym.MarketEnv(
+        SCENARIO,
+        agent_slot="rl",
+        agents={"Buyer": Seller, "Idle": Idle},
+        reward="survival",
+        order_size=200,
+    )
     env.reset(seed=1)
-    rewards, terminated, truncated = [], False, False
+    rewards, terminated, truncated, steps = [], False, False, 0
     while not (terminated or truncated):
-        _, r, terminated, truncated, info = env.step(cascade.gym.BUY)
+        # Up to 1,000 lots long (100,000 of notional on 500 of collateral) while the sellers sell:
+        # the engine takes the account over.
+        _, r, terminated, truncated, info = env.step(cascade.gym.BUY if steps < 5 else 0)
         rewards.append(r)
-    # Buying 40 lots every 2 s on 500 of collateral: the account is liquidated quickly.
+        steps += 1
     assert terminated, info
     assert rewards[-1] == -100.0 and all(r == 1.0 for r in rewards[:-1])
+    assert info["liquidations"] == 1 and info["position"] == 0
     env.close()
 
 

@@ -25,7 +25,7 @@ def test_a_sweep_returns_the_cli_s_results_rows(cli, tmp_path):
 
 
 def test_a_sweep_given_as_text_runs_and_a_bad_one_names_its_field():
-    text = """Sweep(name: "tiny", base: "scenarios/calm.ron", set: ["duration_s=20"], seed: 1,
+    text = """Sweep(name: "tiny", base: "scenarios/baseline.ron", set: ["duration_s=20"], seed: 1,
         replicates: 2, axes: [Values(path: "agents.makers.size", values: [5, 10])])"""
     got = cascade.sweep(text, threads=2, progress=False)
     assert got.height == 4
