@@ -256,7 +256,12 @@ mod tests {
         }
     }
 
-    fn run_with(script: Vec<Action>) -> (crate::Recording, Vec<(u32, i64)>, Vec<(u32, u32, u64)>) {
+    /// (agent, time ns) of each wake.
+    type Wakes = Vec<(u32, i64)>;
+    /// (agent, member, seed) of each brain built.
+    type Built = Vec<(u32, u32, u64)>;
+
+    fn run_with(script: Vec<Action>) -> (crate::Recording, Wakes, Built) {
         let s = prepare(SCENARIO, &[]).unwrap();
         let log = Arc::new(Mutex::new(Vec::new()));
         let mut who = Vec::new();
