@@ -76,7 +76,10 @@ class Agent:
 
 
 def _is_ron_text(s: str) -> bool:
-    return "(" in s and not os.path.isfile(s)
+    """RON text rather than a path: it has a parenthesis and a line break or starts like a
+    scenario or sweep, and names no existing file."""
+    looks = "\n" in s or s.lstrip().startswith(("Scenario", "Sweep", "//", "/*", "("))
+    return "(" in s and looks and not os.path.exists(s)
 
 
 def _source(scenario: ScenarioLike):
