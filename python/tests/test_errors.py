@@ -80,3 +80,11 @@ def test_a_python_agent_field_is_validated(cli, tmp_path):
     with pytest.raises(cascade.ScenarioError, match=r"agents\[2\].wake_every_s"):
         cascade.run(path)
     assert "agents[2].wake_every_s" in cli_message(cli, path)
+
+
+def test_the_cli_refuses_to_replay_a_folder_of_python_agents(cli, tmp_path):
+    run = cascade.run(DATA / "buyers.ron", agents={"Buyer": cascade.Agent, "Idle": cascade.Agent})
+    run.save(tmp_path / "r", charts=False)
+    done = cli("replay", tmp_path / "r", check=False)
+    assert done.returncode == 2, done.stderr
+    assert "manifest.json: field scenario: agents[2] (\"buyers\"): PythonAgent groups" in done.stderr

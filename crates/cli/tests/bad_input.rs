@@ -341,3 +341,19 @@ fn thousands_of_bad_tiers_are_said_once_not_line_by_line() {
         out.stderr.len()
     );
 }
+
+#[test]
+fn a_scenario_with_python_agents_is_refused_naming_the_group() {
+    let with_python = edit(
+        "    ],\n)",
+        "        PythonAgent(name: \"mine\", count: 2, wake_every_s: 1.0, class: \"Mine\"),\n    ],\n)",
+    );
+    check(
+        "python",
+        &with_python,
+        &[
+            "agents[2] (\"mine\")",
+            "PythonAgent groups run only inside the Python package",
+        ],
+    );
+}

@@ -476,3 +476,37 @@ fn explicit_seeds_give_the_runs_of_cascade_run_with_those_seeds() {
         assert_bad_input(&out, &[file.to_str().unwrap(), "field seeds", fragment]);
     }
 }
+
+#[test]
+fn a_sweep_over_python_agents_exits_2_naming_the_group() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = fs::read_to_string(scenario("baseline.ron")).unwrap();
+    let at = base.rfind("],").expect("the agents list ends");
+    let with_python = format!(
+        "{}    PythonAgent(name: \"mine\", count: 1, wake_every_s: 1.0, class: \"Mine\"),\n{}",
+        &base[..at],
+        &base[at..]
+    );
+    let scenario_path = tmp.path().join("python.ron");
+    fs::write(&scenario_path, with_python).unwrap();
+    let file = tmp.path().join("py-sweep.ron");
+    fs::write(
+        &file,
+        format!(
+            "Sweep(name: \"py\", base: {:?}, seed: 1, axes: [Values(path: \"duration_s\", values: [10.0])])",
+            scenario_path.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    assert_bad_input(
+        &sweep(&file, &out, &[]),
+        &[
+            "py-sweep.ron",
+            "field base",
+            "(\"mine\")",
+            "PythonAgent groups run only",
+        ],
+    );
+    assert!(!out.exists());
+}
