@@ -1,9 +1,8 @@
 //! Reading scenario files: every failure becomes a message naming the file and the field.
 
 use anyhow::Result;
-use cascade_sim::{prepare, Override, Scenario, ScenarioError};
+use cascade_sim::{prepare, Scenario};
 use std::fmt;
-use std::fs;
 use std::path::Path;
 
 /// Marks an error as bad input (exit code 2).
@@ -43,51 +42,14 @@ pub fn manifest_scenario(dir: &Path, manifest: &cascade_report::RunManifest) -> 
     })
 }
 
-/// Reads a text file that the user named, refusing directories, anything but a regular file
-/// (a FIFO, `/dev/zero`), more than `limit` bytes, and non-UTF-8 content.
-pub fn read_text(path: &Path, what: &'static str, limit: u64) -> Result<String> {
-    let shown = path.display();
-    let meta = fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => bad(format!("{shown}: no such file")),
-        _ => bad(format!("{shown}: cannot read: {e}")),
-    })?;
-    if meta.is_dir() {
-        return Err(bad(format!("{shown}: is a directory, expected {what}")));
-    }
-    let limit = cascade_report::read::Limit { what, bytes: limit };
-    let bytes = cascade_report::read::read_bounded(path, limit).map_err(report_error)?;
-    String::from_utf8(bytes).map_err(|e| {
-        bad(format!(
-            "{shown}: not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ))
-    })
-}
-
-/// Reads, overrides and validates a scenario file.
+/// Reads, overrides and validates a scenario file; refuses Python agents, which the CLI
+/// cannot host.
 pub fn load(path: &Path, sets: &[String]) -> Result<Scenario> {
-    let limit = cascade_sim::scenario::MAX_SCENARIO_BYTES as u64;
-    let text = read_text(path, "a scenario file (.ron)", limit)?;
-    let shown = path.display();
-    let overrides = sets
-        .iter()
-        .map(|s| Override::parse(s))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| bad(format!("{shown}: {e}")))?;
-    prepare(&text, &overrides).map_err(|e| match e {
-        ScenarioError::Parse(p) => match &p.field {
-            Some(f) => bad(format!(
-                "{shown}:{}:{}: field {f}: {}",
-                p.line, p.column, p.message
-            )),
-            None => bad(format!("{shown}:{}:{}: {}", p.line, p.column, p.message)),
-        },
-        ScenarioError::Override(o) => bad(format!("{shown}: {o}")),
-        ScenarioError::Invalid(v) => {
-            let lines: Vec<String> = v.shown().iter().map(|l| format!("  {l}")).collect();
-            bad(format!("{shown}: invalid scenario:\n{}", lines.join("\n")))
-        }
-    })
+    let scenario = cascade_report::scenario_file::load(path, sets).map_err(|e| bad(e.0))?;
+    scenario
+        .refuse_external()
+        .map_err(|reason| bad(format!("{}: {reason}", path.display())))?;
+    Ok(scenario)
 }
 
 /// `cascade check`: validate and describe.

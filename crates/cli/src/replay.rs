@@ -11,6 +11,12 @@ use std::path::Path;
 pub fn replay(dir: &Path) -> Result<()> {
     let manifest = RunManifest::read(dir).map_err(crate::input::report_error)?;
     let scenario = crate::input::manifest_scenario(dir, &manifest)?;
+    scenario.refuse_external().map_err(|reason| {
+        crate::input::bad(format!(
+            "{}: field scenario: {reason}",
+            dir.join("manifest.json").display()
+        ))
+    })?;
     let label = format!("replay {}", dir.display());
     let recording = crate::progress::simulate(
         Simulation::new(&scenario, manifest.seed),

@@ -90,17 +90,13 @@ pub fn run(args: &RunArgs) -> Result<()> {
     );
     let elapsed = started.elapsed();
 
-    let manifest = Manifest {
-        cascade_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario_name: scenario.name.clone(),
-        scenario_file: args.scenario.display().to_string(),
+    let manifest = Manifest::of_run(
+        &scenario,
+        &args.scenario.display().to_string(),
         seed,
-        overrides: args.set.clone(),
-        scenario: scenario
-            .to_ron()
-            .context("the scenario cannot be written as RON for the manifest")?,
-        files: Vec::new(),
-    };
+        args.set.clone(),
+    )
+    .map_err(anyhow::Error::msg)?;
     let options = RunOptions {
         charts: !args.no_charts,
     };

@@ -338,6 +338,17 @@ fn a_missing_field_is_named_where_it_is_missing() {
         &[
             "field sample_interval_s",
             "missing field `sample_interval_s`",
+fn a_scenario_with_python_agents_is_refused_naming_the_group() {
+    let with_python = edit(
+        "    ],\n)",
+        "        PythonAgent(name: \"mine\", count: 2, wake_every_s: 1.0, class: \"Mine\"),\n    ],\n)",
+    );
+    check(
+        "python",
+        &with_python,
+        &[
+            "agents[2] (\"mine\")",
+            "PythonAgent groups run only inside the Python package",
         ],
     );
 }

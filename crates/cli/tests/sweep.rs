@@ -556,4 +556,36 @@ fn results_of_two_sweeps_have_one_schema_whatever_the_data() {
         .unwrap();
     let csv = cascade_report::frame::read_csv(&tmp.path().join("smoke/aggregate.csv")).unwrap();
     assert_eq!(agg, csv);
+#[test]
+fn a_sweep_over_python_agents_exits_2_naming_the_group() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = fs::read_to_string(scenario("baseline.ron")).unwrap();
+    let at = base.rfind("],").expect("the agents list ends");
+    let with_python = format!(
+        "{}    PythonAgent(name: \"mine\", count: 1, wake_every_s: 1.0, class: \"Mine\"),\n{}",
+        &base[..at],
+        &base[at..]
+    );
+    let scenario_path = tmp.path().join("python.ron");
+    fs::write(&scenario_path, with_python).unwrap();
+    let file = tmp.path().join("py-sweep.ron");
+    fs::write(
+        &file,
+        format!(
+            "Sweep(name: \"py\", base: {:?}, seed: 1, axes: [Values(path: \"duration_s\", values: [10.0])])",
+            scenario_path.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    assert_bad_input(
+        &sweep(&file, &out, &[]),
+        &[
+            "py-sweep.ron",
+            "field base",
+            "(\"mine\")",
+            "PythonAgent groups run only",
+        ],
+    );
+    assert!(!out.exists());
 }

@@ -20,6 +20,7 @@ pub mod price_format;
 pub mod quantile;
 pub mod read;
 pub mod run_folder;
+pub mod scenario_file;
 pub mod stats;
 pub mod summary;
 pub mod table;

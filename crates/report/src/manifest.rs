@@ -50,6 +50,30 @@ pub struct Manifest {
     pub files: Vec<String>,
 }
 
+impl Manifest {
+    /// What `cascade run` (and the Python package's `run`) records for `scenario` read from
+    /// `scenario_file`, run with `seed` after the `overrides` (`path=value`, as given). Fails
+    /// only if the scenario cannot be written as RON.
+    pub fn of_run(
+        scenario: &cascade_sim::Scenario,
+        scenario_file: &str,
+        seed: u64,
+        overrides: Vec<String>,
+    ) -> Result<Self, String> {
+        Ok(Manifest {
+            cascade_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario_name: scenario.name.clone(),
+            scenario_file: scenario_file.to_string(),
+            seed,
+            overrides,
+            scenario: scenario.to_ron().map_err(|e| {
+                format!("the scenario cannot be written as RON for the manifest: {e}")
+            })?,
+            files: Vec::new(),
+        })
+    }
+}
+
 /// One file of a run folder and its digest.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

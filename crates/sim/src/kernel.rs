@@ -124,6 +124,16 @@ impl Simulation {
         self
     }
 
+    /// Gives each external agent (`PythonAgent` groups) the brain `make` builds for it, in
+    /// agent order; without one such an agent never acts. Call before running.
+    pub fn attach_brains(
+        mut self,
+        make: impl FnMut(&crate::agents::ExternalAgent<'_>) -> Box<dyn crate::agents::Brain>,
+    ) -> Self {
+        crate::agents::attach(&mut self.agents, &self.agent_group, &self.group_names, make);
+        self
+    }
+
     /// Simulated time of the last processed event, ns.
     pub fn now_ns(&self) -> i64 {
         self.clock.now()

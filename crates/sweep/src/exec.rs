@@ -185,23 +185,19 @@ pub fn run_one(
         None,
     );
     if let Some(dir) = keep {
-        let manifest = Manifest {
-            cascade_version: env!("CARGO_PKG_VERSION").to_string(),
-            scenario_name: scenario.name.clone(),
-            scenario_file: plan.file.clone(),
-            seed,
-            overrides: plan
-                .design
-                .overrides(id.point)
-                .iter()
-                .map(|o| format!("{}={}", o.path, o.value))
-                .collect(),
-            scenario: scenario.to_ron().map_err(|e| SweepError::Encode {
-                path: dir.join("manifest.json"),
-                message: format!("the scenario as RON: {e}"),
-            })?,
-            files: Vec::new(),
-        };
+        let overrides = plan
+            .design
+            .overrides(id.point)
+            .iter()
+            .map(|o| format!("{}={}", o.path, o.value))
+            .collect();
+        let manifest =
+            Manifest::of_run(&scenario, &plan.file, seed, overrides).map_err(|message| {
+                SweepError::Encode {
+                    path: dir.join("manifest.json"),
+                    message,
+                }
+            })?;
         // Charts of every run would cost more than the run; `cascade plot` draws them later.
         // Any option added to RunOptions later keeps its default here.
         #[allow(clippy::needless_update)]

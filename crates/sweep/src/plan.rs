@@ -392,7 +392,7 @@ fn resolve_axes(spec: &SweepSpec, base: &Scenario) -> Result<Vec<Axis>, String> 
 }
 
 fn base_scenario(spec: &SweepSpec, dir: &Path) -> Result<Scenario, String> {
-    match (&spec.base, &spec.scenario) {
+    let base = match (&spec.base, &spec.scenario) {
         (Some(path), None) => {
             let full = dir.join(path);
             let shown = full.display();
@@ -410,7 +410,10 @@ fn base_scenario(spec: &SweepSpec, dir: &Path) -> Result<Scenario, String> {
         (None, None) => {
             Err("missing the base scenario: base: \"file.ron\" or scenario: Scenario(...)".into())
         }
-    }
+    }?;
+    base.refuse_external()
+        .map_err(|e| format!("field base: {e}"))?;
+    Ok(base)
 }
 
 /// Applies one value to the base: refuses an unknown path or a value of the wrong type.

@@ -21,6 +21,7 @@ mod momentum;
 mod noise;
 mod one_shot;
 mod orders;
+mod python_agent;
 mod value;
 
 pub use adaptive_maker::{AdaptiveMaker, AdaptiveMakerSpec};
@@ -33,6 +34,7 @@ pub use momentum::{Momentum, MomentumSpec};
 pub use noise::{Noise, NoiseSpec};
 pub use one_shot::{OneShot, OneShotSpec};
 pub use orders::OrderList;
+pub use python_agent::{Brain, ExternalAgent, PythonAgent, PythonAgentSpec, View};
 pub use value::{Value, ValueSpec};
 
 use crate::accounts::Account;
@@ -42,6 +44,7 @@ use crate::rng::Rng;
 use crate::rng::{stream, stream_id};
 use crate::scenario::{Fields, Scenario};
 use cascade_book::{Book, OrderId, Price, Qty, Side, Tif};
+pub(crate) use python_agent::attach;
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 
@@ -134,6 +137,8 @@ agent_kinds! {
     Arbitrageur(ArbitrageurSpec),
     /// Basis arbitrageurs trading the perpetual against the index and collecting funding.
     BasisArb(BasisArbSpec),
+    /// Agents whose decisions come from a host (the Python package) through a `Brain`.
+    PythonAgent(PythonAgentSpec),
 }
 
 /// A kind's section of the scenario file: it checks itself and builds the group's members.

@@ -274,6 +274,7 @@ fn wakes(g: &AgentGroup, duration_s: f64) -> (&'static str, f64, Scaling, f64) {
         AgentGroup::Fundamentalist(f) => every("mean_wake_s", f.mean_wake_s),
         AgentGroup::Arbitrageur(a) => every("mean_wake_s", a.mean_wake_s),
         AgentGroup::BasisArb(b) => every("mean_wake_s", b.mean_wake_s),
+        AgentGroup::PythonAgent(p) => every("wake_every_s", p.wake_every_s),
     }
 }
 
@@ -290,6 +291,7 @@ fn resting(g: &AgentGroup) -> f64 {
         AgentGroup::Fundamentalist(s) => s.max_resting(),
         AgentGroup::Arbitrageur(s) => s.max_resting(),
         AgentGroup::BasisArb(s) => s.max_resting(),
+        AgentGroup::PythonAgent(s) => s.max_resting(),
     };
     n as f64
 }
