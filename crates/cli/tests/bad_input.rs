@@ -338,6 +338,11 @@ fn a_missing_field_is_named_where_it_is_missing() {
         &[
             "field sample_interval_s",
             "missing field `sample_interval_s`",
+        ],
+    );
+}
+
+#[test]
 fn a_scenario_with_python_agents_is_refused_naming_the_group() {
     let with_python = edit(
         "    ],\n)",

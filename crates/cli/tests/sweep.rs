@@ -556,6 +556,8 @@ fn results_of_two_sweeps_have_one_schema_whatever_the_data() {
         .unwrap();
     let csv = cascade_report::frame::read_csv(&tmp.path().join("smoke/aggregate.csv")).unwrap();
     assert_eq!(agg, csv);
+}
+
 #[test]
 fn a_sweep_over_python_agents_exits_2_naming_the_group() {
     let tmp = tempfile::tempdir().unwrap();
