@@ -6,23 +6,10 @@ use common::*;
 use std::fs;
 use std::path::Path;
 
-/// calm.ron with an index flat at its initial price and a group of basis arbitrageurs (the
-/// shipped file has neither: funding needs an index).
+/// calm.ron as shipped: an index flat at its initial price and a group of basis arbitrageurs
+/// (funding needs an index).
 fn calm_with_index(dir: &Path) -> std::path::PathBuf {
     let text = fs::read_to_string(scenario("calm.ron")).unwrap();
-    let text = text
-        .replacen(
-            "    mark: Mid,\n",
-            "    mark: Mid,\n    index: Some(IndexSpec(interval_s: 1.0)),\n",
-            1,
-        )
-        .replacen(
-            "    ],\n    shocks",
-            "        BasisArb(name: \"basis\", count: 4, mean_wake_s: 2.0, capital: 20000.0,\n\
-             \x20                leverage: 5.0, max_position: 400, max_size: 40, entry_bps: 5.0,\n\
-             \x20                exit_bps: 1.0),\n    ],\n    shocks",
-            1,
-        );
     assert!(text.contains("BasisArb") && text.contains("IndexSpec"));
     let file = dir.join("calm-index.ron");
     fs::write(&file, text).unwrap();
@@ -89,6 +76,8 @@ fn calm_on_the_binance_preset_reports_basis_funding_and_fees_and_passes_the_audi
         "--out",
         plain.to_str().unwrap(),
         "--no-charts",
+        "--set",
+        "venue=Custom",
         "--set",
         "duration_s=60",
         "--set",

@@ -68,7 +68,7 @@ fn flash_cascade_writes_liquidation_tables_and_keys() {
     assert!(summary["spread"]["peak_over_baseline"].as_f64().unwrap() >= 5.0);
     assert!(summary["depth"]["min_over_baseline"].as_f64().unwrap() <= 0.3);
     let liq = fs::read_to_string(out.join("liquidations.csv")).unwrap();
-    assert!(liq.starts_with("time_s,liquidation,account,side,quantity,book_quantity,adl_quantity,price,bankruptcy_price,mark,notional,fee,fund_change,trigger,trigger_trade,generation\n"), "{}", &liq[..200]);
+    assert!(liq.starts_with("time_s,liquidation,account,side,quantity,book_quantity,adl_quantity,fund_quantity,price,bankruptcy_price,mark,notional,fee,fund_change,trigger,trigger_trade,generation\n"), "{}", &liq[..200]);
     let rows = liq.lines().count() - 1;
     assert_eq!(
         rows as u64,

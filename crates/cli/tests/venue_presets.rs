@@ -10,6 +10,7 @@ const GOOD: &str = r#"Scenario(
     duration_s: 5.0,
     sample_interval_s: 1.0,
     venue: Binance,
+    index: Some(IndexSpec(interval_s: 1.0)),
     instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.00),
     agents: [
         Noise(name: "noise", count: 5, rate_per_s: 1.0, limit_weight: 1.0, market_weight: 0.2,

@@ -91,11 +91,14 @@ mod tests {
 
     #[test]
     fn the_keys_are_the_summary_keys_each_described() {
-        let summary = crate::summarize(
-            &cascade_sim::Recording::default(),
-            &crate::PriceFormat::new(0.01),
-            None,
-        );
+        // Every optional section present: funding (and the basis), fees, the margin gate.
+        let rec = cascade_sim::Recording {
+            funding: Some(Default::default()),
+            fees_on: true,
+            gate_on: true,
+            ..Default::default()
+        };
+        let summary = crate::summarize(&rec, &crate::PriceFormat::new(0.01), None);
         let mut keys: Vec<String> = flatten(&serde_json::to_value(&summary).unwrap())
             .into_iter()
             .map(|(k, _)| k)

@@ -145,6 +145,8 @@ pub struct LiquidationsSummary {
     pub adl_lots: i64,
     /// Whole accounts the backstop vault took over.
     pub backstop_takeovers: u64,
+    /// Losses beyond the bankrupt accounts' margin, quote currency.
+    pub bad_debt: f64,
     /// Lots closed in the book by the liquidation orders themselves.
     pub book_lots: i64,
     /// Share of the liquidated lots closed in the book by the liquidation orders; none
@@ -153,18 +155,16 @@ pub struct LiquidationsSummary {
     /// Share of the liquidated lots that reached the book, directly or through the fund's
     /// work-off (book lots + work-off lots, over liquidated lots); none without one.
     pub book_share_with_workoff: Option<f64>,
-    /// Lots the insurance fund (or backstop vault) took over.
-    pub fund_takeover_lots: i64,
-    /// Lots the fund closed in the book working off what it took over.
-    pub fund_workoff_lots: i64,
-    /// Losses beyond the bankrupt accounts' margin, quote currency.
-    pub bad_debt: f64,
     /// Largest share of the value within any 40 minutes.
     pub busiest_40min_share: Option<f64>,
     /// Largest share of the value within any minute.
     pub busiest_minute_share: Option<f64>,
     /// Accounts liquidated (distinct liquidations).
     pub count: u64,
+    /// Lots the insurance fund (or backstop vault) took over.
+    pub fund_takeover_lots: i64,
+    /// Lots the fund closed in the book working off what it took over.
+    pub fund_workoff_lots: i64,
     /// Share of the liquidated quantity that was long.
     pub long_share: f64,
     /// Share of the liquidated value that was long.
