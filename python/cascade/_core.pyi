@@ -38,6 +38,9 @@ class View:
     mark: int
     index: Optional[float]
     vol_bps: float
+    funding_rate: Optional[float]
+    predicted_funding_rate: Optional[float]
+    next_funding_s: Optional[float]
     position: int
     cash: int
     equity: int

@@ -353,6 +353,13 @@ pub struct View {
     pub index: Option<f64>,
     /// Realised volatility of one-second mid returns, bps.
     pub vol_bps: f64,
+    /// Funding rate of the last payment, per funding interval (a fraction; 0 before the first
+    /// payment; None without funding, or before the venue's first premium sample).
+    pub funding_rate: Option<f64>,
+    /// The rate the premium so far predicts for the next payment (None without funding).
+    pub predicted_funding_rate: Option<f64>,
+    /// Time of the next funding payment, seconds (None without funding).
+    pub next_funding_s: Option<f64>,
     /// The agent's position, lots.
     pub position: i64,
     /// The agent's cash, units.
@@ -385,6 +392,8 @@ impl View {
         bids.extend(levels.iter().map(|(p, q)| (p.0, q.0)));
         v.book.levels(Side::Sell, VIEW_LEVELS, &mut levels);
         asks.extend(levels.iter().map(|(p, q)| (p.0, q.0)));
+        // The venue schedules a next payment only when funding is on.
+        let funding = v.market.next_funding_ns > 0;
         View {
             time_s: v.now_ns as f64 / 1e9,
             time_ns: v.now_ns,
@@ -398,6 +407,9 @@ impl View {
             mark: v.market.mark.0,
             index: v.market.index,
             vol_bps: v.market.vol_bps,
+            funding_rate: funding.then_some(v.market.funding_rate),
+            predicted_funding_rate: funding.then_some(v.market.predicted_funding_rate),
+            next_funding_s: funding.then_some(v.market.next_funding_ns as f64 / 1e9),
             position: v.account.position,
             cash: v.account.cash,
             equity: v.account.equity,

@@ -176,3 +176,34 @@ def test_a_class_named_module_colon_class_is_imported():
             g["PythonAgent"]["class"] = "cascade:Agent"
     run = cascade.run(d)
     assert run.trades.filter(pl.col("taker").is_in([52, 53, 54])).height == 0
+
+
+class FundingWatcher(Agent):
+    """Records what the view says of funding at each wake-up."""
+
+    seen = []
+
+    def on_wake(self, view):
+        FundingWatcher.seen.append(
+            (view.funding_rate, view.predicted_funding_rate, view.next_funding_s)
+        )
+        return []
+
+
+def test_the_view_shows_funding_on_a_venue_that_funds_and_none_without():
+    agents = {"Buyer": FundingWatcher, "Idle": Idle}
+    FundingWatcher.seen = []
+    cascade.run(SCENARIO, agents=agents)
+    assert FundingWatcher.seen and all(s == (None, None, None) for s in FundingWatcher.seen)
+    FundingWatcher.seen = []
+    binance = {
+        "venue": "Binance",
+        "index": "Some(IndexSpec(interval_s: 1.0))",
+        "funding.interval_s": 60.0,
+    }
+    cascade.run(SCENARIO, agents=agents, set=binance)
+    shown = [s for s in FundingWatcher.seen if s[2] is not None]
+    assert shown, "no wake saw the funding clock"
+    # Paid every 60 s: the next payment is always within a minute ahead and on the clock.
+    assert all(s[2] % 60.0 == 0.0 for s in shown)
+    assert any(s[0] is not None and s[0] != 0.0 for s in shown[-30:]), "no payment seen"
