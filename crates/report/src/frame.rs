@@ -116,14 +116,26 @@ impl Frame {
 
     /// Keeps the rows for which `keep(row)` is true, in order.
     pub fn retain_rows(&mut self, keep: impl Fn(usize) -> bool) {
-        let kept: Vec<usize> = (0..self.rows).filter(|&i| keep(i)).collect();
+        let kept: Vec<bool> = (0..self.rows).map(&keep).collect();
+        let mut rows = 0;
         for (_, column) in &mut self.columns {
-            match column {
-                FrameColumn::Num(v) => *v = kept.iter().map(|&i| v[i]).collect(),
-                FrameColumn::Text(v) => *v = kept.iter().map(|&i| v[i].clone()).collect(),
-            }
+            let mut flags = kept.iter();
+            rows = match column {
+                FrameColumn::Num(v) => {
+                    v.retain(|_| flags.next().copied().unwrap_or(false));
+                    v.len()
+                }
+                FrameColumn::Text(v) => {
+                    v.retain(|_| flags.next().copied().unwrap_or(false));
+                    v.len()
+                }
+            };
         }
-        self.rows = kept.len();
+        self.rows = if self.columns.is_empty() {
+            kept.iter().filter(|&&k| k).count()
+        } else {
+            rows
+        };
     }
 
     fn missing(&self, name: &str, what: &str) -> ReportError {
