@@ -20,6 +20,11 @@ pub fn replay(dir: &Path) -> Result<()> {
     })?;
     let label = format!("replay {}", dir.display());
     let recording = crate::progress::simulate(Simulation::new(&scenario, manifest.seed), &label);
+    if let Some(full) = &recording.tape_full {
+        // A run made with a larger --memory-budget-mib than the default replays to the cap.
+        let budget = crate::run::DEFAULT_BUDGET_MIB;
+        return Err(bad(crate::run::tape_full_message(&shown, budget, full)));
+    }
 
     let scratch = tempfile::Builder::new()
         .prefix("cascade-replay-")
