@@ -35,7 +35,7 @@ fn a_rate_or_interval_past_its_bound_is_refused_naming_the_field_and_the_bound()
         &check(&["sample_interval_s=1e-5"]),
         &[
             "sample_interval_s",
-            "GiB of recording",
+            "GiB of samples, book snapshots, agents and resting orders",
             "over the 4 GiB a run may hold",
             "at least ",
         ],

@@ -394,8 +394,8 @@ impl Validator {
             MEMORY_BUDGET_BYTES,
             |n| {
                 format!(
-                    "{:.2} GiB of recording (samples and book snapshots), agents and book, over \
-                     the {:.0} GiB a run may hold",
+                    "{:.2} GiB of samples, book snapshots, agents and resting orders (the \
+                     trade tape is capped at run time), over the {:.0} GiB a run may hold",
                     n / 1073741824.0,
                     MEMORY_BUDGET_BYTES / 1073741824.0
                 )
