@@ -6,7 +6,7 @@
 
 use super::*;
 use crate::audit::Audit;
-use crate::scenario::{LiquidationSpec, MarginSpec, MarkSpec, PremiumSource, Tier};
+use crate::scenario::{MarginSpec, MarkSpec, PremiumSource, Tier};
 use crate::scheduler::EventKind;
 use cascade_book::Tif;
 
