@@ -31,8 +31,8 @@
 //! while it writes it. `cascade run` of `baseline.ron` over 60 s peaked at 7.2 MB of resident
 //! memory; with 150,000 samples (a 0.4 ms interval) at 1,135 MB, 7,700 bytes per sample
 //! ([`SAMPLE_FOOTPRINT_BYTES`] = 8 KiB); with 746,031 trades (noise at 200 per second) at
-//! 296 MB, 396 bytes per trade ([`TRADE_FOOTPRINT_BYTES`] = 400). `venue-day.ron` (7.9 M
-//! trades, 86,400 samples) peaked at 3,041,028 KB: at most 394 bytes per trade even if its
+//! 296 MB, 396 bytes per trade ([`TRADE_FOOTPRINT_BYTES`] = 400). `venue-day.ron` (7,963,578
+//! trades, 86,400 samples) peaked at 3,052,288 KB: at most 393 bytes per trade even if its
 //! samples cost nothing, so 400 holds at scale too. The sum stays within
 //! [`MEMORY_BUDGET_BYTES`] = 4 GiB: a third of a 12 GiB laptop, or two runs of a sweep on each
 //! 8 GiB of a cluster node. Checked at the bound: the same 60 s with a sample every 114.57 µs
@@ -43,9 +43,9 @@
 //! whose certain part is over the budget. The tape is not: the only bound the scenario gives
 //! is one row per order that can trade (a trade fills its incoming order or its resting one
 //! completely, and each order reaches the book once), and for a realistic market that is
-//! 13 times what trades — `venue-day.ron` would need 39 GiB by it and peaks at 3 GiB. So the
-//! check counts the orders ([`Budget::orders`], for the report of what a run may do) but not
-//! their tape, and the run holds the tape to what the budget leaves after the certain part,
+//! ten times what trades — `venue-day.ron` would need over 30 GiB by it and peaks at 3 GiB.
+//! So the check counts the orders ([`Budget::orders`], for the report of what a run may do)
+//! but not their tape, and the run holds the tape to what the budget leaves after the certain part,
 //! [`Budget::tape_rows`]: a trade past that cap stops the run (`Recording::tape_full`), and
 //! the CLI refuses to write a folder for it. An admitted run therefore fits in the budget
 //! whatever its market does, and a realistic one is not refused for a market it does not make.
@@ -77,7 +77,7 @@ pub const MEMORY_BUDGET_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
 /// recorded and written: 7,700 bytes measured, rounded up (see the module).
 pub const SAMPLE_FOOTPRINT_BYTES: f64 = 8192.0;
 /// Peak memory per row of the trade tape while it is recorded and written: 396 bytes
-/// measured on baseline, at most 394 on venue-day, rounded up (see the module).
+/// measured on baseline, at most 393 on venue-day, rounded up (see the module).
 pub const TRADE_FOOTPRINT_BYTES: f64 = 400.0;
 /// Bytes per agent: its state (with its ChaCha stream), its account, its liquidation index
 /// entry (48 bytes, measured by the liquidation bench).
