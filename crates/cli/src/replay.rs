@@ -23,6 +23,14 @@ pub fn replay(dir: &Path) -> Result<()> {
         &label,
         crate::progress::ProgressMode::Auto,
     );
+    if let Some(full) = &recording.tape_full {
+        // A run made with a larger --memory-budget-mib than the default replays to the cap.
+        let budget = crate::run::DEFAULT_BUDGET_MIB;
+        let shown = dir.join("manifest.json");
+        return Err(crate::input::bad(crate::run::tape_full_message(
+            &shown, budget, full,
+        )));
+    }
 
     let scratch = tempfile::Builder::new()
         .prefix("cascade-replay-")

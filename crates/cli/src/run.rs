@@ -1,10 +1,11 @@
 //! `cascade run`: simulate a scenario and write its run folder.
 
-use crate::input::{load, report_error};
+use crate::input::{bad, load, report_error};
 use anyhow::{Context, Result};
 use cascade_report::claim::claim_run_folder;
 use cascade_report::{write_failed_run, write_run_with, Manifest, RunOptions};
-use cascade_sim::{Recording, Scenario, Simulation};
+use cascade_sim::scenario::{Budget, TRADE_FOOTPRINT_BYTES};
+use cascade_sim::{Recording, Scenario, Simulation, TapeFull};
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -41,6 +42,31 @@ pub struct RunArgs {
     /// always one of them, or none.
     #[arg(long, value_enum, default_value = "auto")]
     progress: crate::progress::ProgressMode,
+    /// Memory the run may hold, MiB (default 4096): the trade tape gets what the samples,
+    /// book snapshots and agents leave of it; a run whose tape would pass that stops, exit 2,
+    /// and writes no folder. `cascade check` holds the certain part to 4 GiB whatever this is.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_BUDGET_MIB)]
+    memory_budget_mib: u64,
+}
+
+/// The default of `--memory-budget-mib`: the budget `cascade check` admits runs on.
+pub(crate) const DEFAULT_BUDGET_MIB: u64 = 4096;
+
+/// The message for a run stopped by a full tape: the budget, the rows, the time reached and
+/// what to change.
+pub(crate) fn tape_full_message(scenario_file: &Path, budget_mib: u64, full: &TapeFull) -> String {
+    format!(
+        "{}: the trade tape filled the memory budget: {} rows recorded ({} bytes each at the \
+         peak) by {:.3} s of the {:.3} s asked for, within the {budget_mib} MiB budget after \
+         the samples, book snapshots and agents; the run stopped and no run folder was \
+         written. Shorten duration_s, use fewer or slower agents, or raise \
+         --memory-budget-mib if this machine has the memory",
+        scenario_file.display(),
+        full.rows,
+        TRADE_FOOTPRINT_BYTES,
+        full.time_ns as f64 / 1e9,
+        full.end_ns as f64 / 1e9,
+    )
 }
 
 /// Writes the folder of a finished simulation: with its manifest when the run holds, without
@@ -78,17 +104,34 @@ pub fn run(args: &RunArgs) -> Result<()> {
     });
 
     // Claimed before the simulation, so a refused folder costs nothing; held until written.
-    let _lock = claim_run_folder(&dir, args.force)
+    let existed = dir.exists();
+    let lock = claim_run_folder(&dir, args.force)
         .map_err(report_error)
         .with_context(|| format!("run folder {}", dir.display()))?;
 
     let started = Instant::now();
+    let budget_bytes = args.memory_budget_mib as f64 * 1024.0 * 1024.0;
+    let cap = Budget::of(&scenario).tape_rows(budget_bytes);
     let recording = crate::progress::simulate(
-        Simulation::new(&scenario, seed).audit(args.audit),
+        Simulation::new(&scenario, seed)
+            .audit(args.audit)
+            .tape_cap_rows(cap),
         &scenario.name,
         args.progress,
     );
     let elapsed = started.elapsed();
+    if let Some(full) = &recording.tape_full {
+        // Nothing of the run is written; a folder the claim created goes with the lock.
+        drop(lock);
+        if !existed {
+            let _ = std::fs::remove_dir(&dir);
+        }
+        return Err(bad(tape_full_message(
+            &args.scenario,
+            args.memory_budget_mib,
+            full,
+        )));
+    }
 
     let manifest = Manifest::of_run(
         &scenario,
@@ -125,6 +168,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     if args.report {
         crate::report_cmd::write_run_report(&dir)?;
     }
+    drop(lock);
     Ok(())
 }
 

@@ -35,7 +35,7 @@ fn a_rate_or_interval_past_its_bound_is_refused_naming_the_field_and_the_bound()
         &check(&["sample_interval_s=1e-5"]),
         &[
             "sample_interval_s",
-            "GiB of recording",
+            "GiB of samples, book snapshots, agents and resting orders",
             "over the 4 GiB a run may hold",
             "at least ",
         ],
@@ -104,4 +104,54 @@ fn plot_stats_and_compare_refuse_a_folder_being_written_and_leave_no_lock() {
     std::fs::remove_file(out_dir.join(".lock")).unwrap();
     assert_ok(&cascade(&cmp));
     assert!(out_dir.join("compare.csv").is_file() && !out_dir.join(".lock").exists());
+}
+
+#[test]
+fn venue_day_passes_the_check_its_tape_bounded_at_run_time() {
+    let s = scenario("bench/venue-day.ron");
+    assert_ok(&cascade(&["check", s.to_str().unwrap()]));
+}
+
+#[test]
+fn a_run_whose_tape_passes_the_budget_exits_2_and_writes_no_run_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = scenario("baseline.ron");
+    let run = |dir: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            s.to_str().unwrap(),
+            "--set",
+            "duration_s=60",
+            "--no-charts",
+            "--out",
+            dir.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        cascade(&args)
+    };
+    // 1 MiB leaves baseline's tape about 1,000 rows of the 1,900 its 60 s trade.
+    let fresh = tmp.path().join("fresh");
+    assert_bad_input(
+        &run(&fresh, &["--memory-budget-mib", "1"]),
+        &[
+            "baseline.ron",
+            "the trade tape filled the memory budget",
+            "rows recorded",
+            "of the 60.000 s asked for",
+            "1 MiB budget",
+            "no run folder was written",
+            "Shorten duration_s, use fewer or slower agents, or raise --memory-budget-mib",
+        ],
+    );
+    assert!(!fresh.exists(), "a folder was left for a stopped run");
+    // Over an earlier run (--force): that run is cleared and nothing of the new one written.
+    let earlier = tmp.path().join("earlier");
+    assert_ok(&run(&earlier, &[]));
+    assert!(earlier.join("manifest.json").is_file());
+    assert_bad_input(
+        &run(&earlier, &["--force", "--memory-budget-mib", "1"]),
+        &["the trade tape filled the memory budget"],
+    );
+    let left: Vec<_> = std::fs::read_dir(&earlier).unwrap().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
 }

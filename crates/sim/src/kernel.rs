@@ -19,7 +19,7 @@ use crate::margin::MarginTable;
 use crate::mark::Mark;
 use crate::record::{AuditError, Counters, Recording};
 use crate::recorder::Recorder;
-use crate::scenario::Scenario;
+use crate::scenario::{Budget, Scenario, MEMORY_BUDGET_BYTES};
 use crate::scheduler::{EventKind, Scheduler};
 use crate::venue::{EngineConfig, Venue, VenueId, VenueRules};
 use cascade_book::{Book, Price};
@@ -93,7 +93,8 @@ impl Simulation {
             latency_jitter_ns: (scenario.latency.jitter_us * 1e3).round() as i64,
             actions: Vec::with_capacity(256),
             exo,
-            rec: Recorder::new(sample_interval_ns, end_ns, unit_quote),
+            rec: Recorder::new(sample_interval_ns, end_ns, unit_quote)
+                .with_tape_cap(Budget::of(scenario).tape_rows(MEMORY_BUDGET_BYTES)),
             audits: Vec::new(),
             last_event: EventKind::Sample,
         };
@@ -110,6 +111,14 @@ impl Simulation {
     /// Keeps the trade tape or not (the series and counters are always kept).
     pub fn record_trades(mut self, on: bool) -> Self {
         self.rec.record_trades = on;
+        self
+    }
+
+    /// Caps the trade tape at `rows` (by default what [`MEMORY_BUDGET_BYTES`] leaves it after
+    /// the scenario's certain cost, `Budget::tape_rows`). A trade past the cap stops the run
+    /// and is reported in [`Recording::tape_full`]; without a tape there is no cap.
+    pub fn tape_cap_rows(mut self, rows: u64) -> Self {
+        self.rec.tape_cap_rows = rows;
         self
     }
 
@@ -149,9 +158,10 @@ impl Simulation {
         self.clock.peek_time()
     }
 
-    /// True when no event at or before the end remains, or an audit stopped the run.
+    /// True when no event at or before the end remains, or an audit or a full tape stopped
+    /// the run.
     pub fn is_done(&self) -> bool {
-        self.rec.out.audit.is_some() || self.clock.peek_time().is_none_or(|t| t > self.clock.end())
+        self.rec.stopped() || self.clock.peek_time().is_none_or(|t| t > self.clock.end())
     }
 
     /// The venue the agents trade on (the exchange of the run's one instrument).
@@ -197,7 +207,7 @@ impl Simulation {
     /// Processes every event up to `until_ns` (and not past the end of the run).
     pub fn run_until(&mut self, until_ns: i64) {
         let limit = until_ns.min(self.clock.end());
-        while self.rec.out.audit.is_none() {
+        while !self.rec.stopped() {
             let Some(kind) = self.clock.pop_until(limit) else {
                 break;
             };

@@ -27,7 +27,7 @@ pub use kernel::Simulation;
 pub use overrides::{Override, OverrideError};
 pub use record::{
     AdlRecord, AuditError, Counters, FundingStats, LedgerStats, LevelRow, LiquidationRecord,
-    LiquidationStats, Recording, Sample, Trade, Trigger, SNAPSHOT_LEVELS,
+    LiquidationStats, Recording, Sample, TapeFull, Trade, Trigger, SNAPSHOT_LEVELS,
 };
 pub use scenario::{FieldError, ParseError, Scenario, ValidationErrors};
 pub use venue::{Venue, VenueId, PPB};

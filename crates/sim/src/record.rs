@@ -150,6 +150,8 @@ pub struct Recording {
     pub stress_from_ns: Option<i64>,
     /// Set when `--audit` found the ledger invariant broken; the run stopped there.
     pub audit: Option<AuditError>,
+    /// Set when the trade tape reached its cap; the run stopped there, its tape incomplete.
+    pub tape_full: Option<TapeFull>,
     /// Quote currency per unit of cash (tick size × lot size).
     pub unit_quote: f64,
     /// Run counters.
@@ -287,6 +289,17 @@ pub struct AuditError {
     pub what: String,
     /// What broke.
     pub reason: String,
+}
+
+/// The trade tape reached the rows the memory budget leaves it: the run stopped there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TapeFull {
+    /// Rows recorded (the cap).
+    pub rows: u64,
+    /// Simulated time of the trade that found the tape full, ns.
+    pub time_ns: i64,
+    /// The end of the run the scenario asked for, ns.
+    pub end_ns: i64,
 }
 
 /// Headline figures of the liquidations of a run (units of tick × lot for money).

@@ -2,7 +2,7 @@
 //! and the run's counters. Parts write into it; it never reaches back into them.
 
 use crate::exogenous::Exogenous;
-use crate::record::{LevelRow, Recording, Sample, SNAPSHOT_LEVELS};
+use crate::record::{LevelRow, Recording, Sample, TapeFull, Trade, SNAPSHOT_LEVELS};
 use crate::scheduler::{EventKind, Scheduler};
 use crate::venue::Venue;
 use cascade_book::{Price, Qty, Side};
@@ -14,6 +14,11 @@ pub(crate) struct Recorder {
     pub(crate) out: Recording,
     /// Keep the trade tape (the series and counters are always kept).
     pub(crate) record_trades: bool,
+    /// Most rows the trade tape may hold: what the memory budget leaves it
+    /// (`Budget::tape_rows`); a trade past it stops the run ([`Recording::tape_full`]).
+    pub(crate) tape_cap_rows: u64,
+    /// End of the run, ns (named when the tape fills).
+    end_ns: i64,
     /// Time between samples, ns.
     sample_interval_ns: i64,
     levels_buf: Vec<(Price, Qty)>,
@@ -30,14 +35,45 @@ impl Recorder {
                 ..Recording::default()
             },
             record_trades: true,
+            tape_cap_rows: u64::MAX,
+            end_ns,
             sample_interval_ns,
             levels_buf: Vec::with_capacity(SNAPSHOT_LEVELS),
         }
     }
 
+    /// The same recorder with the tape capped at `rows`.
+    pub(crate) fn with_tape_cap(mut self, rows: u64) -> Self {
+        self.tape_cap_rows = rows;
+        self
+    }
+
     /// Schedules the first sample.
     pub(crate) fn start(&self, clock: &mut Scheduler) {
         clock.schedule(self.sample_interval_ns, EventKind::Sample);
+    }
+
+    /// Appends a row to the tape if there is room under the cap; otherwise marks the tape full
+    /// (the kernel stops at the end of this event) and drops the row.
+    pub(crate) fn tape(&mut self, trade: Trade) {
+        if !self.record_trades {
+            return;
+        }
+        let rows = self.out.trades.len() as u64;
+        if rows < self.tape_cap_rows {
+            self.out.trades.push(trade);
+        } else if self.out.tape_full.is_none() {
+            self.out.tape_full = Some(TapeFull {
+                rows,
+                time_ns: trade.time_ns,
+                end_ns: self.end_ns,
+            });
+        }
+    }
+
+    /// True once the tape is full: the run stops.
+    pub(crate) fn stopped(&self) -> bool {
+        self.out.audit.is_some() || self.out.tape_full.is_some()
     }
 
     /// One row of the series and one book snapshot of `venue`; schedules the next sample.

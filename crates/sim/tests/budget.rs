@@ -154,9 +154,35 @@ fn every_rate_and_interval_is_refused_just_past_the_bound_it_states() {
             "{want} not in {found:?}"
         );
     }
+    let on_budget = budget_bound_fields(&base, &found);
+    // At 20 s the samples meet the memory budget, not the resolution.
+    assert!(
+        on_budget
+            .iter()
+            .any(|(p, r)| p == "sample_interval_s" && r.contains("GiB")),
+        "no field met the memory budget: {on_budget:?}"
+    );
+    // Over 20,000 s the noise rate meets the time budget (its trade tape, capped at run time,
+    // no longer costs it memory at the check).
+    let long = vec![Override {
+        path: "duration_s".into(),
+        value: "2e4".into(),
+    }];
+    let on_budget = budget_bound_fields(&long, &rate_and_interval_fields(&long));
+    assert!(
+        on_budget
+            .iter()
+            .any(|(p, r)| p == "agents[0].rate_per_s" && r.contains("expected kernel events")),
+        "the noise rate did not meet the time budget: {on_budget:?}"
+    );
+}
+
+/// Checks that each field is refused just past the bound its refusal states; returns the
+/// fields whose bound is the budget's, with the refusal.
+fn budget_bound_fields(base: &[Override], found: &[(String, f64)]) -> Vec<(String, String)> {
     let mut on_budget = Vec::new();
-    for (path, value) in &found {
-        let (at, past) = bound(&base, path, *value);
+    for (path, value) in found {
+        let (at, past) = bound(base, path, *value);
         assert!(!past.is_empty(), "{path}: nothing said past the bound");
         let stated = stated_bound(&past[0]);
         assert!(
@@ -164,14 +190,10 @@ fn every_rate_and_interval_is_refused_just_past_the_bound_it_states() {
             "{path}: bisection finds {at:e}, the refusal states {stated:e}: {past:?}"
         );
         if past[0].contains("expected kernel events") || past[0].contains("GiB") {
-            on_budget.push(path.clone());
+            on_budget.push((path.clone(), past[0].clone()));
         }
     }
-    // At 20 s the noise rate meets the memory budget (its trade tape), not the resolution.
-    assert!(
-        on_budget.iter().any(|p| p == "agents[0].rate_per_s"),
-        "no field met the budget: {on_budget:?}"
-    );
+    on_budget
 }
 
 #[test]
@@ -196,12 +218,86 @@ fn a_run_at_each_bound_stays_within_the_budget_it_was_admitted_on() {
         );
         assert!(rec.samples.len() as f64 <= budget.samples.ceil() + 1.0);
         assert!(rec.trades.len() as f64 <= budget.orders, "{path}: trades");
+        // The certain part was checked; the tape stayed within what it leaves.
+        let cap = budget.tape_rows(MEMORY_BUDGET_BYTES);
+        assert_eq!(rec.tape_full, None, "{path}: the tape filled");
+        assert!(rec.trades.len() as u64 <= cap, "{path}: tape over its cap");
         let recorded = rec.samples.len() as f64 * SAMPLE_FOOTPRINT_BYTES
             + rec.trades.len() as f64 * TRADE_FOOTPRINT_BYTES;
         assert!(
-            recorded <= budget.bytes && budget.bytes <= MEMORY_BUDGET_BYTES,
-            "{path}: {recorded} bytes recorded, {} budgeted",
+            recorded <= budget.bytes + cap as f64 * TRADE_FOOTPRINT_BYTES
+                && budget.bytes + cap as f64 * TRADE_FOOTPRINT_BYTES <= MEMORY_BUDGET_BYTES,
+            "{path}: {recorded} bytes recorded, {} certain and a tape of {cap} rows budgeted",
             budget.bytes
         );
     }
+}
+
+const BASELINE: &str = include_str!("../../../scenarios/baseline.ron");
+
+/// Baseline over 60 s with the tape capped at `cap` rows (or not recorded).
+fn baseline_run(cap: u64, tape: bool) -> cascade_sim::Recording {
+    let sets = [Override {
+        path: "duration_s".into(),
+        value: "60".into(),
+    }];
+    let s = prepare(BASELINE, &sets).unwrap();
+    Simulation::new(&s, 3)
+        .record_trades(tape)
+        .tape_cap_rows(cap)
+        .run()
+}
+
+#[test]
+fn a_full_tape_stops_the_run_at_its_cap_with_the_same_rows_as_an_uncapped_run() {
+    let free = baseline_run(u64::MAX, true);
+    assert_eq!(free.tape_full, None);
+    assert!(free.trades.len() > 1000, "{} trades", free.trades.len());
+    let capped = baseline_run(1000, true);
+    let full = capped.tape_full.expect("the tape filled");
+    assert_eq!(full.rows, 1000);
+    assert_eq!(capped.trades.len(), 1000);
+    assert_eq!(full.end_ns, 60_000_000_000);
+    // Stopped at the 1,001st trade: its time, and no event after it.
+    let next = &free.trades[1000];
+    assert_eq!(full.time_ns, next.time_ns);
+    assert!(capped.counters.events_processed < free.counters.events_processed);
+    assert!(capped.samples.len() < free.samples.len());
+    for (a, b) in capped.trades.iter().zip(&free.trades) {
+        assert_eq!(
+            (a.time_ns, a.price, a.qty, a.maker_order, a.taker_order),
+            (b.time_ns, b.price, b.qty, b.maker_order, b.taker_order)
+        );
+    }
+    // Without a tape there is nothing to cap: the run goes to its end.
+    let untaped = baseline_run(0, false);
+    assert_eq!(untaped.tape_full, None);
+    assert!(untaped.trades.is_empty());
+    assert_eq!(
+        untaped.counters.events_processed,
+        free.counters.events_processed
+    );
+}
+
+#[test]
+fn the_tape_cap_is_what_the_budget_leaves_after_the_certain_part() {
+    let b = Budget {
+        bytes: 1000.0,
+        ..Budget::default()
+    };
+    assert_eq!(b.tape_rows(1000.0 + 10.0 * TRADE_FOOTPRINT_BYTES), 10);
+    assert_eq!(b.tape_rows(1000.0 + 10.5 * TRADE_FOOTPRINT_BYTES), 10);
+    assert_eq!(b.tape_rows(999.0), 0);
+}
+
+#[test]
+fn venue_day_is_admitted_with_room_for_the_tape_it_makes() {
+    let s = prepare(include_str!("../../../scenarios/bench/venue-day.ron"), &[])
+        .expect("venue-day passes the check");
+    let b = Budget::of(&s);
+    assert!(b.bytes <= MEMORY_BUDGET_BYTES && b.events <= MAX_EVENTS);
+    // Its run (seed 1) records 7,963,578 trades; the orders bound alone would not admit it.
+    let cap = b.tape_rows(MEMORY_BUDGET_BYTES);
+    assert!(cap > 7_963_578, "cap {cap}");
+    assert!(b.bytes + b.orders * TRADE_FOOTPRINT_BYTES > MEMORY_BUDGET_BYTES);
 }

@@ -140,6 +140,18 @@ pub enum RunError {
     /// The model panicked (a bug; the sweep goes on).
     #[error("the run panicked: {0}")]
     Panicked(String),
+    /// A kept run's trade tape reached what the memory budget leaves it; it stopped there and
+    /// no folder or summary was written for it.
+    #[error(
+        "the trade tape filled the memory budget: {rows} rows by {reached_s:.3} s of the run; \
+         shorten duration_s, use fewer or slower agents, or sweep without keeping runs"
+    )]
+    TapeFull {
+        /// Rows recorded.
+        rows: u64,
+        /// Simulated time reached, seconds.
+        reached_s: f64,
+    },
 }
 
 /// The scenario of a point: the base with the point's values applied, validated.
@@ -179,6 +191,12 @@ pub fn run_one(
             return Ok(Err(RunError::Panicked(message)));
         }
     };
+    if let Some(full) = recording.tape_full {
+        return Ok(Err(RunError::TapeFull {
+            rows: full.rows,
+            reached_s: full.time_ns as f64 / 1e9,
+        }));
+    }
     let summary = summarize(
         &recording,
         &PriceFormat::new(scenario.instrument.tick_size),

@@ -51,18 +51,16 @@ impl Venue {
         let c = &mut rec.out.counters;
         c.trades += 1;
         c.volume += f.qty.0;
-        if rec.record_trades {
-            rec.out.trades.push(Trade {
-                time_ns: now_ns,
-                price: f.price,
-                qty: f.qty,
-                taker_side: f.taker_side,
-                maker_order: f.maker,
-                taker_order: f.taker,
-                maker: f.maker_owner,
-                taker: f.taker_owner,
-            });
-        }
+        rec.tape(Trade {
+            time_ns: now_ns,
+            price: f.price,
+            qty: f.qty,
+            taker_side: f.taker_side,
+            maker_order: f.maker,
+            taker_order: f.taker,
+            maker: f.maker_owner,
+            taker: f.taker_owner,
+        });
     }
 
     /// Applies a trade to an account and keeps the open interest (sum of longs) current.

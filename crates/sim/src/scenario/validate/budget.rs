@@ -24,21 +24,32 @@
 //! run within [`TIME_BUDGET_S`] = 10 minutes of one core.
 //!
 //! **Memory.** What grows with the parameters is the recording: per sample one series row and
-//! 2 × `SNAPSHOT_LEVELS` book rows; per order that can trade at most one row of the trade tape
-//! (a trade fills its incoming order or its resting one completely, and each order reaches the
-//! book once; cancels never trade, so a wake-up counts the orders it places; a leveraged trader's orders that can trade are an entry and a close per life,
-//! and the engine's steps when it is liquidated: an entry that found no liquidity traded
-//! nothing); and per agent its state, account and index entry ([`AGENT_BYTES`]) and a book node
-//! and a handle for each order it may rest ([`RESTING_BYTES`]). What a recorded row costs at
-//! the peak is measured, not its `size_of`: the report holds each table again as columns, as
-//! CSV text and as Parquet pages while it writes it. `cascade run` of `baseline.ron` over 60 s
-//! peaked at 7.2 MB of resident memory; with 150,000 samples (a 0.4 ms interval) at 1,135 MB,
-//! 7,700 bytes per sample ([`SAMPLE_FOOTPRINT_BYTES`] = 8 KiB); with 746,031 trades (noise at
-//! 200 per second) at 296 MB, 396 bytes per trade ([`TRADE_FOOTPRINT_BYTES`] = 512). The sum
-//! stays within [`MEMORY_BUDGET_BYTES`] = 4 GiB: a third of a 12 GiB laptop, or two runs of a
-//! sweep on each 8 GiB of a cluster node. Checked at the bound: the same 60 s with a sample
-//! every 114.57 µs (524,000 samples, just inside the bound) peaked at 3,775,468 KB (3.6 GiB)
-//! and took 49 s.
+//! 2 × `SNAPSHOT_LEVELS` book rows; per trade one row of the tape; per agent its state,
+//! account and index entry ([`AGENT_BYTES`]) and a book node and a handle for each order it
+//! may rest ([`RESTING_BYTES`]). What a recorded row costs at the peak is measured, not its
+//! `size_of`: the report holds each table again as columns, as CSV text and as Parquet pages
+//! while it writes it. `cascade run` of `baseline.ron` over 60 s peaked at 7.2 MB of resident
+//! memory; with 150,000 samples (a 0.4 ms interval) at 1,135 MB, 7,700 bytes per sample
+//! ([`SAMPLE_FOOTPRINT_BYTES`] = 8 KiB); with 746,031 trades (noise at 200 per second) at
+//! 296 MB, 396 bytes per trade ([`TRADE_FOOTPRINT_BYTES`] = 400). `venue-day.ron` (7,963,578
+//! trades, 86,400 samples) peaked at 3,052,288 KB: at most 393 bytes per trade even if its
+//! samples cost nothing, so 400 holds at scale too. The sum stays within
+//! [`MEMORY_BUDGET_BYTES`] = 4 GiB: a third of a 12 GiB laptop, or two runs of a sweep on each
+//! 8 GiB of a cluster node. Checked at the bound: the same 60 s with a sample every 114.57 µs
+//! (524,000 samples, just inside the bound) peaked at 3,775,468 KB (3.6 GiB) and took 49 s.
+//!
+//! **Certain cost at check time, the tape at run time.** The samples, book snapshots, agents
+//! and resting orders are known from the scenario, and `cascade check` refuses a scenario
+//! whose certain part is over the budget. The tape is not: the only bound the scenario gives
+//! is one row per order that can trade (a trade fills its incoming order or its resting one
+//! completely, and each order reaches the book once), and for a realistic market that is
+//! ten times what trades — `venue-day.ron` would need over 30 GiB by it and peaks at 3 GiB.
+//! So the check counts the orders ([`Budget::orders`], for the report of what a run may do)
+//! but not their tape, and the run holds the tape to what the budget leaves after the certain part,
+//! [`Budget::tape_rows`]: a trade past that cap stops the run (`Recording::tape_full`), and
+//! the CLI refuses to write a folder for it. An admitted run therefore fits in the budget
+//! whatever its market does, and a realistic one is not refused for a market it does not make.
+//! A run without a tape (a sweep that keeps no run folders) has no cap to meet.
 //!
 //! A field over the budget is named with what it costs and the value the rest of the scenario
 //! leaves it: its bound *here*, since the budget is on the product (rate × duration × agents).
@@ -66,8 +77,8 @@ pub const MEMORY_BUDGET_BYTES: f64 = 4.0 * 1024.0 * 1024.0 * 1024.0;
 /// recorded and written: 7,700 bytes measured, rounded up (see the module).
 pub const SAMPLE_FOOTPRINT_BYTES: f64 = 8192.0;
 /// Peak memory per row of the trade tape while it is recorded and written: 396 bytes
-/// measured, rounded up (see the module).
-pub const TRADE_FOOTPRINT_BYTES: f64 = 512.0;
+/// measured on baseline, at most 393 on venue-day, rounded up (see the module).
+pub const TRADE_FOOTPRINT_BYTES: f64 = 400.0;
 /// Bytes per agent: its state (with its ChaCha stream), its account, its liquidation index
 /// entry (48 bytes, measured by the liquidation bench).
 pub const AGENT_BYTES: f64 =
@@ -107,9 +118,11 @@ pub struct Budget {
     pub events: f64,
     /// Expected rows of the series (samples).
     pub samples: f64,
-    /// Expected orders reaching the book: an upper bound on the trade tape's rows.
+    /// Expected orders reaching the book: an upper bound on the trade tape's rows (not
+    /// budgeted: the tape is capped at run time, [`Budget::tape_rows`]).
     pub orders: f64,
-    /// Expected memory, bytes.
+    /// Expected memory of what is certain (samples, book snapshots, agents, resting orders),
+    /// bytes; the trade tape is not in it.
     pub bytes: f64,
 }
 
@@ -123,6 +136,14 @@ impl Budget {
             b.bytes += src.bytes + src.fixed_bytes;
         }
         b
+    }
+
+    /// The most rows the trade tape may hold within `budget_bytes`: what the certain part
+    /// leaves, at [`TRADE_FOOTPRINT_BYTES`] a row (0 when nothing is left).
+    pub fn tape_rows(&self, budget_bytes: f64) -> u64 {
+        let room = (budget_bytes - self.bytes).max(0.0);
+        // `as` saturates; the floor keeps the cap a true bound.
+        (room / TRADE_FOOTPRINT_BYTES).floor() as u64
     }
 }
 
@@ -199,8 +220,8 @@ fn sources(s: &Scenario) -> (Vec<Source>, Budget) {
             value,
             scaling,
             events: wakes * (1.0 + sends),
-            bytes: scaled * TRADE_FOOTPRINT_BYTES,
-            fixed_bytes: members + fixed * TRADE_FOOTPRINT_BYTES,
+            bytes: 0.0,
+            fixed_bytes: members,
         });
     }
     for shock in &s.shocks {
@@ -208,7 +229,6 @@ fn sources(s: &Scenario) -> (Vec<Source>, Budget) {
             let slices = (over_s / SHOCK_SLICE_S).round().max(1.0);
             base.events += slices;
             base.orders += slices;
-            base.bytes += slices * TRADE_FOOTPRINT_BYTES;
         }
     }
     // Any other interval (a field the lists above do not know yet) is the period of a process
@@ -376,7 +396,8 @@ impl Validator {
             MEMORY_BUDGET_BYTES,
             |n| {
                 format!(
-                    "{:.2} GiB of recording, agents and book, over the {:.0} GiB a run may hold",
+                    "{:.2} GiB of samples, book snapshots, agents and resting orders (the \
+                     trade tape is capped at run time), over the {:.0} GiB a run may hold",
                     n / 1073741824.0,
                     MEMORY_BUDGET_BYTES / 1073741824.0
                 )
