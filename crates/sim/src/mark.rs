@@ -167,6 +167,14 @@ impl Mark {
         }
     }
 
+    /// True when the rule reads the funding basis (P1, the fair price).
+    pub fn reads_funding(&self) -> bool {
+        matches!(
+            self.rule,
+            MarkSpec::VenueMedian { .. } | MarkSpec::FairPrice
+        )
+    }
+
     /// The current mark, ticks.
     pub fn value(&self) -> i64 {
         self.value

@@ -198,7 +198,8 @@ pub(crate) fn allocate(
 }
 
 impl Venue {
-    /// A premium sample of the funding clock.
+    /// A premium sample of the funding clock. Rare: kept out of the event loop's code.
+    #[inline(never)]
     pub(crate) fn funding_sample(&mut self, clock: &mut Scheduler) {
         let Some(f) = self.funding.as_mut() else {
             return;
@@ -210,6 +211,7 @@ impl Venue {
 
     /// A payment round: every open position pays or receives at the mark, then the margin of
     /// every account is checked (the payment may cross accounts).
+    #[inline(never)]
     pub(crate) fn funding_pay(&mut self, clock: &mut Scheduler, rec: &mut Recorder) {
         let Some(f) = self.funding.as_mut() else {
             return;

@@ -370,7 +370,10 @@ impl Venue {
             last: self.market.last_price.0,
             last_trade_ns: self.last_trade_ns,
             index: self.index,
-            funding_basis: self.funding.as_ref().map_or(0.0, |f| f.basis(now)),
+            funding_basis: match &self.funding {
+                Some(f) if self.mark.reads_funding() => f.basis(now),
+                _ => 0.0,
+            },
         };
         let mark = self.mark.update_with(now, &inputs);
         self.market.mark = Price(mark);
