@@ -24,6 +24,7 @@ pub mod record;
 pub mod results;
 pub mod sample;
 pub mod seed;
+pub mod sensitivity;
 pub mod slurm;
 pub mod spec;
 

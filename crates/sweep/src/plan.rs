@@ -8,7 +8,7 @@
 
 use crate::sample;
 use crate::seed::{run_seed, sample_seed};
-use crate::spec::{check_name, SweepSpec};
+use crate::spec::{check_name, Sampling, SweepSpec};
 use crate::SweepError;
 use axes::{grid_axis, sampled_axis};
 use cascade_report::manifest::sha256_hex;
@@ -122,6 +122,10 @@ pub struct Design {
     pub axes: Vec<Axis>,
     /// For each point, the index of its value on each axis.
     pub points: Vec<Vec<u32>>,
+    /// With a Sobol design, its base rows N: points 0..N are A, N..2N are B, and the
+    /// (2 + i)-th block of N is A with random axis i from B (`crate::sensitivity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sobol_points: Option<u32>,
 }
 
 impl Design {
@@ -252,7 +256,10 @@ fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
     let replicates = replicates(spec)?;
     check_axis_paths(spec, &base)?;
     let axes = resolve_axes(spec, &base)?;
-    let points = points(&axes, spec.samples.map(|s| s.points()))?;
+    let sampled = spec.axes.iter().filter(|a| a.is_sampled()).count();
+    // Bounded by MAX_POINTS above, so it fits a u32.
+    let rows = spec.samples.map(|s| s.rows(sampled).min(MAX_POINTS) as u32);
+    let points = points(&axes, rows)?;
     let design = Design {
         name: spec.name.clone(),
         scenario: base
@@ -265,6 +272,10 @@ fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
         seeds: spec.seeds.clone(),
         axes,
         points,
+        sobol_points: match spec.samples {
+            Some(Sampling::Sobol { points }) => Some(points),
+            _ => None,
+        },
     };
     if design.run_count() > MAX_RUNS {
         return Err(format!(
@@ -367,10 +378,26 @@ fn resolve_axes(spec: &SweepSpec, base: &Scenario) -> Result<Vec<Axis>, String> 
                 a.unwrap_or_default()
             ));
         }
-        (Some(s), _) if s.points() == 0 || u64::from(s.points()) > MAX_POINTS => {
+        (Some(s), d) if s.points() == 0 || s.rows(d) > MAX_POINTS => {
             return Err(format!(
-                "field samples: points must be between 1 and {MAX_POINTS}"
+                "field samples: points must be between 1 and {MAX_POINTS}{}",
+                match s {
+                    Sampling::Sobol { .. } =>
+                        format!(" in all (N × (random axes + 2) = {})", s.rows(d)),
+                    _ => String::new(),
+                }
             ))
+        }
+        (Some(Sampling::Sobol { points }), _) if points < 2 => {
+            return Err("field samples: a Sobol design needs at least 2 base points".into())
+        }
+        (Some(Sampling::Sobol { .. }), _) if spec.axes.iter().any(|a| !a.is_sampled()) => {
+            let a = spec.axes.iter().find(|a| !a.is_sampled()).map(|a| a.path());
+            return Err(format!(
+                "axis {}: a Sobol design varies only Uniform and LogUniform axes; fix this \
+                 parameter with `set:` or run one sweep per value",
+                a.unwrap_or_default()
+            ));
         }
         (Some(s), d) => sample::unit_design(s, d, sample_seed(spec.seed)),
     };

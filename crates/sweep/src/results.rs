@@ -101,7 +101,11 @@ pub fn write_results(dir: &Path, design: &Design, rows: &[&RunRecord]) -> Result
     debug_assert!(rows.windows(2).all(|w| w[0].id() < w[1].id()));
     let r = table(design, rows);
     write_table(dir, &r.table)?;
-    write_table(dir, &aggregate_table(design, &r, rows))
+    write_table(dir, &aggregate_table(design, &r, rows))?;
+    match crate::sensitivity::sensitivity_table(design, rows) {
+        Some(t) => write_table(dir, &t),
+        None => Ok(()),
+    }
 }
 
 /// `NAME.csv` and `NAME.parquet` of a table.

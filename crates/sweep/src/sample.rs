@@ -40,9 +40,35 @@ pub fn tidy(x: f64) -> f64 {
 
 /// `points` rows of `dims` coordinates in [0, 1): independent draws, or a Latin hypercube
 /// (each coordinate's n strata each used once, a uniform draw inside the stratum).
+///
+/// `Sobol`: Saltelli's design, `points × (dims + 2)` rows — A (N rows), B (N rows), then for
+/// each coordinate i the rows of A with coordinate i from B — where A and B are independent
+/// uniform draws (pseudo-random, not a low-discrepancy sequence).
 pub fn unit_design(sampling: Sampling, dims: usize, seed: u64) -> Vec<Vec<f64>> {
     let n = sampling.points() as usize;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    if let Sampling::Sobol { .. } = sampling {
+        let mut draw = || -> Vec<Vec<f64>> {
+            (0..n)
+                .map(|_| (0..dims).map(|_| rng.gen::<f64>()).collect())
+                .collect()
+        };
+        let a = draw();
+        let b = draw();
+        let mut rows = Vec::with_capacity(n * (dims + 2));
+        rows.extend(a.iter().cloned());
+        rows.extend(b.iter().cloned());
+        for i in 0..dims {
+            for (ra, rb) in a.iter().zip(&b) {
+                let mut row = ra.clone();
+                if let (Some(x), Some(&y)) = (row.get_mut(i), rb.get(i)) {
+                    *x = y;
+                }
+                rows.push(row);
+            }
+        }
+        return rows;
+    }
     let mut rows = vec![vec![0.0; dims]; n];
     match sampling {
         Sampling::Random { .. } => {
@@ -65,6 +91,7 @@ pub fn unit_design(sampling: Sampling, dims: usize, seed: u64) -> Vec<Vec<f64>> 
                 }
             }
         }
+        Sampling::Sobol { .. } => unreachable!("drawn above"),
     }
     rows
 }

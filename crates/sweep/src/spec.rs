@@ -149,13 +149,32 @@ pub enum Sampling {
         /// Number of sample points.
         points: u32,
     },
+    /// Saltelli's design for variance-based (Sobol) sensitivity indices: two independent
+    /// random matrices A and B of `points` rows over the random axes, and for each random
+    /// axis i the matrix A with column i taken from B — `points × (axes + 2)` sample points in
+    /// all. The sweep also writes sensitivity.csv and sensitivity.parquet: the first-order and
+    /// total index of every metric on every random axis, with bootstrap intervals.
+    Sobol {
+        /// Number of base rows (N); the sweep runs N × (random axes + 2) points.
+        points: u32,
+    },
 }
 
 impl Sampling {
-    /// Number of sample points.
+    /// Number of sample points asked for (for `Sobol`, the base rows N).
     pub fn points(&self) -> u32 {
         match *self {
-            Sampling::Random { points } | Sampling::LatinHypercube { points } => points,
+            Sampling::Random { points }
+            | Sampling::LatinHypercube { points }
+            | Sampling::Sobol { points } => points,
+        }
+    }
+
+    /// Number of sample points the design has over `dims` random axes.
+    pub fn rows(&self, dims: usize) -> u64 {
+        match *self {
+            Sampling::Sobol { points } => u64::from(points).saturating_mul(dims as u64 + 2),
+            other => u64::from(other.points()),
         }
     }
 }
