@@ -6,6 +6,8 @@
     run.series                               # polars DataFrames, as the Parquet files
     run.save("output/flash")                 # the run folder, byte-identical to `cascade run`
     cascade.sweep("scenarios/sweeps/smoke.ron", threads=2)   # results.parquet as a DataFrame
+    cascade.sweep(base="scenarios/flash-cascade.ron", seeds=range(1, 4),
+                  axes={"liquidation.enabled": [True, False]})    # a sweep built in Python
 
 Python agents subclass :class:`Agent` and are named by a scenario's
 ``PythonAgent(name:, count:, wake_every_s:, class:)`` groups; see ``python/README.md``.
@@ -18,19 +20,27 @@ import io
 import json
 import os
 import random
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 import polars as pl
 
 from . import _core
+from ._charts import Chart, Charts
 from ._core import Order, ScenarioError, View
+from ._sweep import LatinHypercube, Linear, Log, LogUniform, Random, Uniform, sweep
 
 __all__ = [
     "Agent",
+    "Chart",
+    "Charts",
+    "LatinHypercube",
+    "Linear",
+    "Log",
+    "LogUniform",
     "Order",
+    "Random",
+    "Uniform",
     "Run",
     "ScenarioError",
     "View",
@@ -233,15 +243,14 @@ class Run:
         self._core.save(os.fspath(dir), charts=charts, force=force)
         return Path(dir)
 
-    def plot(self, format: str = "png") -> Dict[str, Any]:
-        """The run's charts by name: IPython images in a notebook, else the PNG or SVG bytes."""
-        charts = dict(self._core.charts(format))
-        try:
-            from IPython.display import SVG, Image
-        except ImportError:
-            return charts
-        wrap = Image if format == "png" else SVG
-        return {k: wrap(data=v) for k, v in charts.items()}
+    def plot(self, format: str = "png") -> Charts:
+        """The run's charts (those of the run folder's ``charts/``), drawn in memory: a mapping
+        from name to :class:`Chart`. A notebook shows them all when this is a cell's last
+        expression (one chart: ``run.plot()["price"]``); ``chart.data`` is the PNG or SVG
+        bytes, ``chart.save(path)`` writes them."""
+        return Charts(
+            (name, Chart(name, format, data)) for name, data in self._core.charts(format)
+        )
 
     def __repr__(self) -> str:
         return f"<cascade.Run {self.name!r} seed={self.seed} events={self.events}>"
@@ -280,61 +289,6 @@ def load_scenario(scenario: ScenarioLike) -> dict:
     :func:`run`."""
     text, is_file = _source(scenario)
     return json.loads(_core.scenario_to_json(text, is_file))
-
-
-class _Bar:
-    """tqdm behind the sweep's progress calls (from the worker threads)."""
-
-    def __init__(self, desc: str):
-        from tqdm.auto import tqdm
-
-        self._tqdm = tqdm
-        self._desc = desc
-        self._bar = None
-
-    def start(self, total: int, done: int) -> None:
-        self._bar = self._tqdm(total=total, initial=done, desc=self._desc, unit="run")
-
-    def update(self, n: int) -> None:
-        if self._bar is not None:
-            self._bar.update(n)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
-def sweep(
-    sweep: Union[str, "os.PathLike[str]"],
-    threads: int = 2,
-    out: Union[str, "os.PathLike[str]", None] = None,
-    resume: bool = False,
-    progress: bool = True,
-) -> pl.DataFrame:
-    """Runs a sweep (a sweep file, or its RON text) on ``threads`` Rust threads with the GIL
-    released and returns the results table: the rows of the CLI's results.parquet. With
-    ``out`` the sweep folder is kept there (and ``resume`` continues it); without, it is
-    written to a temporary folder and removed."""
-    if isinstance(sweep, os.PathLike):
-        source, is_file = os.fspath(sweep), True
-    else:
-        source, is_file = (sweep, False) if _is_ron_text(sweep) else (sweep, True)
-    bar = _Bar(os.path.basename(source) if is_file else "sweep") if progress else None
-    scratch = None
-    if out is None:
-        scratch = tempfile.mkdtemp(prefix="cascade-sweep-")
-        folder = os.path.join(scratch, "sweep")
-    else:
-        folder = os.fspath(out)
-    try:
-        _core.sweep(source, is_file, folder, threads, resume=resume, progress=bar)
-        with open(os.path.join(folder, "results.parquet"), "rb") as f:
-            return pl.read_parquet(io.BytesIO(f.read()))
-    finally:
-        if bar is not None:
-            bar.close()
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def __getattr__(name: str):

@@ -92,9 +92,28 @@ def run(
 ) -> Run: ...
 def scenario_to_ron(json: str) -> str: ...
 def scenario_to_json(source: str, is_file: bool) -> str: ...
+class Plan:
+    """A planned sweep (every point's values and every run's seed)."""
+    name: str
+    points: int
+    runs: int
+    hash: str
+
+def plan_file(source: str, is_file: bool) -> Plan: ...
+def plan_axes(
+    name: str,
+    base: str,
+    base_is_file: bool,
+    axes: List[Tuple[str, str, Any]],
+    set: List[str],
+    seed: int,
+    replicates: int = 1,
+    seeds: Optional[List[int]] = None,
+    common_seeds: bool = False,
+    samples: Optional[Tuple[str, int]] = None,
+) -> Plan: ...
 def sweep(
-    source: str,
-    is_file: bool,
+    plan: Plan,
     out: str,
     threads: int,
     resume: bool = False,

@@ -1,10 +1,10 @@
 """The flash cascade from Python: run it, plot price with liquidations from the DataFrames,
-compare with liquidations off, and run a small sweep.
+compare with liquidations off, and run a small sweep built from axes.
 
     python python/examples/flash_cascade.py [OUT_DIR] [--short]
 
 Run from the repository root (scenario paths are relative to it). --short cuts the runs to
-the first 22 minutes and the sweep to its first point (the test suite runs it that way).
+the first 22 minutes and the sweep to one seed (the test suite runs it that way).
 """
 
 import sys
@@ -49,14 +49,22 @@ def main(out: Path, short: bool) -> None:
     fig.savefig(out / "price-liquidations.png", dpi=100)
     print(f"wrote {out / 'price-liquidations.png'}")
 
-    # A small sweep: the results table as a DataFrame.
-    results = cascade.sweep("scenarios/sweeps/smoke.ron", threads=2, progress=not short)
-    table = results.group_by("agents.makers.size").agg(
+    # A small sweep built here: liquidations on and off × the makers' number, over seeds;
+    # the results table (one row per run) as a DataFrame.
+    results = cascade.sweep(
+        base="scenarios/flash-cascade.ron",
+        axes={"liquidation.enabled": [True, False], "agents.makers.count": [4, 8]},
+        seeds=range(1, 2 if short else 6),
+        set=sets,
+        threads=2,
+        progress=not short,
+    )
+    table = results.group_by("liquidation.enabled", "agents.makers.count").agg(
         pl.col("price.max_drawdown_pct").mean().alias("mean drawdown %"),
+        pl.col("liquidations.count").mean().alias("mean liquidations"),
         pl.len().alias("runs"),
     )
-    print(table.sort("agents.makers.size"))
-
+    print(table.sort("liquidation.enabled", "agents.makers.count"))
 
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]

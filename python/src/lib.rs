@@ -33,6 +33,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run::run, m)?)?;
     m.add_function(wrap_pyfunction!(run::scenario_to_ron, m)?)?;
     m.add_function(wrap_pyfunction!(run::scenario_to_json, m)?)?;
+    m.add_class::<sweep::Plan>()?;
+    m.add_function(wrap_pyfunction!(sweep::plan_file, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep::plan_axes, m)?)?;
     m.add_function(wrap_pyfunction!(sweep::sweep, m)?)?;
     Ok(())
 }

@@ -13,6 +13,6 @@ def test_the_flash_cascade_example_runs_and_writes_its_chart(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "liquidations, max drawdown" in done.stdout
-    assert "agents.makers.size" in done.stdout
+    assert "agents.makers.count" in done.stdout and "mean liquidations" in done.stdout
     png = (tmp_path / "price-liquidations.png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 10_000

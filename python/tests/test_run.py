@@ -3,6 +3,9 @@
 import json
 from pathlib import Path
 
+import base64
+
+import pandas as pd
 import polars as pl
 import pytest
 
@@ -65,16 +68,43 @@ def test_a_dict_and_ron_text_run_as_the_file_does():
     assert from_text.manifest["scenario_file"] == "<scenario>"
 
 
-def test_charts_come_back_as_png_and_svg():
+def test_plot_gives_the_run_folder_s_charts_for_a_notebook(tmp_path):
     run = cascade.run("scenarios/baseline.ron", seed=1, set={"duration_s": 60.0})
-    charts = run._core.charts("png")
-    names = [n for n, _ in charts]
-    assert "price" in names
-    assert all(b.startswith(b"\x89PNG\r\n\x1a\n") for _, b in charts)
-    svg = dict(run._core.charts("svg"))
-    assert svg["price"].lstrip().startswith(b"<svg")
+    run.save(tmp_path, force=True)
+    charts = run.plot()
+    assert "price" in charts
+    assert sorted(charts) == sorted(p.stem for p in (tmp_path / "charts").glob("*.png"))
+    for name, chart in charts.items():
+        # The bytes `cascade run` writes, offered to Jupyter through its display methods.
+        assert chart.data == (tmp_path / "charts" / f"{name}.png").read_bytes()
+        assert chart._repr_png_() == chart.data and chart._repr_svg_() is None
+    page = charts._repr_html_()
+    assert page.count("<img ") == len(charts)
+    first = base64.b64encode(charts["price"].data).decode()
+    assert f'src="data:image/png;base64,{first}"' in page
+    svg = run.plot("svg")
+    assert svg["price"]._repr_svg_().lstrip().startswith("<svg")
+    assert svg["price"]._repr_png_() is None
+    assert svg["price"].save(tmp_path / "p.svg").read_bytes() == svg["price"].data
     with pytest.raises(ValueError, match="format"):
         run.plot("gif")
+
+
+def test_pandas_users_get_what_pandas_reads_from_the_cli_s_files(cli, tmp_path):
+    cli("run", SCENARIO, "--seed", 3, "--set", "duration_s=1320", "--no-charts", "--out", tmp_path)
+    run = cascade.run(SCENARIO, seed=3, set={"duration_s": 1320})
+    assert run.liquidations.height > 0
+    for name in cascade.TABLES:
+        frame = run.table(name).to_pandas()
+        assert list(frame.columns) == run.table(name).columns
+        pd.testing.assert_frame_equal(frame, pd.read_parquet(tmp_path / f"{name}.parquet"))
+    series = run.series.to_pandas()
+    assert series["time_s"].dtype == "float64"
+    assert series["volume"].dtype == "int64"
+    trades = run.trades.to_pandas()
+    assert trades["qty"].dtype == "int64" and trades["price"].dtype == "float64"
+    assert pd.api.types.is_string_dtype(trades["taker_side"])
+    assert len(series) == run.series.height
 
 
 def test_save_refuses_a_folder_holding_a_run_unless_forced(tmp_path):

@@ -214,7 +214,14 @@ pub fn plan_text(text: &str, file: &str, dir: &Path) -> Result<Plan, SweepError>
             None => e.message.clone(),
         },
     })?;
-    let mut plan = plan_spec(&spec, dir).map_err(|message| SweepError::BadSweep {
+    plan_spec_named(&spec, file, dir)
+}
+
+/// Plans a sweep given as a [`SweepSpec`] built in memory (the Python package builds one from
+/// its arguments): the same planning as a sweep file's. `file` names the sweep in messages and
+/// manifests; `dir` is where a relative base path starts.
+pub fn plan_spec_named(spec: &SweepSpec, file: &str, dir: &Path) -> Result<Plan, SweepError> {
+    let mut plan = plan_spec(spec, dir).map_err(|message| SweepError::BadSweep {
         file: file.to_string(),
         message,
     })?;

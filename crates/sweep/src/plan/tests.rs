@@ -189,3 +189,45 @@ fn a_missing_base_names_the_file() {
         "{e}"
     );
 }
+
+#[test]
+fn a_spec_built_in_memory_plans_as_its_text_does() {
+    use crate::spec::{AxisSpec, SweepSpec};
+    let text = r#"Sweep(name: "t", base: "../baseline.ron", seed: 5, seeds: [1, 2],
+        set: ["duration_s=10"], axes: [
+            Values(path: "agents.makers.size", values: [5, 10]),
+            Log(path: "agents.noise.rate_per_s", from: 0.25, to: 1.0, steps: 3)])"#;
+    let from_text = plan_text(text, "t.ron", &scenarios()).unwrap();
+    let spec = SweepSpec {
+        name: "t".into(),
+        base: Some("../baseline.ron".into()),
+        scenario: None,
+        set: vec!["duration_s=10".into()],
+        seed: 5,
+        replicates: 1,
+        common_seeds: false,
+        seeds: Some(vec![1, 2]),
+        samples: None,
+        axes: vec![
+            AxisSpec::Values {
+                path: "agents.makers.size".into(),
+                values: vec![
+                    ron::Value::Number(ron::Number::Integer(5)),
+                    ron::Value::Number(ron::Number::Integer(10)),
+                ],
+            },
+            AxisSpec::Log {
+                path: "agents.noise.rate_per_s".into(),
+                from: 0.25,
+                to: 1.0,
+                steps: 3,
+            },
+        ],
+    };
+    let built = plan_spec_named(&spec, "t.ron", &scenarios()).unwrap();
+    assert_eq!(built.design, from_text.design);
+    assert_eq!(built.hash, from_text.hash);
+    assert_eq!(built.design.run_count(), 12);
+    let e = plan_spec_named(&spec, "<sweep>", Path::new("/nowhere")).unwrap_err();
+    assert!(e.to_string().starts_with("<sweep>: field base: "), "{e}");
+}
