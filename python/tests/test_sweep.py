@@ -177,3 +177,34 @@ def test_progress_is_a_tqdm_bar_fed_from_the_worker_threads(monkeypatch, capsys)
     cascade.sweep(text, threads=2, progress=False)
     assert len(callers) == 4
     assert "4/4" not in capsys.readouterr().err
+
+
+def test_results_of_the_smoke_sweep_and_of_a_flash_cascade_sweep_concatenate(cli, tmp_path):
+    """Issue 14: one type per column whatever the data. The smoke sweep liquidates nothing (its
+    liquidation shares are all null), a short flash-cascade sweep liquidates in every run; both
+    sweep the same axes, and their results.parquet concatenate in polars and in pandas."""
+    flash = tmp_path / "flash.ron"
+    flash.write_text(
+        f"""Sweep(name: "flash", base: "{ROOT / 'scenarios/flash-cascade.ron'}", seed: 3,
+        set: ["duration_s=300", "shocks[0].at_s=150", "agents.longs.entry_end_s=100",
+              "agents.shorts.entry_end_s=100"],
+        axes: [Values(path: "agents.makers.size", values: [20]),
+               Linear(path: "agents.noise.rate_per_s", from: 0.5, to: 1.0, steps: 2)])"""
+    )
+    cli("sweep", SMOKE, "--out", tmp_path / "smoke")
+    cli("sweep", flash, "--out", tmp_path / "flash")
+    a = pl.read_parquet(tmp_path / "smoke" / "results.parquet")
+    b = pl.read_parquet(tmp_path / "flash" / "results.parquet")
+    share = "liquidations.busiest_40min_share"
+    assert a[share].null_count() == a.height and b[share].null_count() < b.height
+    both = pl.concat([a, b], how="vertical")
+    assert both.height == a.height + b.height
+    assert both.schema[share] == pl.Float64 and both.schema["seed"] == pl.UInt64
+    frames = [pd.read_parquet(tmp_path / d / "results.parquet") for d in ("smoke", "flash")]
+    joined = pd.concat(frames, ignore_index=True)
+    assert len(joined) == a.height + b.height
+    assert joined[share].dtype == "float64" and joined["seed"].dtype == "uint64"
+    for name in ("aggregate.parquet",):
+        pl.concat(
+            [pl.read_parquet(tmp_path / d / name) for d in ("smoke", "flash")], how="vertical"
+        )
