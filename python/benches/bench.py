@@ -1,5 +1,6 @@
 """Python-package figures for BENCHMARKS.md (run from the repository root after
-`maturin develop --release` or `pip install ./python`, with target/release/cascade built):
+`maturin develop --release` or `pip install ./python`, with target/release/cascade built, or
+the CLI to compare with in $CASCADE_BIN):
 
     python python/benches/bench.py
 
@@ -10,6 +11,7 @@
 3. the smoke sweep (36 runs) from Python on 1 and 2 threads.
 """
 
+import os
 import re
 import shutil
 import subprocess
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import cascade
 
-CLI = Path("target/release/cascade")
+CLI = Path(os.environ.get("CASCADE_BIN", "target/release/cascade"))
 REPEATS = 5
 
 
