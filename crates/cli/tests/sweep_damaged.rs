@@ -1,8 +1,9 @@
 //! Damaged sweep folders through the binary: a runs.jsonl record that is not a record of one of
 //! the sweep's runs, or a sweep.json whose design is not whole, is refused alike by
-//! `cascade sweep merge`, `cascade sweep plot`, `cascade report` and `cascade sweep --resume`:
+//! `cascade sweep merge`, `cascade sweep plot`, `cascade plot`, `cascade report` and
+//! `cascade sweep --resume`:
 //! exit 2 naming the file (and the line of the log) and what is wrong, never a panic (exit 101).
-//! The folder they are cut from passes all four.
+//! The folder they are cut from passes all five.
 
 mod common;
 use common::*;
@@ -32,8 +33,8 @@ fn pristine(dir: &Path) -> (PathBuf, PathBuf) {
     (file, folder)
 }
 
-/// The four commands that read a sweep folder, each on `folder`, named.
-fn read_all(file: &Path, folder: &Path, merged: &Path) -> [(&'static str, Output); 4] {
+/// The commands that read a sweep folder, each on `folder`, named.
+fn read_all(file: &Path, folder: &Path, merged: &Path) -> [(&'static str, Output); 5] {
     let f = folder.to_str().unwrap();
     [
         (
@@ -44,6 +45,7 @@ fn read_all(file: &Path, folder: &Path, merged: &Path) -> [(&'static str, Output
             "sweep plot",
             cascade(&["sweep", "plot", f, "--format", "svg"]),
         ),
+        ("plot", cascade(&["plot", f, "--format", "svg"])),
         ("report", cascade(&["report", f])),
         (
             "sweep --resume",
