@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{assert_bad_input, assert_ok, cascade, describe, scenario};
+use common::{assert_bad_input, assert_ok, cascade, copy_folder, describe, scenario};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -235,16 +235,6 @@ fn the_damaged_parquet_corpus_exits_2_everywhere_and_1_for_replay() {
             "{}",
             describe(&out)
         );
-    }
-}
-
-fn copy_folder(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_file() {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
     }
 }
 

@@ -245,7 +245,7 @@ pub fn execute(
         .filter(|&k| opts.shard.holds(k))
         .collect();
     let log = RecordLog::open(dir)?;
-    let done = read_records(dir, &plan.hash)?;
+    let done = read_records(dir, &plan.design, &plan.hash)?;
     let pending: Vec<RunId> = mine
         .iter()
         .map(|&k| design.run_id(k))
@@ -269,7 +269,7 @@ pub fn execute(
     log.sync()?;
     ran?;
 
-    let records = read_records(dir, &plan.hash)?;
+    let records = read_records(dir, &plan.design, &plan.hash)?;
     let rows: Vec<&RunRecord> = mine
         .iter()
         .filter_map(|&k| records.get(&design.run_id(k)))

@@ -1,6 +1,7 @@
 //! What the sweep page of `cascade report` draws, read from a sweep folder: the design, the
 //! recorded runs and the runs kept with `--keep-runs` (the page itself is built by
 //! [`cascade_report::html::sweep`]).
+#![warn(clippy::indexing_slicing)]
 
 use crate::chart::{SweepData, HEADLINE_METRICS};
 use crate::record::{run_name, runs_dir, Status};
@@ -11,9 +12,6 @@ use std::path::Path;
 
 /// Reads the sweep folder `dir` (sweep.json and runs.jsonl, through the sweep's own readers).
 pub fn report_input(dir: &Path) -> Result<SweepInput, SweepError> {
-    let hash = crate::record::read_manifest(dir)?
-        .map(|m| m.hash)
-        .unwrap_or_default();
     let data = SweepData::read(dir)?;
     let design = &data.design;
     let axes = design
@@ -60,7 +58,7 @@ pub fn report_input(dir: &Path) -> Result<SweepInput, SweepError> {
     }
     Ok(SweepInput {
         name: design.name.clone(),
-        hash,
+        hash: data.hash.clone(),
         run_count: design.run_count(),
         axes,
         runs,

@@ -4,6 +4,7 @@
 //! Every input must hold the same sweep (same hash); together they must hold a record of
 //! every run. The records are written, sorted, as `OUT/runs.jsonl` and the results are rebuilt
 //! from them. (Kept run folders stay in the shard folders.)
+#![warn(clippy::indexing_slicing)]
 
 use crate::plan::{Design, RunId};
 use crate::record::{
@@ -61,7 +62,8 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<Merged, SweepError> {
 }
 
 /// The manifest of the first folder and every run's record across `inputs`, which must all
-/// hold the same sweep and agree on any run two of them hold.
+/// hold the same sweep (the same hash and design) and agree on any run two of them hold. Every
+/// record is checked against the first folder's design, the one the results are built from.
 fn gather(
     inputs: &[PathBuf],
     out: &Path,
@@ -78,6 +80,16 @@ fn gather(
         let m = read_manifest(dir)?
             .ok_or_else(|| SweepError::folder(dir, "not a sweep folder (no sweep.json)"))?;
         if let Some((first_m, first_dir)) = &manifest {
+            if first_m.hash == m.hash && first_m.design != m.design {
+                return Err(SweepError::folder(
+                    crate::record::manifest_path(dir),
+                    format!(
+                        "has the hash of {}'s sweep but another design (damaged?); \
+                         refusing to merge",
+                        first_dir.display()
+                    ),
+                ));
+            }
             if first_m.hash != m.hash {
                 return Err(SweepError::folder(
                     dir,
@@ -93,7 +105,10 @@ fn gather(
                 ));
             }
         }
-        for (id, r) in read_records(dir, &m.hash)? {
+        let design = manifest
+            .as_ref()
+            .map_or(&m.design, |(first_m, _)| &first_m.design);
+        for (id, r) in read_records(dir, design, &m.hash)? {
             match records.get(&id) {
                 Some(old) if !same_result(old, &r) => {
                     return Err(SweepError::folder(

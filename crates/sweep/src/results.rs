@@ -8,6 +8,7 @@
 //! `n, mean, std` (sample standard deviation, n − 1), `min`, the 5/50/95% quantiles (linear
 //! interpolation, `cascade_report::quantile`) and `max`. Every column has one type whatever
 //! the data.
+#![warn(clippy::indexing_slicing)]
 
 use crate::plan::{Cell, Design, Kind};
 use crate::record::{RunRecord, Status};
@@ -74,22 +75,25 @@ pub fn table(design: &Design, rows: &[&RunRecord]) -> Results {
     }
 }
 
-/// One column per axis of the design, typed by the axis, holding each row's point's value.
+/// One column per axis of the design, typed by the axis, holding each row's point's value
+/// (every point and value index is within the design: [`crate::record::check_design`] and
+/// [`crate::record::check_record`] refuse a folder where one is not; an empty cell otherwise).
 fn axis_columns(mut t: Table, design: &Design, points: impl Iterator<Item = u32> + Clone) -> Table {
     for (a, axis) in design.axes.iter().enumerate() {
-        let cells = points
-            .clone()
-            .map(|p| &axis.values[design.points[p as usize][a] as usize].cell);
+        let cells = points.clone().map(|p| {
+            let v = *design.points.get(p as usize)?.get(a)?;
+            Some(&axis.values.get(v as usize)?.cell)
+        });
         t = match axis.kind {
             Kind::Int => t.int(
                 axis.path.clone(),
                 cells.map(|c| match c {
-                    Cell::Int(i) => Some(*i),
+                    Some(Cell::Int(i)) => Some(*i),
                     _ => None,
                 }),
             ),
-            Kind::Float => t.float_full(axis.path.clone(), cells.map(Cell::as_f64)),
-            Kind::Text => t.text(axis.path.clone(), cells.map(|c| Some(c.to_text()))),
+            Kind::Float => t.float_full(axis.path.clone(), cells.map(|c| c?.as_f64())),
+            Kind::Text => t.text(axis.path.clone(), cells.map(|c| Some(c?.to_text()))),
         };
     }
     t
@@ -98,7 +102,10 @@ fn axis_columns(mut t: Table, design: &Design, points: impl Iterator<Item = u32>
 /// Writes results.csv, results.parquet, aggregate.csv and aggregate.parquet into `dir`, each
 /// atomically.
 pub fn write_results(dir: &Path, design: &Design, rows: &[&RunRecord]) -> Result<(), SweepError> {
-    debug_assert!(rows.windows(2).all(|w| w[0].id() < w[1].id()));
+    debug_assert!(rows
+        .iter()
+        .zip(rows.iter().skip(1))
+        .all(|(a, b)| a.id() < b.id()));
     let r = table(design, rows);
     write_table(dir, &r.table)?;
     write_table(dir, &aggregate_table(design, &r, rows))?;
@@ -160,35 +167,35 @@ pub fn stats(values: &[f64]) -> Option<Stats> {
         n,
         mean,
         std,
-        min: sorted[0],
+        min: *sorted.first()?,
         q05: quantile(&sorted, 0.05),
         q50: quantile(&sorted, 0.50),
         q95: quantile(&sorted, 0.95),
-        max: sorted[n - 1],
+        max: *sorted.last()?,
     })
 }
 
-/// The statistics of every metric at every point: (point, metric index, stats).
+/// The statistics of every metric at every point: (point, metric index, stats). `rows` are
+/// the rows of `t`, in its order.
 pub fn aggregate(t: &Results, rows: &[&RunRecord]) -> Vec<(u32, usize, Option<Stats>)> {
     let mut out = Vec::new();
-    let first_metric = t.table.columns.len() - t.metrics.len();
+    // The metric columns are the last ones.
+    let first_metric = t.table.columns.len().saturating_sub(t.metrics.len());
+    let metric_columns = t.table.columns.get(first_metric..).unwrap_or_default();
     let mut start = 0;
-    while start < t.table.rows {
-        let point = t.points[start];
-        let end = start
-            + t.points[start..]
-                .iter()
-                .take_while(|&&p| p == point)
-                .count();
-        for m in 0..t.metrics.len() {
-            let col = &t.table.columns[first_metric + m].values;
-            let values: Vec<f64> = (start..end)
-                .filter(|&r| rows[r].status == Status::Ok)
-                .filter_map(|r| col.number(r))
+    for point_rows in rows.chunk_by(|a, b| a.point == b.point) {
+        let Some(first) = point_rows.first() else {
+            continue;
+        };
+        for (m, col) in metric_columns.iter().enumerate() {
+            let values: Vec<f64> = (start..)
+                .zip(point_rows)
+                .filter(|(_, r)| r.status == Status::Ok)
+                .filter_map(|(i, _)| col.values.number(i))
                 .collect();
-            out.push((point, m, stats(&values)));
+            out.push((first.point, m, stats(&values)));
         }
-        start = end;
+        start += point_rows.len();
     }
     out
 }
@@ -208,7 +215,7 @@ pub fn aggregate_table(design: &Design, t: &Results, rows: &[&RunRecord]) -> Tab
     axis_columns(table, design, cells.iter().map(|(p, ..)| *p))
         .text(
             "metric",
-            cells.iter().map(|(_, m, _)| Some(t.metrics[*m].clone())),
+            cells.iter().map(|(_, m, _)| t.metrics.get(*m).cloned()),
         )
         .int(
             "n",

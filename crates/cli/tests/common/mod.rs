@@ -73,6 +73,17 @@ pub fn folder_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// Copies the files of a folder (not its subfolders) into `to`, creating it.
+pub fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
 /// Runs a shipped scenario into `dir` with extra arguments, asserting success.
 pub fn run_into(scenario_file: &str, dir: &Path, extra: &[&str]) {
     let s = scenario(scenario_file);

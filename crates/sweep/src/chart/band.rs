@@ -3,9 +3,10 @@
 //! [`MIN_RUNS_FOR_QUANTILES`] runs behind it, and the min–max range otherwise (a 5% quantile of
 //! four runs is an interpolation between two of them, not a 5% quantile); the legend says which
 //! and over how many runs.
+#![warn(clippy::indexing_slicing)]
 
-use super::{cell_label, err, index_label, short, Drawn, SweepData, MAX_SERIES, SERIES_COLOURS};
-use crate::plan::Design;
+use super::{axis_of, cell_label, err, index_label, series_colour, short, Drawn, SweepData};
+use crate::plan::Axis;
 use crate::results::stats;
 use cascade_report::charts::style::{self, HouseLook, Mark};
 use plotters::coord::Shift;
@@ -58,21 +59,25 @@ pub(super) fn draw_band<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
 ) -> Drawn {
     let d = &data.design;
-    let axis = &d.axes[xa];
+    let axis = axis_of(d, xa)?;
+    let by_axis = by.map(|b| axis_of(d, b)).transpose()?;
     let numeric = axis.values.iter().all(|v| v.cell.as_f64().is_some());
     let log = axis.log && axis.values.iter().all(|v| v.cell.as_f64() > Some(0.0));
-    let x_of = |i: u32| -> f64 {
+    let x_of = |i: usize| -> f64 {
         if !numeric {
-            return f64::from(i);
+            return i as f64;
         }
-        let v = axis.values[i as usize].cell.as_f64().unwrap_or_default();
+        let v = axis
+            .values
+            .get(i)
+            .and_then(|v| v.cell.as_f64())
+            .unwrap_or_default();
         if log {
             v.log10()
         } else {
             v
         }
     };
-    let groups = by.map_or(1, |b| d.axes[b].values.len());
     let (bands, kind) = bands(data, metric, xa, by, x_of);
     let xs: Vec<f64> = bands.iter().flatten().map(|p| p.0).collect();
     let lows: Vec<f64> = bands.iter().flatten().map(|p| p.1).collect();
@@ -87,7 +92,7 @@ pub(super) fn draw_band<DB: DrawingBackend>(
         style::max_of(highs.iter().copied()).unwrap_or(1.0),
         0.06,
     );
-    let legend = band_legend(d, by, groups, kind);
+    let legend = band_legend(by_axis, kind);
     let what = format!("{metric} by {}", axis.path);
     let plot = style::frame(root, &data.title(&what), &legend).map_err(err)?;
     let mut chart = style::cartesian(&plot, x_range.clone(), y_range.clone(), true).map_err(err)?;
@@ -131,26 +136,30 @@ pub(super) fn draw_band<DB: DrawingBackend>(
 /// One band per value of axis `by` (one in all without it): the median of `metric` at each
 /// value of axis `xa`, placed at `x_of(value index)`, in x order, between the 5% and 95%
 /// quantiles or, with fewer than [`MIN_RUNS_FOR_QUANTILES`] runs behind some point, between
-/// the least and the greatest value.
+/// the least and the greatest value. A run whose value index is outside an axis (none is,
+/// in a folder the readers accepted) is left out.
 fn bands(
     data: &SweepData,
     metric: &str,
     xa: usize,
     by: Option<usize>,
-    x_of: impl Fn(u32) -> f64,
+    x_of: impl Fn(usize) -> f64,
 ) -> (Vec<Band>, BandKind) {
     let d = &data.design;
-    let groups = by.map_or(1, |b| d.axes[b].values.len());
-    let values = data.values(metric);
-    let mut per_group: Vec<Vec<Vec<f64>>> = Vec::with_capacity(groups);
-    for g in 0..groups {
-        let mut per_x: Vec<Vec<f64>> = vec![Vec::new(); d.axes[xa].values.len()];
-        for (idx, v) in &values {
-            if by.is_none_or(|b| idx[b] as usize == g) {
-                per_x[idx[xa] as usize].push(*v);
-            }
+    let len = |a: usize| d.axes.get(a).map_or(0, |a| a.values.len());
+    let groups = by.map_or(1, len);
+    let mut per_group: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); len(xa)]; groups];
+    for (idx, v) in data.values(metric) {
+        let g = match by {
+            None => Some(0),
+            Some(b) => idx.get(b).map(|&g| g as usize),
+        };
+        let cell = g
+            .zip(idx.get(xa))
+            .and_then(|(g, &x)| per_group.get_mut(g)?.get_mut(x as usize));
+        if let Some(cell) = cell {
+            cell.push(v);
         }
-        per_group.push(per_x);
     }
     let counts: Vec<usize> = per_group
         .iter()
@@ -172,7 +181,7 @@ fn bands(
                     } else {
                         (s.min, s.max)
                     };
-                    Some((x_of(i as u32), lo, s.q50, hi))
+                    Some((x_of(i), lo, s.q50, hi))
                 })
                 .collect();
             band.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -182,26 +191,21 @@ fn bands(
     (bands, kind)
 }
 
-/// A band chart's legend: a line per group (named by its value of `by`), then the band.
-fn band_legend(
-    d: &Design,
-    by: Option<usize>,
-    groups: usize,
-    kind: BandKind,
-) -> Vec<(String, Mark)> {
-    let mut legend = Vec::new();
-    for g in 0..groups {
-        let c = SERIES_COLOURS[g % MAX_SERIES];
-        let label = match by {
-            Some(b) => format!(
-                "{} = {}",
-                d.axes[b].path,
-                cell_label(&d.axes[b].values[g].cell)
-            ),
-            None => "median".to_string(),
-        };
-        legend.push((label, Mark::Line(c)));
-    }
+/// A band chart's legend: a line per group (named by its value of axis `by`), then the band.
+fn band_legend(by: Option<&Axis>, kind: BandKind) -> Vec<(String, Mark)> {
+    let labels: Vec<String> = match by {
+        Some(b) => b
+            .values
+            .iter()
+            .map(|v| format!("{} = {}", b.path, cell_label(&v.cell)))
+            .collect(),
+        None => vec!["median".to_string()],
+    };
+    let mut legend: Vec<(String, Mark)> = labels
+        .into_iter()
+        .enumerate()
+        .map(|(g, label)| (label, Mark::Line(series_colour(g))))
+        .collect();
     legend.push((kind.label(), Mark::Square(RGBColor(200, 200, 200))));
     legend
 }
@@ -209,7 +213,7 @@ fn band_legend(
 /// Each band's area (a bar where it has one point), median line and median dots.
 fn draw_bands<DB: DrawingBackend>(chart: &mut style::Chart2d<'_, DB>, bands: &[Band]) -> Drawn {
     for (g, band) in bands.iter().enumerate() {
-        let c = SERIES_COLOURS[g % MAX_SERIES];
+        let c = series_colour(g);
         if band.len() > 1 {
             let mut poly: Vec<(f64, f64)> = band.iter().map(|p| (p.0, p.1)).collect();
             poly.extend(band.iter().rev().map(|p| (p.0, p.3)));

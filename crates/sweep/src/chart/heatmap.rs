@@ -1,7 +1,8 @@
 //! The heatmap of a metric over two grid axes: the mean over replicates (and any other axes)
 //! in each cell, written in it, with a colour bar.
+#![warn(clippy::indexing_slicing)]
 
-use super::{cell_label, err, index_label, short, Drawn, SweepData, BAR_PANEL_PX};
+use super::{axis_of, cell_label, err, index_label, short, Drawn, SweepData, BAR_PANEL_PX};
 use cascade_report::charts::style::{self, HouseLook, Mark};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -14,8 +15,9 @@ pub(super) fn draw_heatmap<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
 ) -> Drawn {
     let d = &data.design;
-    let (nx, ny) = (d.axes[xa].values.len(), d.axes[ya].values.len());
-    let means = heat_means(data, metric, xa, ya);
+    let (x_axis, y_axis) = (axis_of(d, xa)?, axis_of(d, ya)?);
+    let (nx, ny) = (x_axis.values.len(), y_axis.values.len());
+    let means = heat_means(data, metric, (xa, nx), (ya, ny));
     let all: Vec<f64> = means.iter().flatten().flatten().copied().collect();
     let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = all.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -35,16 +37,8 @@ pub(super) fn draw_heatmap<DB: DrawingBackend>(
     let plot = style::frame(root, &data.title(&what), &legend).map_err(err)?;
     let (w, _) = plot.dim_in_pixel();
     let (main, bar) = plot.split_horizontally(w - BAR_PANEL_PX);
-    let x_labels: Vec<String> = d.axes[xa]
-        .values
-        .iter()
-        .map(|v| cell_label(&v.cell))
-        .collect();
-    let y_labels: Vec<String> = d.axes[ya]
-        .values
-        .iter()
-        .map(|v| cell_label(&v.cell))
-        .collect();
+    let x_labels: Vec<String> = x_axis.values.iter().map(|v| cell_label(&v.cell)).collect();
+    let y_labels: Vec<String> = y_axis.values.iter().map(|v| cell_label(&v.cell)).collect();
     let mut chart = ChartBuilder::on(&main)
         .margin_left(style::MARGIN_PX)
         .margin_right(style::MARGIN_PX)
@@ -59,8 +53,8 @@ pub(super) fn draw_heatmap<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_mesh()
-        .x_desc(d.axes[xa].path.as_str())
-        .y_desc(d.axes[ya].path.as_str())
+        .x_desc(x_axis.path.as_str())
+        .y_desc(y_axis.path.as_str())
         .x_labels(nx * 2 + 1)
         .y_labels(ny * 2 + 1)
         .x_label_formatter(&xf)
@@ -72,16 +66,25 @@ pub(super) fn draw_heatmap<DB: DrawingBackend>(
     style::colour_bar(&bar, metric, lo, hi, 48).map_err(err)
 }
 
-/// The mean of `metric` over the ok runs in each (x value, y value) cell; none where no run
-/// succeeded.
-fn heat_means(data: &SweepData, metric: &str, xa: usize, ya: usize) -> Vec<Vec<Option<f64>>> {
-    let d = &data.design;
-    let (nx, ny) = (d.axes[xa].values.len(), d.axes[ya].values.len());
+/// The mean of `metric` over the ok runs in each (x value, y value) cell of axes `xa` and
+/// `ya`, of `nx` and `ny` values; none where no run succeeded. A run whose value index is
+/// outside an axis (none is, in a folder the readers accepted) is left out.
+fn heat_means(
+    data: &SweepData,
+    metric: &str,
+    (xa, nx): (usize, usize),
+    (ya, ny): (usize, usize),
+) -> Vec<Vec<Option<f64>>> {
     let mut sums = vec![vec![(0.0f64, 0usize); ny]; nx];
     for (idx, v) in data.values(metric) {
-        let cell = &mut sums[idx[xa] as usize][idx[ya] as usize];
-        cell.0 += v;
-        cell.1 += 1;
+        let cell = idx
+            .get(xa)
+            .zip(idx.get(ya))
+            .and_then(|(&x, &y)| sums.get_mut(x as usize)?.get_mut(y as usize));
+        if let Some(cell) = cell {
+            cell.0 += v;
+            cell.1 += 1;
+        }
     }
     sums.iter()
         .map(|col| {

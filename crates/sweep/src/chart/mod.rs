@@ -7,6 +7,7 @@
 //! Charts draw from the run records alone, so they can be drawn for a sweep still running.
 //! The look (embedded font, colours, text sizes, title and legend strip, tick labels) is the
 //! run charts' own, from [`cascade_report::charts::style`].
+#![warn(clippy::indexing_slicing)]
 
 mod band;
 mod heatmap;
@@ -14,7 +15,7 @@ mod heatmap;
 use band::draw_band;
 use heatmap::draw_heatmap;
 
-use crate::plan::{Cell, Design};
+use crate::plan::{Axis, Cell, Design};
 use crate::record::{read_manifest, read_records, RunRecord, Status};
 use crate::SweepError;
 use cascade_report::charts::style;
@@ -54,18 +55,24 @@ const SERIES_COLOURS: [RGBColor; MAX_SERIES] = [
 pub struct SweepData {
     /// What the sweep runs.
     pub design: Design,
-    /// Every record found, sorted by run.
+    /// The sweep hash.
+    pub hash: String,
+    /// Every record found, sorted by run: each of a run of the design (checked on reading).
     pub records: Vec<RunRecord>,
 }
 
 impl SweepData {
-    /// Reads a sweep folder (its manifest and whatever records it holds).
+    /// Reads a sweep folder (its manifest and whatever records it holds), both checked by
+    /// the readers of [`crate::record`].
     pub fn read(dir: &Path) -> Result<Self, SweepError> {
         let m = read_manifest(dir)?
             .ok_or_else(|| SweepError::folder(dir, "not a sweep folder (no sweep.json)"))?;
-        let records = read_records(dir, &m.hash)?.into_values().collect();
+        let records = read_records(dir, &m.design, &m.hash)?
+            .into_values()
+            .collect();
         Ok(SweepData {
             design: m.design,
+            hash: m.hash,
             records,
         })
     }
@@ -110,7 +117,7 @@ impl SweepData {
             .filter(|r| r.status == Status::Ok)
             .filter_map(|r| {
                 let v = r.metrics.get(metric)?.as_f64()?;
-                Some((self.design.points[r.point as usize].as_slice(), v))
+                Some((self.design.points.get(r.point as usize)?.as_slice(), v))
             })
             .collect()
     }
@@ -159,27 +166,27 @@ impl SweepChart {
     /// The charts of `metric`: a heatmap when there are two grid axes of two values or more,
     /// a band chart along every axis of two values or more.
     pub fn for_metric(design: &Design, metric: &str) -> Vec<SweepChart> {
-        let varied: Vec<usize> = (0..design.axes.len())
-            .filter(|&i| design.axes[i].values.len() > 1)
-            .collect();
-        let grid: Vec<usize> = varied
+        let varied: Vec<(usize, &Axis)> = design
+            .axes
             .iter()
-            .copied()
-            .filter(|&i| !design.axes[i].sampled)
+            .enumerate()
+            .filter(|(_, a)| a.values.len() > 1)
             .collect();
+        let grid: Vec<(usize, &Axis)> =
+            varied.iter().copied().filter(|(_, a)| !a.sampled).collect();
         let mut out = Vec::new();
-        if let [x, y, ..] = grid[..] {
+        if let [(x, _), (y, _), ..] = *grid.as_slice() {
             out.push(SweepChart::Heatmap {
                 metric: metric.to_string(),
                 x,
                 y,
             });
         }
-        for &x in &varied {
+        for &(x, _) in &varied {
             let by = grid
                 .iter()
-                .copied()
-                .find(|&b| b != x && design.axes[b].values.len() <= MAX_SERIES);
+                .find(|(b, a)| *b != x && a.values.len() <= MAX_SERIES)
+                .map(|&(b, _)| b);
             out.push(SweepChart::Band {
                 metric: metric.to_string(),
                 x,
@@ -191,14 +198,18 @@ impl SweepChart {
 
     /// File stem under charts/.
     pub fn stem(&self, design: &Design) -> String {
+        // A chart of another design's axis names the axis by its index.
+        let path = |i: usize| {
+            design
+                .axes
+                .get(i)
+                .map_or(format!("axis{i}"), |a| a.path.clone())
+        };
         match self {
-            SweepChart::Heatmap { metric, x, y } => format!(
-                "heatmap-{metric}-{}-{}",
-                design.axes[*x].path, design.axes[*y].path
-            ),
-            SweepChart::Band { metric, x, .. } => {
-                format!("band-{metric}-{}", design.axes[*x].path)
+            SweepChart::Heatmap { metric, x, y } => {
+                format!("heatmap-{metric}-{}-{}", path(*x), path(*y))
             }
+            SweepChart::Band { metric, x, .. } => format!("band-{metric}-{}", path(*x)),
         }
     }
 
@@ -249,11 +260,28 @@ fn cell_label(c: &Cell) -> String {
 /// the tick labels of an axis of categories.
 fn index_label(labels: &[String], v: f64) -> String {
     let i = v.round();
-    if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
-        labels[i as usize].clone()
-    } else {
-        String::new()
-    }
+    let whole = (v - i).abs() < 1e-6 && i >= 0.0;
+    whole
+        .then(|| labels.get(i as usize).cloned())
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// The colour of series `g` (colours repeat after [`MAX_SERIES`]).
+#[expect(
+    clippy::indexing_slicing,
+    reason = "g % MAX_SERIES < MAX_SERIES, the length of SERIES_COLOURS"
+)]
+fn series_colour(g: usize) -> RGBColor {
+    SERIES_COLOURS[g % MAX_SERIES]
+}
+
+/// Axis `i` of the design, or why a chart cannot be drawn (a chart made for another design).
+fn axis_of(design: &Design, i: usize) -> Result<&Axis, String> {
+    design
+        .axes
+        .get(i)
+        .ok_or_else(|| format!("the sweep has no axis {i}"))
 }
 
 /// A sweep chart with its data, drawn through the report crate's renderer.
