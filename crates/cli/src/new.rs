@@ -309,7 +309,8 @@ mod tests {
     fn the_opened_type_is_the_name_before_the_last_parenthesis() {
         assert_eq!(opened("stress: Some(MakerStress("), "MakerStress");
         assert_eq!(opened("Noise("), "Noise");
-        assert_eq!(opened("agents: ["), "agents");
+        // A list opens no type: its entries name their own.
+        assert_eq!(opened("agents: ["), "");
         assert_eq!(opened("("), "");
     }
 
