@@ -97,7 +97,7 @@ pub enum AxisSpec {
         #[schemars(extend("x-unit" = "the field's unit"))]
         to: f64,
         /// Number of values.
-        #[schemars(extend("x-unit" = "values", "minimum" = 1))]
+        #[schemars(extend("x-unit" = "values", "minimum" = 1, "maximum" = 10000000))]
         steps: u32,
     },
     /// `steps` geometrically spaced values from `from` to `to` (both positive), both included.
@@ -111,7 +111,7 @@ pub enum AxisSpec {
         #[schemars(extend("x-unit" = "the field's unit"))]
         to: f64,
         /// Number of values.
-        #[schemars(extend("x-unit" = "values", "minimum" = 1))]
+        #[schemars(extend("x-unit" = "values", "minimum" = 1, "maximum" = 10000000))]
         steps: u32,
     },
     /// Drawn uniformly in `[from, to]`, one value per sample point.
@@ -163,14 +163,14 @@ pub enum Sampling {
     /// Independent uniform draws.
     Random {
         /// Number of sample points.
-        #[schemars(extend("x-unit" = "sample points", "minimum" = 1))]
+        #[schemars(extend("x-unit" = "sample points", "minimum" = 1, "maximum" = 10000000))]
         points: u32,
     },
     /// A Latin hypercube: each axis's range is cut into `points` strata, each stratum used
     /// exactly once.
     LatinHypercube {
         /// Number of sample points.
-        #[schemars(extend("x-unit" = "sample points", "minimum" = 1))]
+        #[schemars(extend("x-unit" = "sample points", "minimum" = 1, "maximum" = 10000000))]
         points: u32,
     },
 }
@@ -281,5 +281,25 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("axes[0].steps"), "{e}");
         let e = SweepSpec::parse("Sweep(name: \"t\", seed: 1, axes: [], colour: 3)").unwrap_err();
         assert!(e.message.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn the_schema_states_the_planners_bounds() {
+        let s = sweep_schema();
+        let max = crate::plan::MAX_POINTS as f64;
+        let linear = &s["$defs"]["AxisSpec"]["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|v| v.pointer("/properties/Linear/properties/steps"))
+            .cloned()
+            .unwrap();
+        assert_eq!(linear["maximum"].as_f64(), Some(max));
+        assert_eq!(linear["minimum"].as_f64(), Some(1.0));
+        let points = s["$defs"]["Sampling"]["oneOf"][0]["properties"]["Random"]["properties"]
+            ["points"]["maximum"]
+            .as_f64();
+        assert_eq!(points, Some(max));
+        assert_eq!(s["properties"]["replicates"]["default"], 1);
     }
 }
