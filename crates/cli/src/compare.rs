@@ -1,6 +1,7 @@
 //! `cascade compare RUN_A RUN_B [--out DIR]`: summary metrics side by side with their
 //! differences, and an overlay chart of price, spread and depth.
 
+use crate::input::{print_json, say};
 use anyhow::{Context, Result};
 use cascade_report::charts::compare::{Overlay, STEM};
 use cascade_report::charts::{ChartFormat, RunData};
@@ -21,6 +22,10 @@ pub struct CompareArgs {
     /// (default: output/compare/<A>-vs-<B>).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Print one JSON object on stdout (the runs, the folder written, every metric of A and B
+    /// with the difference); the table goes to stderr.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// A run folder's name for the default output folder: `output/baseline/seed-1` → `baseline-seed-1`.
@@ -90,19 +95,58 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     let _lock = lock_folder(&out_dir).map_err(crate::input::report_error)?;
     let mut out = FolderWriter::new(&out_dir).map_err(crate::input::report_error)?;
     let csv = to_csv(&rows).context("writing compare.csv")?;
+    let mut files = vec!["compare.csv".to_string(), "compare.md".to_string()];
     out.put("compare.csv", &csv)
         .map_err(crate::input::report_error)?;
     out.put("compare.md", to_markdown(&rows, &la, &lb).as_bytes())
         .map_err(crate::input::report_error)?;
     for &format in ChartFormat::ALL {
         let bytes = overlay.render(format).map_err(crate::input::report_error)?;
-        out.put(&format!("{STEM}.{}", format.ext()), &bytes)
-            .map_err(crate::input::report_error)?;
+        let name = format!("{STEM}.{}", format.ext());
+        out.put(&name, &bytes).map_err(crate::input::report_error)?;
+        files.push(name);
     }
 
-    println!("A: {la}\nB: {lb}\n");
-    print!("{}", to_text(&rows));
-    println!("\n-> {}", out_dir.display());
+    let json = args.json;
+    let table = to_text(&rows);
+    say(json, &format!("A: {la}\nB: {lb}\n"));
+    say(json, table.trim_end_matches('\n'));
+    say(json, &format!("\n-> {}", out_dir.display()));
+    if json {
+        let run = |dir: &Path, m: &RunManifest, label: &str| {
+            serde_json::json!({
+                "dir": dir.display().to_string(),
+                "scenario": m.scenario_name,
+                "seed": m.seed,
+                "overrides": m.overrides,
+                "label": label,
+            })
+        };
+        let metrics: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "metric": r.metric,
+                    "a": r.a,
+                    "b": r.b,
+                    "diff": r.diff(),
+                    "change_pct": r.change_pct(),
+                })
+            })
+            .collect();
+        let files: Vec<String> = files
+            .iter()
+            .map(|f| out_dir.join(f).display().to_string())
+            .collect();
+        print_json(&serde_json::json!({
+            "ok": true,
+            "a": run(dir_a, &ma, &la),
+            "b": run(dir_b, &mb, &lb),
+            "out": out_dir.display().to_string(),
+            "files": files,
+            "metrics": metrics,
+        }))?;
+    }
     Ok(())
 }
 

@@ -8,11 +8,13 @@
 
 mod compare;
 mod input;
+mod new;
 mod plot;
 mod progress;
 mod replay;
 mod report_cmd;
 mod run;
+mod schema;
 mod stats;
 mod sweep;
 
@@ -33,13 +35,7 @@ enum Command {
     /// Run a scenario and write a run folder.
     Run(run::RunArgs),
     /// Validate a scenario file without running it.
-    Check {
-        /// The scenario file (RON).
-        scenario: PathBuf,
-        /// Override a scenario field before validating: path=value (repeatable).
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        set: Vec<String>,
-    },
+    Check(input::CheckArgs),
     /// Run again from RUN_DIR/manifest.json alone and verify every file of the folder.
     Replay {
         /// The run folder.
@@ -67,13 +63,32 @@ enum Command {
     Stats(stats::StatsArgs),
     /// Write one self-contained report.html (interactive charts, tables) into a run or sweep folder.
     Report(report_cmd::ReportArgs),
+    /// Print the JSON Schema of the scenario (or sweep) file format, or its Markdown reference.
+    Schema(schema::SchemaArgs),
+    /// Write NAME.ron: a commented scenario to start from.
+    New(new::NewArgs),
+}
+
+impl Command {
+    /// True when the command was asked for one JSON object on stdout (`--json`).
+    fn json(&self) -> bool {
+        match self {
+            Command::Run(a) => a.json,
+            Command::Check(a) => a.json,
+            Command::Compare(a) => a.json,
+            Command::Sweep(a) => a.json(),
+            Command::Stats(a) => a.json,
+            _ => false,
+        }
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = cli.command.json();
     let result = match cli.command {
         Command::Run(args) => run::run(&args),
-        Command::Check { scenario, set } => input::check(&scenario, &set),
+        Command::Check(args) => input::check(&args),
         Command::Replay { run_dir } => replay::replay(&run_dir),
         Command::Plot {
             run_dir,
@@ -99,12 +114,18 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Stats(args) => stats::stats(&args),
         Command::Report(args) => report_cmd::report(&args),
+        Command::Schema(args) => schema::schema(&args),
+        Command::New(args) => new::new(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(input::exit_code(&e))
+            let code = input::exit_code(&e);
+            if json {
+                input::print_json_error(&e, code);
+            }
+            ExitCode::from(code)
         }
     }
 }

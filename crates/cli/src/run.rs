@@ -1,6 +1,6 @@
 //! `cascade run`: simulate a scenario and write its run folder.
 
-use crate::input::{bad, load, report_error};
+use crate::input::{bad, load, print_json, report_error, say};
 use anyhow::{Context, Result};
 use cascade_report::claim::claim_run_folder;
 use cascade_report::{write_failed_run, write_run_with, Manifest, RunOptions};
@@ -47,6 +47,10 @@ pub struct RunArgs {
     /// and writes no folder. `cascade check` holds the certain part to 4 GiB whatever this is.
     #[arg(long, value_name = "MIB", default_value_t = DEFAULT_BUDGET_MIB)]
     memory_budget_mib: u64,
+    /// Print one JSON object on stdout (the folder, counts and the whole summary); messages
+    /// go to stderr.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// The default of `--memory-budget-mib`: the budget `cascade check` admits runs on.
@@ -153,23 +157,54 @@ pub fn run(args: &RunArgs) -> Result<()> {
     )?;
     let events = recording.counters.events_processed;
     let secs = elapsed.as_secs_f64().max(1e-9);
-    println!(
-        "{}: {} events, {} trades in {:.3} s ({:.2} M events/s) -> {}",
-        scenario.name,
-        events,
-        recording.counters.trades,
-        secs,
-        events as f64 / secs / 1e6,
-        dir.display()
+    let json = args.json;
+    say(
+        json,
+        &format!(
+            "{}: {} events, {} trades in {:.3} s ({:.2} M events/s) -> {}",
+            scenario.name,
+            events,
+            recording.counters.trades,
+            secs,
+            events as f64 / secs / 1e6,
+            dir.display()
+        ),
     );
     if args.audit {
-        println!("audit: the ledger held after all {events} events");
+        say(
+            json,
+            &format!("audit: the ledger held after all {events} events"),
+        );
     }
-    if args.report {
-        crate::report_cmd::write_run_report(&dir)?;
+    let report = if args.report {
+        Some(crate::report_cmd::write_run_report(&dir, json)?)
+    } else {
+        None
+    };
+    if json {
+        let summary = read_json(&dir.join("summary.json"))?;
+        print_json(&serde_json::json!({
+            "ok": true,
+            "scenario": scenario.name,
+            "seed": seed,
+            "out": dir.display().to_string(),
+            "events": events,
+            "trades": recording.counters.trades,
+            "elapsed_s": secs,
+            "audit": args.audit.then_some("held"),
+            "report": report.map(|p| p.display().to_string()),
+            "summary": summary,
+        }))?;
     }
     drop(lock);
     Ok(())
+}
+
+/// A JSON file the run just wrote, read back with the bounded reader.
+fn read_json(path: &Path) -> Result<serde_json::Value> {
+    let limit = cascade_report::read::SUMMARY;
+    let bytes = cascade_report::read::read_bounded(path, limit).map_err(report_error)?;
+    serde_json::from_slice(&bytes).with_context(|| format!("reading {}", path.display()))
 }
 
 #[cfg(test)]

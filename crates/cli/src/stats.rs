@@ -17,7 +17,7 @@ pub struct StatsArgs {
     run_dir: PathBuf,
     /// Print stats.json to stdout instead of the table.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
     /// Return horizons in seconds, multiples of the sampling interval (default: 1, 10 and 60
     /// intervals, those leaving enough returns).
     #[arg(long, value_delimiter = ',', value_name = "SECONDS,...")]

@@ -43,6 +43,17 @@ struct RunSweepArgs {
     /// Also keep every run's full run folder under OUT/runs/.
     #[arg(long)]
     keep_runs: bool,
+    /// Print one JSON object on stdout (run counts and the files written); messages go to
+    /// stderr.
+    #[arg(long)]
+    json: bool,
+}
+
+impl SweepArgs {
+    /// True when a sweep run was asked for JSON on stdout.
+    pub fn json(&self) -> bool {
+        self.command.is_none() && self.run.json
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -179,18 +190,21 @@ fn run(args: &RunSweepArgs) -> Result<()> {
     let outcome = execute(&plan, &out, &opts, &bar).map_err(lift)?;
     bar.finish();
     let secs = started.elapsed().as_secs_f64().max(1e-9);
-    println!(
-        "{}: {} runs ({} done now, {} already done, {} failed) on {} threads in {:.2} s \
-         ({:.1} runs/s) -> {}",
-        plan.design.name,
-        outcome.runs,
-        outcome.ran,
-        outcome.skipped,
-        outcome.failed,
-        threads,
-        secs,
-        outcome.ran as f64 / secs,
-        out.display()
+    crate::input::say(
+        args.json,
+        &format!(
+            "{}: {} runs ({} done now, {} already done, {} failed) on {} threads in {:.2} s \
+             ({:.1} runs/s) -> {}",
+            plan.design.name,
+            outcome.runs,
+            outcome.ran,
+            outcome.skipped,
+            outcome.failed,
+            threads,
+            secs,
+            outcome.ran as f64 / secs,
+            out.display()
+        ),
     );
     if outcome.failed > 0 {
         eprintln!(
@@ -198,6 +212,31 @@ fn run(args: &RunSweepArgs) -> Result<()> {
             outcome.failed,
             out.join("results.csv").display()
         );
+    }
+    if args.json {
+        let path = |name: &str| out.join(name).display().to_string();
+        crate::input::print_json(&serde_json::json!({
+            "ok": true,
+            "name": plan.design.name,
+            "hash": plan.hash,
+            "out": out.display().to_string(),
+            "shard": format!("{}/{}", shard.index, shard.count),
+            "threads": threads,
+            "runs": outcome.runs,
+            "ran": outcome.ran,
+            "skipped": outcome.skipped,
+            "failed": outcome.failed,
+            "elapsed_s": secs,
+            "files": {
+                "sweep": path("sweep.json"),
+                "runs_log": path("runs.jsonl"),
+                "results_csv": path("results.csv"),
+                "results_parquet": path("results.parquet"),
+                "aggregate_csv": path("aggregate.csv"),
+                "aggregate_parquet": path("aggregate.parquet"),
+                "runs": args.keep_runs.then(|| path("runs")),
+            },
+        }))?;
     }
     Ok(())
 }

@@ -221,7 +221,9 @@ fn a_run_with_liquidations_draws_the_liquidation_charts() {
             &[
                 "Liquidation cascade — flash-cascade, seed 1",
                 "generation",
-                "simulated time (s)",
+                // One slot per takeover in time order, labelled with its time.
+                "takeovers in time order, one slot each (labels: simulated time (s))",
+                "1254.8",
             ][..],
         ),
         (

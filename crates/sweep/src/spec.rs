@@ -21,10 +21,18 @@
 
 use cascade_sim::scenario::parse_ron;
 use cascade_sim::Scenario;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
+/// The sweep file's JSON Schema (draft 2020-12), as `cascade schema sweep` prints it: each
+/// field's description, `x-unit`, range keywords and default, as in the scenario's schema
+/// (`cascade_sim::scenario::schema`), whose definitions the inline `scenario` refers to.
+pub fn sweep_schema() -> serde_json::Value {
+    schemars::schema_for!(SweepSpec).to_value()
+}
+
 /// A sweep file as written.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(rename = "Sweep", deny_unknown_fields)]
 pub struct SweepSpec {
     /// Short name; the default output folder is `output/sweeps/<name>/`.
@@ -39,9 +47,11 @@ pub struct SweepSpec {
     #[serde(default)]
     pub set: Vec<String>,
     /// The sweep seed; every run seed derives from it.
+    #[schemars(extend("x-unit" = "seed"))]
     pub seed: u64,
     /// Runs per point, each with its own seed.
     #[serde(default = "one")]
+    #[schemars(extend("x-unit" = "runs per point", "minimum" = 1))]
     pub replicates: u32,
     /// Give replicate r of every point the same seed (common random numbers), so that
     /// differences between points are not blurred by different draws.
@@ -51,6 +61,7 @@ pub struct SweepSpec {
     /// `seeds[r]`, exactly as `cascade run --seed` would. Replaces `replicates` and the
     /// seeds derived from `seed`.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "seed"))]
     pub seeds: Option<Vec<u64>>,
     /// How the random axes are sampled (needed when there are any).
     #[serde(default)]
@@ -64,7 +75,7 @@ fn one() -> u32 {
 }
 
 /// One parameter that varies: a scenario path (as `--set` takes) and its values.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum AxisSpec {
     /// An explicit list of values (RON: numbers, strings, booleans, `Some(..)`).
@@ -72,6 +83,7 @@ pub enum AxisSpec {
         /// Scenario path.
         path: String,
         /// The values, in order.
+        #[schemars(with = "Vec<serde_json::Value>")]
         values: Vec<ron::Value>,
     },
     /// `steps` evenly spaced values from `from` to `to`, both included.
@@ -79,10 +91,13 @@ pub enum AxisSpec {
         /// Scenario path.
         path: String,
         /// First value.
+        #[schemars(extend("x-unit" = "the field's unit"))]
         from: f64,
         /// Last value.
+        #[schemars(extend("x-unit" = "the field's unit"))]
         to: f64,
         /// Number of values.
+        #[schemars(extend("x-unit" = "values", "minimum" = 1, "maximum" = 10000000))]
         steps: u32,
     },
     /// `steps` geometrically spaced values from `from` to `to` (both positive), both included.
@@ -90,10 +105,13 @@ pub enum AxisSpec {
         /// Scenario path.
         path: String,
         /// First value.
+        #[schemars(extend("x-unit" = "the field's unit"))]
         from: f64,
         /// Last value.
+        #[schemars(extend("x-unit" = "the field's unit"))]
         to: f64,
         /// Number of values.
+        #[schemars(extend("x-unit" = "values", "minimum" = 1, "maximum" = 10000000))]
         steps: u32,
     },
     /// Drawn uniformly in `[from, to]`, one value per sample point.
@@ -101,8 +119,10 @@ pub enum AxisSpec {
         /// Scenario path.
         path: String,
         /// Lower bound.
+        #[schemars(extend("x-unit" = "the field's unit"))]
         from: f64,
         /// Upper bound.
+        #[schemars(extend("x-unit" = "the field's unit"))]
         to: f64,
     },
     /// Drawn log-uniformly in `[from, to]` (both positive), one value per sample point.
@@ -110,8 +130,10 @@ pub enum AxisSpec {
         /// Scenario path.
         path: String,
         /// Lower bound.
+        #[schemars(extend("x-unit" = "the field's unit"))]
         from: f64,
         /// Upper bound.
+        #[schemars(extend("x-unit" = "the field's unit"))]
         to: f64,
     },
 }
@@ -135,18 +157,20 @@ impl AxisSpec {
 }
 
 /// How random axes are drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum Sampling {
     /// Independent uniform draws.
     Random {
         /// Number of sample points.
+        #[schemars(extend("x-unit" = "sample points", "minimum" = 1, "maximum" = 10000000))]
         points: u32,
     },
     /// A Latin hypercube: each axis's range is cut into `points` strata, each stratum used
     /// exactly once.
     LatinHypercube {
         /// Number of sample points.
+        #[schemars(extend("x-unit" = "sample points", "minimum" = 1, "maximum" = 10000000))]
         points: u32,
     },
     /// Saltelli's design for variance-based (Sobol) sensitivity indices: two independent
@@ -276,5 +300,25 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("axes[0].steps"), "{e}");
         let e = SweepSpec::parse("Sweep(name: \"t\", seed: 1, axes: [], colour: 3)").unwrap_err();
         assert!(e.message.contains("colour"), "{e}");
+    }
+
+    #[test]
+    fn the_schema_states_the_planners_bounds() {
+        let s = sweep_schema();
+        let max = crate::plan::MAX_POINTS as f64;
+        let linear = &s["$defs"]["AxisSpec"]["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|v| v.pointer("/properties/Linear/properties/steps"))
+            .cloned()
+            .unwrap();
+        assert_eq!(linear["maximum"].as_f64(), Some(max));
+        assert_eq!(linear["minimum"].as_f64(), Some(1.0));
+        let points = s["$defs"]["Sampling"]["oneOf"][0]["properties"]["Random"]["properties"]
+            ["points"]["maximum"]
+            .as_f64();
+        assert_eq!(points, Some(max));
+        assert_eq!(s["properties"]["replicates"]["default"], 1);
     }
 }

@@ -2,8 +2,9 @@
 //! - `liquidations`: liquidated notional per interval, closed in the book stacked by
 //!   generation and closed by auto-deleveraging on top (top panel), over the insurance fund
 //!   (bottom);
-//! - `cascade`: each takeover as a dot at (time, generation), sized by notional, with a line
-//!   from the liquidation whose fill triggered it — the cascade as a tree.
+//! - `cascade`: each takeover as a dot in its slot of time order and at its generation, sized
+//!   by notional, with a line from the liquidation whose fill triggered it — the cascade as a
+//!   tree.
 //!
 //! Reads the `liquidations` table (`time_s`, `liquidation`, `notional`, `generation`,
 //! `trigger` = `liquidation:<id>` for a child), the `adl` table when present (`time_s`,
@@ -262,24 +263,54 @@ fn takeovers(liq: &Frame) -> Result<BTreeMap<i64, Takeover>, ReportError> {
     Ok(out)
 }
 
+/// A takeover's time on the cascade chart's axis. Slots crowd where the cascade is dense, so
+/// neighbouring labels can be a fraction of a unit apart even over a long span: one decimal up
+/// to 1,000 units (1254.8), more below 10 and 1 (1254.812 within a second).
+fn time_label(t: f64, span: f64) -> String {
+    let decimals = match span {
+        s if s >= 1000.0 => 0,
+        s if s >= 10.0 => 1,
+        s if s >= 1.0 => 2,
+        _ => 3,
+    };
+    format!("{t:.decimals$}")
+}
+
+/// The takeovers in time order (ties on id): the cascade chart's slots, left to right.
+fn in_time_order(all: &BTreeMap<i64, Takeover>) -> Vec<i64> {
+    let mut ids: Vec<i64> = all.keys().copied().collect();
+    ids.sort_by(|a, b| {
+        let (ta, tb) = (all[a].time_s, all[b].time_s);
+        ta.total_cmp(&tb).then(a.cmp(b))
+    });
+    ids
+}
+
+/// The cascade as a tree: each takeover in its own slot along x, in time order (the delays
+/// inside a cascade are milliseconds, so on a time scale a parent and its children fall on one
+/// vertical line and hide each other), at its generation on y, joined to its parent by a
+/// straight connector — a fan from each parent to its children. Tick labels give the time of
+/// the takeover in that slot.
 pub(super) fn draw_cascade<DB: DrawingBackend>(
     data: &RunData,
     root: &DrawingArea<DB, Shift>,
 ) -> Result<(), ReportError> {
-    let mut all = takeovers(liquidations(data)?)?;
-    // Zoom on the cascade itself (it may last seconds in an hour-long run), without the odd
-    // straggler long after it: those are counted in the legend, not drawn.
-    let times: Vec<f64> = all.values().map(|k| k.time_s).collect();
-    let window = super::inset::central_window(&times).unwrap_or(0.0..1.0);
-    let outside = times.iter().filter(|t| !window.contains(t)).count();
-    all.retain(|_, k| window.contains(&k.time_s));
-    let times = all.values().map(|k| k.time_s);
+    let all = takeovers(liquidations(data)?)?;
+    let order = in_time_order(&all);
+    let slot: BTreeMap<i64, f64> = order
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i as f64))
+        .collect();
+    let times: Vec<f64> = order.iter().map(|id| all[id].time_s).collect();
     let (lo, hi) = (
-        style::min_of(times.clone()).unwrap_or(window.start),
-        style::max_of(times).unwrap_or(window.end),
+        times.first().copied().unwrap_or(0.0),
+        times.last().copied().unwrap_or(1.0),
     );
     let axis = TimeAxis::for_span(hi - lo);
-    let x = style::padded(axis.x(lo), axis.x(hi), 0.04);
+    let span = axis.x(hi) - axis.x(lo);
+    let last = times.len().saturating_sub(1) as f64;
+    let x = -0.5 - 0.02 * last..last + 0.5 + 0.02 * last;
     let max_gen = all.values().map(|k| k.generation).max().unwrap_or(0);
     let max_notional = style::max_of(all.values().map(|k| k.notional))
         .unwrap_or(1.0)
@@ -290,12 +321,6 @@ pub(super) fn draw_cascade<DB: DrawingBackend>(
         "dot area ∝ notional; line: from the liquidation whose fill triggered it".to_string(),
         Mark::Line(style::GREY),
     ));
-    if outside > 0 {
-        legend.push((
-            format!("{outside} takeover(s) outside the cascade window not shown"),
-            Mark::Line(WHITE),
-        ));
-    }
     let plot = style::frame(
         root,
         &style::title("Liquidation cascade", &data.label()),
@@ -303,14 +328,23 @@ pub(super) fn draw_cascade<DB: DrawingBackend>(
     )?;
     let y = -0.5..max_gen as f64 + 0.5;
     let mut chart = style::cartesian(&plot, x, y, true)?;
-    let x_span = chart.x_range().end - chart.x_range().start;
+    let x_desc = format!(
+        "takeovers in time order, one slot each (labels: {})",
+        axis.label
+    );
     chart
         .configure_mesh()
-        .x_desc(axis.label)
+        .x_desc(x_desc)
         .y_desc("generation")
         .x_labels(style::X_LABELS)
         .y_labels((max_gen + 2).min(21))
-        .x_label_formatter(&|v: &f64| style::tick_label(*v, x_span, style::X_LABELS))
+        .x_label_formatter(&|v: &f64| {
+            let i = v.round();
+            match times.get(i as usize) {
+                Some(t) if i >= 0.0 && (v - i).abs() < 1e-6 => time_label(axis.x(*t), span),
+                _ => String::new(),
+            }
+        })
         .y_label_formatter(&|v: &f64| {
             let r = v.round();
             if (v - r).abs() < 1e-6 && r >= 0.0 {
@@ -322,18 +356,19 @@ pub(super) fn draw_cascade<DB: DrawingBackend>(
         .house_look()
         .draw()?;
 
-    let point = |k: &Takeover| (axis.x(k.time_s), k.generation as f64);
-    chart.draw_series(all.values().filter_map(|k| {
-        let parent = all.get(&k.parent?)?;
+    let point = |id: &i64| (slot[id], all[id].generation as f64);
+    chart.draw_series(order.iter().filter_map(|id| {
+        let parent = all[id].parent.filter(|p| all.contains_key(p))?;
         Some(PathElement::new(
-            [point(parent), point(k)],
-            style::GREY.mix(0.7).stroke_width(1),
+            [point(&parent), point(id)],
+            style::GREY.mix(0.6).stroke_width(1),
         ))
     }))?;
-    chart.draw_series(all.values().map(|k| {
-        let r = (3.0 + 11.0 * (k.notional / max_notional).sqrt()).round() as i32;
+    chart.draw_series(order.iter().map(|id| {
+        let k = &all[id];
+        let r = (2.0 + 7.0 * (k.notional / max_notional).sqrt()).round() as i32;
         let c = style::generation_colour(k.generation);
-        Circle::new(point(k), r, c.mix(0.7).filled())
+        Circle::new(point(id), r, c.mix(0.8).filled())
     }))?;
     Ok(())
 }
@@ -364,6 +399,33 @@ mod tests {
         );
         assert_eq!(adl_bins(Some(&adl), 3, 30.0).unwrap(), [20.0, 60.0, 7.0]);
         assert_eq!(adl_bins(None, 2, 30.0).unwrap(), [0.0, 0.0]);
+    }
+
+    #[test]
+    fn cascade_time_labels_have_the_decimals_the_span_needs() {
+        assert_eq!(time_label(1254.8123, 61.0), "1254.8");
+        assert_eq!(time_label(1254.8123, 0.09), "1254.812");
+        assert_eq!(time_label(1254.8123, 150.0), "1254.8");
+        assert_eq!(time_label(3_600.4, 7_200.0), "3600");
+    }
+
+    #[test]
+    fn cascade_slots_follow_time_then_id() {
+        let k = |time_s: f64, parent: Option<i64>| Takeover {
+            time_s,
+            generation: usize::from(parent.is_some()),
+            notional: 1.0,
+            parent,
+        };
+        let all: BTreeMap<i64, Takeover> = [
+            (1, k(5.0, None)),
+            (2, k(2.0, None)),
+            (3, k(5.0, Some(1))),
+            (4, k(5.001, Some(2))),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(in_time_order(&all), [2, 1, 3, 4]);
     }
 
     #[test]

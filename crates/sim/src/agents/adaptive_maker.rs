@@ -5,27 +5,35 @@ use super::{push_ladder, secs_to_ns, Behaviour, Ctx, GroupSpec, Member, OrderLis
 use crate::rng::{exp_draw, Rng};
 use crate::scenario::{Fields, Scenario, MAX_LEVELS};
 use cascade_book::Qty;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Adaptive market makers (ABIDES's AdaptiveMarketMakerAgent).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdaptiveMakerSpec {
     /// Group name, unique within the scenario.
     pub name: String,
     /// Number of agents.
+    #[schemars(extend("x-unit" = "agents"))]
     pub count: u32,
     /// Mean time between wake-ups, seconds (exponential).
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub mean_wake_s: f64,
     /// Quotes per side.
+    #[schemars(extend("x-unit" = "quotes per side", "minimum" = 1, "maximum" = 1000))]
     pub levels: u32,
     /// Distance between two quotes of one side, ticks.
+    #[schemars(extend("x-unit" = "ticks", "minimum" = 1, "maximum" = 1000000))]
     pub level_spacing_ticks: i64,
     /// Size of each quote as a share of the volume traded since the last wake-up.
+    #[schemars(extend("x-unit" = "share of volume", "minimum" = 0, "maximum" = 1))]
     pub pov: f64,
     /// Smallest quote, lots.
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub min_size: i64,
     /// Weight of the newest spread observation in the half-spread average.
+    #[schemars(extend("x-unit" = "weight", "minimum" = 0, "maximum" = 1))]
     pub spread_alpha: f64,
 }
 

@@ -7,29 +7,36 @@ use super::{secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::{exp_draw, Rng};
 use crate::scenario::{Fields, Scenario};
 use cascade_book::{Price, Qty, Side, Tif};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Arbitrageurs: take asks below (or bids above) the index by more than an edge, pulling the
 /// book toward the index; optionally they also rest a deep bid and ask around the index.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ArbitrageurSpec {
     /// Group name, unique within the scenario.
     pub name: String,
     /// Number of agents.
+    #[schemars(extend("x-unit" = "agents"))]
     pub count: u32,
     /// Mean time between wake-ups, seconds (exponential).
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub mean_wake_s: f64,
     /// Required distance from the index, basis points.
+    #[schemars(extend("x-unit" = "bps", "minimum" = 0))]
     pub edge_bps: f64,
     /// Largest order, lots.
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub max_size: i64,
     /// Largest position either way, lots.
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub max_position: i64,
     /// Also rest a bid and an ask of `max_size` lots this far from the index, basis points, and
     /// move them with the index: the deep, slow liquidity of traders who would buy this
     /// venue's dip and hedge elsewhere. None: take only.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "bps", "exclusiveMinimum" = 0, "exclusiveMaximum" = 10000))]
     pub quote_edge_bps: Option<f64>,
 }
 

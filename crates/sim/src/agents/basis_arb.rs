@@ -13,31 +13,40 @@ use super::{secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::{exp_draw, Rng};
 use crate::scenario::{Fields, Scenario};
 use cascade_book::{Price, Qty, Side, Tif};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Basis arbitrageurs: trade the perpetual against the index, within capital and position
 /// limits, and collect funding.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BasisArbSpec {
     /// Group name, unique within the scenario.
     pub name: String,
     /// Number of agents.
+    #[schemars(extend("x-unit" = "agents"))]
     pub count: u32,
     /// Mean time between wake-ups, seconds (exponential).
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub mean_wake_s: f64,
     /// Collateral of each agent, quote currency (its margin account).
+    #[schemars(extend("x-unit" = "quote currency", "exclusiveMinimum" = 0))]
     pub capital: f64,
     /// Largest position value as a multiple of the capital.
+    #[schemars(extend("x-unit" = "×", "minimum" = 1))]
     pub leverage: f64,
     /// Largest position either way, lots.
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub max_position: i64,
     /// Largest order, lots.
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub max_size: i64,
     /// Enter (or add) when basis + predicted funding exceeds this, basis points.
+    #[schemars(extend("x-unit" = "bps", "minimum" = 0, "exclusiveMaximum" = 10000))]
     pub entry_bps: f64,
     /// Unwind when |basis| is below this, basis points; orders never trade further than this
     /// from the index on the wrong side.
+    #[schemars(extend("x-unit" = "bps", "minimum" = 0))]
     pub exit_bps: f64,
 }
 

@@ -5,23 +5,29 @@ use super::{secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::{exp_draw, Rng};
 use crate::scenario::{Fields, Scenario};
 use cascade_book::{Qty, Side};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Fundamental traders: trade toward the index (or the fundamental) when the mid strays.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FundamentalistSpec {
     /// Group name, unique within the scenario.
     pub name: String,
     /// Number of agents.
+    #[schemars(extend("x-unit" = "agents"))]
     pub count: u32,
     /// Mean time between wake-ups, seconds (exponential).
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub mean_wake_s: f64,
     /// Act only when the mid is this far from the reference value, basis points.
+    #[schemars(extend("x-unit" = "bps", "minimum" = 0))]
     pub threshold_bps: f64,
     /// Lots per basis point of deviation beyond the threshold.
+    #[schemars(extend("x-unit" = "lots/bps", "exclusiveMinimum" = 0))]
     pub lots_per_bps: f64,
     /// Largest order, lots.
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub max_size: i64,
 }
 

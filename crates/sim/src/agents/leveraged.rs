@@ -6,45 +6,58 @@ use crate::rng::{exp_draw, Rng};
 use crate::scenario::{Fields, Scenario, Tier};
 use cascade_book::{Qty, Side};
 use rand::Rng as _;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Margin top-ups of a leveraged trader.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopUp {
     /// Top up when equity falls below this multiple of the maintenance margin.
+    #[schemars(extend("x-unit" = "× maintenance margin", "exclusiveMinimum" = 0))]
     pub below_margin_ratio: f64,
     /// Amount added each time, quote currency.
+    #[schemars(extend("x-unit" = "quote currency", "exclusiveMinimum" = 0))]
     pub amount: f64,
     /// Most top-ups per position.
+    #[schemars(extend("x-unit" = "top-ups"))]
     pub max_times: u32,
 }
 
 /// Leveraged traders: open a position on margin, hold it, maybe re-enter after liquidation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LeveragedSpec {
     /// Group name, unique within the scenario.
     pub name: String,
     /// Number of traders.
+    #[schemars(extend("x-unit" = "traders"))]
     pub count: u32,
     /// Probability that a trader is long.
+    #[schemars(extend("x-unit" = "probability", "minimum" = 0, "maximum" = 1))]
     pub long_share: f64,
     /// Collateral of each trader, quote currency.
+    #[schemars(extend("x-unit" = "quote currency", "exclusiveMinimum" = 0, "maximum" = 1e12))]
     pub collateral: f64,
     /// Smallest leverage; leverage is drawn log-uniformly in [min, max].
+    #[schemars(extend("x-unit" = "×", "minimum" = 1))]
     pub leverage_min: f64,
     /// Largest leverage.
+    #[schemars(extend("x-unit" = "×", "minimum" = 1))]
     pub leverage_max: f64,
     /// Entries are spread uniformly over [entry_start_s, entry_end_s].
+    #[schemars(extend("x-unit" = "s", "minimum" = 0))]
     pub entry_start_s: f64,
     /// End of the entry window, seconds.
+    #[schemars(extend("x-unit" = "s", "minimum" = 0))]
     pub entry_end_s: f64,
     /// Time between two looks at an open position, seconds.
     #[serde(default = "default_check")]
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub check_interval_s: f64,
     /// Close the position when the price moved this many percent against the entry.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "%", "exclusiveMinimum" = 0, "exclusiveMaximum" = 100))]
     pub stop_loss_pct: Option<f64>,
     /// Add collateral when close to maintenance.
     #[serde(default)]
@@ -52,6 +65,7 @@ pub struct LeveragedSpec {
     /// After a liquidation (depositing fresh collateral), a stop-out or an auto-deleveraging,
     /// enter again after this delay; never when absent.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub re_entry_delay_s: Option<f64>,
 }
 

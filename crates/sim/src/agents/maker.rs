@@ -7,28 +7,36 @@ use crate::rng::Rng;
 use crate::scenario::{Fields, Scenario, MAX_LEVELS};
 use cascade_book::{Price, Qty, Side, Tif};
 use rand::Rng as _;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Market makers with a fixed ladder.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MakerSpec {
     /// Group name, unique within the scenario.
     pub name: String,
     /// Number of agents.
+    #[schemars(extend("x-unit" = "agents"))]
     pub count: u32,
     /// Time between two refreshes of the ladder, seconds.
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub refresh_s: f64,
     /// Distance from the mid to the first quote on each side, ticks.
+    #[schemars(extend("x-unit" = "ticks", "minimum" = 1, "maximum" = 1000000))]
     pub half_spread_ticks: i64,
     /// Quotes per side.
+    #[schemars(extend("x-unit" = "quotes per side", "minimum" = 1, "maximum" = 1000))]
     pub levels: u32,
     /// Distance between two quotes of one side, ticks.
+    #[schemars(extend("x-unit" = "ticks", "minimum" = 1, "maximum" = 1000000))]
     pub level_spacing_ticks: i64,
     /// Size of each quote, lots.
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub size: i64,
     /// Ladder shift against inventory, ticks per lot held (a long maker quotes lower).
     #[serde(default)]
+    #[schemars(extend("x-unit" = "ticks/lot", "minimum" = 0, "maximum" = 1e6))]
     pub skew_ticks_per_lot: f64,
     /// Volatility- and inventory-driven spreads and withdrawal under stress.
     #[serde(default)]
@@ -37,30 +45,38 @@ pub struct MakerSpec {
     /// liquidated, and it stops quoting the side that would grow its position once its
     /// equity falls below twice its maintenance margin (its capital limit).
     #[serde(default)]
+    #[schemars(extend("x-unit" = "quote currency", "exclusiveMinimum" = 0, "maximum" = 1e12))]
     pub collateral: Option<f64>,
 }
 
 /// Stress behaviour of a market maker: volatility- and inventory-driven spreads, withdrawal.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MakerStress {
     /// Weight of the newest squared return in the volatility average (per wake-up).
+    #[schemars(extend("x-unit" = "weight", "minimum" = 0, "maximum" = 1))]
     pub vol_alpha: f64,
     /// Extra half-spread, ticks per basis point of realised volatility.
+    #[schemars(extend("x-unit" = "ticks/bps", "minimum" = 0))]
     pub spread_per_vol_bps: f64,
     /// Extra half-spread, ticks per lot of inventory.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "ticks/lot", "minimum" = 0))]
     pub spread_per_inventory_lot: f64,
     /// Stop quoting the side that would grow inventory beyond this many lots.
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub max_inventory: i64,
     /// Withdraw or not (false: a counterfactual maker that never withdraws).
     #[serde(default = "yes")]
     pub withdraw: bool,
     /// Withdraw when realised volatility per wake-up exceeds this, basis points.
+    #[schemars(extend("x-unit" = "bps", "exclusiveMinimum" = 0))]
     pub withdraw_vol_bps: f64,
     /// Withdraw when one-sided taker flow since the last wake-up exceeds this share (0.5–1).
+    #[schemars(extend("x-unit" = "share of taker flow", "minimum" = 0.5, "maximum" = 1))]
     pub withdraw_imbalance: f64,
     /// Time out of the market after a withdrawal, seconds.
+    #[schemars(extend("x-unit" = "s", "minimum" = 0))]
     pub cooldown_s: f64,
 }
 

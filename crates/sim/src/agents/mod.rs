@@ -55,7 +55,7 @@ macro_rules! agent_kinds {
     ($($(#[doc = $doc:literal])* $kind:ident($spec:ident),)+) => {
         /// A group of `count` identical agents of one kind, as the scenario file writes it:
         /// `Noise(name: "noise", count: 200, rate_per_s: 0.5, ...)`.
-        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
         pub enum AgentGroup {
             $($(#[doc = $doc])* $kind($spec),)+
         }

@@ -4,25 +4,32 @@ use super::{draw_size, secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, Or
 use crate::rng::{exp_draw, Rng};
 use crate::scenario::{Fields, Scenario, MAX_WINDOW};
 use cascade_book::{Side, Tif};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Momentum agents (ABIDES's MomentumAgent).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MomentumSpec {
     /// Group name, unique within the scenario.
     pub name: String,
     /// Number of agents.
+    #[schemars(extend("x-unit" = "agents"))]
     pub count: u32,
     /// Mean time between wake-ups, seconds (exponential).
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub mean_wake_s: f64,
     /// Observations in the short moving average.
+    #[schemars(extend("x-unit" = "observations", "minimum" = 1, "maximum" = 100000))]
     pub short_window: u32,
     /// Observations in the long moving average.
+    #[schemars(extend("x-unit" = "observations", "minimum" = 1, "maximum" = 100000))]
     pub long_window: u32,
     /// Smallest order, lots.
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub size_min: i64,
     /// Largest order, lots.
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub size_max: i64,
 }
 

@@ -7,40 +7,52 @@ use crate::rng::{exp_draw, geometric_draw, Rng};
 use crate::scenario::{Fields, Scenario};
 use cascade_book::{Price, Side, Tif};
 use rand::Rng as _;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Noise traders.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoiseSpec {
     /// Group name, unique within the scenario.
     pub name: String,
     /// Number of agents.
+    #[schemars(extend("x-unit" = "agents"))]
     pub count: u32,
     /// Wake-ups per second per agent (a Poisson process).
+    #[schemars(extend("x-unit" = "1/s", "exclusiveMinimum" = 0))]
     pub rate_per_s: f64,
     /// Relative weight of a passive limit order at a wake-up.
+    #[schemars(extend("x-unit" = "relative weight", "minimum" = 0))]
     pub limit_weight: f64,
     /// Relative weight of a market order.
+    #[schemars(extend("x-unit" = "relative weight", "minimum" = 0))]
     pub market_weight: f64,
     /// Relative weight of cancelling one of the agent's resting orders.
+    #[schemars(extend("x-unit" = "relative weight", "minimum" = 0))]
     pub cancel_weight: f64,
     /// Mean distance of a limit order behind the mid, in ticks (geometric).
+    #[schemars(extend("x-unit" = "ticks", "minimum" = 0, "maximum" = 1e6))]
     pub offset_ticks_mean: f64,
     /// Widening of the offset with the market's realised volatility: the mean offset is
     /// `offset_ticks_mean × (1 + offset_vol_scale × vol_bps)`, vol_bps being the volatility of
     /// one-second mid returns. 0 (the default) keeps it fixed.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "1/bps", "minimum" = 0, "maximum" = 1000))]
     pub offset_vol_scale: f64,
     /// Largest widening factor of the offset (default 10).
     #[serde(default = "default_vol_cap")]
+    #[schemars(extend("x-unit" = "×", "minimum" = 1, "maximum" = 1e6))]
     pub offset_vol_cap: f64,
     /// Smallest order, lots.
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub size_min: i64,
     /// Largest order, lots.
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub size_max: i64,
     /// Resting orders an agent keeps at most; the oldest is cancelled beyond it.
     #[serde(default = "default_max_orders")]
+    #[schemars(extend("x-unit" = "orders", "minimum" = 1, "maximum" = 4096))]
     pub max_orders: u32,
 }
 

@@ -12,19 +12,22 @@ use crate::rng::Rng;
 use crate::scenario::{Fields, Scenario};
 use cascade_book::Book;
 use rand::Rng as _;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A group of agents driven from outside, as the scenario file writes it:
 /// `PythonAgent(name: "buyers", count: 2, wake_every_s: 1.0, class: "examples.agents:Buyer")`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PythonAgentSpec {
     /// Group name, unique within the scenario.
     pub name: String,
     /// Number of agents.
+    #[schemars(extend("x-unit" = "agents"))]
     pub count: u32,
     /// Time between two wake-ups, seconds (the first falls at a uniform random phase within
     /// the first period, drawn from the member's stream).
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub wake_every_s: f64,
     /// What the host instantiates for each member (for Python: `module:Class`, or a name the
     /// caller registered).
@@ -32,10 +35,12 @@ pub struct PythonAgentSpec {
     /// Largest order the host may send, lots (default 1,000,000; bounded as every order size
     /// is, so no account's cash can overflow).
     #[serde(default = "default_max_order_lots")]
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub max_order_lots: i64,
     /// Collateral, quote currency: with it the agent's account is a margin account holding
     /// it, liquidated like a leveraged trader's; without, a plain account starting at zero.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "quote currency", "exclusiveMinimum" = 0))]
     pub collateral: Option<f64>,
 }
 

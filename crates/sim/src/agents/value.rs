@@ -7,27 +7,35 @@ use crate::scenario::{Fields, Scenario};
 use cascade_book::{Price, Side, Tif};
 use rand::Rng as _;
 use rand_distr::{Distribution, StandardNormal};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Value agents (ABIDES's ValueAgent).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ValueSpec {
     /// Group name, unique within the scenario.
     pub name: String,
     /// Number of agents.
+    #[schemars(extend("x-unit" = "agents"))]
     pub count: u32,
     /// Mean time between wake-ups, seconds (exponential).
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub mean_wake_s: f64,
     /// Standard deviation of the observation noise, quote currency.
+    #[schemars(extend("x-unit" = "quote currency", "minimum" = 0))]
     pub observation_noise: f64,
     /// Probability that an order crosses the spread.
+    #[schemars(extend("x-unit" = "probability", "minimum" = 0, "maximum" = 1))]
     pub aggressive_prob: f64,
     /// Passive orders sit up to this many spreads behind the estimate.
+    #[schemars(extend("x-unit" = "spreads", "minimum" = 0, "maximum" = 1000))]
     pub depth_spreads: f64,
     /// Smallest order, lots.
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub size_min: i64,
     /// Largest order, lots.
+    #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
     pub size_max: i64,
 }
 

@@ -6,10 +6,11 @@
 //! /work/shared/REFERENCE.md "Venue rules in detail"; the lead's docs/venues.md tabulates them.
 
 use super::{MarginSpec, MarkSpec, Preset};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// What the premium index compares with the index.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub enum PremiumSource {
     /// The mid price.
@@ -19,12 +20,14 @@ pub enum PremiumSource {
     /// gives the average over what rests.
     Impact {
         /// Impact margin notional, quote currency.
+        #[schemars(extend("x-unit" = "quote currency", "exclusiveMinimum" = 0))]
         notional: f64,
     },
 }
 
-/// The `funding:` section. Left out (or any field left out): the venue preset's value.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// The `funding:` section. Left out (or any field left out): the venue preset's value. Custom
+/// has no funding; switched on there (`enabled: true`), it starts from Binance's values.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FundingSpec {
     /// Funding on or off (preset: on for every named venue, off for Custom).
@@ -32,30 +35,36 @@ pub struct FundingSpec {
     pub enabled: Option<bool>,
     /// The period the interest, band and cap are quoted for, seconds (8 h on every preset).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "s", "minimum" = 0.001))]
     pub interval_s: Option<f64>,
     /// Time between two payments, seconds; each pays the interval's rate × this / interval
     /// (8 h; Hyperliquid 1 h, paying F/8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "s", "minimum" = 0.001))]
     pub pay_every_s: Option<f64>,
     /// Time between two premium samples, seconds (Binance, Hyperliquid 5 s; others 60 s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "s", "minimum" = 0.001))]
     pub premium_sample_s: Option<f64>,
     /// What the premium compares with the index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub premium: Option<PremiumSource>,
     /// Interest component per interval, basis points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "bps per interval", "minimum" = -10000, "maximum" = 10000))]
     pub interest_bps: Option<f64>,
     /// The clamp of (interest − premium), ± basis points per interval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "bps per interval", "minimum" = 0, "maximum" = 10000))]
     pub band_bps: Option<f64>,
     /// The largest |rate| per interval, basis points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "bps per interval", "minimum" = 0, "maximum" = 10000))]
     pub cap_bps: Option<f64>,
 }
 
 /// The funding rules in force: every field resolved.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FundingRules {
     /// See [`FundingSpec::interval_s`].
     pub interval_s: f64,
@@ -110,19 +119,21 @@ impl FundingSpec {
 }
 
 /// The `fees:` section: maker and taker fees in parts per million of the traded notional.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeeSpec {
     /// Maker fee, ppm (negative: a rebate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "ppm of notional", "minimum" = -100000, "maximum" = 100000))]
     pub maker_ppm: Option<i64>,
     /// Taker fee, ppm.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "ppm of notional", "minimum" = 0, "maximum" = 100000))]
     pub taker_ppm: Option<i64>,
 }
 
 /// The trading fees in force, ppm of notional.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct FeeRules {
     /// Maker fee (negative: a rebate).
     pub maker_ppm: i64,

@@ -7,10 +7,11 @@
 //! runs. The presets follow the venues' documents as docs/venues.md lays out, rule by rule.
 
 use super::Preset;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// How a liquidation step is sent to the book.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Execution {
     /// Take the book down to the worst price the insurance fund can cover.
     #[default]
@@ -25,7 +26,7 @@ pub enum Execution {
 }
 
 /// How much of a position one liquidation step closes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum StepMode {
     /// `step_fraction` of the position.
     #[default]
@@ -36,7 +37,7 @@ pub enum StepMode {
 }
 
 /// What closes the gap when the book and the fund cannot.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Shortfall {
     /// Auto-deleveraging: opposite positions ranked by profit × leverage take the rest at the
     /// bankruptcy price.
@@ -48,7 +49,7 @@ pub enum Shortfall {
 }
 
 /// What happens to the part of a step the book did not take.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Remainder {
     /// The shortfall rule at once (ADL, or the book at any price under socialised loss).
     #[default]
@@ -62,7 +63,7 @@ pub enum Remainder {
 }
 
 /// The exchange's liquidation engine, as written in the scenario (every field optional).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LiquidationSpec {
     /// Off: accounts are never liquidated (a counterfactual).
@@ -70,6 +71,7 @@ pub struct LiquidationSpec {
     pub enabled: Option<bool>,
     /// Share of the position closed in one step (1 closes it at once), in `Fraction` mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "fraction of the position", "exclusiveMinimum" = 0, "maximum" = 1))]
     pub step_fraction: Option<f64>,
     /// How much one step closes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -77,15 +79,18 @@ pub struct LiquidationSpec {
     /// Positions of at most this notional (quote currency) are closed whole in one step;
     /// only larger ones are closed in partial steps. 0: every position in partial steps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "quote currency", "minimum" = 0))]
     pub partial_above: Option<f64>,
     /// Time between two steps of one account, seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "s", "minimum" = 0))]
     pub cooldown_s: Option<f64>,
     /// How steps are sent to the book.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution: Option<Execution>,
     /// Liquidation (clearance) fee on the closed notional, paid into the insurance fund.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "fraction of notional", "minimum" = 0, "exclusiveMaximum" = 0.5))]
     pub fee_rate: Option<f64>,
     /// True: a fill better than the bankruptcy price pays the difference (the margin left)
     /// to the fund; false: the trader keeps it (Hyperliquid) and the fund only covers fills
@@ -94,6 +99,7 @@ pub struct LiquidationSpec {
     pub surplus_to_fund: Option<bool>,
     /// The insurance fund at the start, quote currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "quote currency", "minimum" = 0, "maximum" = 1e15))]
     pub insurance_fund: Option<f64>,
     /// What happens to what a step's order did not fill.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,26 +107,33 @@ pub struct LiquidationSpec {
     /// The fund takes a position over only while its position's notional stays within this
     /// multiple of its equity (Binance: 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "× fund equity", "minimum" = 0, "maximum" = 100))]
     pub fund_capacity: Option<f64>,
     /// Below this fraction of maintenance margin the fund (a backstop vault) takes the whole
     /// account over — position and margin — without the book (Hyperliquid: 2/3). 0: never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "fraction of maintenance margin", "minimum" = 0, "exclusiveMaximum" = 1))]
     pub backstop_below: Option<f64>,
     /// Time between two work-off orders of the fund, seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub workoff_interval_s: Option<f64>,
     /// Share of its position the fund offers in one work-off order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "fraction of the position", "exclusiveMinimum" = 0, "maximum" = 1))]
     pub workoff_fraction: Option<f64>,
     /// How far beyond the mark a work-off IOC may trade, basis points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "bps", "exclusiveMinimum" = 0, "exclusiveMaximum" = 10000))]
     pub workoff_slippage_bps: Option<f64>,
     /// ADL also fires (instead of the fund or the next step) once the fund has fallen this
     /// share from its peak over `adl_drawdown_window_s` (OKX, Bybit: 0.3 over 8 h). 0: off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "fraction of the fund", "minimum" = 0, "exclusiveMaximum" = 1))]
     pub adl_drawdown: Option<f64>,
     /// The window of the fund's peak for `adl_drawdown`, seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub adl_drawdown_window_s: Option<f64>,
     /// What happens when the fund cannot cover a shortfall.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,22 +1,26 @@
 //! The margin section: tiers of leverage and maintenance by position notional.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// One margin tier: positions with notional up to `notional_cap` may use `max_leverage` and
 /// must keep `maintenance_rate` of their notional (less the tier's maintenance amount).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tier {
     /// Upper bound of the tier's position notional, quote currency.
+    #[schemars(extend("x-unit" = "quote currency", "exclusiveMinimum" = 0))]
     pub notional_cap: f64,
     /// Highest leverage allowed in the tier (initial margin rate = 1 / max_leverage).
+    #[schemars(extend("x-unit" = "×", "minimum" = 1, "maximum" = 1000))]
     pub max_leverage: f64,
     /// Maintenance margin rate, e.g. 0.004 for 0.4%.
+    #[schemars(extend("x-unit" = "fraction of notional", "exclusiveMinimum" = 0, "exclusiveMaximum" = 1))]
     pub maintenance_rate: f64,
 }
 
 /// The margin rules of the venue.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MarginSpec {
     /// Tiers by increasing notional. The default is a Binance-style BTC ladder.

@@ -1,9 +1,10 @@
 //! The mark and index sections: how the mark price is computed, and the exogenous index.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// How the mark price, on which liquidations trigger, is computed.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 // Struct variants refuse unknown fields too: a misspelt `overs:` must not leave `over_s` at
 // its default without a word.
 #[serde(deny_unknown_fields)]
@@ -18,11 +19,13 @@ pub enum MarkSpec {
     /// An exponential moving average of the mid.
     EmaMid {
         /// Half-life of the average, seconds.
+        #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
         half_life_s: f64,
     },
     /// median(index + EMA of (mid − index), mid, last), as large perpetual venues compute it.
     Median {
         /// Half-life of the basis average, seconds.
+        #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
         basis_half_life_s: f64,
     },
     /// Binance's and Bybit's mark: median(P1, P2, last) with P1 = index × (1 + F × τ /
@@ -32,12 +35,14 @@ pub enum MarkSpec {
     /// falls back on the index, it never freezes.
     VenueMedian {
         /// Window of the basis average, seconds (Binance 30, Bybit 300).
+        #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0, "maximum" = 3600))]
         basis_window_s: f64,
     },
     /// OKX's mark: index + the moving average of (mid − index) sampled each second over the
     /// window (the index alone while no two-sided sample exists).
     IndexBasis {
         /// Window of the basis average, seconds.
+        #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0, "maximum" = 3600))]
         basis_window_s: f64,
     },
     /// BitMEX's fair price: index × (1 + F × τ / interval); no book input.
@@ -46,6 +51,7 @@ pub enum MarkSpec {
     /// the average where it was.
     OracleEma {
         /// Half-life of the basis average, seconds.
+        #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
         half_life_s: f64,
     },
 }
@@ -76,27 +82,34 @@ impl MarkSpec {
 }
 
 /// An exogenous index: geometric Brownian motion with jumps, or a scripted path.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IndexSpec {
     /// Time between two index updates, seconds.
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub interval_s: f64,
     /// Drift per second (log).
     #[serde(default)]
+    #[schemars(extend("x-unit" = "1/s (log)"))]
     pub drift_per_s: f64,
     /// Volatility per square root of a second (log).
     #[serde(default)]
+    #[schemars(extend("x-unit" = "1/√s (log)", "minimum" = 0))]
     pub vol_per_sqrt_s: f64,
     /// Jump intensity per second.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "1/s", "minimum" = 0))]
     pub jump_rate_per_s: f64,
     /// Mean jump, percent.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "%", "exclusiveMinimum" = -100))]
     pub jump_mean_pct: f64,
     /// Standard deviation of jumps, percent.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "%", "minimum" = 0))]
     pub jump_std_pct: f64,
     /// A scripted path of (time s, price), linearly interpolated; replaces the random walk.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "[(s, quote currency)]"))]
     pub path: Vec<(f64, f64)>,
 }

@@ -8,6 +8,7 @@
 //! `mark.rs` (mark and index), `liquidation.rs` and `shock.rs`, each agent kind's section in
 //! its file under `agents/`, the checks in `validate/`, the reading in `parse.rs`.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 mod funding;
@@ -15,6 +16,7 @@ mod liquidation;
 mod margin;
 mod mark;
 mod parse;
+pub mod schema;
 mod shock;
 mod validate;
 mod venue;
@@ -40,17 +42,20 @@ pub use validate::{FieldError, ValidationErrors};
 pub use venue::Preset;
 
 /// A whole market: the instrument, the clock, the exogenous processes and the agents.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// Short name; the default run folder is `output/<name>/seed-<seed>/`.
     pub name: String,
     /// Seed used when the command line gives none.
     #[serde(default = "default_seed")]
+    #[schemars(extend("x-unit" = "seed"))]
     pub seed: u64,
     /// Simulated time covered by the run, in seconds.
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0, "maximum" = 3.2e8))]
     pub duration_s: f64,
     /// Interval between two rows of the time series, in seconds.
+    #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub sample_interval_s: f64,
     /// The venue whose rules the exchange follows (liquidation waterfall, funding, mark,
     /// fees, margin gate); any rule field given in the scenario overrides the preset's.
@@ -99,13 +104,15 @@ fn default_seed() -> u64 {
 
 /// Order latency: every order of one wake-up arrives `base_us` plus a uniform draw in
 /// `[0, jitter_us]` after the decision.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Latency {
     /// Fixed part, in microseconds.
+    #[schemars(extend("x-unit" = "µs", "minimum" = 0, "maximum" = 1e9))]
     pub base_us: f64,
     /// Upper bound of the random part, in microseconds.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "µs", "minimum" = 0, "maximum" = 1e9))]
     pub jitter_us: f64,
 }
 
@@ -119,36 +126,45 @@ impl Default for Latency {
 }
 
 /// The instrument: price grid, lot size and opening price.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Instrument {
     /// Price of one tick in quote currency (e.g. 0.01 for cents).
+    #[schemars(extend("x-unit" = "quote currency", "exclusiveMinimum" = 0))]
     pub tick_size: f64,
     /// Base units per lot.
+    #[schemars(extend("x-unit" = "base units", "exclusiveMinimum" = 0))]
     pub lot_size: f64,
     /// Opening reference price in quote currency; a multiple of `tick_size`.
+    #[schemars(extend("x-unit" = "quote currency", "exclusiveMinimum" = 0))]
     pub initial_price: f64,
 }
 
 /// A mean-reverting fundamental value with rare jumps (an Ornstein–Uhlenbeck process).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fundamental {
     /// Long-run mean in quote currency; the initial price when absent.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "quote currency", "exclusiveMinimum" = 0))]
     pub mean: Option<f64>,
     /// Mean-reversion speed, per second.
+    #[schemars(extend("x-unit" = "1/s", "minimum" = 0))]
     pub kappa_per_s: f64,
     /// Diffusion, in quote currency per square root of a second.
+    #[schemars(extend("x-unit" = "quote currency/√s", "minimum" = 0))]
     pub sigma_per_sqrt_s: f64,
     /// Jump intensity, per second.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "1/s", "minimum" = 0))]
     pub jump_rate_per_s: f64,
     /// Mean jump size, quote currency.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "quote currency"))]
     pub jump_mean: f64,
     /// Standard deviation of the jump size, quote currency.
     #[serde(default)]
+    #[schemars(extend("x-unit" = "quote currency", "minimum" = 0))]
     pub jump_std: f64,
 }
 

@@ -1,9 +1,10 @@
 //! The shocks section: scripted events at given times.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A scripted event.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 // Struct variants refuse unknown fields too: a misspelt `overs:` must not leave `over_s` at
 // its default without a word.
 #[serde(deny_unknown_fields)]
@@ -12,44 +13,56 @@ pub enum Shock {
     /// over `over_s` seconds (all at once when `over_s` is 0).
     MarketSell {
         /// Time, seconds.
+        #[schemars(extend("x-unit" = "s", "minimum" = 0))]
         at_s: f64,
         /// Lots.
+        #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
         qty: i64,
         /// Duration of the program, seconds.
         #[serde(default)]
+        #[schemars(extend("x-unit" = "s", "minimum" = 0))]
         over_s: f64,
     },
     /// A buy program, as `MarketSell`.
     MarketBuy {
         /// Time, seconds.
+        #[schemars(extend("x-unit" = "s", "minimum" = 0))]
         at_s: f64,
         /// Lots.
+        #[schemars(extend("x-unit" = "lots", "minimum" = 1, "maximum" = 1000000000))]
         qty: i64,
         /// Duration of the program, seconds.
         #[serde(default)]
+        #[schemars(extend("x-unit" = "s", "minimum" = 0))]
         over_s: f64,
     },
     /// The index jumps by `pct` percent at `at_s`.
     IndexJump {
         /// Time, seconds.
+        #[schemars(extend("x-unit" = "s", "minimum" = 0))]
         at_s: f64,
         /// Percent, e.g. -5.0.
+        #[schemars(extend("x-unit" = "%", "exclusiveMinimum" = -100, "exclusiveMaximum" = 1000))]
         pct: f64,
     },
     /// The makers of `group` pull their quotes and stay out for `duration_s`.
     MakerOutage {
         /// Time, seconds.
+        #[schemars(extend("x-unit" = "s", "minimum" = 0))]
         at_s: f64,
         /// Name of a `Maker` group.
         group: String,
         /// Seconds.
+        #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
         duration_s: f64,
     },
     /// Every maintenance rate is multiplied by `maintenance_multiplier`.
     MarginChange {
         /// Time, seconds.
+        #[schemars(extend("x-unit" = "s", "minimum" = 0))]
         at_s: f64,
         /// Factor on maintenance rates (must keep them below the initial rates).
+        #[schemars(extend("x-unit" = "×", "exclusiveMinimum" = 0))]
         maintenance_multiplier: f64,
     },
 }

@@ -3,10 +3,11 @@
 //! documents them (docs/venues.md). Each rule stays overridable field by field: a rule field
 //! given in the scenario wins over the preset's value, a field left out takes it.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// A named venue whose rules a scenario starts from.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum Preset {
     /// No venue: every rule is the scenario's own field or cascade's neutral default (no
     /// funding, no trading fees, no margin gate, the mid as mark, remainders to ADL at once).
