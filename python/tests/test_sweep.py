@@ -177,3 +177,29 @@ def test_progress_is_a_tqdm_bar_fed_from_the_worker_threads(monkeypatch, capsys)
     cascade.sweep(text, threads=2, progress=False)
     assert len(callers) == 4
     assert "4/4" not in capsys.readouterr().err
+
+
+def test_a_sobol_design_from_python_equals_the_cli_s_and_writes_sensitivity(cli, tmp_path):
+    base = ROOT / "scenarios" / "baseline.ron"
+    expected = cli_results(cli, tmp_path, f"""Sweep(name: "sobol", base: "{base}", seed: 3,
+        set: ["duration_s=20"], samples: Sobol(points: 2), axes: [
+            Uniform(path: "agents.makers.refresh_s", from: 0.5, to: 2.0),
+            LogUniform(path: "agents.noise.rate_per_s", from: 0.25, to: 1.0),
+        ])""")
+    got = cascade.sweep(
+        base="scenarios/baseline.ron",
+        set={"duration_s": 20.0},
+        axes={
+            "agents.makers.refresh_s": cascade.Uniform(0.5, 2.0),
+            "agents.noise.rate_per_s": cascade.LogUniform(0.25, 1.0),
+        },
+        seed=3,
+        samples=cascade.Sobol(points=2),
+        out=tmp_path / "py",
+        progress=False,
+    )
+    assert got.height == 2 * (2 + 2)
+    assert got.equals(expected)
+    assert (tmp_path / "py" / "sensitivity.parquet").read_bytes() == (
+        tmp_path / "cli" / "sensitivity.parquet"
+    ).read_bytes()
