@@ -28,7 +28,7 @@ import polars as pl
 from . import _core
 from ._charts import Chart, Charts
 from ._core import Order, ScenarioError, View
-from ._sweep import LatinHypercube, Linear, Log, LogUniform, Random, Uniform, sweep
+from ._sweep import LatinHypercube, Linear, Log, LogUniform, Random, Sobol, Uniform, sweep
 
 __all__ = [
     "Agent",
@@ -43,6 +43,7 @@ __all__ = [
     "Uniform",
     "Run",
     "ScenarioError",
+    "Sobol",
     "View",
     "load_scenario",
     "run",

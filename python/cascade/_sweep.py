@@ -14,7 +14,7 @@ import polars as pl
 
 from . import _core
 
-__all__ = ["sweep", "Linear", "Log", "Uniform", "LogUniform", "Random", "LatinHypercube"]
+__all__ = ["sweep", "Linear", "Log", "Uniform", "LogUniform", "Random", "LatinHypercube", "Sobol"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -84,6 +84,14 @@ class LatinHypercube(Random):
     kind = "latin_hypercube"
 
 
+class Sobol(Random):
+    """Saltelli's design for Sobol sensitivity indices: ``points`` base rows, run as
+    ``points × (random axes + 2)`` sample points. The sweep folder (``out=``) also holds
+    sensitivity.csv and sensitivity.parquet."""
+
+    kind = "sobol"
+
+
 Axis = Union[Sequence[Any], Linear, Uniform]
 _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
 
@@ -132,7 +140,10 @@ def _plan(sweep, base, axes, set, seed, seeds, replicates, common_seeds, samples
         raise TypeError("sweep: give a sweep file (or its text), or base= and axes=")
     text, is_file = _source(base)
     if samples is not None and not isinstance(samples, Random):
-        raise TypeError("samples: expected cascade.Random(points=N) or cascade.LatinHypercube(points=N)")
+        raise TypeError(
+            "samples: expected cascade.Random(points=N), cascade.LatinHypercube(points=N) "
+            "or cascade.Sobol(points=N)"
+        )
     return _core.plan_axes(
         name if name is not None else _default_name(text, is_file),
         text,
@@ -197,8 +208,8 @@ def sweep(
     :func:`cascade.run` takes them), ``seed`` (the sweep seed: run seeds and random axes
     derive from it), ``seeds`` (explicit replicate seeds, e.g. ``range(1, 4)``: replicate r of
     every point runs with ``seeds[r]``, as ``cascade run --seed`` would), ``replicates``,
-    ``common_seeds``, ``samples`` (:class:`Random` or :class:`LatinHypercube`, needed by
-    random axes) and ``name``. Every axis value is tried on the base before any run starts; a
+    ``common_seeds``, ``samples`` (:class:`Random`, :class:`LatinHypercube` or :class:`Sobol`,
+    needed by random axes) and ``name``. Every axis value is tried on the base before any run starts; a
     bad one raises :class:`cascade.ScenarioError` naming the axis.
 
     With ``out`` the sweep folder is kept there (and ``resume`` continues it); without, it is

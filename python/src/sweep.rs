@@ -96,7 +96,7 @@ pub fn plan_file(source: &str, is_file: bool) -> PyResult<Plan> {
 /// (`base_is_file`, relative to the current folder) or RON text; `axes` a list of
 /// `(kind, path, payload)` with kind `values` (payload: the list), `linear` or `log`
 /// (`(from, to, steps)`), `uniform` or `loguniform` (`(from, to)`); `samples` `(kind, points)`
-/// with kind `random` or `latin_hypercube`.
+/// with kind `random`, `latin_hypercube` or `sobol`.
 #[pyfunction]
 #[pyo3(signature = (name, base, base_is_file, axes, set, seed, replicates=1, seeds=None,
                     common_seeds=false, samples=None))]
@@ -147,8 +147,9 @@ fn sampling(kind: &str, points: u32) -> PyResult<Sampling> {
     match kind {
         "random" => Ok(Sampling::Random { points }),
         "latin_hypercube" => Ok(Sampling::LatinHypercube { points }),
+        "sobol" => Ok(Sampling::Sobol { points }),
         other => Err(PyValueError::new_err(format!(
-            "samples: expected \"random\" or \"latin_hypercube\", got {other:?}"
+            "samples: expected \"random\", \"latin_hypercube\" or \"sobol\", got {other:?}"
         ))),
     }
 }

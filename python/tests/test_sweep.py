@@ -208,3 +208,29 @@ def test_results_of_the_smoke_sweep_and_of_a_flash_cascade_sweep_concatenate(cli
         pl.concat(
             [pl.read_parquet(tmp_path / d / name) for d in ("smoke", "flash")], how="vertical"
         )
+
+
+def test_a_sobol_design_from_python_equals_the_cli_s_and_writes_sensitivity(cli, tmp_path):
+    base = ROOT / "scenarios" / "baseline.ron"
+    expected = cli_results(cli, tmp_path, f"""Sweep(name: "sobol", base: "{base}", seed: 3,
+        set: ["duration_s=20"], samples: Sobol(points: 2), axes: [
+            Uniform(path: "agents.makers.refresh_s", from: 0.5, to: 2.0),
+            LogUniform(path: "agents.noise.rate_per_s", from: 0.25, to: 1.0),
+        ])""")
+    got = cascade.sweep(
+        base="scenarios/baseline.ron",
+        set={"duration_s": 20.0},
+        axes={
+            "agents.makers.refresh_s": cascade.Uniform(0.5, 2.0),
+            "agents.noise.rate_per_s": cascade.LogUniform(0.25, 1.0),
+        },
+        seed=3,
+        samples=cascade.Sobol(points=2),
+        out=tmp_path / "py",
+        progress=False,
+    )
+    assert got.height == 2 * (2 + 2)
+    assert got.equals(expected)
+    assert (tmp_path / "py" / "sensitivity.parquet").read_bytes() == (
+        tmp_path / "cli" / "sensitivity.parquet"
+    ).read_bytes()

@@ -253,6 +253,9 @@ mod tests {
         assert!((ix[0].total.unwrap().0 - 3.125 / 1.625).abs() < 1e-12);
         // No variance: no index.
         let flat = vec![Some(1.0); 4];
-        assert_eq!(indices(&flat, &flat, std::slice::from_ref(&flat))[0].first, None);
+        assert_eq!(
+            indices(&flat, &flat, std::slice::from_ref(&flat))[0].first,
+            None
+        );
     }
 }

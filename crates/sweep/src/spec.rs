@@ -179,7 +179,9 @@ pub enum Sampling {
     /// all. The sweep also writes sensitivity.csv and sensitivity.parquet: the first-order and
     /// total index of every metric on every random axis, with bootstrap intervals.
     Sobol {
-        /// Number of base rows (N); the sweep runs N × (random axes + 2) points.
+        /// Number of base rows (N); the sweep runs N × (random axes + 2) points, at most
+        /// 10,000,000 in all.
+        #[schemars(extend("x-unit" = "base rows", "minimum" = 2))]
         points: u32,
     },
 }
