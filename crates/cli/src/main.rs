@@ -6,6 +6,7 @@
 // The CLI reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
 #![warn(clippy::indexing_slicing)]
 
+mod calibrate_cmd;
 mod compare;
 mod input;
 mod plot;
@@ -67,6 +68,8 @@ enum Command {
     Stats(stats::StatsArgs),
     /// Write one self-contained report.html (interactive charts, tables) into a run or sweep folder.
     Report(report_cmd::ReportArgs),
+    /// Estimate scenario parameters by the method of simulated moments.
+    Calibrate(calibrate_cmd::CalibrateArgs),
 }
 
 fn main() -> ExitCode {
@@ -99,6 +102,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => sweep::sweep(args),
         Command::Stats(args) => stats::stats(&args),
         Command::Report(args) => report_cmd::report(&args),
+        Command::Calibrate(args) => calibrate_cmd::calibrate(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -120,23 +120,7 @@ impl RecordLog {
     /// Opens (or creates) the log of `dir`, first cutting a torn last line.
     pub fn open(dir: &Path) -> Result<Self, SweepError> {
         let path = log_path(dir);
-        let io = |e| SweepError::io(&path, e);
-        // Checked before opening: a FIFO would block the open, /dev/zero the read.
-        if path.symlink_metadata().is_ok() {
-            check_file(&path, cascade_report::read::RUNS_LOG)?;
-        }
-        let mut file = fs::OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&path)
-            .map_err(io)?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(io)?;
-        let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        if whole < bytes.len() {
-            file.set_len(whole as u64).map_err(io)?;
-        }
+        let file = open_append(&path)?;
         Ok(RecordLog {
             path,
             file: Mutex::new(file),
@@ -157,6 +141,37 @@ impl RecordLog {
         let f = self.file.lock().unwrap_or_else(|p| p.into_inner());
         f.sync_all().map_err(|e| SweepError::io(&self.path, e))
     }
+}
+
+/// Opens (or creates) an append-only log of JSON lines, first cutting a torn last line, so the
+/// next line starts on a line of its own.
+pub(crate) fn open_append(path: &Path) -> Result<fs::File, SweepError> {
+    let io = |e| SweepError::io(path, e);
+    // Checked before opening: a FIFO would block the open, /dev/zero the read.
+    if path.symlink_metadata().is_ok() {
+        check_file(path, cascade_report::read::RUNS_LOG)?;
+    }
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(io)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(io)?;
+    let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if whole < bytes.len() {
+        file.set_len(whole as u64).map_err(io)?;
+    }
+    Ok(file)
+}
+
+/// The whole (newline-terminated) lines of a log; what follows the last newline is torn.
+pub(crate) fn whole_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    bytes[..whole]
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
 }
 
 /// Writes a whole log (records in the order given) atomically and durably: a merge's output.
@@ -182,9 +197,7 @@ pub fn read_records(dir: &Path, hash: &str) -> Result<BTreeMap<RunId, RunRecord>
     }
     let bytes = read_bounded(&path, cascade_report::read::RUNS_LOG)?;
     let mut out = BTreeMap::new();
-    // Only newline-terminated lines are whole; what follows the last newline is torn.
-    let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-    for l in bytes[..whole].split(|&b| b == b'\n') {
+    for l in whole_lines(&bytes) {
         let Ok(record) = serde_json::from_slice::<RunRecord>(l) else {
             continue;
         };
