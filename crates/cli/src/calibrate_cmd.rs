@@ -6,6 +6,7 @@ use anyhow::Result;
 use cascade_sweep::calibrate::journal::Candidate;
 use cascade_sweep::calibrate::{self, Options, Progress};
 use clap::Args;
+use serde_json::Value;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -53,6 +54,13 @@ impl Progress for Lines {
     }
 }
 
+/// The value at `keys` in `v`, or null.
+fn at<'a>(v: &'a Value, keys: &[&str]) -> &'a Value {
+    keys.iter()
+        .try_fold(v, |v, k| v.get(k))
+        .unwrap_or(&Value::Null)
+}
+
 /// Runs `cascade calibrate`.
 pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
     let threads = threads(args.threads)?;
@@ -97,9 +105,9 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
         println!(
             "  {:<40} {:>14}  se {}  95% {}",
             p.path,
-            r["estimate"][&p.path],
-            r["standard_errors"]["se"][&p.path],
-            r["standard_errors"]["interval_95"][&p.path]
+            at(r, &["estimate", &p.path]),
+            at(r, &["standard_errors", "se", &p.path]),
+            at(r, &["standard_errors", "interval_95", &p.path])
         );
     }
     println!("moments (target, simulated ± se):");

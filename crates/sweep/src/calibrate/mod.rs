@@ -270,7 +270,8 @@ fn check_optimiser(o: &Optimiser) -> Result<(), String> {
             "field optimiser.step: must be in (0, 1], got {step}"
         ));
     }
-    if !(x_tol >= 0.0 && x_tol.is_finite()) || !(f_tol >= 0.0 && f_tol.is_finite()) {
+    let tolerance = |t: f64| t >= 0.0 && t.is_finite();
+    if !(tolerance(x_tol) && tolerance(f_tol)) {
         return Err(format!(
             "field optimiser: x_tol and f_tol must be non-negative numbers, got {x_tol} and {f_tol}"
         ));
