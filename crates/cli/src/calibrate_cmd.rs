@@ -34,12 +34,10 @@ pub struct CalibrateArgs {
 struct Lines {
     started: Instant,
     last: std::cell::Cell<Instant>,
-    count: std::cell::Cell<u64>,
 }
 
 impl Progress for Lines {
     fn candidate(&self, c: &Candidate, best: Option<f64>, replayed: bool) {
-        self.count.set(self.count.get() + 1);
         if replayed || self.last.get().elapsed() < Duration::from_secs(5) {
             return;
         }
@@ -77,7 +75,6 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
     let lines = Lines {
         started: Instant::now(),
         last: std::cell::Cell::new(Instant::now()),
-        count: std::cell::Cell::new(0),
     };
     let started = Instant::now();
     let outcome = calibrate::calibrate(&cal, &out, &opts, &lines).map_err(lift)?;
