@@ -6,6 +6,7 @@
 // The CLI reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
 #![warn(clippy::indexing_slicing)]
 
+mod calibrate_cmd;
 mod compare;
 mod input;
 mod new;
@@ -67,6 +68,8 @@ enum Command {
     Schema(schema::SchemaArgs),
     /// Write NAME.ron: a commented scenario to start from.
     New(new::NewArgs),
+    /// Estimate scenario parameters by the method of simulated moments.
+    Calibrate(calibrate_cmd::CalibrateArgs),
 }
 
 impl Command {
@@ -78,6 +81,7 @@ impl Command {
             Command::Compare(a) => a.json,
             Command::Sweep(a) => a.json(),
             Command::Stats(a) => a.json,
+            Command::Calibrate(a) => a.json,
             _ => false,
         }
     }
@@ -116,6 +120,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report_cmd::report(&args),
         Command::Schema(args) => schema::schema(&args),
         Command::New(args) => new::new(&args),
+        Command::Calibrate(args) => calibrate_cmd::calibrate(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

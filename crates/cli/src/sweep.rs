@@ -143,7 +143,7 @@ pub fn lift(e: SweepError) -> anyhow::Error {
 
 /// The worker threads: `--threads`, else SLURM_CPUS_PER_TASK when set, else every core;
 /// a count above the cap ([`cascade_sweep::max_threads`]) is refused naming where it came from.
-fn threads(given: Option<usize>) -> Result<usize> {
+pub fn threads(given: Option<usize>) -> Result<usize> {
     let slurm = std::env::var("SLURM_CPUS_PER_TASK")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())

@@ -171,6 +171,19 @@ pub fn run_one(
     seed: u64,
     keep: Option<&Path>,
 ) -> Result<Result<Summary, RunError>, SweepError> {
+    let ran = run_one_with(plan, id, seed, keep, |_, _| ())?;
+    Ok(ran.map(|(summary, ())| summary))
+}
+
+/// [`run_one`], also handing the recording (and the point's scenario) to `also` before it is
+/// dropped: figures a summary does not hold (a calibration's stats moments).
+pub fn run_one_with<T>(
+    plan: &Plan,
+    id: RunId,
+    seed: u64,
+    keep: Option<&Path>,
+    also: impl FnOnce(&cascade_sim::Recording, &Scenario) -> T,
+) -> Result<Result<(Summary, T), RunError>, SweepError> {
     let scenario = match point_scenario(plan, id.point) {
         Ok(s) => s,
         Err(e) => return Ok(Err(e)),
@@ -225,7 +238,8 @@ pub fn run_one(
         };
         write_run_with(dir, &manifest, &scenario, &recording, options)?;
     }
-    Ok(Ok(summary))
+    let extra = also(&recording, &scenario);
+    Ok(Ok((summary, extra)))
 }
 
 /// Runs the plan's runs of `opts.shard` into `dir` and writes the results there.

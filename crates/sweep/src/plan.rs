@@ -229,7 +229,7 @@ pub fn plan_spec_named(spec: &SweepSpec, file: &str, dir: &Path) -> Result<Plan,
     Ok(plan)
 }
 
-fn read_text(path: &Path) -> Result<String, String> {
+pub(crate) fn read_text(path: &Path) -> Result<String, String> {
     if path.is_dir() {
         return Err("is a directory, expected a sweep file (.ron)".into());
     }
@@ -250,7 +250,7 @@ fn read_text(path: &Path) -> Result<String, String> {
     })
 }
 
-fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
+pub(crate) fn plan_spec(spec: &SweepSpec, dir: &Path) -> Result<Plan, String> {
     check_name(&spec.name)?;
     let base = base_scenario(spec, dir)?;
     let sets = spec
@@ -485,7 +485,7 @@ fn points(axes: &[Axis], samples: Option<u32>) -> Result<Vec<Vec<u32>>, String> 
     Ok(out)
 }
 
-mod axes;
+pub(crate) mod axes;
 mod axis_path;
 
 #[cfg(test)]

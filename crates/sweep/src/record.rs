@@ -130,23 +130,7 @@ impl RecordLog {
     /// Opens (or creates) the log of `dir`, first cutting a torn last line.
     pub fn open(dir: &Path) -> Result<Self, SweepError> {
         let path = log_path(dir);
-        let io = |e| SweepError::io(&path, e);
-        // Checked before opening: a FIFO would block the open, /dev/zero the read.
-        if path.symlink_metadata().is_ok() {
-            check_file(&path, cascade_report::read::RUNS_LOG)?;
-        }
-        let mut file = fs::OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(&path)
-            .map_err(io)?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(io)?;
-        let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        if whole < bytes.len() {
-            file.set_len(whole as u64).map_err(io)?;
-        }
+        let file = open_append(&path)?;
         Ok(RecordLog {
             path,
             file: Mutex::new(file),
@@ -167,6 +151,37 @@ impl RecordLog {
         let f = self.file.lock().unwrap_or_else(|p| p.into_inner());
         f.sync_all().map_err(|e| SweepError::io(&self.path, e))
     }
+}
+
+/// Opens (or creates) an append-only log of JSON lines, first cutting a torn last line, so the
+/// next line starts on a line of its own.
+pub(crate) fn open_append(path: &Path) -> Result<fs::File, SweepError> {
+    let io = |e| SweepError::io(path, e);
+    // Checked before opening: a FIFO would block the open, /dev/zero the read.
+    if path.symlink_metadata().is_ok() {
+        check_file(path, cascade_report::read::RUNS_LOG)?;
+    }
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(io)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(io)?;
+    let whole = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if whole < bytes.len() {
+        file.set_len(whole as u64).map_err(io)?;
+    }
+    Ok(file)
+}
+
+/// The whole (newline-terminated) lines of a log; what follows the last newline is torn.
+pub(crate) fn whole_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    bytes
+        .split_inclusive(|&b| b == b'\n')
+        .filter_map(|l| l.strip_suffix(b"\n"))
+        .filter(|l| !l.is_empty())
 }
 
 /// Writes a whole log (records in the order given) atomically and durably: a merge's output.

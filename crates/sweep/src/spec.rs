@@ -243,15 +243,20 @@ impl SweepSpec {
     /// Parses RON text; unknown fields, missing fields and wrong types are errors with a line
     /// and column.
     pub fn parse(text: &str) -> Result<Self, SpecError> {
-        let extensions = ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES
-            | ron::extensions::Extensions::IMPLICIT_SOME;
-        parse_ron(text, extensions, MAX_SWEEP_BYTES).map_err(|e| SpecError {
-            line: e.line,
-            column: e.column,
-            field: e.field,
-            message: e.message,
-        })
+        parse_file(text)
     }
+}
+
+/// Parses a sweep-like file (a sweep, a calibration) of at most [`MAX_SWEEP_BYTES`].
+pub(crate) fn parse_file<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, SpecError> {
+    let extensions = ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES
+        | ron::extensions::Extensions::IMPLICIT_SOME;
+    parse_ron(text, extensions, MAX_SWEEP_BYTES).map_err(|e| SpecError {
+        line: e.line,
+        column: e.column,
+        field: e.field,
+        message: e.message,
+    })
 }
 
 #[cfg(test)]

@@ -113,22 +113,7 @@ fn numeric_axis(path: &str, xs: &[f64], base: &Scenario, distinct: bool) -> Resu
             Err(_) => return Err(float_err),
         },
     };
-    let values: Vec<AxisValue> = xs
-        .iter()
-        .map(|&x| match kind {
-            Kind::Int => {
-                let i = x.round() as i64;
-                AxisValue {
-                    cell: Cell::Int(i),
-                    ron: i.to_string(),
-                }
-            }
-            _ => AxisValue {
-                cell: Cell::Float(x),
-                ron: float_ron(x),
-            },
-        })
-        .collect();
+    let values: Vec<AxisValue> = xs.iter().map(|&x| numeric_value(x, kind)).collect();
     if distinct && kind == Kind::Int {
         let mut seen = BTreeSet::new();
         if let Some(v) = values.iter().find(|v| !seen.insert(v.ron.clone())) {
@@ -149,6 +134,23 @@ fn numeric_axis(path: &str, xs: &[f64], base: &Scenario, distinct: bool) -> Resu
         sampled: false,
         log: false,
     })
+}
+
+/// `x` as a value of a numeric axis of this kind: rounded for integers.
+pub(crate) fn numeric_value(x: f64, kind: Kind) -> AxisValue {
+    match kind {
+        Kind::Int => {
+            let i = x.round() as i64;
+            AxisValue {
+                cell: Cell::Int(i),
+                ron: i.to_string(),
+            }
+        }
+        _ => AxisValue {
+            cell: Cell::Float(x),
+            ron: float_ron(x),
+        },
+    }
 }
 
 /// A float as RON text that reads back as the same float (always with a point or an
