@@ -22,9 +22,10 @@ mod noise;
 mod one_shot;
 mod orders;
 mod python_agent;
+mod sizes;
 mod value;
 
-pub use adaptive_maker::{AdaptiveMaker, AdaptiveMakerSpec};
+pub use adaptive_maker::{AdaptiveMaker, AdaptiveMakerSpec, MakerQuotes};
 pub use arbitrageur::{Arbitrageur, ArbitrageurSpec};
 pub use basis_arb::{BasisArb, BasisArbSpec};
 pub use fundamentalist::{Fundamentalist, FundamentalistSpec};
@@ -32,10 +33,11 @@ pub use leveraged::{Leveraged, LeveragedSpec, TopUp};
 pub use maker::{Maker, MakerSpec, MakerStress};
 pub use momentum::{Momentum, MomentumSpec};
 pub use noise::{Noise, NoiseSpec};
-pub use one_shot::{OneShot, OneShotSpec};
+pub use one_shot::{OneShot, OneShotSpec, OneShotWake};
 pub use orders::OrderList;
 pub use python_agent::{Brain, ExternalAgent, PythonAgent, PythonAgentSpec, View};
-pub use value::{Value, ValueSpec};
+pub use sizes::{OrderSizes, MIXTURE_MAX_LOTS};
+pub use value::{AbidesBelief, Value, ValuePricing, ValueSpec};
 
 use crate::accounts::Account;
 use crate::fundamental::Fundamental;

@@ -1,6 +1,6 @@
 //! Momentum agents (ABIDES's MomentumAgent): short against long moving average of the mid.
 
-use super::{draw_size, secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
+use super::{secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList, OrderSizes};
 use crate::rng::{exp_draw, Rng};
 use crate::scenario::{Fields, Scenario, MAX_WINDOW};
 use cascade_book::{Side, Tif};
@@ -24,6 +24,13 @@ pub struct MomentumSpec {
     pub size_min: i64,
     /// Largest order, lots.
     pub size_max: i64,
+    /// How order sizes are drawn (default: uniform in `[size_min, size_max]`).
+    #[serde(default)]
+    pub order_sizes: OrderSizes,
+    /// Buy when the two averages are equal, as ABIDES's MomentumAgent (`>=`); by default an
+    /// agent does nothing on a tie.
+    #[serde(default)]
+    pub ties_buy: bool,
 }
 
 impl GroupSpec for MomentumSpec {
@@ -43,7 +50,7 @@ impl GroupSpec for MomentumSpec {
                 ),
             );
         }
-        f.sizes(self.size_min, self.size_max);
+        self.order_sizes.validate(f, self.size_min, self.size_max);
     }
 
     fn max_resting(&self) -> usize {
@@ -62,6 +69,8 @@ pub struct Momentum {
     short: usize,
     size_min: i64,
     size_max: i64,
+    order_sizes: OrderSizes,
+    ties_buy: bool,
     /// The last `long_window` observations of twice the mid, oldest overwritten first.
     history_x2: Vec<i64>,
     seen: usize,
@@ -75,6 +84,8 @@ impl Momentum {
             short: spec.short_window as usize,
             size_min: spec.size_min,
             size_max: spec.size_max,
+            order_sizes: spec.order_sizes,
+            ties_buy: spec.ties_buy,
             history_x2: vec![0; spec.long_window as usize],
             seen: 0,
         }
@@ -85,7 +96,8 @@ impl Momentum {
         now_ns + secs_to_ns(exp_draw(rng, self.mean_wake_s))
     }
 
-    /// Buy when the short average is above the long one, sell when below.
+    /// Buy when the short average is above the long one, sell when below; on a tie, buy if
+    /// `ties_buy`.
     fn signal(&self) -> Option<Side> {
         let long = self.history_x2.len();
         if self.seen < long {
@@ -102,7 +114,7 @@ impl Momentum {
         match lhs.cmp(&rhs) {
             std::cmp::Ordering::Greater => Some(Side::Buy),
             std::cmp::Ordering::Less => Some(Side::Sell),
-            std::cmp::Ordering::Equal => None,
+            std::cmp::Ordering::Equal => self.ties_buy.then_some(Side::Buy),
         }
     }
 }
@@ -124,8 +136,9 @@ impl Behaviour for Momentum {
                 Side::Buy => l1.ask,
                 Side::Sell => l1.bid,
             };
-            if let Some((price, _)) = opposite {
-                let qty = draw_size(rng, self.size_min, self.size_max);
+            let qty =
+                opposite.and_then(|_| self.order_sizes.draw(rng, self.size_min, self.size_max));
+            if let (Some((price, _)), Some(qty)) = (opposite, qty) {
                 ctx.out.push(Action::Limit {
                     side,
                     price,
@@ -151,6 +164,8 @@ mod tests {
             long_window: 4,
             size_min: 1,
             size_max: 1,
+            order_sizes: OrderSizes::Uniform,
+            ties_buy: false,
         })
     }
 
@@ -178,5 +193,16 @@ mod tests {
         assert_eq!(a.signal(), Some(Side::Sell));
         feed(&mut a, &[8, 8, 8, 8]);
         assert_eq!(a.signal(), None);
+    }
+
+    #[test]
+    fn ties_buy_only_when_asked() {
+        let mut a = agent();
+        feed(&mut a, &[8, 8, 8, 8]);
+        assert_eq!(a.signal(), None);
+        a.ties_buy = true;
+        assert_eq!(a.signal(), Some(Side::Buy));
+        feed(&mut a, &[7, 7]);
+        assert_eq!(a.signal(), Some(Side::Sell), "a strict fall still sells");
     }
 }
