@@ -139,9 +139,7 @@ impl Behaviour for OneShot {
     /// Buys at the best ask or sells at the best bid; never wakes again.
     fn wake(&mut self, ctx: &mut Ctx<'_>, rng: &mut Rng, _orders: &mut OrderList) -> Option<i64> {
         let side = draw_side(rng);
-        let Some(qty) = self.order_sizes.draw(rng, self.size_min, self.size_max) else {
-            return None;
-        };
+        let qty = self.order_sizes.draw(rng, self.size_min, self.size_max)?;
         let opposite = match side {
             Side::Buy => ctx.book.best_ask(),
             Side::Sell => ctx.book.best_bid(),
