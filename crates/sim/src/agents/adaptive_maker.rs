@@ -31,7 +31,29 @@ pub struct AdaptiveMakerSpec {
     /// spread away, `level_spacing_ticks` apart).
     #[serde(default)]
     pub quotes: MakerQuotes,
+    /// Size (and skew) from the taker volume of the last `volume_window_s` seconds, as
+    /// ABIDES's fixed `get_transacted_volume` window, instead of the volume since the last
+    /// wake-up; counted from whole seconds, in [1, 3600].
+    #[serde(default)]
+    pub volume_window_s: Option<f64>,
 }
+
+/// Longest trailing flow window an agent of `scenario` reads, whole seconds (0: none).
+pub(crate) fn flow_window_s(scenario: &Scenario) -> u32 {
+    scenario
+        .agents
+        .iter()
+        .filter_map(|g| match g {
+            super::AgentGroup::AdaptiveMaker(s) => s.volume_window_s,
+            _ => None,
+        })
+        .map(|w| w.clamp(0.0, MAX_VOLUME_WINDOW_S).ceil() as u32)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Longest `volume_window_s`, seconds.
+const MAX_VOLUME_WINDOW_S: f64 = 3600.0;
 
 /// Where an adaptive maker's ladder sits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -73,6 +95,14 @@ impl GroupSpec for AdaptiveMakerSpec {
         f.probability("pov", self.pov);
         f.lots("min_size", self.min_size);
         f.probability("spread_alpha", self.spread_alpha);
+        if let Some(w) = self.volume_window_s {
+            if f.positive("volume_window_s", w) && !(1.0..=MAX_VOLUME_WINDOW_S).contains(&w) {
+                f.err(
+                    "volume_window_s",
+                    format!("must be in [1, {MAX_VOLUME_WINDOW_S}] seconds, got {w}"),
+                );
+            }
+        }
         if let MakerQuotes::AbidesWindow {
             level_spacing_spreads,
             initial_spread_ticks,
@@ -116,6 +146,7 @@ pub struct AdaptiveMaker {
     buys_seen: i64,
     sells_seen: i64,
     last_mid: Option<i64>,
+    volume_window_ns: Option<i64>,
 }
 
 impl AdaptiveMaker {
@@ -140,6 +171,7 @@ impl AdaptiveMaker {
             buys_seen: 0,
             sells_seen: 0,
             last_mid: None,
+            volume_window_ns: spec.volume_window_s.map(Scenario::ns),
         }
     }
 
@@ -155,15 +187,27 @@ impl AdaptiveMaker {
                 .spread_avg_ticks
                 .map(|avg| alpha * s + (1.0 - alpha) * avg);
         }
-        let buys = ctx.market.cum_taker_buy - self.buys_seen;
-        let sells = ctx.market.cum_taker_sell - self.sells_seen;
-        (self.buys_seen, self.sells_seen) = (ctx.market.cum_taker_buy, ctx.market.cum_taker_sell);
+        let (buys, sells) = self.flow(ctx);
         let (Some(mid), Some(window)) = (self.last_mid, self.spread_avg_ticks) else {
             return;
         };
         let size = ((self.pov * (buys + sells) as f64).round() as i64).max(self.min_size);
         let ladder = AbidesLadder::new(mid, window, spacing_spreads, skew_ticks, buys, sells);
         ladder.push(ctx.out, self.levels, Qty(size));
+    }
+
+    /// Taker (buys, sells) to size from: over the trailing window when the maker has one,
+    /// else since its last wake-up.
+    fn flow(&mut self, ctx: &Ctx<'_>) -> (i64, i64) {
+        let m = ctx.market;
+        let since = (
+            m.cum_taker_buy - self.buys_seen,
+            m.cum_taker_sell - self.sells_seen,
+        );
+        (self.buys_seen, self.sells_seen) = (m.cum_taker_buy, m.cum_taker_sell);
+        self.volume_window_ns
+            .and_then(|w| ctx.flow?.window(ctx.now_ns, w, m))
+            .unwrap_or(since)
     }
 
     /// The next wake-up after `now_ns`.
@@ -200,8 +244,12 @@ impl Behaviour for AdaptiveMaker {
         let half = self
             .spread_avg_ticks
             .map_or(1, |s| ((s / 2.0).round() as i64).max(1));
-        let volume = ctx.market.cum_volume - self.volume_seen;
+        let mut volume = ctx.market.cum_volume - self.volume_seen;
         self.volume_seen = ctx.market.cum_volume;
+        if self.volume_window_ns.is_some() {
+            let (buys, sells) = self.flow(ctx);
+            volume = buys + sells;
+        }
         let size = ((self.pov * volume as f64).round() as i64).max(self.min_size);
         orders.cancel_all(ctx.out);
         push_ladder(

@@ -14,6 +14,7 @@
 mod adaptive_maker;
 mod arbitrageur;
 mod basis_arb;
+mod flow;
 mod fundamentalist;
 mod leveraged;
 mod maker;
@@ -25,9 +26,11 @@ mod python_agent;
 mod sizes;
 mod value;
 
+pub(crate) use adaptive_maker::flow_window_s;
 pub use adaptive_maker::{AdaptiveMaker, AdaptiveMakerSpec, MakerQuotes};
 pub use arbitrageur::{Arbitrageur, ArbitrageurSpec};
 pub use basis_arb::{BasisArb, BasisArbSpec};
+pub use flow::FlowHistory;
 pub use fundamentalist::{Fundamentalist, FundamentalistSpec};
 pub use leveraged::{Leveraged, LeveragedSpec, TopUp};
 pub use maker::{Maker, MakerSpec, MakerStress};
@@ -299,6 +302,9 @@ pub struct Ctx<'a> {
     pub fundamental: Option<&'a mut Fundamental>,
     /// Instructions to send; the kernel delivers them after the latency.
     pub out: &'a mut Vec<Action>,
+    /// Taker flow at the last whole seconds, when an agent of the scenario asks for a
+    /// trailing window of it.
+    pub flow: Option<&'a FlowHistory>,
 }
 
 impl Ctx<'_> {

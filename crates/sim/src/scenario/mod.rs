@@ -107,6 +107,12 @@ pub struct Latency {
     /// Upper bound of the random part, in microseconds.
     #[serde(default)]
     pub jitter_us: f64,
+    /// Places the exchange and every agent at uniform random points on a line this many
+    /// metres long, as ABIDES's `generate_latency_model` (RMSC04: 3,866,660, New York to
+    /// Seattle); each order then also waits twice the light time between its agent and the
+    /// exchange (see `geo_latency.rs`). None: no distance.
+    #[serde(default)]
+    pub line_m: Option<f64>,
 }
 
 impl Default for Latency {
@@ -114,6 +120,7 @@ impl Default for Latency {
         Self {
             base_us: 100.0,
             jitter_us: 0.0,
+            line_m: None,
         }
     }
 }
