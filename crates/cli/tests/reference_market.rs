@@ -58,6 +58,16 @@ fn bad_abides_options_exit_2_naming_the_field() {
         "initial_price: 10000000000.00",
         &["agents[0].order_sizes"],
     );
+    refuse_edit(
+        "volume_window_s: Some(60.0)",
+        "volume_window_s: Some(7200.0)",
+        &["agents[3].volume_window_s"],
+    );
+    refuse_edit(
+        "line_m: Some(3866660.0)",
+        "line_m: Some(-1.0)",
+        &["latency.line_m"],
+    );
     refuse_edit("pricing: OppositeBest", "pricing: Opposite", &["Opposite"]);
 }
 

@@ -1,6 +1,8 @@
 //! Adaptive market makers (ABIDES's AdaptiveMarketMakerAgent): ladders sized to a share of
 //! recent volume, half-spread following an average of the observed spread.
 
+#[cfg(test)]
+use super::FlowHistory;
 use super::{push_ladder, secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::{exp_draw, Rng};
 use crate::scenario::{Fields, Scenario, MAX_LEVELS};
@@ -36,6 +38,10 @@ pub struct AdaptiveMakerSpec {
     /// wake-up; counted from whole seconds, in [1, 3600].
     #[serde(default)]
     pub volume_window_s: Option<f64>,
+    /// First wake-up at the open, as ABIDES's agents do (default: after one exponential
+    /// draw).
+    #[serde(default)]
+    pub wake_at_open: bool,
 }
 
 /// Longest trailing flow window an agent of `scenario` reads, whole seconds (0: none).
@@ -147,6 +153,7 @@ pub struct AdaptiveMaker {
     sells_seen: i64,
     last_mid: Option<i64>,
     volume_window_ns: Option<i64>,
+    wake_at_open: bool,
 }
 
 impl AdaptiveMaker {
@@ -172,6 +179,7 @@ impl AdaptiveMaker {
             sells_seen: 0,
             last_mid: None,
             volume_window_ns: spec.volume_window_s.map(Scenario::ns),
+            wake_at_open: spec.wake_at_open,
         }
     }
 
@@ -218,7 +226,11 @@ impl AdaptiveMaker {
 
 impl Behaviour for AdaptiveMaker {
     fn first_wake(&mut self, _end_ns: i64, rng: &mut Rng) -> Option<i64> {
-        Some(self.next_wake(0, rng))
+        Some(if self.wake_at_open {
+            0
+        } else {
+            self.next_wake(0, rng)
+        })
     }
 
     /// Re-quotes its ladder.
@@ -352,5 +364,105 @@ mod tests {
         assert_eq!((up.best_bid, up.best_ask), (1004, 1005));
         let down = AbidesLadder::new(1000, 1.0, 5.0, 4.0, 25, 75);
         assert_eq!((down.best_bid, down.best_ask), (998, 999));
+    }
+
+    fn maker(window_s: Option<f64>) -> AdaptiveMaker {
+        AdaptiveMaker::new(&AdaptiveMakerSpec {
+            name: "mm".into(),
+            count: 1,
+            mean_wake_s: 60.0,
+            levels: 1,
+            level_spacing_ticks: 5,
+            pov: 0.5,
+            min_size: 1,
+            spread_alpha: 0.75,
+            quotes: MakerQuotes::AbidesWindow {
+                level_spacing_spreads: 5.0,
+                initial_spread_ticks: 1.0,
+                price_skew_ticks: 0.0,
+            },
+            volume_window_s: window_s,
+            wake_at_open: false,
+        })
+    }
+
+    /// One wake at `now_s` on a 999/1000 book after `buy` taker lots since the start, with
+    /// `history` recorded; the size of the bid it places.
+    fn quoted_size(m: &mut AdaptiveMaker, now_s: i64, buy: i64, history: &FlowHistory) -> i64 {
+        use crate::agents::{AccountView, MarketState};
+        use crate::margin::MarginTable;
+        use crate::scenario::MarginSpec;
+        use cascade_book::{Book, OwnerId};
+        let mut book = Book::new();
+        let mut ev = Vec::new();
+        for (side, p) in [(Side::Buy, 999), (Side::Sell, 1000)] {
+            book.limit(OwnerId(9), side, Price(p), Qty(1), Tif::Gtc, &mut ev)
+                .unwrap();
+        }
+        let market = MarketState {
+            cum_volume: buy,
+            cum_taker_buy: buy,
+            ..MarketState::opening(Price(1000), None)
+        };
+        let table = MarginTable::new(&MarginSpec::default(), 1.0);
+        let mut out = Vec::new();
+        let mut ctx = Ctx {
+            now_ns: now_s * 1_000_000_000,
+            end_ns: i64::MAX,
+            book: &book,
+            market: &market,
+            position: 0,
+            account: AccountView::default(),
+            margin: &table,
+            fundamental: None,
+            out: &mut out,
+            flow: history.is_active().then_some(history),
+        };
+        m.wake(
+            &mut ctx,
+            &mut crate::rng::stream(1, 1),
+            &mut OrderList::new(4),
+        );
+        out.iter()
+            .find_map(|a| match a {
+                Action::Limit {
+                    side: Side::Buy,
+                    qty,
+                    ..
+                } => Some(qty.0),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_volume_window_sizes_from_the_last_minute_not_since_the_last_wake() {
+        use crate::agents::MarketState;
+        // 10 lots bought every second for 200 s.
+        let mut history = FlowHistory::new(60);
+        for s in 1..=200 {
+            let m = MarketState {
+                cum_taker_buy: 10 * s,
+                ..MarketState::opening(Price(1000), None)
+            };
+            history.record(s * 1_000_000_000, &m);
+        }
+        // Last wake at 0: 2,000 lots since, 600 in the last 60 s; pov 0.5.
+        let mut windowed = maker(Some(60.0));
+        assert_eq!(quoted_size(&mut windowed, 200, 2000, &history), 300);
+        let mut since_wake = maker(None);
+        assert_eq!(
+            quoted_size(&mut since_wake, 200, 2000, &FlowHistory::new(0)),
+            1000
+        );
+    }
+
+    #[test]
+    fn wake_at_open_starts_at_zero() {
+        let mut m = maker(None);
+        let mut rng = crate::rng::stream(1, 3);
+        assert!(m.first_wake(100, &mut rng).unwrap() > 0);
+        m.wake_at_open = true;
+        assert_eq!(m.first_wake(100, &mut rng), Some(0));
     }
 }

@@ -31,6 +31,15 @@ pub struct MomentumSpec {
     /// agent does nothing on a tie.
     #[serde(default)]
     pub ties_buy: bool,
+    /// ABIDES's averages (`momentum_agent.py`, `place_orders`): record the mid only while both
+    /// sides rest (and act only then), signal from the (`long_window` + 1)th observation, and
+    /// compare the averages rounded to 0.01 tick.
+    #[serde(default)]
+    pub abides_averages: bool,
+    /// First wake-up at the open, as ABIDES's agents do (default: after one exponential
+    /// draw).
+    #[serde(default)]
+    pub wake_at_open: bool,
 }
 
 impl GroupSpec for MomentumSpec {
@@ -71,6 +80,8 @@ pub struct Momentum {
     size_max: i64,
     order_sizes: OrderSizes,
     ties_buy: bool,
+    abides_averages: bool,
+    wake_at_open: bool,
     /// The last `long_window` observations of twice the mid, oldest overwritten first.
     history_x2: Vec<i64>,
     seen: usize,
@@ -86,6 +97,8 @@ impl Momentum {
             size_max: spec.size_max,
             order_sizes: spec.order_sizes,
             ties_buy: spec.ties_buy,
+            abides_averages: spec.abides_averages,
+            wake_at_open: spec.wake_at_open,
             history_x2: vec![0; spec.long_window as usize],
             seen: 0,
         }
@@ -100,7 +113,7 @@ impl Momentum {
     /// `ties_buy`.
     fn signal(&self) -> Option<Side> {
         let long = self.history_x2.len();
-        if self.seen < long {
+        if self.seen < long + usize::from(self.abides_averages) {
             return None;
         }
         let newest = (self.seen - 1) % long;
@@ -108,6 +121,16 @@ impl Momentum {
             .map(|k| self.history_x2[(newest + long - k) % long])
             .sum();
         let long_sum: i64 = self.history_x2.iter().sum();
+        if self.abides_averages {
+            // Averages of the mid (half of twice it), rounded to 0.01 tick as ABIDES's.
+            let avg = |sum: i64, n: usize| (sum as f64 / (2 * n) as f64 * 100.0).round();
+            let (s, l) = (avg(short_sum, self.short), avg(long_sum, long));
+            return match s.partial_cmp(&l) {
+                Some(std::cmp::Ordering::Greater) => Some(Side::Buy),
+                Some(std::cmp::Ordering::Less) => Some(Side::Sell),
+                _ => self.ties_buy.then_some(Side::Buy),
+            };
+        }
         // Compare the averages exactly: short_sum / short vs long_sum / long.
         let lhs = i128::from(short_sum) * long as i128;
         let rhs = i128::from(long_sum) * self.short as i128;
@@ -121,14 +144,26 @@ impl Momentum {
 
 impl Behaviour for Momentum {
     fn first_wake(&mut self, _end_ns: i64, rng: &mut Rng) -> Option<i64> {
-        Some(self.next_wake(0, rng))
+        Some(if self.wake_at_open {
+            0
+        } else {
+            self.next_wake(0, rng)
+        })
     }
 
     /// Records the mid; once the long window is full, crosses the spread in the trend's
     /// direction.
     fn wake(&mut self, ctx: &mut Ctx<'_>, rng: &mut Rng, _orders: &mut OrderList) -> Option<i64> {
         let long = self.history_x2.len();
-        self.history_x2[self.seen % long] = ctx.reference_x2();
+        let mid_x2 = if self.abides_averages {
+            ctx.book.l1().mid_x2()
+        } else {
+            Some(ctx.reference_x2())
+        };
+        let Some(mid_x2) = mid_x2 else {
+            return Some(self.next_wake(ctx.now_ns, rng));
+        };
+        self.history_x2[self.seen % long] = mid_x2;
         self.seen += 1;
         if let Some(side) = self.signal() {
             let l1 = ctx.book.l1();
@@ -166,6 +201,8 @@ mod tests {
             size_max: 1,
             order_sizes: OrderSizes::Uniform,
             ties_buy: false,
+            abides_averages: false,
+            wake_at_open: false,
         })
     }
 
@@ -204,5 +241,36 @@ mod tests {
         assert_eq!(a.signal(), Some(Side::Buy));
         feed(&mut a, &[7, 7]);
         assert_eq!(a.signal(), Some(Side::Sell), "a strict fall still sells");
+    }
+
+    #[test]
+    fn abides_averages_wait_one_more_observation_and_round_to_a_hundredth_tick() {
+        let mut a = agent();
+        a.abides_averages = true;
+        // Four observations fill the window but ABIDES needs a fifth.
+        feed(&mut a, &[20, 20, 20, 22]);
+        assert_eq!(a.signal(), None);
+        feed(&mut a, &[22]);
+        assert_eq!(a.signal(), Some(Side::Buy));
+        // Short average 10.0 ticks against long 10.0025: equal at 0.01 tick, so no signal
+        // without ties_buy (the exact comparison sells).
+        let mut b = agent();
+        b.abides_averages = true;
+        b.history_x2 = vec![0; 400];
+        b.short = 200;
+        feed(&mut b, &[20; 200]);
+        feed(&mut b, &[20; 199]);
+        feed(&mut b, &[22]);
+        feed(&mut b, &[20; 200]);
+        assert_eq!(b.signal(), None, "rounded averages tie");
+        b.abides_averages = false;
+        assert_eq!(b.signal(), Some(Side::Sell), "exact averages differ");
+    }
+
+    #[test]
+    fn wake_at_open_starts_at_zero() {
+        let mut a = agent();
+        a.wake_at_open = true;
+        assert_eq!(a.first_wake(100, &mut crate::rng::stream(1, 2)), Some(0));
     }
 }
