@@ -2,7 +2,7 @@
 
 use super::{draw_side, Action, Behaviour, Ctx, GroupSpec, Member, OrderList, OrderSizes};
 use crate::rng::Rng;
-use crate::scenario::{Fields, Scenario};
+use crate::scenario::{Fields, Scenario, MAX_DURATION_S};
 use cascade_book::{Side, Tif};
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,7 @@ pub enum OneShotWake {
     /// U-quadratic over `[from_s, to_s)` seconds from the open, as ABIDES's `get_wake_time`
     /// (abides-core `utils.py`); RMSC04 draws over 09:00–16:00 for a 09:30 open, so
     /// `from_s: -1800`. A time before the open wakes the agent at the open; one at or after
-    /// the end of the run never wakes it.
+    /// the end of the run never wakes it (so a shortened run keeps the window).
     UQuadratic {
         /// Start of the window, seconds from the open (may be negative).
         from_s: f64,
@@ -51,7 +51,7 @@ const MAX_PRE_OPEN_S: f64 = 86_400.0;
 impl GroupSpec for OneShotSpec {
     type Agent = OneShot;
 
-    fn validate(&self, f: &mut Fields<'_>, scenario: &Scenario) {
+    fn validate(&self, f: &mut Fields<'_>, _: &Scenario) {
         self.order_sizes.validate(f, self.size_min, self.size_max);
         if let OneShotWake::UQuadratic { from_s, to_s } = self.wake {
             let mut w = f.within("wake");
@@ -62,10 +62,10 @@ impl GroupSpec for OneShotSpec {
                     format!("must be a number of at least -{MAX_PRE_OPEN_S}, got {from_s}"),
                 );
             }
-            if w.positive("to_s", to_s) && to_s > scenario.duration_s.max(0.0) * 2.0 + 1.0 {
+            if w.positive("to_s", to_s) && to_s > MAX_DURATION_S {
                 w.err(
                     "to_s",
-                    format!("must be at most twice duration_s, got {to_s}"),
+                    format!("must be at most {MAX_DURATION_S} s, got {to_s}"),
                 );
             }
             if from_ok && to_s.is_finite() && from_s >= to_s {
