@@ -13,7 +13,13 @@ fn parquet_reads_back_as_the_csv_of_every_table() {
     run_into(
         "reference-market.ron",
         &dir,
-        &["--set", "duration_s=1800", "--no-charts"],
+        &[
+            "--set",
+            "duration_s=1800",
+            "--set",
+            "sample_interval_s=60",
+            "--no-charts",
+        ],
     );
     for table in ["series", "trades", "book"] {
         let csv = read_csv(&dir.join(format!("{table}.csv"))).unwrap();

@@ -12,7 +12,7 @@
 //! account over makes the kernel cancel that agent's orders, a maker outage reaches the makers.
 
 use crate::agents::{build_agents, AccountView, Action, Agent, Ctx};
-use crate::agents::{AgentKind, MarketState};
+use crate::agents::{flow_window_s, AgentKind, FlowHistory, MarketState};
 use crate::audit::Audit;
 use crate::exogenous::{Exogenous, Outage};
 use crate::margin::MarginTable;
@@ -39,6 +39,10 @@ pub struct Simulation {
     group_names: Vec<String>,
     latency_base_ns: i64,
     latency_jitter_ns: i64,
+    /// Each agent's round trip along the latency line, ns (empty without one).
+    latency_line_ns: Vec<i64>,
+    /// Taker flow per second, kept when a maker sizes from a trailing window.
+    flow: FlowHistory,
     /// Instructions written by the waking agent (reused).
     actions: Vec<Action>,
     pub(crate) exo: Exogenous,
@@ -91,6 +95,8 @@ impl Simulation {
             agent_group,
             latency_base_ns: (scenario.latency.base_us * 1e3).round() as i64,
             latency_jitter_ns: (scenario.latency.jitter_us * 1e3).round() as i64,
+            flow: FlowHistory::new(flow_window_s(scenario)),
+            latency_line_ns: crate::geo_latency::round_trip_ns(scenario, seed),
             actions: Vec::with_capacity(256),
             exo,
             rec: Recorder::new(sample_interval_ns, end_ns, unit_quote)
@@ -249,7 +255,10 @@ impl Simulation {
                     self.venues[HOME].after_shock(i, &mut self.clock, &mut self.rec);
                 }
             }
-            EventKind::VolTick => exo.vol_tick(clock, venue),
+            EventKind::VolTick => {
+                self.flow.record(clock.now(), &venue.market);
+                exo.vol_tick(clock, venue);
+            }
             EventKind::FundingSample(v) => self.venues[usize::from(v.0)].funding_sample(clock),
             EventKind::FundingPay(v) => self.venues[usize::from(v.0)].funding_pay(clock, rec),
         }
@@ -335,6 +344,7 @@ impl Simulation {
             margin: &venue.margin,
             fundamental: self.exo.fundamental.as_mut(),
             out: &mut self.actions,
+            flow: self.flow.is_active().then_some(&self.flow),
         };
         let next = a.wake(&mut ctx);
         let jitter = if self.latency_jitter_ns > 0 && !self.actions.is_empty() {
@@ -342,7 +352,12 @@ impl Simulation {
         } else {
             0
         };
-        let arrival = now + self.latency_base_ns + jitter;
+        let line = self
+            .latency_line_ns
+            .get(agent as usize)
+            .copied()
+            .unwrap_or(0);
+        let arrival = now + self.latency_base_ns + jitter + line;
         for action in self.actions.drain(..) {
             self.clock
                 .schedule(arrival, EventKind::Arrive(agent, action));

@@ -12,6 +12,7 @@ pub mod agents;
 mod audit;
 mod exogenous;
 pub mod fundamental;
+mod geo_latency;
 pub mod kernel;
 pub mod margin;
 pub mod mark;

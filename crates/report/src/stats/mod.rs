@@ -16,6 +16,7 @@
 // Reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
 #![warn(clippy::indexing_slicing)]
 
+pub mod day;
 pub mod estimators;
 pub mod impact;
 pub mod returns;
@@ -237,6 +238,8 @@ pub struct Stats {
     pub sample_interval_s: f64,
     /// Seconds skipped at the start.
     pub burn_in_s: f64,
+    /// The whole day's 1-minute figures (no burn-in), see [`day`].
+    pub day: day::DayFigures,
 }
 
 impl Stats {
@@ -317,6 +320,7 @@ pub fn compute(series: &Series, opts: &StatsOptions) -> Result<Stats, StatsError
         impact: None,
         sample_interval_s: interval_s,
         burn_in_s,
+        day: day::figures(series),
     })
 }
 
@@ -455,6 +459,7 @@ pub fn to_text(stats: &Stats) -> String {
         ),
         None => "square-root impact: — (the run records no metaorders)\n".into(),
     });
+    out.push_str(&day::to_text(&stats.day));
     out
 }
 

@@ -1,10 +1,12 @@
 //! Adaptive market makers (ABIDES's AdaptiveMarketMakerAgent): ladders sized to a share of
 //! recent volume, half-spread following an average of the observed spread.
 
-use super::{push_ladder, secs_to_ns, Behaviour, Ctx, GroupSpec, Member, OrderList};
+#[cfg(test)]
+use super::FlowHistory;
+use super::{push_ladder, secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::{exp_draw, Rng};
 use crate::scenario::{Fields, Scenario, MAX_LEVELS};
-use cascade_book::Qty;
+use cascade_book::{Price, Qty, Side, Tif};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +37,65 @@ pub struct AdaptiveMakerSpec {
     /// Weight of the newest spread observation in the half-spread average.
     #[schemars(extend("x-unit" = "weight", "minimum" = 0, "maximum" = 1))]
     pub spread_alpha: f64,
+    /// Where the ladder sits (default: centred on the reference price, half the average
+    /// spread away, `level_spacing_ticks` apart).
+    #[serde(default)]
+    pub quotes: MakerQuotes,
+    /// Size (and skew) from the taker volume of the last `volume_window_s` seconds, as
+    /// ABIDES's fixed `get_transacted_volume` window, instead of the volume since the last
+    /// wake-up; counted from whole seconds, in [1, 3600].
+    #[serde(default)]
+    #[schemars(extend("x-unit" = "s"))]
+    pub volume_window_s: Option<f64>,
+    /// First wake-up at the open, as ABIDES's agents do (default: after one exponential
+    /// draw).
+    #[serde(default)]
+    pub wake_at_open: bool,
+}
+
+/// Longest trailing flow window an agent of `scenario` reads, whole seconds (0: none).
+pub(crate) fn flow_window_s(scenario: &Scenario) -> u32 {
+    scenario
+        .agents
+        .iter()
+        .filter_map(|g| match g {
+            super::AgentGroup::AdaptiveMaker(s) => s.volume_window_s,
+            _ => None,
+        })
+        .map(|w| w.clamp(0.0, MAX_VOLUME_WINDOW_S).ceil() as u32)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Longest `volume_window_s`, seconds.
+const MAX_VOLUME_WINDOW_S: f64 = 3600.0;
+
+/// Where an adaptive maker's ladder sits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub enum MakerQuotes {
+    /// Centred on the reference price, half the average spread (at least a tick) away,
+    /// `level_spacing_ticks` apart.
+    #[default]
+    Centred,
+    /// ABIDES's adaptive window (AdaptiveMarketMakerAgent, `window_size="adaptive"`): the
+    /// window is the spread average (starting at `initial_spread_ticks`), the best bid
+    /// `floor(window / 2)` below the floored mid and the best ask `ceil(window / 2)` above —
+    /// at the touch when the spread is a tick — levels `round(level_spacing_spreads × window)`
+    /// ticks apart (at least one), the mid first moved by `price_skew_ticks` × the taker
+    /// imbalance (2 × buys / volume − 1) of the volume since the last wake-up.
+    /// `level_spacing_ticks` is ignored.
+    AbidesWindow {
+        /// Level spacing as a multiple of the window (`level_spacing`; RMSC04 5).
+        #[schemars(extend("x-unit" = "spreads"))]
+        level_spacing_spreads: f64,
+        /// The spread average before the first observation, ticks (`INITIAL_SPREAD_VALUE`,
+        /// 50).
+        #[schemars(extend("x-unit" = "ticks"))]
+        initial_spread_ticks: f64,
+        /// Most the mid moves with the trade imbalance, ticks (`price_skew_param`; RMSC04 4).
+        #[schemars(extend("x-unit" = "ticks"))]
+        price_skew_ticks: f64,
+    },
 }
 
 impl GroupSpec for AdaptiveMakerSpec {
@@ -52,6 +113,31 @@ impl GroupSpec for AdaptiveMakerSpec {
         f.probability("pov", self.pov);
         f.lots("min_size", self.min_size);
         f.probability("spread_alpha", self.spread_alpha);
+        if let Some(w) = self.volume_window_s {
+            if f.positive("volume_window_s", w) && !(1.0..=MAX_VOLUME_WINDOW_S).contains(&w) {
+                f.err(
+                    "volume_window_s",
+                    format!("must be in [1, {MAX_VOLUME_WINDOW_S}] seconds, got {w}"),
+                );
+            }
+        }
+        if let MakerQuotes::AbidesWindow {
+            level_spacing_spreads,
+            initial_spread_ticks,
+            price_skew_ticks,
+        } = self.quotes
+        {
+            let mut w = f.within("quotes");
+            for (field, x) in [
+                ("level_spacing_spreads", level_spacing_spreads),
+                ("initial_spread_ticks", initial_spread_ticks),
+                ("price_skew_ticks", price_skew_ticks),
+            ] {
+                if w.non_negative(field, x) && x > 1e6 {
+                    w.err(field, "must be at most 1e6");
+                }
+            }
+        }
     }
 
     fn max_resting(&self) -> usize {
@@ -74,6 +160,12 @@ pub struct AdaptiveMaker {
     spread_alpha: f64,
     spread_avg_ticks: Option<f64>,
     volume_seen: i64,
+    quotes: MakerQuotes,
+    buys_seen: i64,
+    sells_seen: i64,
+    last_mid: Option<i64>,
+    volume_window_ns: Option<i64>,
+    wake_at_open: bool,
 }
 
 impl AdaptiveMaker {
@@ -86,9 +178,56 @@ impl AdaptiveMaker {
             pov: spec.pov,
             min_size: spec.min_size,
             spread_alpha: spec.spread_alpha,
-            spread_avg_ticks: None,
+            spread_avg_ticks: match spec.quotes {
+                MakerQuotes::Centred => None,
+                MakerQuotes::AbidesWindow {
+                    initial_spread_ticks,
+                    ..
+                } => Some(initial_spread_ticks),
+            },
             volume_seen: 0,
+            quotes: spec.quotes,
+            buys_seen: 0,
+            sells_seen: 0,
+            last_mid: None,
+            volume_window_ns: spec.volume_window_s.map(Scenario::ns),
+            wake_at_open: spec.wake_at_open,
         }
+    }
+
+    /// ABIDES's adaptive window: reads the book and the flow since the last wake-up, then
+    /// pushes the ladder (nothing before the first two-sided book).
+    fn abides_window(&mut self, ctx: &mut Ctx<'_>, spacing_spreads: f64, skew_ticks: f64) {
+        let l1 = ctx.book.l1();
+        if let (Some((b, _)), Some((a, _))) = (l1.bid, l1.ask) {
+            self.last_mid = Some((a.0 + b.0).div_euclid(2));
+            let s = (a.0 - b.0) as f64;
+            let alpha = self.spread_alpha;
+            self.spread_avg_ticks = self
+                .spread_avg_ticks
+                .map(|avg| alpha * s + (1.0 - alpha) * avg);
+        }
+        let (buys, sells) = self.flow(ctx);
+        let (Some(mid), Some(window)) = (self.last_mid, self.spread_avg_ticks) else {
+            return;
+        };
+        let size = ((self.pov * (buys + sells) as f64).round() as i64).max(self.min_size);
+        let ladder = AbidesLadder::new(mid, window, spacing_spreads, skew_ticks, buys, sells);
+        ladder.push(ctx.out, self.levels, Qty(size));
+    }
+
+    /// Taker (buys, sells) to size from: over the trailing window when the maker has one,
+    /// else since its last wake-up.
+    fn flow(&mut self, ctx: &Ctx<'_>) -> (i64, i64) {
+        let m = ctx.market;
+        let since = (
+            m.cum_taker_buy - self.buys_seen,
+            m.cum_taker_sell - self.sells_seen,
+        );
+        (self.buys_seen, self.sells_seen) = (m.cum_taker_buy, m.cum_taker_sell);
+        self.volume_window_ns
+            .and_then(|w| ctx.flow?.window(ctx.now_ns, w, m))
+            .unwrap_or(since)
     }
 
     /// The next wake-up after `now_ns`.
@@ -99,11 +238,25 @@ impl AdaptiveMaker {
 
 impl Behaviour for AdaptiveMaker {
     fn first_wake(&mut self, _end_ns: i64, rng: &mut Rng) -> Option<i64> {
-        Some(self.next_wake(0, rng))
+        Some(if self.wake_at_open {
+            0
+        } else {
+            self.next_wake(0, rng)
+        })
     }
 
     /// Re-quotes its ladder.
     fn wake(&mut self, ctx: &mut Ctx<'_>, rng: &mut Rng, orders: &mut OrderList) -> Option<i64> {
+        if let MakerQuotes::AbidesWindow {
+            level_spacing_spreads,
+            price_skew_ticks,
+            ..
+        } = self.quotes
+        {
+            orders.cancel_all(ctx.out);
+            self.abides_window(ctx, level_spacing_spreads, price_skew_ticks);
+            return Some(self.next_wake(ctx.now_ns, rng));
+        }
         if let Some(s) = ctx.book.l1().spread_ticks() {
             let s = s as f64;
             let a = self.spread_alpha;
@@ -115,8 +268,12 @@ impl Behaviour for AdaptiveMaker {
         let half = self
             .spread_avg_ticks
             .map_or(1, |s| ((s / 2.0).round() as i64).max(1));
-        let volume = ctx.market.cum_volume - self.volume_seen;
+        let mut volume = ctx.market.cum_volume - self.volume_seen;
         self.volume_seen = ctx.market.cum_volume;
+        if self.volume_window_ns.is_some() {
+            let (buys, sells) = self.flow(ctx);
+            volume = buys + sells;
+        }
         let size = ((self.pov * volume as f64).round() as i64).max(self.min_size);
         orders.cancel_all(ctx.out);
         push_ladder(
@@ -128,5 +285,196 @@ impl Behaviour for AdaptiveMaker {
             Qty(size),
         );
         Some(self.next_wake(ctx.now_ns, rng))
+    }
+}
+
+/// The prices of an ABIDES adaptive ladder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct AbidesLadder {
+    best_bid: i64,
+    best_ask: i64,
+    spacing: i64,
+}
+
+impl AbidesLadder {
+    /// From the floored mid, the window (spread average, ticks), the spacing as a multiple of
+    /// it and the skew against the taker volumes `buys` and `sells`.
+    fn new(mid: i64, window: f64, spacing_spreads: f64, skew: f64, buys: i64, sells: i64) -> Self {
+        let imbalance = if buys + sells > 0 {
+            2.0 * buys as f64 / (buys + sells) as f64 - 1.0
+        } else {
+            0.0
+        };
+        let centre = (mid as f64 + imbalance * skew).trunc() as i64;
+        let half = 0.5 * window;
+        Self {
+            best_bid: centre - half.floor() as i64,
+            best_ask: centre + half.ceil() as i64,
+            spacing: ((spacing_spreads * window).round() as i64).max(1),
+        }
+    }
+
+    /// Pushes `levels` quotes of `size` per side, best first, bids above zero only.
+    fn push(&self, out: &mut Vec<Action>, levels: u32, size: Qty) {
+        for k in 0..i64::from(levels) {
+            let bid = self.best_bid - k * self.spacing;
+            if bid >= 1 {
+                out.push(Action::Limit {
+                    side: Side::Buy,
+                    price: Price(bid),
+                    qty: size,
+                    tif: Tif::Gtc,
+                });
+            }
+        }
+        for k in 0..i64::from(levels) {
+            out.push(Action::Limit {
+                side: Side::Sell,
+                price: Price(self.best_ask + k * self.spacing),
+                qty: size,
+                tif: Tif::Gtc,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abides_window_quotes_at_the_touch_for_a_one_tick_spread() {
+        // Bid 999, ask 1000: floored mid 999, window 1 -> bid 999, ask 1000, 5 ticks apart.
+        let l = AbidesLadder::new(999, 1.0, 5.0, 4.0, 0, 0);
+        assert_eq!(
+            l,
+            AbidesLadder {
+                best_bid: 999,
+                best_ask: 1000,
+                spacing: 5
+            }
+        );
+        let mut out = Vec::new();
+        l.push(&mut out, 2, Qty(3));
+        let prices: Vec<i64> = out
+            .iter()
+            .map(|a| match a {
+                Action::Limit { price, .. } => price.0,
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(prices, vec![999, 994, 1000, 1005]);
+    }
+
+    #[test]
+    fn abides_window_widens_with_the_spread_and_skews_with_the_flow() {
+        // Window 2.6: bid floor(1.3) = 1 below, ask ceil(1.3) = 2 above, spacing round(13).
+        let l = AbidesLadder::new(1000, 2.6, 5.0, 0.0, 0, 0);
+        assert_eq!((l.best_bid, l.best_ask, l.spacing), (999, 1002, 13));
+        // All buys: the centre moves up by the whole skew; three quarters sells: down by 2.
+        let up = AbidesLadder::new(1000, 1.0, 5.0, 4.0, 10, 0);
+        assert_eq!((up.best_bid, up.best_ask), (1004, 1005));
+        let down = AbidesLadder::new(1000, 1.0, 5.0, 4.0, 25, 75);
+        assert_eq!((down.best_bid, down.best_ask), (998, 999));
+    }
+
+    fn maker(window_s: Option<f64>) -> AdaptiveMaker {
+        AdaptiveMaker::new(&AdaptiveMakerSpec {
+            name: "mm".into(),
+            count: 1,
+            mean_wake_s: 60.0,
+            levels: 1,
+            level_spacing_ticks: 5,
+            pov: 0.5,
+            min_size: 1,
+            spread_alpha: 0.75,
+            quotes: MakerQuotes::AbidesWindow {
+                level_spacing_spreads: 5.0,
+                initial_spread_ticks: 1.0,
+                price_skew_ticks: 0.0,
+            },
+            volume_window_s: window_s,
+            wake_at_open: false,
+        })
+    }
+
+    /// One wake at `now_s` on a 999/1000 book after `buy` taker lots since the start, with
+    /// `history` recorded; the size of the bid it places.
+    fn quoted_size(m: &mut AdaptiveMaker, now_s: i64, buy: i64, history: &FlowHistory) -> i64 {
+        use crate::agents::{AccountView, MarketState};
+        use crate::margin::MarginTable;
+        use crate::scenario::MarginSpec;
+        use cascade_book::{Book, OwnerId};
+        let mut book = Book::new();
+        let mut ev = Vec::new();
+        for (side, p) in [(Side::Buy, 999), (Side::Sell, 1000)] {
+            book.limit(OwnerId(9), side, Price(p), Qty(1), Tif::Gtc, &mut ev)
+                .unwrap();
+        }
+        let market = MarketState {
+            cum_volume: buy,
+            cum_taker_buy: buy,
+            ..MarketState::opening(Price(1000), None)
+        };
+        let table = MarginTable::new(&MarginSpec::default(), 1.0);
+        let mut out = Vec::new();
+        let mut ctx = Ctx {
+            now_ns: now_s * 1_000_000_000,
+            end_ns: i64::MAX,
+            book: &book,
+            market: &market,
+            position: 0,
+            account: AccountView::default(),
+            margin: &table,
+            fundamental: None,
+            out: &mut out,
+            flow: history.is_active().then_some(history),
+        };
+        m.wake(
+            &mut ctx,
+            &mut crate::rng::stream(1, 1),
+            &mut OrderList::new(4),
+        );
+        out.iter()
+            .find_map(|a| match a {
+                Action::Limit {
+                    side: Side::Buy,
+                    qty,
+                    ..
+                } => Some(qty.0),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_volume_window_sizes_from_the_last_minute_not_since_the_last_wake() {
+        use crate::agents::MarketState;
+        // 10 lots bought every second for 200 s.
+        let mut history = FlowHistory::new(60);
+        for s in 1..=200 {
+            let m = MarketState {
+                cum_taker_buy: 10 * s,
+                ..MarketState::opening(Price(1000), None)
+            };
+            history.record(s * 1_000_000_000, &m);
+        }
+        // Last wake at 0: 2,000 lots since, 600 in the last 60 s; pov 0.5.
+        let mut windowed = maker(Some(60.0));
+        assert_eq!(quoted_size(&mut windowed, 200, 2000, &history), 300);
+        let mut since_wake = maker(None);
+        assert_eq!(
+            quoted_size(&mut since_wake, 200, 2000, &FlowHistory::new(0)),
+            1000
+        );
+    }
+
+    #[test]
+    fn wake_at_open_starts_at_zero() {
+        let mut m = maker(None);
+        let mut rng = crate::rng::stream(1, 3);
+        assert!(m.first_wake(100, &mut rng).unwrap() > 0);
+        m.wake_at_open = true;
+        assert_eq!(m.first_wake(100, &mut rng), Some(0));
     }
 }

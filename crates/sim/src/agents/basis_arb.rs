@@ -234,6 +234,7 @@ mod tests {
             margin: &table,
             fundamental: None,
             out: &mut out,
+            flow: None,
         };
         a.wake(&mut ctx, &mut stream(1, 1), &mut OrderList::new(1));
         out

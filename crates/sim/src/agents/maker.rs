@@ -381,6 +381,7 @@ mod tests {
             margin: &table,
             fundamental: None,
             out: &mut out,
+            flow: None,
         };
         let mut orders = OrderList::new(8);
         let next = m.wake(&mut ctx, &mut stream(1, 1), &mut orders);

@@ -14,6 +14,7 @@
 mod adaptive_maker;
 mod arbitrageur;
 mod basis_arb;
+mod flow;
 mod fundamentalist;
 mod leveraged;
 mod maker;
@@ -22,20 +23,24 @@ mod noise;
 mod one_shot;
 mod orders;
 mod python_agent;
+mod sizes;
 mod value;
 
-pub use adaptive_maker::{AdaptiveMaker, AdaptiveMakerSpec};
+pub(crate) use adaptive_maker::flow_window_s;
+pub use adaptive_maker::{AdaptiveMaker, AdaptiveMakerSpec, MakerQuotes};
 pub use arbitrageur::{Arbitrageur, ArbitrageurSpec};
 pub use basis_arb::{BasisArb, BasisArbSpec};
+pub use flow::FlowHistory;
 pub use fundamentalist::{Fundamentalist, FundamentalistSpec};
 pub use leveraged::{Leveraged, LeveragedSpec, TopUp};
 pub use maker::{Maker, MakerSpec, MakerStress};
 pub use momentum::{Momentum, MomentumSpec};
 pub use noise::{Noise, NoiseSpec};
-pub use one_shot::{OneShot, OneShotSpec};
+pub use one_shot::{OneShot, OneShotSpec, OneShotWake};
 pub use orders::OrderList;
 pub use python_agent::{Brain, ExternalAgent, PythonAgent, PythonAgentSpec, View};
-pub use value::{Value, ValueSpec};
+pub use sizes::{OrderSizes, MIXTURE_MAX_LOTS};
+pub use value::{AbidesBelief, Value, ValuePricing, ValueSpec};
 
 use crate::accounts::Account;
 use crate::fundamental::Fundamental;
@@ -297,6 +302,9 @@ pub struct Ctx<'a> {
     pub fundamental: Option<&'a mut Fundamental>,
     /// Instructions to send; the kernel delivers them after the latency.
     pub out: &'a mut Vec<Action>,
+    /// Taker flow at the last whole seconds, when an agent of the scenario asks for a
+    /// trailing window of it.
+    pub flow: Option<&'a FlowHistory>,
 }
 
 impl Ctx<'_> {

@@ -114,6 +114,13 @@ pub struct Latency {
     #[serde(default)]
     #[schemars(extend("x-unit" = "µs", "minimum" = 0, "maximum" = 1e9))]
     pub jitter_us: f64,
+    /// Places the exchange and every agent at uniform random points on a line this many
+    /// metres long, as ABIDES's `generate_latency_model` (RMSC04: 3,866,660, New York to
+    /// Seattle); each order then also waits twice the light time between its agent and the
+    /// exchange (see `geo_latency.rs`). None: no distance.
+    #[serde(default)]
+    #[schemars(extend("x-unit" = "m"))]
+    pub line_m: Option<f64>,
 }
 
 impl Default for Latency {
@@ -121,6 +128,7 @@ impl Default for Latency {
         Self {
             base_us: 100.0,
             jitter_us: 0.0,
+            line_m: None,
         }
     }
 }

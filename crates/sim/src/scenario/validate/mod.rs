@@ -187,6 +187,14 @@ impl Validator {
         {
             self.err("latency.jitter_us", "must be at most 1e9 µs");
         }
+        if let Some(m) = s.latency.line_m {
+            if self.non_negative("latency.line_m", m) && m > 1e9 {
+                self.err(
+                    "latency.line_m",
+                    "must be at most 1e9 m (a light time of 3.3 s)",
+                );
+            }
+        }
         self.instrument(&s.instrument);
         if let Some(f) = &s.fundamental {
             self.fundamental(f);
