@@ -17,9 +17,11 @@
 #![warn(clippy::indexing_slicing)]
 
 pub mod estimators;
+pub mod headline;
 pub mod impact;
 pub mod returns;
 pub mod spread_vol;
+pub mod tails;
 #[cfg(test)]
 pub(crate) mod synthetic;
 
