@@ -132,7 +132,7 @@ pub fn lift(e: SweepError) -> anyhow::Error {
 
 /// The worker threads: `--threads`, else SLURM_CPUS_PER_TASK when set, else every core;
 /// a count above the cap ([`cascade_sweep::max_threads`]) is refused naming where it came from.
-fn threads(given: Option<usize>) -> Result<usize> {
+pub(crate) fn threads(given: Option<usize>) -> Result<usize> {
     let slurm = std::env::var("SLURM_CPUS_PER_TASK")
         .ok()
         .and_then(|v| v.trim().parse::<usize>().ok())
@@ -280,10 +280,10 @@ pub fn plot(dir: &Path, metrics: &[String], format: crate::plot::Format) -> Resu
 }
 
 /// The progress bar (on a terminal) or nothing.
-struct Bar(Option<ProgressBar>);
+pub(crate) struct Bar(Option<ProgressBar>);
 
 impl Bar {
-    fn new(on: bool) -> Self {
+    pub(crate) fn new(on: bool) -> Self {
         Bar(on.then(|| {
             let bar = ProgressBar::new(0);
             let style =
@@ -300,7 +300,7 @@ impl Bar {
         }))
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(b) = &self.0 {
             b.finish_and_clear();
         }
