@@ -158,7 +158,12 @@ fn an_ablation_lists_every_mechanism_and_its_baseline_is_the_plain_runs() {
     // One thread: the same bytes.
     let out1 = tmp.path().join("ab1");
     assert_ok(&ablate(&out1, &["--seeds", "1..2", "--threads", "1"]));
-    for f in ["ablation.csv", "ablation.json", "ablation.png", "results.csv"] {
+    for f in [
+        "ablation.csv",
+        "ablation.json",
+        "ablation.png",
+        "results.csv",
+    ] {
         assert!(
             fs::read(out.join(f)).unwrap() == fs::read(out1.join(f)).unwrap(),
             "{f} differs between 1 and 2 threads"
@@ -172,7 +177,15 @@ fn only_runs_the_mechanisms_named_and_json_prints_the_file() {
     let out = tmp.path().join("ab");
     let o = ablate(
         &out,
-        &["--seeds", "3", "--only", "stop-losses", "--only", "funding", "--json"],
+        &[
+            "--seeds",
+            "3",
+            "--only",
+            "stop-losses",
+            "--only",
+            "funding",
+            "--json",
+        ],
     );
     assert_ok(&o);
     assert_eq!(o.stdout, fs::read(out.join("ablation.json")).unwrap());

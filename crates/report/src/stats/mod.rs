@@ -24,9 +24,9 @@ pub mod headline;
 pub mod impact;
 pub mod returns;
 pub mod spread_vol;
-pub mod tails;
 #[cfg(test)]
 pub(crate) mod synthetic;
+pub mod tails;
 
 use crate::charts::stats::{StatsChart, STEM};
 use crate::charts::ChartFormat;
@@ -36,13 +36,12 @@ use crate::run_folder::{series_table, FolderWriter};
 use crate::{PriceFormat, ReportError};
 use cascade_sim::Recording;
 use estimators::{acf, excess_kurtosis, hill, power_law_decay, std_dev};
-use tails::{
-    hill_ks, hill_ks_interval, trimmed_excess_kurtosis, BOOTSTRAP_DRAWS, BOOTSTRAP_SEED,
-    TRIM_SHARE,
-};
 use returns::{default_burn_in_s, sampling_interval, zero_share, Grid};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use tails::{
+    hill_ks, hill_ks_interval, trimmed_excess_kurtosis, BOOTSTRAP_DRAWS, BOOTSTRAP_SEED, TRIM_SHARE,
+};
 
 pub use impact::{fit_square_root_impact, ImpactFit, Metaorder};
 

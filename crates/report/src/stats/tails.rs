@@ -248,7 +248,10 @@ mod tests {
         let (lo, hi) = hill_ks_interval(&x, BOOTSTRAP_DRAWS, BOOTSTRAP_SEED).unwrap();
         assert!(lo < 3.0 && 3.0 < hi, "α {} in [{lo}, {hi}]", fit.alpha);
         assert!(lo <= fit.alpha && fit.alpha <= hi);
-        assert!(hi - lo < 1.0, "interval [{lo}, {hi}] too wide for 20,000 values");
+        assert!(
+            hi - lo < 1.0,
+            "interval [{lo}, {hi}] too wide for 20,000 values"
+        );
         assert!((fit.alpha - 3.0).abs() < 0.3, "{fit:?}");
     }
 

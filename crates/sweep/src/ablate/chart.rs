@@ -42,17 +42,16 @@ impl Picture for AblationPicture<'_> {
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ReportError> {
-        let title = style::title("change from the baseline with each mechanism off", self.title);
+        let title = style::title(
+            "change from the baseline with each mechanism off",
+            self.title,
+        );
         let legend = [(
             "mean difference over seeds, 95% paired t-interval".to_string(),
             style::Mark::Line(style::BLUE),
         )];
         let plot = style::frame(root, &title, &legend)?;
-        let ran: Vec<&MechanismResult> = self
-            .results
-            .iter()
-            .filter(|r| r.status == "ok")
-            .collect();
+        let ran: Vec<&MechanismResult> = self.results.iter().filter(|r| r.status == "ok").collect();
         for (metric, area) in METRICS.iter().zip(plot.split_evenly((3, 2)).iter()) {
             panel(area, metric, &ran, self.results.first())?;
         }

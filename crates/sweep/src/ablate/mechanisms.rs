@@ -209,10 +209,7 @@ mod tests {
             .map(|m| m.name.as_str())
             .collect();
         assert_eq!(present, ["group:noise"]);
-        assert_eq!(
-            m[0].absent.as_deref(),
-            Some("no account trades on margin")
-        );
+        assert_eq!(m[0].absent.as_deref(), Some("no account trades on margin"));
         assert_eq!(m[3].absent.as_deref(), Some("the venue pays no funding"));
         assert!(m.iter().all(|m| m.present() != m.sets.is_empty()));
     }
@@ -252,7 +249,13 @@ mod tests {
             "liquidation: LiquidationSpec(enabled: false),",
             &format!("{NOISE}, {LEVERED}"),
         ));
-        assert_eq!(off[0].absent.as_deref(), Some("liquidation.enabled is false"));
-        assert_eq!(off[4].absent.as_deref(), Some("liquidation.enabled is false"));
+        assert_eq!(
+            off[0].absent.as_deref(),
+            Some("liquidation.enabled is false")
+        );
+        assert_eq!(
+            off[4].absent.as_deref(),
+            Some("liquidation.enabled is false")
+        );
     }
 }

@@ -196,8 +196,7 @@ fn write(
     let png = dir.join("ablation.png");
     let title = format!(
         "{}, {} seeds",
-        ab.plan.design.name,
-        ab.plan.design.replicates
+        ab.plan.design.name, ab.plan.design.replicates
     );
     write_bytes(&png, &chart::render(results, &title)?)?;
     written.push(png);

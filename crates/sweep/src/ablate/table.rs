@@ -17,8 +17,8 @@ use std::collections::BTreeMap;
 /// t(0.975, df) for df = 1..=30.
 const T975: [f64; 30] = [
     12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281, 2.2010,
-    2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860, 2.0796, 2.0739,
-    2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
+    2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860, 2.0796, 2.0739, 2.0687,
+    2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
 ];
 
 /// The 97.5% quantile of Student's t with `df` degrees of freedom (df ≥ 1).
@@ -211,7 +211,9 @@ pub fn table(results: &[MechanismResult]) -> Table {
         }
     }
     let column = |f: fn(&Effect) -> Option<f64>| -> Vec<Option<f64>> {
-        rows.iter().map(|(_, m)| m.and_then(|(_, e)| f(e))).collect()
+        rows.iter()
+            .map(|(_, m)| m.and_then(|(_, e)| f(e)))
+            .collect()
     };
     Table::new("ablation", rows.len())
         .text(
@@ -219,7 +221,10 @@ pub fn table(results: &[MechanismResult]) -> Table {
             rows.iter().map(|(r, _)| Some(r.mechanism.name.clone())),
         )
         .text("status", rows.iter().map(|(r, _)| Some(r.status.clone())))
-        .text("metric", rows.iter().map(|(_, m)| m.map(|(k, _)| k.clone())))
+        .text(
+            "metric",
+            rows.iter().map(|(_, m)| m.map(|(k, _)| k.clone())),
+        )
         .int(
             "n",
             rows.iter().map(|(_, m)| m.map(|(_, e)| i64::from(e.n))),
