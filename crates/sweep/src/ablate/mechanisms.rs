@@ -4,7 +4,7 @@
 //! an ordinary scenario that `cascade run --set ...` reproduces. A mechanism the scenario does
 //! not have is listed with the reason rather than run.
 
-use cascade_sim::scenario::{AgentGroup, Shortfall};
+use cascade_sim::scenario::{AgentGroup, Remainder, Shortfall};
 use cascade_sim::Scenario;
 use serde::Serialize;
 
@@ -17,8 +17,11 @@ pub struct Mechanism {
     pub what: String,
     /// The overrides (`path=value`) that switch it off; empty when it is not present.
     pub sets: Vec<String>,
-    /// Why it is not present; `None` when it is.
+    /// Why it is not run (not present, or present with no field that switches it off);
+    /// `None` when it is run.
     pub absent: Option<String>,
+    /// Present, but no field of the scenario switches it off.
+    pub no_switch: bool,
 }
 
 impl Mechanism {
@@ -38,6 +41,7 @@ impl Mechanism {
             what: what.into(),
             sets: if absent.is_some() { Vec::new() } else { sets },
             absent,
+            no_switch: false,
         }
     }
 }
@@ -94,7 +98,10 @@ pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
         })
         .collect();
     let adl_rule = rules.shortfall == Shortfall::Adl || rules.adl_drawdown > 0.0;
-    let adl = if liquidations && adl_rule {
+    // Under the Fund and NextStep remainders the engine sends what the fund cannot hold (or
+    // what dry steps leave) to ADL whatever `shortfall` says: no field switches ADL off there.
+    let adl_switch = rules.remainder == Remainder::Shortfall;
+    let adl = if liquidations && adl_rule && adl_switch {
         vec![
             "liquidation.shortfall=SocializedLoss".to_string(),
             "liquidation.adl_drawdown=0.0".to_string(),
@@ -103,6 +110,7 @@ pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
         Vec::new()
     };
 
+    let adl_no_switch = liquidations && adl_rule && !adl_switch;
     let mut out = vec![
         Mechanism::new(
             "liquidations",
@@ -147,11 +155,19 @@ pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
                 not_liquidating
             } else if !adl_rule {
                 Some("the shortfall rule is already socialised loss")
+            } else if adl_no_switch {
+                Some(
+                    "no off-switch: under the venue's remainder rule (Fund or NextStep) what the \
+                     fund cannot hold goes to ADL whatever liquidation.shortfall says",
+                )
             } else {
                 None
             },
         ),
     ];
+    if let Some(adl) = out.last_mut() {
+        adl.no_switch = adl_no_switch;
+    }
     for (i, g) in groups {
         out.push(Mechanism::new(
             &format!("group:{}", g.name()),

@@ -91,7 +91,7 @@ pub struct MechanismResult {
     /// The mechanism and its switch.
     #[serde(flatten)]
     pub mechanism: Mechanism,
-    /// `baseline`, `ok`, `not present` or `failed` (every run of it failed).
+    /// `baseline`, `ok`, `not present`, `no off-switch` or `failed` (every run of it failed).
     pub status: String,
     /// Runs that succeeded and failed.
     pub runs_ok: u32,
@@ -110,6 +110,7 @@ pub fn baseline_mechanism() -> Mechanism {
         what: "the scenario as given".into(),
         sets: Vec::new(),
         absent: None,
+        no_switch: false,
     }
 }
 
@@ -142,9 +143,14 @@ pub fn results(design: &Design, all: &[Mechanism], records: &[&RunRecord]) -> Ve
     };
     let one = |mechanism: Mechanism, point: Option<usize>| {
         let Some(p) = point else {
+            let status = if mechanism.no_switch {
+                "no off-switch"
+            } else {
+                "not present"
+            };
             return MechanismResult {
                 mechanism,
-                status: "not present".into(),
+                status: status.into(),
                 runs_ok: 0,
                 runs_failed: 0,
                 error: None,
