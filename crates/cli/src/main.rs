@@ -6,6 +6,7 @@
 // The CLI reads what users hand in: no index may panic on it (checked by clippy, `-D warnings`).
 #![warn(clippy::indexing_slicing)]
 
+mod ablate_cmd;
 mod calibrate_cmd;
 mod compare;
 mod input;
@@ -60,6 +61,8 @@ enum Command {
     Compare(compare::CompareArgs),
     /// Run a parameter sweep (or merge its shards, write Slurm scripts, chart it).
     Sweep(sweep::SweepArgs),
+    /// Run a scenario with each mechanism switched off in turn, on the same seeds.
+    Ablate(ablate_cmd::AblateArgs),
     /// Stylized facts of a run's returns: stats.json, a chart, a table (or the JSON).
     Stats(stats::StatsArgs),
     /// Write one self-contained report.html (interactive charts, tables) into a run or sweep folder.
@@ -82,6 +85,7 @@ impl Command {
             Command::Sweep(a) => a.json(),
             Command::Stats(a) => a.json,
             Command::Calibrate(a) => a.json,
+            Command::Ablate(a) => a.json,
             _ => false,
         }
     }
@@ -116,6 +120,7 @@ fn main() -> ExitCode {
         } => plot::plot(&run_dir, format, window, out.as_deref()),
         Command::Compare(args) => compare::compare(&args),
         Command::Sweep(args) => sweep::sweep(args),
+        Command::Ablate(args) => ablate_cmd::ablate(&args),
         Command::Stats(args) => stats::stats(&args),
         Command::Report(args) => report_cmd::report(&args),
         Command::Schema(args) => schema::schema(&args),

@@ -319,10 +319,10 @@ pub fn plot(dir: &Path, metrics: &[String], format: crate::plot::Format) -> Resu
 }
 
 /// The progress bar (on a terminal) or nothing.
-struct Bar(Option<ProgressBar>);
+pub(crate) struct Bar(Option<ProgressBar>);
 
 impl Bar {
-    fn new(on: bool) -> Self {
+    pub(crate) fn new(on: bool) -> Self {
         Bar(on.then(|| {
             let bar = ProgressBar::new(0);
             let style =
@@ -339,7 +339,7 @@ impl Bar {
         }))
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(b) = &self.0 {
             b.finish_and_clear();
         }

@@ -48,6 +48,21 @@ fn stats_of_the_baseline_write_stats_json_and_the_chart_and_print_the_same_json(
         assert!(h[key].as_f64().is_some(), "{key}: {}", h[key]);
     }
     assert!(h["hill_k"].as_u64().unwrap() >= 10);
+    // The robust figures: 0.1% of 3,300 returns is 4 left out of the trimmed kurtosis; the
+    // KS-chosen Hill α lies inside its bootstrap interval.
+    assert_eq!(h["trimmed_returns"], 4);
+    assert!(
+        h["excess_kurtosis_trimmed"].as_f64().unwrap() <= h["excess_kurtosis"].as_f64().unwrap()
+    );
+    let (a, lo, hi) = (
+        h["hill_ks_alpha"].as_f64().unwrap(),
+        h["hill_ks_alpha_lo"].as_f64().unwrap(),
+        h["hill_ks_alpha_hi"].as_f64().unwrap(),
+    );
+    assert!(lo <= a && a <= hi && lo > 0.0, "α {a} in [{lo}, {hi}]");
+    assert!(
+        h["hill_ks_k"].as_u64().unwrap() >= 10 && h["hill_ks_distance"].as_f64().unwrap() < 1.0
+    );
     assert!(v["spread_vol_r2"].is_number() || v["spread_vol_r2"].is_null());
     assert!(v["spread_vol_slope"].is_number() || v["spread_vol_slope"].is_null());
     assert!(v["impact"].is_null(), "no metaorders in a run folder yet");
@@ -65,7 +80,10 @@ fn stats_of_the_baseline_write_stats_json_and_the_chart_and_print_the_same_json(
     assert_ok(&table);
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(
-        text.contains("excess kurtosis") && text.contains("Hill"),
+        text.contains("excess kurtosis")
+            && text.contains("Hill")
+            && text.contains("top 0.1% |r| left out")
+            && text.contains("95% bootstrap interval"),
         "{text}"
     );
     assert_eq!(fs::read(run.join("stats.json")).unwrap(), written);

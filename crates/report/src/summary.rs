@@ -13,6 +13,8 @@
 #![warn(clippy::indexing_slicing)]
 
 use crate::quantile::median;
+use crate::stats::headline::ReturnsSummary;
+use crate::stats::Series;
 use crate::PriceFormat;
 use cascade_sim::{Recording, Sample};
 use schemars::JsonSchema;
@@ -46,6 +48,9 @@ pub struct Summary {
     pub orders: OrdersSummary,
     /// The mid-price path, in quote currency, and its falls in percent.
     pub price: PriceSummary,
+    /// Robust tail figures of the mid's returns (absent from folders written before them).
+    #[serde(default)]
+    pub returns: Option<ReturnsSummary>,
     /// Samples recorded.
     pub samples: u64,
     /// The spread in basis points of the mid.
@@ -303,6 +308,7 @@ pub fn summarize(rec: &Recording, fmt: &PriceFormat, stress_from_ns: Option<i64>
             self_trade_cancels: c.self_trade_cancels,
         },
         price: price_summary(samples, fmt),
+        returns: Some(ReturnsSummary::of(&Series::from_recording(rec, fmt))),
         samples: samples.len() as u64,
         spread: spread_summary(samples, stress_from_ns),
         stress_from_s: stress_from_ns.map(|t| t as f64 / 1e9),

@@ -180,6 +180,15 @@ fn parse_value(text: &str, old: &Value) -> Result<Value, String> {
     if let Ok(u) = text.parse::<u64>() {
         return Ok(Value::Number(u.into()));
     }
+    // Inside a structure or a list, RON's generic value reads a bare variant name (`execution:
+    // Market`) as a unit and the name is lost; quoted, it reads back as the variant.
+    let quoted;
+    let text = if text.contains(['(', '[']) {
+        quoted = quote_bare_names(text);
+        quoted.as_str()
+    } else {
+        text
+    };
     match ron::from_str::<ron::Value>(text) {
         // A bare word such as `calm` is a string, not a unit struct.
         Ok(ron::Value::Unit) if text != "()" => Ok(Value::String(text.to_string())),
@@ -187,6 +196,66 @@ fn parse_value(text: &str, old: &Value) -> Result<Value, String> {
         Err(_) if bare_word => Ok(Value::String(text.to_string())),
         Err(e) => Err(format!("value {text:?} is not RON: {e}")),
     }
+}
+
+/// Puts quotes around every bare identifier of `text` in a value position — not a field name
+/// (followed by `:`), not a struct or variant name (followed by `(`), not `true`, `false`,
+/// `None`, `Some`, `inf` or `NaN` — outside strings: `LiquidationSpec(execution: Market)` becomes
+/// `LiquidationSpec(execution: "Market")`.
+fn quote_bare_names(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut i = 0;
+    let mut in_string = false;
+    while let Some(&c) = chars.get(i) {
+        if in_string {
+            out.push(c);
+            if c == '\\' {
+                if let Some(&next) = chars.get(i + 1) {
+                    out.push(next);
+                    i += 1;
+                }
+            } else if c == '"' {
+                in_string = false;
+            }
+            i += 1;
+            continue;
+        }
+        let starts_word = (c.is_alphabetic() || c == '_')
+            && !i
+                .checked_sub(1)
+                .and_then(|j| chars.get(j))
+                .is_some_and(|p| p.is_alphanumeric() || *p == '_' || *p == '.');
+        if !starts_word {
+            in_string = c == '"';
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let end = (i..chars.len())
+            .find(|&j| {
+                chars
+                    .get(j)
+                    .is_some_and(|c| !(c.is_alphanumeric() || *c == '_'))
+            })
+            .unwrap_or(chars.len());
+        let word: String = chars.get(i..end).unwrap_or_default().iter().collect();
+        let next = chars
+            .get(end..)
+            .unwrap_or_default()
+            .iter()
+            .find(|c| !c.is_whitespace());
+        let keyword = ["true", "false", "None", "Some", "inf", "NaN"].contains(&word.as_str());
+        if keyword || matches!(next, Some(':') | Some('(')) {
+            out.push_str(&word);
+        } else {
+            out.push('"');
+            out.push_str(&word);
+            out.push('"');
+        }
+        i = end;
+    }
+    out
 }
 
 fn check_kind(old: &Value, new: &Value) -> Result<(), String> {
@@ -424,6 +493,29 @@ mod tests {
         assert_eq!(s.funding.enabled, Some(false));
         let e = set(&["funding.intervl_s=600"]).unwrap_err();
         assert!(e.reason.contains("intervl_s"), "{e}");
+    }
+
+    #[test]
+    fn a_whole_section_keeps_its_variant_names() {
+        use crate::scenario::{Execution, Shortfall};
+        let s = set(&[
+            "liquidation=LiquidationSpec(enabled: true, execution: Market, \
+                       shortfall: SocializedLoss, insurance_fund: 0.0)",
+        ])
+        .unwrap();
+        assert_eq!(s.liquidation.execution, Some(Execution::Market));
+        assert_eq!(s.liquidation.shortfall, Some(Shortfall::SocializedLoss));
+        assert_eq!(s.liquidation.insurance_fund, Some(0.0));
+        let s = set(&["liquidation=LiquidationSpec(execution: Some(IocAtBankruptcy))"]).unwrap();
+        assert_eq!(s.liquidation.execution, Some(Execution::IocAtBankruptcy));
+        // A misspelt variant is refused, not dropped.
+        let e = set(&["liquidation=LiquidationSpec(execution: Markt)"]).unwrap_err();
+        assert!(e.reason.contains("Markt"), "{e}");
+        // Strings keep their words; names, numbers and keywords are left alone.
+        assert_eq!(
+            quote_bare_names(r#"A(x: B, s: "C d", n: 1e-3, t: true, o: Some(E), l: [F, G(h: 1)])"#),
+            r#"A(x: "B", s: "C d", n: 1e-3, t: true, o: Some("E"), l: ["F", G(h: 1)])"#
+        );
     }
 
     #[test]

@@ -154,11 +154,14 @@ fn a_thin_fund_forces_auto_deleveraging_at_the_bankruptcy_price() {
 
 #[test]
 fn socialised_loss_spreads_bad_debt_and_keeps_the_ledger() {
+    // The Custom engine's socialised loss (adl.ron ships on Binance, whose waterfall hands what
+    // the fund cannot hold to ADL whatever `shortfall` says).
     let rec = run(&shipped(
         "adl.ron",
         &[
-            "liquidation.shortfall=SocializedLoss",
-            "liquidation.execution=Market",
+            "venue=Custom",
+            "liquidation=LiquidationSpec(enabled: true, step_fraction: 1.0, cooldown_s: 0.5, \
+             execution: Market, fee_rate: 0.005, insurance_fund: 0.0, shortfall: SocializedLoss)",
         ],
     ));
     let stats = rec.liquidation_stats();

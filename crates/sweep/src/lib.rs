@@ -15,6 +15,7 @@
 //! **API boundary**: this crate reads sweep and scenario files and writes sweep folders; it
 //! never prints (progress goes through [`Progress`]).
 
+pub mod ablate;
 pub mod calibrate;
 pub mod chart;
 pub mod exec;

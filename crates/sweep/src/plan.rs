@@ -73,6 +73,9 @@ pub struct AxisValue {
     pub cell: Cell,
     /// As applied to the scenario.
     pub ron: String,
+    /// On a bundle axis, the overrides (`path=value`) this value applies; empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sets: Vec<String>,
 }
 
 /// One resolved axis.
@@ -89,6 +92,10 @@ pub struct Axis {
     /// Spaced (or drawn) on a log scale: charts use a log axis.
     #[serde(default)]
     pub log: bool,
+    /// Each value is a named set of overrides (an ablation's mechanisms): `path` is only the
+    /// column's name and a value's `sets` are what it applies.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bundle: bool,
 }
 
 /// Identifies one run: a point and a replicate.
@@ -157,9 +164,21 @@ impl Design {
         self.axes
             .iter()
             .zip(&self.points[point as usize])
-            .map(|(a, &v)| Override {
-                path: a.path.clone(),
-                value: a.values[v as usize].ron.clone(),
+            .flat_map(|(a, &v)| {
+                let value = &a.values[v as usize];
+                if a.bundle {
+                    // Written by the planner as path=value, so they parse.
+                    value
+                        .sets
+                        .iter()
+                        .filter_map(|s| Override::parse(s).ok())
+                        .collect()
+                } else {
+                    vec![Override {
+                        path: a.path.clone(),
+                        value: value.ron.clone(),
+                    }]
+                }
             })
             .collect()
     }

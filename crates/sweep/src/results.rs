@@ -18,7 +18,7 @@ use cascade_report::parquet_io::to_parquet;
 use cascade_report::quantile::quantile;
 use cascade_report::{metric_types, MetricType, Table};
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Names of the columns every results table starts with.
 pub const FIXED_COLUMNS: [&str; 5] = ["point", "replicate", "seed", "status", "error"];
@@ -109,24 +109,23 @@ pub fn write_results(dir: &Path, design: &Design, rows: &[&RunRecord]) -> Result
     let r = table(design, rows);
     write_table(dir, &r.table)?;
     write_table(dir, &aggregate_table(design, &r, rows))?;
-    match crate::sensitivity::sensitivity_table(design, rows) {
-        Some(t) => write_table(dir, &t),
-        None => Ok(()),
+    if let Some(t) = crate::sensitivity::sensitivity_table(design, rows) {
+        write_table(dir, &t)?;
     }
+    Ok(())
 }
 
-/// `NAME.csv` and `NAME.parquet` of a table.
-fn write_table(dir: &Path, table: &Table) -> Result<(), SweepError> {
-    write_with(&dir.join(format!("{}.csv", table.name)), |w| {
-        table.write_csv(w)
-    })?;
+/// `NAME.csv` and `NAME.parquet` of a table; returns the two paths.
+pub(crate) fn write_table(dir: &Path, table: &Table) -> Result<Vec<PathBuf>, SweepError> {
+    let csv_path = dir.join(format!("{}.csv", table.name));
+    write_with(&csv_path, |w| table.write_csv(w))?;
     let parquet_path = dir.join(format!("{}.parquet", table.name));
     let bytes = to_parquet(table).map_err(|e| SweepError::Encode {
         path: parquet_path.clone(),
         message: e.to_string(),
     })?;
     write_bytes(&parquet_path, &bytes)?;
-    Ok(())
+    Ok(vec![csv_path, parquet_path])
 }
 
 /// Per-point statistics of one metric.

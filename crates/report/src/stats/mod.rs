@@ -9,6 +9,9 @@
 //!   (at most a quarter of the bars); β of ACF_|r|(τ) ~ τ^−β by least squares on log-log
 //!   over lags 10–200, positive values only; Hill α of |r| on the top 2.5% with standard
 //!   error α/√k ([`estimators`]);
+//! - robust tails ([`tails`]): the kurtosis without the top 0.1% of |r|, Hill α with the
+//!   tail size chosen by the KS distance (Clauset) and its 95% bootstrap interval (200
+//!   resamples, fixed seed);
 //! - spread against realised volatility per 60 s window ([`spread_vol`]);
 //! - the square-root impact fit, `null` until run folders record metaorders ([`impact`]).
 //!
@@ -18,11 +21,13 @@
 
 pub mod day;
 pub mod estimators;
+pub mod headline;
 pub mod impact;
 pub mod returns;
 pub mod spread_vol;
 #[cfg(test)]
 pub(crate) mod synthetic;
+pub mod tails;
 
 use crate::charts::stats::{StatsChart, STEM};
 use crate::charts::ChartFormat;
@@ -35,6 +40,9 @@ use estimators::{acf, excess_kurtosis, hill, power_law_decay, std_dev};
 use returns::{default_burn_in_s, sampling_interval, zero_share, Grid};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
+use tails::{
+    hill_ks, hill_ks_interval, trimmed_excess_kurtosis, BOOTSTRAP_DRAWS, BOOTSTRAP_SEED, TRIM_SHARE,
+};
 
 pub use impact::{fit_square_root_impact, ImpactFit, Metaorder};
 
@@ -198,6 +206,20 @@ pub struct HorizonStats {
     pub hill_k: Option<usize>,
     /// Standard error of the Hill index, α/√k.
     pub hill_std_error: Option<f64>,
+    /// Excess kurtosis without the largest 0.1% of |r| (at least one return).
+    pub excess_kurtosis_trimmed: Option<f64>,
+    /// Returns left out of `excess_kurtosis_trimmed`.
+    pub trimmed_returns: usize,
+    /// Hill tail index of |r| with the tail size chosen by the KS distance (Clauset).
+    pub hill_ks_alpha: Option<f64>,
+    /// Order statistics in that estimate.
+    pub hill_ks_k: Option<usize>,
+    /// KS distance between that tail and its fitted Pareto.
+    pub hill_ks_distance: Option<f64>,
+    /// 2.5% end of the bootstrap 95% interval of `hill_ks_alpha`.
+    pub hill_ks_alpha_lo: Option<f64>,
+    /// 97.5% end.
+    pub hill_ks_alpha_hi: Option<f64>,
     /// Bars on the grid, holes included.
     pub bars: usize,
     /// Bars without a return (no mid at one end).
@@ -355,6 +377,9 @@ fn horizon(grid: &Grid, step: usize) -> HorizonStats {
     let acf_abs = acf(&abs, ACF_ABS_LAGS.min(quarter));
     let decay = power_law_decay(&acf_abs, DECAY_FIT_LAGS.0, DECAY_FIT_LAGS.1);
     let tail = hill(&sample, HILL_SHARE);
+    let trimmed = trimmed_excess_kurtosis(&sample, TRIM_SHARE);
+    let ks = hill_ks(&sample);
+    let interval = ks.and_then(|_| hill_ks_interval(&sample, BOOTSTRAP_DRAWS, BOOTSTRAP_SEED));
     HorizonStats {
         seconds: step as f64 * grid.interval_s,
         returns: sample.len(),
@@ -366,6 +391,13 @@ fn horizon(grid: &Grid, step: usize) -> HorizonStats {
         hill_tail_index: tail.map(|h| h.alpha),
         hill_k: tail.map(|h| h.k),
         hill_std_error: tail.map(|h| h.std_error),
+        excess_kurtosis_trimmed: trimmed.map(|t| t.0),
+        trimmed_returns: trimmed.map_or(0, |t| t.1),
+        hill_ks_alpha: ks.map(|f| f.alpha),
+        hill_ks_k: ks.map(|f| f.k),
+        hill_ks_distance: ks.map(|f| f.ks),
+        hill_ks_alpha_lo: interval.map(|i| i.0),
+        hill_ks_alpha_hi: interval.map(|i| i.1),
         bars: r.len(),
         missing: r.len() - sample.len(),
         std: std_dev(&sample),
@@ -378,12 +410,13 @@ fn horizon(grid: &Grid, step: usize) -> HorizonStats {
 }
 
 /// Rows of the table `cascade stats` prints, one cell per horizon from [`cells`].
-const ROWS: [&str; 13] = [
+const ROWS: [&str; 16] = [
     "returns",
     "missing (one-sided book)",
     "zero-return share",
     "std of returns (bps)",
     "excess kurtosis",
+    "  top 0.1% |r| left out",
     "ACF r, lag 1",
     "max |ACF r|, lags 5–20",
     "±1.96/√n band",
@@ -392,6 +425,8 @@ const ROWS: [&str; 13] = [
     "|r| ACF decay β",
     "Hill tail index α",
     "  ± std error (k)",
+    "Hill α, KS cut-off (k)",
+    "  95% bootstrap interval",
 ];
 
 /// One horizon's column of the table, in the order of [`ROWS`].
@@ -408,6 +443,7 @@ fn cells(h: &HorizonStats) -> [String; ROWS.len()] {
         num(h.zero_return_share, 3),
         num(h.std.map(|s| s * 1e4), 3),
         num(h.excess_kurtosis, 2),
+        num(h.excess_kurtosis_trimmed, 2),
         num(lag(&h.acf_returns, 1), 3),
         num(max_abs(&h.acf_returns, 5, 20), 3),
         num(Some(h.acf_band), 3),
@@ -417,6 +453,14 @@ fn cells(h: &HorizonStats) -> [String; ROWS.len()] {
         num(h.hill_tail_index, 2),
         match (h.hill_std_error, h.hill_k) {
             (Some(e), Some(k)) => format!("{e:.2} ({k})"),
+            _ => "—".into(),
+        },
+        match (h.hill_ks_alpha, h.hill_ks_k) {
+            (Some(a), Some(k)) => format!("{a:.2} ({k})"),
+            _ => "—".into(),
+        },
+        match (h.hill_ks_alpha_lo, h.hill_ks_alpha_hi) {
+            (Some(lo), Some(hi)) => format!("{lo:.2}–{hi:.2}"),
             _ => "—".into(),
         },
     ]

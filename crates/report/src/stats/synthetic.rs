@@ -1,33 +1,7 @@
-//! Synthetic return series with known statistics, for the tests: a SplitMix64 generator,
-//! Box–Muller normals, and Gaussian, GARCH(1,1), Student-t and Pareto samples.
+//! Synthetic return series with known statistics, for the tests: Box–Muller normals from the
+//! bootstrap's SplitMix64, and Gaussian, GARCH(1,1), Student-t and Pareto samples.
 
-/// SplitMix64: tiny, deterministic, good enough for test samples.
-pub(crate) struct SplitMix(u64);
-
-impl SplitMix {
-    pub(crate) fn new(seed: u64) -> Self {
-        SplitMix(seed)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1): never 0, so its logarithm is finite.
-    pub(crate) fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    /// Standard normal (Box–Muller, one of the pair).
-    pub(crate) fn normal(&mut self) -> f64 {
-        let (u, v) = (self.uniform(), self.uniform());
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
-}
+pub(crate) use super::tails::SplitMix;
 
 /// i.i.d. standard normals.
 pub(crate) fn gaussian(n: usize, seed: u64) -> Vec<f64> {

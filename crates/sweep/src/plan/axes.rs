@@ -31,6 +31,7 @@ pub(super) fn grid_axis(a: &AxisSpec, base: &Scenario) -> Result<Axis, String> {
                 out.push(AxisValue {
                     cell: value_cell(v, &ron, kind),
                     ron,
+                    sets: Vec::new(),
                 });
             }
             Ok(Axis {
@@ -39,6 +40,7 @@ pub(super) fn grid_axis(a: &AxisSpec, base: &Scenario) -> Result<Axis, String> {
                 values: out,
                 sampled: false,
                 log: false,
+                bundle: false,
             })
         }
         AxisSpec::Linear {
@@ -133,6 +135,7 @@ fn numeric_axis(path: &str, xs: &[f64], base: &Scenario, distinct: bool) -> Resu
         values,
         sampled: false,
         log: false,
+        bundle: false,
     })
 }
 
@@ -144,11 +147,13 @@ pub(crate) fn numeric_value(x: f64, kind: Kind) -> AxisValue {
             AxisValue {
                 cell: Cell::Int(i),
                 ron: i.to_string(),
+                sets: Vec::new(),
             }
         }
         _ => AxisValue {
             cell: Cell::Float(x),
             ron: float_ron(x),
+            sets: Vec::new(),
         },
     }
 }
