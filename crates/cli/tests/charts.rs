@@ -223,7 +223,6 @@ fn a_run_with_liquidations_draws_the_liquidation_charts() {
                 "generation",
                 // One slot per takeover in time order, labelled with its time.
                 "takeovers in time order, one slot each (labels: simulated time (s))",
-                "1254.8",
             ][..],
         ),
         (
@@ -247,6 +246,19 @@ fn a_run_with_liquidations_draws_the_liquidation_charts() {
             assert!(svg.contains(t), "{stem}.svg lacks {t:?}");
         }
     }
+    // The cascade chart's slots are labelled with simulated times of the cascade: after the
+    // sell program starts at 1200 s, within the run.
+    let svg = fs::read_to_string(dir.join("charts/cascade.svg")).unwrap();
+    let times: Vec<f64> = svg
+        .lines()
+        .filter_map(|l| l.trim().parse::<f64>().ok())
+        .filter(|x| x.fract() != 0.0)
+        .collect();
+    assert!(!times.is_empty(), "no time labels on the cascade chart");
+    assert!(
+        times.iter().all(|t| (1200.0..=1800.0).contains(t)),
+        "{times:?}"
+    );
 }
 
 #[test]
