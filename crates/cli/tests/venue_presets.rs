@@ -72,4 +72,21 @@ fn impossible_waterfall_rules_are_refused_naming_the_field() {
     ] {
         assert_bad_input(&check_args(GOOD, &[set]), &[field]);
     }
+    // A shortfall rule the preset's waterfall never consults is refused, not ignored; with
+    // `remainder: Shortfall` (or on Custom) it is the rule.
+    assert_bad_input(
+        &check_args(GOOD, &["liquidation.shortfall=SocializedLoss"]),
+        &["liquidation.shortfall", "has no effect", "remainder: Fund"],
+    );
+    assert_ok(&check_args(
+        GOOD,
+        &[
+            "liquidation.shortfall=SocializedLoss",
+            "liquidation.remainder=Shortfall",
+        ],
+    ));
+    assert_ok(&check_args(
+        GOOD,
+        &["venue=Custom", "liquidation.shortfall=SocializedLoss"],
+    ));
 }

@@ -218,7 +218,10 @@ proptest! {
         mark in 0usize..3,
     ) {
         let marks = ["Mid", "Last", "EmaMid(half_life_s: 1.0)"];
+        // The Custom engine, whose `shortfall` rule this drives (flash-cascade ships on Binance,
+        // whose waterfall has no shortfall rule).
         let s = shipped("flash-cascade.ron", &[
+            "venue=Custom",
             "duration_s=300", "agents.longs.entry_end_s=100", "agents.shorts.entry_end_s=100",
             "agents.longs.count=150", "agents.shorts.count=150",
             "shocks[0].at_s=150", "shocks[0].over_s=60",

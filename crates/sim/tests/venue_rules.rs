@@ -54,6 +54,10 @@ fn a_venue_preset_switches_every_rule_on() {
     s.funding = Default::default();
     s.fees = Default::default();
     s.initial_margin_gate = None;
+    // Binance's waterfall has no shortfall rule (what the fund cannot hold goes to ADL), so a
+    // given one is refused.
+    assert!(s.validate().is_err());
+    s.liquidation.shortfall = None;
     s.validate().unwrap();
     let rec = Simulation::new(&s, 3).audit(true).run();
     assert_eq!(rec.audit, None);

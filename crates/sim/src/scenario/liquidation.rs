@@ -135,7 +135,9 @@ pub struct LiquidationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub adl_drawdown_window_s: Option<f64>,
-    /// What happens when the fund cannot cover a shortfall.
+    /// What happens to what a step's book orders leave under `remainder: Shortfall`: ADL, or
+    /// closed at any price with the loss shared. Refused under the Fund and NextStep remainders,
+    /// which send what cannot be closed to ADL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shortfall: Option<Shortfall>,
 }

@@ -8,7 +8,22 @@ impl Validator {
     /// The margin, liquidation, mark and index sections, in that order.
     pub(super) fn venue(&mut self, s: &Scenario) {
         self.tiers(&s.margin.tiers);
-        self.liquidation(&s.liquidation.rules(s.venue));
+        let rules = s.liquidation.rules(s.venue);
+        self.liquidation(&rules);
+        // `shortfall` decides only what a `remainder: Shortfall` step leaves; under the Fund and
+        // NextStep remainders what the fund (or the next steps) cannot close goes to ADL, so a
+        // given `shortfall` would be silently ignored.
+        if s.liquidation.shortfall.is_some() && rules.remainder != Remainder::Shortfall {
+            self.err(
+                "liquidation.shortfall",
+                format!(
+                    "has no effect with `remainder: {:?}` (the {:?} venue's rule): what the fund \
+                     or the next steps cannot close goes to auto-deleveraging; leave it out, or \
+                     set `remainder: Shortfall` (or `venue: Custom`) to choose the shortfall rule",
+                    rules.remainder, s.venue
+                ),
+            );
+        }
         self.mark(s);
         if let Some(ix) = &s.index {
             self.index(ix);
