@@ -200,6 +200,8 @@ def test_the_view_shows_funding_on_a_venue_that_funds_and_none_without():
         "venue": "Binance",
         "index": "Some(IndexSpec(interval_s: 1.0))",
         "funding.interval_s": 60.0,
+        # Binance's waterfall has no shortfall rule: the file's `shortfall: Adl` would be refused.
+        "liquidation.shortfall": None,
     }
     cascade.run(SCENARIO, agents=agents, set=binance)
     shown = [s for s in FundingWatcher.seen if s[2] is not None]
