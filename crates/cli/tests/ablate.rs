@@ -14,15 +14,7 @@ fn tiny() -> PathBuf {
 }
 
 fn ablate(out: &Path, extra: &[&str]) -> std::process::Output {
-    let tiny = tiny();
-    let mut args = vec![
-        "ablate",
-        tiny.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    cascade(&args)
+    cascade_file_out("ablate", &tiny(), out, extra)
 }
 
 fn json(path: &Path) -> Value {

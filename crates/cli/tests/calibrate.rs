@@ -31,14 +31,7 @@ fn calibration_file(dir: &Path, name: &str, duration_s: u32, body: &str) -> Path
 }
 
 fn calibrate(file: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "calibrate",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    cascade(&args)
+    cascade_file_out("calibrate", file, out, extra)
 }
 
 fn json(path: &Path) -> Value {

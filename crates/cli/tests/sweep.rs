@@ -32,14 +32,7 @@ fn sweep_file(dir: &Path, name: &str, body: &str) -> PathBuf {
 }
 
 fn sweep(file: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
-    let mut args = vec![
-        "sweep",
-        file.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    cascade(&args)
+    cascade_file_out("sweep", file, out, extra)
 }
 
 /// The results files of a sweep folder.

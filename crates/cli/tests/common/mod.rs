@@ -31,6 +31,18 @@ pub fn cascade(args: &[&str]) -> Output {
     cascade_in(&std::env::temp_dir(), args)
 }
 
+/// `cascade COMMAND FILE --out OUT EXTRA...`: the shape of sweep, ablate and calibrate.
+pub fn cascade_file_out(command: &str, file: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        command,
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    cascade(&args)
+}
+
 /// Exit code, stdout and stderr, for assertion messages.
 pub fn describe(out: &Output) -> String {
     format!(
