@@ -25,12 +25,34 @@ pub(crate) struct Exogenous {
     pub(crate) fundamental: Option<Fundamental>,
     index: Option<Index>,
     index_interval_ns: i64,
-    /// Mid of the last volatility update and the average squared return, bps².
-    vol_mid_x2: Option<i64>,
-    vol_sq_bps: f64,
+    /// The home venue's realised volatility.
+    vol: VolState,
     shocks: Vec<Shock>,
     /// Slices already executed of each sell or buy program.
     shock_slices: Vec<u32>,
+}
+
+/// One venue's realised volatility: the mid of the last update and the average squared
+/// return, bps².
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct VolState {
+    mid_x2: Option<i64>,
+    sq_bps: f64,
+}
+
+impl VolState {
+    /// Updates the realised volatility agents read: one-second mid returns, averaged with a
+    /// weight of 0.07 (a half-life of about 10 s). A one-sided second keeps the last mid.
+    pub(crate) fn update(&mut self, venue: &mut Venue) {
+        if let Some(mid) = venue.book.l1().mid_x2() {
+            if let Some(prev) = self.mid_x2 {
+                let r_bps = (mid as f64 / prev as f64).ln() * 1e4;
+                self.sq_bps = VOL_WEIGHT * r_bps * r_bps + (1.0 - VOL_WEIGHT) * self.sq_bps;
+                venue.market.vol_bps = self.sq_bps.sqrt();
+            }
+            self.mid_x2 = Some(mid);
+        }
+    }
 }
 
 /// A shock the kernel must finish because it reaches the agents: a maker outage.
@@ -62,16 +84,21 @@ impl Exogenous {
                 stream(seed, process_stream_id("index")),
             )
         });
+        // The index clock: the exogenous index's, else the first endogenous index's.
+        let sources_interval = (0..=scenario.venues.len() as u16)
+            .find_map(|v| scenario.index_sources_of(v))
+            .map(|ix| ix.interval_s);
         let index_interval_ns = scenario
             .index
             .as_ref()
-            .map_or(0, |ix| Scenario::ns(ix.interval_s).max(1));
+            .map(|ix| ix.interval_s)
+            .or(sources_interval)
+            .map_or(0, |s| Scenario::ns(s).max(1));
         Self {
             fundamental,
             index,
             index_interval_ns,
-            vol_mid_x2: None,
-            vol_sq_bps: 0.0,
+            vol: VolState::default(),
             shocks: scenario.shocks.clone(),
             shock_slices: vec![0; scenario.shocks.len()],
         }
@@ -79,7 +106,7 @@ impl Exogenous {
 
     /// Schedules the first index tick, volatility update and every shock.
     pub(crate) fn start(&self, clock: &mut Scheduler) {
-        if self.index.is_some() {
+        if self.index_interval_ns > 0 {
             clock.schedule(self.index_interval_ns, EventKind::IndexTick);
         }
         clock.schedule(VOL_INTERVAL_NS, EventKind::VolTick);
@@ -93,11 +120,6 @@ impl Exogenous {
         self.index.as_ref().map(|ix| ix.value())
     }
 
-    /// The index now, rounded to ticks.
-    pub(crate) fn index_ticks(&self) -> Option<Price> {
-        self.index_value().map(|v| Price(v.round() as i64))
-    }
-
     /// The fundamental at `now_ns`, rounded to ticks.
     pub(crate) fn fundamental_at(&mut self, now_ns: i64) -> Option<Price> {
         self.fundamental
@@ -105,32 +127,21 @@ impl Exogenous {
             .map(|f| Price(f.value_at(now_ns).round() as i64))
     }
 
-    /// Updates the realised volatility agents read: one-second mid returns, averaged with a
-    /// weight of 0.07 (a half-life of about 10 s). A one-sided second keeps the last mid.
+    /// Updates the home venue's realised volatility (see [`VolState::update`]) and schedules
+    /// the next update.
     pub(crate) fn vol_tick(&mut self, clock: &mut Scheduler, venue: &mut Venue) {
-        if let Some(mid) = venue.book.l1().mid_x2() {
-            if let Some(prev) = self.vol_mid_x2 {
-                let r_bps = (mid as f64 / prev as f64).ln() * 1e4;
-                self.vol_sq_bps = VOL_WEIGHT * r_bps * r_bps + (1.0 - VOL_WEIGHT) * self.vol_sq_bps;
-                venue.market.vol_bps = self.vol_sq_bps.sqrt();
-            }
-            self.vol_mid_x2 = Some(mid);
-        }
+        self.vol.update(venue);
         clock.schedule_within(clock.now() + VOL_INTERVAL_NS, EventKind::VolTick);
     }
 
-    /// The index moves on; the venue's mark reads it.
-    pub(crate) fn index_tick(
-        &mut self,
-        clock: &mut Scheduler,
-        venue: &mut Venue,
-        rec: &mut Recorder,
-    ) {
-        if let Some(ix) = self.index.as_mut() {
-            venue.set_index(ix.advance_to(clock.now()));
-        }
-        venue.moved_by(Trigger::Index, None);
-        venue.after_market_change(clock, rec);
+    /// The exogenous index moves on to `now_ns`: its value, if the scenario has one. The
+    /// kernel feeds each perpetual its index, then calls [`Exogenous::next_index_tick`].
+    pub(crate) fn advance_index(&mut self, now_ns: i64) -> Option<f64> {
+        self.index.as_mut().map(|ix| ix.advance_to(now_ns))
+    }
+
+    /// Schedules the next index tick.
+    pub(crate) fn next_index_tick(&self, clock: &mut Scheduler) {
         clock.schedule_within(clock.now() + self.index_interval_ns, EventKind::IndexTick);
     }
 

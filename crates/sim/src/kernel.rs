@@ -11,13 +11,15 @@
 //! The kernel holds what crosses parts: an agent waking reads the venue, the venue taking an
 //! account over makes the kernel cancel that agent's orders, a maker outage reaches the makers.
 
-use crate::agents::{build_agents, AccountView, Action, Agent, Ctx};
+use crate::accounts::Account;
+use crate::agents::{build_agents, AccountView, Action, Agent, CrossCtx, Ctx};
 use crate::agents::{flow_window_s, AgentKind, FlowHistory, MarketState};
 use crate::audit::Audit;
-use crate::exogenous::{Exogenous, Outage};
+use crate::composite_index::{CompositeIndex, SourceOf};
+use crate::exogenous::{Exogenous, Outage, VolState};
 use crate::margin::MarginTable;
 use crate::mark::Mark;
-use crate::record::{AuditError, Counters, Recording};
+use crate::record::{AuditError, Counters, Recording, Trigger, VenueRecording};
 use crate::recorder::Recorder;
 use crate::scenario::{Budget, Scenario, MEMORY_BUDGET_BYTES};
 use crate::scheduler::{EventKind, Scheduler};
@@ -25,17 +27,20 @@ use crate::venue::{EngineConfig, Venue, VenueId, VenueRules};
 use cascade_book::{Book, Price};
 use rand::Rng as _;
 
-/// The venue the agents trade on: a run holds one venue today, `VenueId(0)`.
+/// The home venue: the scenario's own, where its top-level agents trade and its shocks act.
 const HOME: usize = 0;
 
 /// One run of a scenario with one seed.
 pub struct Simulation {
     pub(crate) clock: Scheduler,
-    /// The run's venues, indexed by [`VenueId`]; one today.
+    /// The run's venues, indexed by [`VenueId`]: the home venue first, then the scenario's
+    /// `venues` in order.
     pub(crate) venues: Vec<Venue>,
     agents: Vec<Agent>,
     /// Group index of each agent.
     agent_group: Vec<u16>,
+    /// The venue each agent belongs to.
+    agent_venue: Vec<u16>,
     group_names: Vec<String>,
     latency_base_ns: i64,
     latency_jitter_ns: i64,
@@ -45,8 +50,20 @@ pub struct Simulation {
     flow: FlowHistory,
     /// Instructions written by the waking agent (reused).
     actions: Vec<Action>,
+    /// Instructions to other venues written by the waking agent (reused).
+    routed: Vec<(u16, Action)>,
     pub(crate) exo: Exogenous,
+    /// The home venue's recorder (and the run's counters of events and wake-ups).
     pub(crate) rec: Recorder,
+    /// The other venues' recorders, by venue id − 1.
+    others: Vec<Recorder>,
+    /// The other venues' realised volatility, by venue id − 1.
+    other_vol: Vec<VolState>,
+    /// Each venue's index built from spot venues, if it builds one.
+    composites: Vec<Option<CompositeIndex>>,
+    /// The run's venue names and which are spot markets, by id.
+    venue_names: Vec<String>,
+    spot: Vec<bool>,
     /// One audit per venue with `--audit`, none without.
     audits: Vec<Audit>,
     pub(crate) last_event: EventKind,
@@ -61,46 +78,112 @@ impl Simulation {
         let initial = scenario.initial_price_ticks();
         let unit_quote = scenario.instrument.tick_size * scenario.instrument.lot_size;
         let exo = Exogenous::new(scenario, seed, initial);
-        let (agents, agent_group, accounts) = build_agents(scenario, seed, unit_quote);
-        let market = MarketState::opening(
-            Price(initial),
-            scenario.index.as_ref().map(|_| initial as f64),
-        );
-        let venue = Venue::new(
-            VenueId(0),
-            accounts,
-            MarginTable::new(&scenario.margin, unit_quote),
-            EngineConfig::new(&scenario.liquidation.rules(scenario.venue), unit_quote),
-            Mark::new(&scenario.mark_rule(), initial),
-            market,
-            exo.index_value(),
-        );
-        let mut clock = Scheduler::new(end_ns, agents.len() + 1024);
-        let rules = VenueRules {
-            funding: scenario.funding_rules(),
-            fees: scenario.fee_rules(),
-            gate: scenario.gate_on(),
-            unit_quote,
-        };
-        let venue = venue.with_rules(&rules, &mut clock);
+        let built = build_agents(scenario, seed, unit_quote);
+        let n_venues = 1 + scenario.venues.len();
+        let mut clock = Scheduler::new(end_ns, built.agents.len() + 1024);
+        // Which agents hold an account on each venue: its own, and each venue a cross-venue
+        // agent trades on.
+        let mut on_venue: Vec<Vec<u32>> = vec![Vec::new(); n_venues];
+        let mut importers = Vec::new();
+        for (i, a) in built.agents.iter().enumerate() {
+            match &a.kind {
+                AgentKind::CrossArb(c) => {
+                    importers.push(i as u32);
+                    for &v in &c.venues {
+                        on_venue[usize::from(v)].push(i as u32);
+                    }
+                }
+                _ => on_venue[usize::from(built.venues[i])].push(i as u32),
+            }
+        }
+        let tape_rows = Budget::of(scenario).tape_rows(MEMORY_BUDGET_BYTES) / n_venues as u64;
+        let mut venues = Vec::with_capacity(n_venues);
+        let mut composites = Vec::with_capacity(n_venues);
+        for v in 0..n_venues as u16 {
+            let view = scenario.venue_view(v);
+            let spot = scenario.is_spot(v);
+            let mut accounts = if n_venues == 1 {
+                built.accounts.clone()
+            } else {
+                let mut accs = vec![Account::default(); built.accounts.len()];
+                for &a in &on_venue[usize::from(v)] {
+                    accs[a as usize] = built.accounts[a as usize];
+                    accs[a as usize].margin &= !spot;
+                }
+                accs
+            };
+            if spot {
+                for acc in &mut accounts {
+                    acc.margin = false;
+                }
+            }
+            let composite = scenario
+                .index_sources_of(v)
+                .map(|ix| CompositeIndex::new(ix, scenario));
+            // A perpetual starts from the exogenous index or, with sources, the opening price;
+            // a spot market has none.
+            let index = if spot {
+                None
+            } else if composite.is_some() {
+                Some(initial as f64)
+            } else {
+                exo.index_value()
+            };
+            let market = MarketState::opening(
+                Price(initial),
+                if spot {
+                    None
+                } else {
+                    (view.index.is_some() || composite.is_some()).then_some(initial as f64)
+                },
+            );
+            let venue = Venue::new(
+                VenueId(v),
+                accounts,
+                MarginTable::new(&view.margin, unit_quote),
+                EngineConfig::new(&view.liquidation.rules(view.venue), unit_quote),
+                Mark::new(&view.mark_rule(), initial),
+                market,
+                index,
+            );
+            let rules = VenueRules {
+                funding: if spot { None } else { view.funding_rules() },
+                fees: view.fee_rules(),
+                gate: !spot && view.gate_on(),
+                unit_quote,
+            };
+            let mut venue = venue.with_rules(&rules, &mut clock);
+            venue.set_importers(&importers);
+            venues.push(venue);
+            composites.push(composite);
+        }
+        let recorder =
+            || Recorder::new(sample_interval_ns, end_ns, unit_quote).with_tape_cap(tape_rows);
         let mut sim = Self {
             clock,
-            venues: vec![venue],
+            venues,
             group_names: scenario
-                .agents
-                .iter()
-                .map(|g| g.name().to_string())
+                .groups()
+                .map(|(_, _, g)| g.name().to_string())
                 .collect(),
-            agents,
-            agent_group,
+            agents: built.agents,
+            agent_group: built.groups,
+            agent_venue: built.venues,
             latency_base_ns: (scenario.latency.base_us * 1e3).round() as i64,
             latency_jitter_ns: (scenario.latency.jitter_us * 1e3).round() as i64,
             flow: FlowHistory::new(flow_window_s(scenario)),
             latency_line_ns: crate::geo_latency::round_trip_ns(scenario, seed),
             actions: Vec::with_capacity(256),
+            routed: Vec::new(),
             exo,
-            rec: Recorder::new(sample_interval_ns, end_ns, unit_quote)
-                .with_tape_cap(Budget::of(scenario).tape_rows(MEMORY_BUDGET_BYTES)),
+            rec: recorder(),
+            others: (1..n_venues).map(|_| recorder()).collect(),
+            other_vol: vec![VolState::default(); n_venues - 1],
+            composites,
+            venue_names: (0..n_venues as u16)
+                .map(|v| scenario.venue_name_of(v).to_string())
+                .collect(),
+            spot: (0..n_venues as u16).map(|v| scenario.is_spot(v)).collect(),
             audits: Vec::new(),
             last_event: EventKind::Sample,
         };
@@ -213,7 +296,7 @@ impl Simulation {
     /// Processes every event up to `until_ns` (and not past the end of the run).
     pub fn run_until(&mut self, until_ns: i64) {
         let limit = until_ns.min(self.clock.end());
-        while !self.rec.stopped() {
+        while !self.stopped() {
             let Some(kind) = self.clock.pop_until(limit) else {
                 break;
             };
@@ -230,24 +313,43 @@ impl Simulation {
         }
     }
 
+    /// True once a recorder stopped the run (an audit failure, a full tape).
+    fn stopped(&self) -> bool {
+        self.rec.stopped() || self.others.iter().any(Recorder::stopped)
+    }
+
+    /// The recorder of venue `v`.
+    fn rec_of<'a>(rec: &'a mut Recorder, others: &'a mut [Recorder], v: usize) -> &'a mut Recorder {
+        match v {
+            HOME => rec,
+            k => &mut others[k - 1],
+        }
+    }
+
     /// Hands one event to the part that owns it.
     fn dispatch(&mut self, kind: EventKind) {
-        let (clock, venue, rec, exo) = (
-            &mut self.clock,
-            &mut self.venues[HOME],
-            &mut self.rec,
-            &mut self.exo,
-        );
         match kind {
             EventKind::Wake(agent) => self.wake(agent),
-            EventKind::Arrive(agent, action) => self.arrive(agent, action),
-            EventKind::Sample => rec.sample(clock, venue, exo),
-            EventKind::IndexTick => exo.index_tick(clock, venue, rec),
+            EventKind::Arrive(agent, v, action) => self.arrive(agent, v, action),
+            EventKind::Sample => self.sample(),
+            EventKind::IndexTick => self.index_tick(),
             EventKind::LiqStep(v, account) => {
-                self.venues[usize::from(v.0)].liquidation_step(account, clock, rec)
+                let v = usize::from(v.0);
+                let rec = Self::rec_of(&mut self.rec, &mut self.others, v);
+                self.venues[v].liquidation_step(account, &mut self.clock, rec)
             }
-            EventKind::FundWorkOff(v) => self.venues[usize::from(v.0)].fund_workoff(clock, rec),
+            EventKind::FundWorkOff(v) => {
+                let v = usize::from(v.0);
+                let rec = Self::rec_of(&mut self.rec, &mut self.others, v);
+                self.venues[v].fund_workoff(&mut self.clock, rec)
+            }
             EventKind::Shock(i) => {
+                let (clock, venue, rec, exo) = (
+                    &mut self.clock,
+                    &mut self.venues[HOME],
+                    &mut self.rec,
+                    &mut self.exo,
+                );
                 // The account after the agents' (the fund's trading account, if any, follows).
                 let shock_account = self.agents.len() as u32;
                 if let Some(outage) = exo.shock(i, shock_account, clock, venue, rec) {
@@ -256,12 +358,68 @@ impl Simulation {
                 }
             }
             EventKind::VolTick => {
-                self.flow.record(clock.now(), &venue.market);
-                exo.vol_tick(clock, venue);
+                let venue = &mut self.venues[HOME];
+                self.flow.record(self.clock.now(), &venue.market);
+                for (state, venue) in self.other_vol.iter_mut().zip(&mut self.venues[1..]) {
+                    state.update(venue);
+                }
+                self.exo.vol_tick(&mut self.clock, &mut self.venues[HOME]);
             }
-            EventKind::FundingSample(v) => self.venues[usize::from(v.0)].funding_sample(clock),
-            EventKind::FundingPay(v) => self.venues[usize::from(v.0)].funding_pay(clock, rec),
+            EventKind::FundingSample(v) => {
+                self.venues[usize::from(v.0)].funding_sample(&mut self.clock)
+            }
+            EventKind::FundingPay(v) => {
+                let v = usize::from(v.0);
+                let rec = Self::rec_of(&mut self.rec, &mut self.others, v);
+                self.venues[v].funding_pay(&mut self.clock, rec)
+            }
         }
+    }
+
+    /// A row of every venue's series; the next sample.
+    fn sample(&mut self) {
+        let now = self.clock.now();
+        let fundamental = self.exo.fundamental_at(now);
+        self.rec.sample(now, &mut self.venues[HOME], fundamental);
+        for (rec, venue) in self.others.iter_mut().zip(&mut self.venues[1..]) {
+            rec.sample(now, venue, fundamental);
+        }
+        self.rec.next_sample(&mut self.clock);
+    }
+
+    /// The index moves on: every perpetual reads its index (the exogenous one, or one built
+    /// from spot venues' prices) and recomputes its mark.
+    fn index_tick(&mut self) {
+        let now = self.clock.now();
+        let scripted = self.exo.advance_index(now);
+        let mut values = Vec::with_capacity(self.venues.len());
+        for (v, composite) in self.composites.iter_mut().enumerate() {
+            let value = match composite {
+                Some(c) => {
+                    let (venues, stale_ns) = (&self.venues, c.stale_ns);
+                    c.update(|s| match s {
+                        SourceOf::Scripted => scripted,
+                        SourceOf::Venue(k) => venues[usize::from(k)].source_price(now, stale_ns),
+                    })
+                }
+                None if self.spot[v] => None,
+                None => scripted,
+            };
+            values.push(value);
+        }
+        for (v, value) in values.into_iter().enumerate() {
+            if self.spot[v] {
+                continue;
+            }
+            let venue = &mut self.venues[v];
+            if let Some(x) = value {
+                venue.set_index(x);
+            }
+            venue.moved_by(Trigger::Index, None);
+            let rec = Self::rec_of(&mut self.rec, &mut self.others, v);
+            venue.after_market_change(&mut self.clock, rec);
+        }
+        self.exo.next_index_tick(&mut self.clock);
     }
 
     /// Runs to the end and hands over the recording.
@@ -278,17 +436,42 @@ impl Simulation {
                     self.rec.out.audit = Some(AuditError {
                         event: self.rec.out.counters.events_processed,
                         time_ns: self.clock.now(),
-                        what: "end of run".into(),
+                        what: match venue.id().0 {
+                            0 => "end of run".into(),
+                            v => format!("end of run (venue {v})"),
+                        },
                         reason,
                     });
                 }
             }
         }
-        let home = &mut self.venues[HOME];
-        self.rec.out.ledger = home.finish();
-        self.rec.out.funding = home.funding_stats();
-        self.rec.out.fees_on = !home.fee_rules().is_zero();
-        self.rec.out.gate_on = home.gate_on();
+        // A stop on another venue (its tape full) is the run's.
+        for other in &mut self.others {
+            if self.rec.out.tape_full.is_none() {
+                self.rec.out.tape_full = other.out.tape_full.take();
+            }
+        }
+        let mut venues = Vec::with_capacity(self.others.len());
+        for (k, (venue, rec)) in self
+            .venues
+            .iter_mut()
+            .zip(std::iter::once(&mut self.rec).chain(self.others.iter_mut()))
+            .enumerate()
+        {
+            rec.out.ledger = venue.finish();
+            rec.out.funding = venue.funding_stats();
+            rec.out.fees_on = !venue.fee_rules().is_zero();
+            rec.out.gate_on = venue.gate_on();
+            rec.out.root_triggers = venue.root_triggers;
+            if k > 0 {
+                venues.push(VenueRecording {
+                    name: self.venue_names[k].clone(),
+                    spot: self.spot[k],
+                    recording: std::mem::take(&mut rec.out),
+                });
+            }
+        }
+        self.rec.out.venues = venues;
         self.rec.out
     }
 
@@ -313,7 +496,8 @@ impl Simulation {
     fn wake(&mut self, agent: u32) {
         self.rec.out.counters.wakes += 1;
         let a = &mut self.agents[agent as usize];
-        let venue = &self.venues[HOME];
+        let own = usize::from(self.agent_venue[agent as usize]);
+        let venue = &self.venues[own];
         let acc = &venue.accounts[agent as usize];
         let mark = venue.market.mark.0;
         let notional =
@@ -334,6 +518,7 @@ impl Simulation {
             in_liquidation: acc.in_liquidation(),
         };
         let now = self.clock.now();
+        let cross = matches!(a.kind, AgentKind::CrossArb(_));
         let mut ctx = Ctx {
             now_ns: now,
             end_ns: self.clock.end(),
@@ -345,9 +530,15 @@ impl Simulation {
             fundamental: self.exo.fundamental.as_mut(),
             out: &mut self.actions,
             flow: self.flow.is_active().then_some(&self.flow),
+            cross: cross.then_some(CrossCtx {
+                venues: &self.venues,
+                agent,
+                routed: &mut self.routed,
+            }),
         };
         let next = a.wake(&mut ctx);
-        let jitter = if self.latency_jitter_ns > 0 && !self.actions.is_empty() {
+        let sends = !self.actions.is_empty() || !self.routed.is_empty();
+        let jitter = if self.latency_jitter_ns > 0 && sends {
             a.rng.gen_range(0..=self.latency_jitter_ns)
         } else {
             0
@@ -358,9 +549,18 @@ impl Simulation {
             .copied()
             .unwrap_or(0);
         let arrival = now + self.latency_base_ns + jitter + line;
+        let v = VenueId(own as u16);
         for action in self.actions.drain(..) {
             self.clock
-                .schedule(arrival, EventKind::Arrive(agent, action));
+                .schedule(arrival, EventKind::Arrive(agent, v, action));
+        }
+        if let AgentKind::CrossArb(c) = &a.kind {
+            for (v, action) in self.routed.drain(..) {
+                self.clock.schedule(
+                    arrival + c.latency_ns,
+                    EventKind::Arrive(agent, VenueId(v), action),
+                );
+            }
         }
         if let Some(t) = next {
             // A wake-up never goes back in time, so the loop always makes progress.
@@ -369,25 +569,32 @@ impl Simulation {
         }
     }
 
-    fn arrive(&mut self, agent: u32, action: Action) {
-        let rested = self.venues[HOME].enter_gated(
+    fn arrive(&mut self, agent: u32, v: VenueId, action: Action) {
+        let v = usize::from(v.0);
+        let rec = Self::rec_of(&mut self.rec, &mut self.others, v);
+        let rested = self.venues[v].enter_gated(
             agent,
             action,
             &self.agents[agent as usize].orders,
             &mut self.clock,
-            &mut self.rec,
+            rec,
         );
         if let Some(id) = rested {
             self.agents[agent as usize].on_resting(id);
         }
     }
 
-    /// Cancels the resting orders of every account the venue took over during this event.
+    /// Cancels the resting orders of every account a venue took over during this event (an
+    /// agent's resting orders are all on its own venue).
     fn cancel_taken_over(&mut self) {
-        let venue = &mut self.venues[HOME];
-        while let Some(id) = venue.next_take_over() {
-            if let Some(a) = self.agents.get_mut(id as usize) {
-                venue.cancel_all(&mut a.orders, &mut self.actions);
+        for (v, venue) in self.venues.iter_mut().enumerate() {
+            while let Some(id) = venue.next_take_over() {
+                if self.agent_venue.get(id as usize) != Some(&(v as u16)) {
+                    continue;
+                }
+                if let Some(a) = self.agents.get_mut(id as usize) {
+                    venue.cancel_all(&mut a.orders, &mut self.actions);
+                }
             }
         }
     }
@@ -397,7 +604,8 @@ impl Simulation {
         for a in 0..self.agents.len() {
             let g = self.agent_group[a] as usize;
             if self.group_names[g] == outage.group {
-                self.venues[HOME].cancel_all(&mut self.agents[a].orders, &mut self.actions);
+                let v = usize::from(self.agent_venue[a]);
+                self.venues[v].cancel_all(&mut self.agents[a].orders, &mut self.actions);
                 if let AgentKind::Maker(m) = &mut self.agents[a].kind {
                     m.outage_until(outage.until_ns);
                 }

@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod agents;
 mod audit;
+mod composite_index;
 mod exogenous;
 pub mod fundamental;
 mod geo_latency;

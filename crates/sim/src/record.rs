@@ -162,6 +162,36 @@ pub struct Recording {
     pub fees_on: bool,
     /// True when the initial-margin gate is on.
     pub gate_on: bool,
+    /// Takeovers by what set off the root of their cascade (a multi-venue run reports them).
+    pub root_triggers: RootTriggers,
+    /// The other venues of a multi-venue run, in the order of the scenario's `venues` (empty
+    /// in a one-venue run).
+    pub venues: Vec<VenueRecording>,
+}
+
+/// Takeovers of a venue by what set off the root of their cascade: a move of the venue's own
+/// flow (its agents' trades, a shock, a margin change, funding), an index update, or a trade
+/// of an agent that trades on several venues (an arbitrageur importing another venue's move).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RootTriggers {
+    /// Roots set off by the venue's own flow.
+    pub own_flow: u64,
+    /// Roots set off by an index update.
+    pub index: u64,
+    /// Roots set off by a cross-venue agent's trade.
+    pub arbitrage: u64,
+}
+
+/// Another venue of a multi-venue run and what it recorded (its series, tape, book,
+/// liquidations, ADL, ledger, counters of its own orders).
+#[derive(Clone, Debug, Default)]
+pub struct VenueRecording {
+    /// The venue's name.
+    pub name: String,
+    /// True for a spot market.
+    pub spot: bool,
+    /// What it recorded.
+    pub recording: Recording,
 }
 
 /// What moved the mark before a liquidation started.

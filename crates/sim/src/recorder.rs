@@ -1,7 +1,6 @@
 //! The recorder: the time series, the trade tape, book snapshots, liquidation and ADL tables
 //! and the run's counters. Parts write into it; it never reaches back into them.
 
-use crate::exogenous::Exogenous;
 use crate::record::{LevelRow, Recording, Sample, TapeFull, Trade, SNAPSHOT_LEVELS};
 use crate::scheduler::{EventKind, Scheduler};
 use crate::venue::Venue;
@@ -76,9 +75,14 @@ impl Recorder {
         self.out.audit.is_some() || self.out.tape_full.is_some()
     }
 
-    /// One row of the series and one book snapshot of `venue`; schedules the next sample.
-    pub(crate) fn sample(&mut self, clock: &mut Scheduler, venue: &mut Venue, exo: &mut Exogenous) {
-        let now = clock.now();
+    /// Schedules the next sample after the one taken now.
+    pub(crate) fn next_sample(&self, clock: &mut Scheduler) {
+        clock.schedule_within(clock.now() + self.sample_interval_ns, EventKind::Sample);
+    }
+
+    /// One row of the series and one book snapshot of `venue` at `now` (the fundamental, if
+    /// the scenario has one, read by the kernel once for every venue).
+    pub(crate) fn sample(&mut self, now: i64, venue: &mut Venue, fundamental: Option<Price>) {
         let l1 = venue.book.l1();
         self.out.samples.push(Sample {
             time_ns: now,
@@ -88,9 +92,9 @@ impl Recorder {
             volume: Qty(venue.interval_volume),
             trades: venue.interval_trades,
             last: venue.market.last_price,
-            fundamental: exo.fundamental_at(now),
+            fundamental,
             mark: venue.market.mark,
-            index: exo.index_ticks(),
+            index: venue.index_ticks(),
             insurance_fund: venue.fund_equity(),
             open_interest: venue.ledger.open_interest,
             funding: venue.funding_row(),
@@ -111,6 +115,5 @@ impl Recorder {
         }
         venue.interval_volume = 0;
         venue.interval_trades = 0;
-        clock.schedule_within(now + self.sample_interval_ns, EventKind::Sample);
     }
 }

@@ -14,8 +14,8 @@ use std::collections::BinaryHeap;
 pub(crate) enum EventKind {
     /// Agent `0` wakes up.
     Wake(u32),
-    /// An instruction of agent `0` reaches the exchange.
-    Arrive(u32, Action),
+    /// An instruction of agent `0` reaches venue `1`.
+    Arrive(u32, VenueId, Action),
     /// The recorder samples the market.
     Sample,
     /// The index moves on.

@@ -429,6 +429,7 @@ mod tests {
             fundamental: None,
             out: &mut out,
             flow: history.is_active().then_some(history),
+            cross: None,
         };
         m.wake(
             &mut ctx,

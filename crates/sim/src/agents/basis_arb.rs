@@ -54,7 +54,9 @@ impl GroupSpec for BasisArbSpec {
     type Agent = BasisArb;
 
     fn validate(&self, f: &mut Fields<'_>, scenario: &Scenario) {
-        if scenario.index.is_none() {
+        let endogenous = scenario.index_sources.is_some()
+            || scenario.venues.iter().any(|v| v.index_sources.is_some());
+        if scenario.index.is_none() && !endogenous {
             f.section_err("basis arbitrageurs need an index: add `index: Some(IndexSpec(...))`");
         }
         f.positive("mean_wake_s", self.mean_wake_s);
@@ -235,6 +237,7 @@ mod tests {
             fundamental: None,
             out: &mut out,
             flow: None,
+            cross: None,
         };
         a.wake(&mut ctx, &mut stream(1, 1), &mut OrderList::new(1));
         out

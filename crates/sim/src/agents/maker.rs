@@ -382,6 +382,7 @@ mod tests {
             fundamental: None,
             out: &mut out,
             flow: None,
+            cross: None,
         };
         let mut orders = OrderList::new(8);
         let next = m.wake(&mut ctx, &mut stream(1, 1), &mut orders);

@@ -14,6 +14,7 @@
 mod adaptive_maker;
 mod arbitrageur;
 mod basis_arb;
+mod cross_arb;
 mod flow;
 mod fundamentalist;
 mod leveraged;
@@ -30,6 +31,7 @@ pub(crate) use adaptive_maker::flow_window_s;
 pub use adaptive_maker::{AdaptiveMaker, AdaptiveMakerSpec, MakerQuotes};
 pub use arbitrageur::{Arbitrageur, ArbitrageurSpec};
 pub use basis_arb::{BasisArb, BasisArbSpec};
+pub use cross_arb::{CrossArb, CrossArbSpec, Quote};
 pub use flow::FlowHistory;
 pub use fundamentalist::{Fundamentalist, FundamentalistSpec};
 pub use leveraged::{Leveraged, LeveragedSpec, TopUp};
@@ -144,6 +146,8 @@ agent_kinds! {
     BasisArb(BasisArbSpec),
     /// Agents whose decisions come from a host (the Python package) through a `Brain`.
     PythonAgent(PythonAgentSpec),
+    /// Arbitrageurs taking price gaps between venues, within capital and position limits.
+    CrossArb(CrossArbSpec),
 }
 
 /// A kind's section of the scenario file: it checks itself and builds the group's members.
@@ -180,6 +184,8 @@ pub(crate) struct Member<'a> {
     pub tick_size: f64,
     /// Quote currency per unit of cash.
     pub unit_quote: f64,
+    /// The scenario (for what a member resolves by name, e.g. its venues).
+    pub scenario: &'a Scenario,
 }
 
 impl Member<'_> {
@@ -305,6 +311,18 @@ pub struct Ctx<'a> {
     /// Taker flow at the last whole seconds, when an agent of the scenario asks for a
     /// trailing window of it.
     pub flow: Option<&'a FlowHistory>,
+    /// Every venue of the run, for an agent trading on several (none in unit tests).
+    pub cross: Option<CrossCtx<'a>>,
+}
+
+/// What an agent trading on several venues reads and writes besides its own venue's `Ctx`.
+pub struct CrossCtx<'a> {
+    /// Every venue of the run, by id.
+    pub venues: &'a [crate::venue::Venue],
+    /// The waking agent (its account's index on every venue).
+    pub agent: u32,
+    /// Instructions to send to a venue by id; the kernel delivers them after the latency.
+    pub routed: &'a mut Vec<(u16, Action)>,
 }
 
 impl Ctx<'_> {
@@ -384,18 +402,27 @@ fn secs_to_ns(s: f64) -> i64 {
     (s * 1e9).round().clamp(1.0, 1e18) as i64
 }
 
-/// One agent per group member, each with its own stream; one account per agent plus the
-/// shock account.
-pub(crate) fn build_agents(
-    scenario: &Scenario,
-    seed: u64,
-    unit_quote: f64,
-) -> (Vec<Agent>, Vec<u16>, Vec<Account>) {
+/// The agents of a run, built from every venue's groups.
+pub(crate) struct Built {
+    pub agents: Vec<Agent>,
+    /// Group index of each agent (over every venue's groups, home first).
+    pub groups: Vec<u16>,
+    /// The venue each agent belongs to.
+    pub venues: Vec<u16>,
+    /// One account per agent plus the shock account (the account an agent opens on each
+    /// venue it trades on).
+    pub accounts: Vec<Account>,
+}
+
+/// One agent per group member of every venue, each with its own stream; one account per
+/// agent plus the shock account.
+pub(crate) fn build_agents(scenario: &Scenario, seed: u64, unit_quote: f64) -> Built {
     let n = scenario.agent_count() as usize;
     let mut agents = Vec::with_capacity(n);
     let mut groups = Vec::with_capacity(n);
+    let mut venues = Vec::with_capacity(n);
     let mut accounts = Vec::with_capacity(n + 1);
-    for (gi, group) in scenario.agents.iter().enumerate() {
+    for (gi, (venue, _, group)) in scenario.groups().enumerate() {
         for i in 0..group.count() {
             let mut rng = stream(seed, stream_id(group.name(), i));
             let mut account = Account::default();
@@ -404,6 +431,7 @@ pub(crate) fn build_agents(
                 account: &mut account,
                 tick_size: scenario.instrument.tick_size,
                 unit_quote,
+                scenario,
             };
             let (kind, max_resting) = group.build(&mut member);
             agents.push(Agent {
@@ -412,11 +440,17 @@ pub(crate) fn build_agents(
                 kind,
             });
             groups.push(gi as u16);
+            venues.push(venue);
             accounts.push(account);
         }
     }
     accounts.push(Account::default());
-    (agents, groups, accounts)
+    Built {
+        agents,
+        groups,
+        venues,
+        accounts,
+    }
 }
 
 #[cfg(test)]

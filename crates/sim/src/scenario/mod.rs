@@ -20,6 +20,7 @@ pub mod schema;
 mod shock;
 mod validate;
 mod venue;
+mod venues;
 
 pub use crate::agents::AgentGroup;
 pub use funding::{FeeRules, FeeSpec, FundingRules, FundingSpec, PremiumSource};
@@ -40,6 +41,7 @@ pub use validate::{
 };
 pub use validate::{FieldError, ValidationErrors};
 pub use venue::Preset;
+pub use venues::{IndexSource, IndexSources, VenueKind, VenueSpec};
 
 /// A whole market: the instrument, the clock, the exogenous processes and the agents.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -96,6 +98,20 @@ pub struct Scenario {
     /// (default: on for every named venue, off under Custom).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_margin_gate: Option<bool>,
+    /// The name of the scenario's own venue (the one its top-level sections describe), as
+    /// summary.json's `venues.*` keys and the other venues' agents name it.
+    #[serde(
+        default = "venues::default_venue_name",
+        skip_serializing_if = "venues::is_default_venue_name"
+    )]
+    pub venue_name: String,
+    /// The home venue's index built from spot venues' prices (none: the scenario's `index`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_sources: Option<IndexSources>,
+    /// More venues of the same instrument: perpetuals and spot markets, each with its own
+    /// book, rules and agents (none: a one-venue run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub venues: Vec<VenueSpec>,
 }
 
 fn default_seed() -> u64 {
@@ -232,9 +248,83 @@ impl Scenario {
         }
     }
 
-    /// Total number of agents over all groups.
+    /// Total number of agents over all groups of every venue.
     pub fn agent_count(&self) -> u64 {
-        self.agents.iter().map(|g| u64::from(g.count())).sum()
+        self.groups().map(|(_, _, g)| u64::from(g.count())).sum()
+    }
+
+    /// Every agent group of every venue in agent order — the home venue's first, then each
+    /// venue's in the order of `venues` — with its venue's id and its path in the file
+    /// (`agents[1]`, `venues[0].agents[2]`).
+    pub fn groups(&self) -> impl Iterator<Item = (u16, String, &AgentGroup)> + '_ {
+        let home = self
+            .agents
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (0, format!("agents[{i}]"), g));
+        let others = self.venues.iter().enumerate().flat_map(|(v, venue)| {
+            venue
+                .agents
+                .iter()
+                .enumerate()
+                .map(move |(i, g)| (v as u16 + 1, format!("venues[{v}].agents[{i}]"), g))
+        });
+        home.chain(others)
+    }
+
+    /// The venue's id (0 for the home venue, 1 + its place in `venues` for another), by name.
+    pub fn venue_id(&self, name: &str) -> Option<u16> {
+        if name == self.venue_name {
+            return Some(0);
+        }
+        self.venues
+            .iter()
+            .position(|v| v.name == name)
+            .map(|i| i as u16 + 1)
+    }
+
+    /// The name of venue `id`.
+    pub fn venue_name_of(&self, id: u16) -> &str {
+        match id {
+            0 => &self.venue_name,
+            k => &self.venues[usize::from(k) - 1].name,
+        }
+    }
+
+    /// The scenario as venue `id` of a multi-venue run sees its rules: the home venue is the
+    /// scenario itself; another perpetual takes its preset's rules and the scenario's margin
+    /// tiers and instrument, with no top-level rule overrides.
+    pub fn venue_view(&self, id: u16) -> std::borrow::Cow<'_, Scenario> {
+        if id == 0 {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let spec = &self.venues[usize::from(id) - 1];
+        let mut s = self.clone();
+        s.venue = spec.preset;
+        s.mark = None;
+        s.liquidation = LiquidationSpec::default();
+        s.funding = FundingSpec::default();
+        s.fees = FeeSpec::default();
+        s.initial_margin_gate = None;
+        s.index_sources = spec.index_sources.clone();
+        if spec.kind == VenueKind::Spot {
+            // No margin rules apply; the mark is the mid (Custom's), nothing funds.
+            s.venue = Preset::Custom;
+        }
+        std::borrow::Cow::Owned(s)
+    }
+
+    /// The index sources of venue `id`, if it builds its index from spot venues.
+    pub fn index_sources_of(&self, id: u16) -> Option<&IndexSources> {
+        match id {
+            0 => self.index_sources.as_ref(),
+            k => self.venues[usize::from(k) - 1].index_sources.as_ref(),
+        }
+    }
+
+    /// True when venue `id` is a spot market.
+    pub fn is_spot(&self, id: u16) -> bool {
+        id > 0 && self.venues[usize::from(id) - 1].kind == VenueKind::Spot
     }
 
     /// The initial price in ticks (valid scenarios only).

@@ -253,6 +253,7 @@ impl Venue {
                 }
                 None => {
                     self.mover = Trigger::Flow;
+                    self.mover_import = false;
                     self.mover_gen = None;
                 }
             }

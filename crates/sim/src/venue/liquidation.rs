@@ -151,6 +151,7 @@ impl Venue {
                 continue;
             }
             acc.take_over();
+            self.count_root();
             let run = LiqRun {
                 id: self.next_liq_id,
                 generation: self.mover_gen.map_or(0, |g| g + 1),

@@ -32,7 +32,7 @@ use crate::accounts::{Account, LiquidationIndex};
 use crate::agents::{Action, MarketState, OrderList};
 use crate::margin::MarginTable;
 use crate::mark::{Mark, MarkInputs};
-use crate::record::{LedgerStats, Trigger};
+use crate::record::{LedgerStats, RootTriggers, Trigger};
 use crate::recorder::Recorder;
 use crate::scenario::{FeeRules, FundingRules};
 use crate::scheduler::Scheduler;
@@ -107,6 +107,22 @@ pub struct Venue {
     pub(crate) fee_pool: i64,
     /// The initial-margin gate at order entry.
     gate: bool,
+    /// Accounts of agents trading on several venues (empty in a one-venue run).
+    importers: Vec<bool>,
+    /// The trade that last moved the market was an importer's.
+    mover_import: bool,
+    /// Class of each takeover's root (by liquidation id): what set its cascade off.
+    root_class: Vec<RootClass>,
+    /// Takeovers counted by the class of their root.
+    pub(crate) root_triggers: RootTriggers,
+}
+
+/// What set off the root of a cascade.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RootClass {
+    OwnFlow,
+    Index,
+    Arbitrage,
 }
 
 /// The rules of a venue beyond margin, mark and liquidation: funding, fees, the margin gate.
@@ -179,7 +195,54 @@ impl Venue {
             fees: FeeRules::default(),
             fee_pool: 0,
             gate: false,
+            importers: Vec::new(),
+            mover_import: false,
+            root_class: Vec::new(),
+            root_triggers: RootTriggers::default(),
         }
+    }
+
+    /// Marks the accounts of agents that trade on several venues: a trade of theirs that
+    /// moves the market is counted as imported when it sets off a cascade.
+    pub(crate) fn set_importers(&mut self, accounts: &[u32]) {
+        for &a in accounts {
+            if self.importers.len() <= a as usize {
+                self.importers.resize(a as usize + 1, false);
+            }
+            self.importers[a as usize] = true;
+        }
+    }
+
+    /// Counts a takeover started now by the class of its cascade's root.
+    fn count_root(&mut self) {
+        let class = match self.mover {
+            Trigger::Liquidation(parent) => self
+                .root_class
+                .get(parent as usize)
+                .copied()
+                .unwrap_or(RootClass::OwnFlow),
+            Trigger::Index => RootClass::Index,
+            Trigger::Flow if self.mover_import => RootClass::Arbitrage,
+            _ => RootClass::OwnFlow,
+        };
+        self.root_class.push(class);
+        let t = &mut self.root_triggers;
+        match class {
+            RootClass::OwnFlow => t.own_flow += 1,
+            RootClass::Index => t.index += 1,
+            RootClass::Arbitrage => t.arbitrage += 1,
+        }
+    }
+
+    /// The price an index reads from this venue at `now_ns`: its mid when both sides rest,
+    /// else its last trade if not older than `stale_ns`; none when stale.
+    pub(crate) fn source_price(&self, now_ns: i64, stale_ns: i64) -> Option<f64> {
+        if let Some(mid_x2) = self.book.l1().mid_x2() {
+            return Some(mid_x2 as f64 / 2.0);
+        }
+        self.last_trade_ns
+            .filter(|&t| now_ns - t <= stale_ns)
+            .map(|_| self.market.last_price.0 as f64)
     }
 
     /// The venue under `rules` (funding, fees, gate); schedules its funding clock.
@@ -261,6 +324,11 @@ impl Venue {
         Some(self.take_overs.remove(0))
     }
 
+    /// The index the mark reads, rounded to ticks, if the venue has one.
+    pub(crate) fn index_ticks(&self) -> Option<Price> {
+        self.index.map(|v| Price(v.round() as i64))
+    }
+
     /// Feeds the index value the mark reads, ticks.
     pub(crate) fn set_index(&mut self, value: f64) {
         self.index = Some(value);
@@ -272,6 +340,7 @@ impl Venue {
         self.mover = trigger;
         self.mover_gen = None;
         self.mover_trade = trade;
+        self.mover_import = false;
     }
 
     /// Forgets the trade that last moved the market, keeping the trigger.
@@ -342,6 +411,7 @@ impl Venue {
         };
         if self.settle_book_events(clock.now(), rec) {
             self.moved_by(Trigger::Flow, Some(rec.out.counters.trades));
+            self.mover_import = self.importers.get(owner as usize) == Some(&true);
         }
         self.after_market_change(clock, rec);
         rested

@@ -157,7 +157,8 @@ fn sources(s: &Scenario) -> (Vec<Source>, Budget) {
         events: d / VOL_INTERVAL_S,
         ..Budget::default()
     };
-    let samples = d / s.sample_interval_s;
+    // Every venue is sampled: a series row and a book snapshot each.
+    let samples = d / s.sample_interval_s * (1 + s.venues.len()) as f64;
     base.samples = samples;
     out.push(Source {
         path: "sample_interval_s".into(),
@@ -192,7 +193,7 @@ fn sources(s: &Scenario) -> (Vec<Source>, Budget) {
     if let Some(f) = &s.fundamental {
         out.push(rate("fundamental.jump_rate_per_s", f.jump_rate_per_s, d));
     }
-    for (i, g) in s.agents.iter().enumerate() {
+    for (_, at, g) in s.groups() {
         let (field, value, scaling, wakes_per_agent) = wakes(g, d);
         let agents = f64::from(g.count());
         let wakes = agents * wakes_per_agent;
@@ -216,7 +217,7 @@ fn sources(s: &Scenario) -> (Vec<Source>, Budget) {
         };
         base.orders += scaled + fixed;
         out.push(Source {
-            path: format!("agents[{i}].{field}"),
+            path: format!("{at}.{field}"),
             value,
             scaling,
             events: wakes * (1.0 + sends),
@@ -295,6 +296,7 @@ fn wakes(g: &AgentGroup, duration_s: f64) -> (&'static str, f64, Scaling, f64) {
         AgentGroup::Arbitrageur(a) => every("mean_wake_s", a.mean_wake_s),
         AgentGroup::BasisArb(b) => every("mean_wake_s", b.mean_wake_s),
         AgentGroup::PythonAgent(p) => every("wake_every_s", p.wake_every_s),
+        AgentGroup::CrossArb(c) => every("mean_wake_s", c.mean_wake_s),
     }
 }
 
@@ -312,6 +314,7 @@ fn resting(g: &AgentGroup) -> f64 {
         AgentGroup::Arbitrageur(s) => s.max_resting(),
         AgentGroup::BasisArb(s) => s.max_resting(),
         AgentGroup::PythonAgent(s) => s.max_resting(),
+        AgentGroup::CrossArb(s) => s.max_resting(),
     };
     n as f64
 }
@@ -324,6 +327,8 @@ fn sends_per_wake(g: &AgentGroup) -> f64 {
     match g {
         AgentGroup::Noise(_) => 2.0,
         AgentGroup::Leveraged(_) => 1.0,
+        // Two IOCs, one on each of two venues.
+        AgentGroup::CrossArb(_) => 2.0,
         _ => 2.0 * resting(g) + 1.0,
     }
 }
@@ -333,6 +338,7 @@ fn sends_per_wake(g: &AgentGroup) -> f64 {
 fn placed_per_wake(g: &AgentGroup) -> f64 {
     match g {
         AgentGroup::Noise(_) => 1.0,
+        AgentGroup::CrossArb(_) => 2.0,
         _ => resting(g) + 1.0,
     }
 }

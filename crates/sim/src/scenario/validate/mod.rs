@@ -5,6 +5,7 @@
 
 mod budget;
 mod funding;
+mod multi;
 mod prices;
 mod shocks;
 mod venue;
@@ -200,6 +201,7 @@ impl Validator {
             self.fundamental(f);
         }
         self.agents(s);
+        self.venues(s);
         self.venue(s);
         self.funding_and_fees(s);
         self.shocks(s);
@@ -298,11 +300,8 @@ impl Validator {
             );
         }
         let mut names: Vec<&str> = Vec::new();
-        for (i, g) in s.agents.iter().enumerate() {
-            let mut f = Fields {
-                v: self,
-                at: format!("agents[{i}]"),
-            };
+        for (_, at, g) in s.groups() {
+            let mut f = Fields { v: self, at };
             let name = g.name();
             if name.trim().is_empty() {
                 f.err("name", "must not be empty");

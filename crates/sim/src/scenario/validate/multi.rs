@@ -1,0 +1,131 @@
+//! The checks of a multi-venue scenario: venue names, each venue's agents, index sources.
+
+use super::{Fields, Validator};
+use crate::agents::AgentGroup;
+use crate::scenario::{IndexSource, IndexSources, Scenario, VenueKind};
+
+/// Most venues in one run (the home venue and 15 more).
+pub const MAX_VENUES: usize = 16;
+
+impl Validator {
+    /// Venue names, each venue's agents and each perpetual's index sources.
+    pub(super) fn venues(&mut self, s: &Scenario) {
+        if s.venue_name.trim().is_empty() {
+            self.err("venue_name", "must not be empty");
+        }
+        if s.venues.len() + 1 > MAX_VENUES {
+            self.err(
+                "venues",
+                format!(
+                    "at most {} venues besides the home venue, got {}",
+                    MAX_VENUES - 1,
+                    s.venues.len()
+                ),
+            );
+        }
+        for (i, v) in s.venues.iter().enumerate() {
+            let at = format!("venues[{i}]");
+            if v.name.trim().is_empty() {
+                self.err(format!("{at}.name"), "must not be empty");
+            } else if v.name == s.venue_name
+                || s.venues
+                    .iter()
+                    .take(i)
+                    .any(|earlier| earlier.name == v.name)
+            {
+                self.err(
+                    format!("{at}.name"),
+                    format!("{:?} names two venues", v.name),
+                );
+            }
+            if v.agents.iter().all(|g| g.count() == 0) {
+                self.err(
+                    format!("{at}.agents"),
+                    "a venue needs at least one agent (its book would stay empty)",
+                );
+            }
+            if v.kind == VenueKind::Spot {
+                if v.index_sources.is_some() {
+                    self.err(
+                        format!("{at}.index_sources"),
+                        "a spot venue has no index (only a perpetual does)",
+                    );
+                }
+                for (j, g) in v.agents.iter().enumerate() {
+                    if let AgentGroup::Leveraged(_) | AgentGroup::BasisArb(_) = g {
+                        self.err(
+                            format!("{at}.agents[{j}]"),
+                            format!(
+                                "{:?} trades on margin, which a spot venue does not offer: \
+                                 put it on a perpetual venue",
+                                g.name()
+                            ),
+                        );
+                    }
+                }
+            }
+            if let Some(ix) = &v.index_sources {
+                self.index_sources(s, &format!("{at}.index_sources"), i as u16 + 1, ix);
+            }
+        }
+        if let Some(ix) = &s.index_sources {
+            self.index_sources(s, "index_sources", 0, ix);
+        }
+        for (_, at, g) in s.groups() {
+            if let AgentGroup::CrossArb(c) = g {
+                let mut f = Fields { v: self, at };
+                c.check_venues(&mut f, s);
+            }
+        }
+    }
+
+    /// The sources of venue `own`'s index, at `at`.
+    fn index_sources(&mut self, s: &Scenario, at: &str, own: u16, ix: &IndexSources) {
+        if ix.sources.is_empty() {
+            self.err(format!("{at}.sources"), "needs at least one source");
+        }
+        let mut total = 0.0;
+        for (k, src) in ix.sources.iter().enumerate() {
+            let path = format!("{at}.sources[{k}]");
+            if self.non_negative(&format!("{path}.weight"), src.weight()) {
+                total += src.weight();
+            }
+            match src {
+                IndexSource::Venue { name, .. } => match s.venue_id(name) {
+                    None => self.err(
+                        format!("{path}.name"),
+                        format!("{name:?} names no venue of the scenario"),
+                    ),
+                    Some(id) if id == own => self.err(
+                        format!("{path}.name"),
+                        format!(
+                            "{name:?} is this perpetual itself: an index cannot read its own book"
+                        ),
+                    ),
+                    Some(id) if !s.is_spot(id) => self.err(
+                        format!("{path}.name"),
+                        format!("{name:?} is a perpetual: index sources are spot venues"),
+                    ),
+                    Some(_) => {}
+                },
+                IndexSource::Scripted { .. } => {
+                    if s.index.is_none() {
+                        self.err(
+                            path,
+                            "a Scripted source reads the scenario's `index`, which is not given",
+                        );
+                    }
+                }
+            }
+        }
+        if !ix.sources.is_empty() && total <= 0.0 {
+            self.err(
+                format!("{at}.sources"),
+                format!("the weights must sum to a positive number, got {total}"),
+            );
+        }
+        self.positive(&format!("{at}.max_deviation_pct"), ix.max_deviation_pct);
+        self.positive(&format!("{at}.stale_s"), ix.stale_s);
+        self.positive(&format!("{at}.interval_s"), ix.interval_s);
+    }
+}
