@@ -220,8 +220,48 @@ fn foreign_entry(dir: &Path, entries: &[String]) -> Option<String> {
             if let Some(c) = bad {
                 return Some(format!("charts/{c}"));
             }
+        } else if name == VENUES {
+            if let Some(bad) = foreign_in_venues(&dir.join(name), &meta) {
+                return Some(format!("{VENUES}/{bad}"));
+            }
         } else if !(is_run_file(name) && meta.is_file()) {
             return Some(name.clone());
+        }
+    }
+    None
+}
+
+/// The folder of the other venues' tables in a multi-venue run.
+const VENUES: &str = "venues";
+
+/// The first entry of `venues/` a multi-venue run does not write (a folder per venue holding
+/// its tables), if any.
+fn foreign_in_venues(dir: &Path, meta: &fs::Metadata) -> Option<String> {
+    if !meta.is_dir() {
+        return Some("(not a folder: a link or a file)".into());
+    }
+    let Ok(venues) = list(dir) else {
+        return Some("(unreadable)".into());
+    };
+    for v in venues {
+        let path = dir.join(&v);
+        if !path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+            return Some(v);
+        }
+        let Ok(files) = list(&path) else {
+            return Some(format!("{v} (unreadable)"));
+        };
+        let table = |f: &str| {
+            TABLE_NAMES.iter().any(|t| {
+                f.strip_prefix(t)
+                    .is_some_and(|ext| ext == ".csv" || ext == ".parquet")
+            })
+        };
+        if let Some(f) = files
+            .into_iter()
+            .find(|f| !(table(f) && path.join(f).symlink_metadata().is_ok_and(|m| m.is_file())))
+        {
+            return Some(format!("{v}/{f}"));
         }
     }
     None
@@ -243,6 +283,15 @@ fn clear(dir: &Path, entries: &[String]) -> Result<(), ReportError> {
         if name == "charts" {
             for c in list(&path)? {
                 remove(path.join(c))?;
+            }
+            fs::remove_dir(&path).map_err(|e| ReportError::io(&path, e))?;
+        } else if name == VENUES {
+            for v in list(&path)? {
+                let venue = path.join(v);
+                for f in list(&venue)? {
+                    remove(venue.join(f))?;
+                }
+                fs::remove_dir(&venue).map_err(|e| ReportError::io(&venue, e))?;
             }
             fs::remove_dir(&path).map_err(|e| ReportError::io(&path, e))?;
         } else {

@@ -93,12 +93,19 @@ impl FolderWriter {
 
     /// Writes `table` as `<name>.csv` and `<name>.parquet`.
     pub fn table(&mut self, table: &Table) -> Result<(), ReportError> {
+        self.table_in("", table)
+    }
+
+    /// Writes `table` as `<folder><name>.csv` and `.parquet` (`folder` empty or ending in
+    /// `/`).
+    pub fn table_in(&mut self, folder: &str, table: &Table) -> Result<(), ReportError> {
+        let stem = format!("{folder}{}", table.name);
         let mut csv = Vec::new();
         table
             .write_csv(&mut csv)
-            .map_err(|e| ReportError::io(self.dir.join(format!("{}.csv", table.name)), e))?;
-        self.put(&format!("{}.csv", table.name), &csv)?;
-        let name = format!("{}.parquet", table.name);
+            .map_err(|e| ReportError::io(self.dir.join(format!("{stem}.csv")), e))?;
+        self.put(&format!("{stem}.csv"), &csv)?;
+        let name = format!("{stem}.parquet");
         let parquet = crate::parquet_io::to_parquet(table)
             .map_err(|e| ReportError::io(self.dir.join(&name), std::io::Error::other(e)))?;
         self.put(&name, &parquet)
@@ -202,6 +209,12 @@ fn write_data(
         .eq(TABLE_NAMES.iter().copied()));
     for table in &tables {
         out.table(table)?;
+    }
+    // The other venues of a multi-venue run: the same tables under venues/<name>/.
+    for venue in &rec.venues {
+        for table in &recording_tables(&venue.recording, &fmt) {
+            out.table_in(&format!("venues/{}/", venue.name), table)?;
+        }
     }
     if options.charts {
         let data = RunData::from_tables(&manifest.scenario_name, manifest.seed, &tables)

@@ -19,6 +19,7 @@ use crate::PriceFormat;
 use cascade_sim::{Recording, Sample};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// summary.json. Fields are in alphabetical order at every level, the order the file has
 /// always had; a missing figure (no two-sided sample, no liquidation) is `null`.
@@ -59,6 +60,88 @@ pub struct Summary {
     pub stress_from_s: Option<f64>,
     /// Trades.
     pub trades: TradesSummary,
+    /// Each venue of a multi-venue run, by name (absent from one-venue runs). Its keys depend
+    /// on the scenario's venue names, so sweeps keep the fixed `contagion.*` keys instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub venues: Option<BTreeMap<String, VenueSummary>>,
+    /// How a cascade on the home venue reached the other venues of a multi-venue run (absent
+    /// from one-venue runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contagion: Option<ContagionSummary>,
+}
+
+/// `venues.<name>.*`: one venue of a multi-venue run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VenueSummary {
+    /// The mid against the venue's index, with funding on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<BasisSummary>,
+    /// Largest |mid − home mid| / home mid over the samples with both, basis points (none on
+    /// the home venue).
+    pub basis_to_home_max_bps: Option<f64>,
+    /// Depth within 1% of the mid.
+    pub depth: DepthSummary,
+    /// Time of the venue's first liquidation after the home venue's first, seconds (negative
+    /// when it came first; none without both).
+    pub first_liquidation_after_home_s: Option<f64>,
+    /// Funding payments, with funding on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub funding: Option<FundingSummary>,
+    /// The insurance fund, in quote currency.
+    pub insurance_fund: InsuranceFundSummary,
+    /// The lag, seconds, at which the venue's one-sample mid returns correlate best with the
+    /// home venue's (positive: the home venue leads), within ±30 samples; none on the home
+    /// venue or without moves.
+    pub lead_lag_s: Option<f64>,
+    /// Liquidations on the venue.
+    pub liquidations: LiquidationsSummary,
+    /// Takeovers by what set off the root of their cascade.
+    pub liquidation_roots: RootsSummary,
+    /// The mid-price path.
+    pub price: PriceSummary,
+    /// The spread.
+    pub spread: SpreadSummary,
+    /// Trades.
+    pub trades: TradesSummary,
+}
+
+/// Takeovers by what set off the root of their cascade.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RootsSummary {
+    /// Set off by a move of the venue's own flow (its agents' trades, a shock, funding).
+    pub own_flow: u64,
+    /// Set off by an index update (a move imported through the index).
+    pub index: u64,
+    /// Set off by the trade of an agent trading on several venues (a move imported by an
+    /// arbitrageur).
+    pub arbitrage: u64,
+}
+
+/// `contagion.*`: the other venues of a multi-venue run against the home venue (where the
+/// scenario's shocks act), taken together.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContagionSummary {
+    /// Largest |mid − home mid| / home mid of any other venue, basis points.
+    pub basis_max_bps: Option<f64>,
+    /// Time from the home venue's first liquidation to the first on another venue, seconds
+    /// (none without both).
+    pub first_liquidation_delay_s: Option<f64>,
+    /// Takeovers on the other venues whose cascade an arbitrageur's trade set off.
+    pub liquidations_by_arbitrage: u64,
+    /// Takeovers on the other venues whose cascade an index update set off.
+    pub liquidations_by_index: u64,
+    /// Takeovers on the other venues set off by their own flow.
+    pub liquidations_by_own_flow: u64,
+    /// Takeovers on the home venue.
+    pub liquidations_home: u64,
+    /// Takeovers on the other venues.
+    pub liquidations_other: u64,
+    /// Takeovers on the other venues imported through the index or an arbitrageur, over all
+    /// takeovers there; none without one.
+    pub imported_share: Option<f64>,
 }
 
 /// `depth.*`: lots resting within 1% of the mid.
@@ -263,8 +346,14 @@ pub struct TradesSummary {
 
 impl Summary {
     /// Every figure under its dotted key (`spread.peak_bps`), in file order.
+    /// `venues.*` is left out: its keys depend on the scenario's venue names (the fixed
+    /// `contagion.*` keys carry the comparison across venues).
     pub fn metrics(&self) -> Result<Vec<(String, serde_json::Value)>, serde_json::Error> {
-        Ok(crate::json::flatten(&serde_json::to_value(self)?))
+        let mut tree = serde_json::to_value(self)?;
+        if let Some(map) = tree.as_object_mut() {
+            map.remove("venues");
+        }
+        Ok(crate::json::flatten(&tree))
     }
 }
 
@@ -316,7 +405,190 @@ pub fn summarize(rec: &Recording, fmt: &PriceFormat, stress_from_ns: Option<i64>
             count: c.trades,
             volume: c.volume,
         },
+        venues: None,
+        contagion: None,
     }
+    .with_venues(rec, fmt)
+}
+
+impl Summary {
+    /// With the other venues of a multi-venue run: `venues.*` and `contagion.*`.
+    fn with_venues(mut self, rec: &Recording, fmt: &PriceFormat) -> Self {
+        if rec.venues.is_empty() {
+            return self;
+        }
+        let home_first = rec.liquidations.first().map(|l| l.time_ns);
+        let interval_s = sample_interval_s(&rec.samples);
+        let mut venues = BTreeMap::new();
+        let home_key = if rec.venue_name.is_empty() {
+            HOME_KEY.to_string()
+        } else {
+            rec.venue_name.clone()
+        };
+        venues.insert(
+            home_key,
+            venue_summary(&self, rec, None, home_first, interval_s),
+        );
+        let mut c = ContagionSummary {
+            basis_max_bps: None,
+            first_liquidation_delay_s: None,
+            liquidations_by_arbitrage: 0,
+            liquidations_by_index: 0,
+            liquidations_by_own_flow: 0,
+            liquidations_home: roots_total(&rec.root_triggers),
+            liquidations_other: 0,
+            imported_share: None,
+        };
+        for v in &rec.venues {
+            let r = &v.recording;
+            let own = summarize(r, fmt, None);
+            let s = venue_summary(&own, r, Some(rec), home_first, interval_s);
+            if let Some(b) = s.basis_to_home_max_bps {
+                c.basis_max_bps = max_opt(c.basis_max_bps, b);
+            }
+            if let Some(d) = s.first_liquidation_after_home_s {
+                c.first_liquidation_delay_s =
+                    Some(c.first_liquidation_delay_s.map_or(d, |x: f64| x.min(d)));
+            }
+            c.liquidations_by_arbitrage += r.root_triggers.arbitrage;
+            c.liquidations_by_index += r.root_triggers.index;
+            c.liquidations_by_own_flow += r.root_triggers.own_flow;
+            c.liquidations_other += roots_total(&r.root_triggers);
+            venues.insert(v.name.clone(), s);
+        }
+        let imported = c.liquidations_by_arbitrage + c.liquidations_by_index;
+        c.imported_share =
+            (c.liquidations_other > 0).then(|| imported as f64 / c.liquidations_other as f64);
+        self.venues = Some(venues);
+        self.contagion = Some(c);
+        self
+    }
+}
+
+/// The key under which `venues.*` lists the home venue when the recording does not name it.
+const HOME_KEY: &str = "home";
+
+/// Takeovers counted by their root.
+fn roots_total(t: &cascade_sim::RootTriggers) -> u64 {
+    t.own_flow + t.index + t.arbitrage
+}
+
+/// The time between the first two samples, seconds (1 without two).
+fn sample_interval_s(samples: &[Sample]) -> f64 {
+    match (samples.first(), samples.get(1)) {
+        (Some(a), Some(b)) if b.time_ns > a.time_ns => (b.time_ns - a.time_ns) as f64 / 1e9,
+        _ => 1.0,
+    }
+}
+
+/// `venues.<name>.*` of a venue whose own summary is `own`, against `home` (none for the home
+/// venue itself).
+fn venue_summary(
+    own: &Summary,
+    rec: &Recording,
+    home: Option<&Recording>,
+    home_first: Option<i64>,
+    interval_s: f64,
+) -> VenueSummary {
+    let first = rec.liquidations.first().map(|l| l.time_ns);
+    VenueSummary {
+        basis: own.basis.clone(),
+        basis_to_home_max_bps: home.and_then(|h| basis_to(&rec.samples, &h.samples)),
+        depth: own.depth.clone(),
+        first_liquidation_after_home_s: home.and_then(|_| {
+            let (a, b) = (home_first?, first?);
+            Some((b - a) as f64 / 1e9)
+        }),
+        funding: own.funding.clone(),
+        insurance_fund: own.insurance_fund.clone(),
+        lead_lag_s: home.and_then(|h| lead_lag(&h.samples, &rec.samples, LEAD_LAG_SAMPLES))
+            .map(|k| k as f64 * interval_s),
+        liquidations: own.liquidations.clone(),
+        liquidation_roots: RootsSummary {
+            own_flow: rec.root_triggers.own_flow,
+            index: rec.root_triggers.index,
+            arbitrage: rec.root_triggers.arbitrage,
+        },
+        price: own.price.clone(),
+        spread: own.spread.clone(),
+        trades: own.trades.clone(),
+    }
+}
+
+/// Lags searched by the lead–lag measure, samples either way.
+const LEAD_LAG_SAMPLES: usize = 30;
+
+/// Largest |mid − home mid| / home mid over the samples both have, bps.
+fn basis_to(samples: &[Sample], home: &[Sample]) -> Option<f64> {
+    samples
+        .iter()
+        .zip(home)
+        .filter_map(|(s, h)| {
+            let (m, hm) = (s.mid_x2()?, h.mid_x2()?);
+            (hm > 0).then(|| (m - hm).abs() as f64 / hm as f64 * 1e4)
+        })
+        .fold(None, max_opt)
+}
+
+/// One-sample log returns of the mid (none where a sample or the one before has no mid).
+fn mid_returns(samples: &[Sample]) -> Vec<Option<f64>> {
+    let mids: Vec<Option<i64>> = samples.iter().map(Sample::mid_x2).collect();
+    std::iter::once(None)
+        .chain(mids.windows(2).map(|w| match w {
+            [Some(a), Some(b)] if *a > 0 && *b > 0 => Some((*b as f64 / *a as f64).ln()),
+            _ => None,
+        }))
+        .collect()
+}
+
+/// The lag k in [−max, max] (samples) maximising the correlation of `home`'s return at t with
+/// `other`'s at t + k: positive when the home venue leads. None when no lag has a defined
+/// correlation (no moves).
+pub fn lead_lag(home: &[Sample], other: &[Sample], max: usize) -> Option<i64> {
+    let (a, b) = (mid_returns(home), mid_returns(other));
+    let n = a.len().min(b.len());
+    let mut best: Option<(f64, i64)> = None;
+    let max = max as i64;
+    for k in -max..=max {
+        let pairs: Vec<(f64, f64)> = (0..n as i64)
+            .filter_map(|t| {
+                let u = t + k;
+                if u < 0 || u >= n as i64 {
+                    return None;
+                }
+                Some(((*a.get(t as usize)?)?, (*b.get(u as usize)?)?))
+            })
+            .collect();
+        if let Some(r) = correlation(&pairs) {
+            // Ties keep the smallest |k| found first (k runs from −max; compare strictly).
+            let better = match best {
+                None => true,
+                Some((br, bk)) => r > br + 1e-12 || ((r - br).abs() <= 1e-12 && k.abs() < bk.abs()),
+            };
+            if better {
+                best = Some((r, k));
+            }
+        }
+    }
+    best.map(|(_, k)| k)
+}
+
+/// Pearson's correlation of the pairs; none with fewer than 3 or no variance.
+fn correlation(pairs: &[(f64, f64)]) -> Option<f64> {
+    let n = pairs.len() as f64;
+    if pairs.len() < 3 {
+        return None;
+    }
+    let (ma, mb) = pairs
+        .iter()
+        .fold((0.0, 0.0), |(x, y), &(a, b)| (x + a / n, y + b / n));
+    let (mut sab, mut saa, mut sbb) = (0.0, 0.0, 0.0);
+    for &(a, b) in pairs {
+        sab += (a - ma) * (b - mb);
+        saa += (a - ma) * (a - ma);
+        sbb += (b - mb) * (b - mb);
+    }
+    (saa > 0.0 && sbb > 0.0).then(|| sab / (saa * sbb).sqrt())
 }
 
 /// |mid − index| / index over the samples with both, basis points.

@@ -56,6 +56,7 @@ impl CompositeIndex {
         let present: Vec<(f64, f64)> = self
             .sources
             .iter()
+            .filter(|&&(_, w)| w > 0.0)
             .filter_map(|&(s, w)| {
                 price_of(s)
                     .filter(|p| p.is_finite() && *p > 0.0)

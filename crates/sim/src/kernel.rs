@@ -463,6 +463,7 @@ impl Simulation {
             rec.out.fees_on = !venue.fee_rules().is_zero();
             rec.out.gate_on = venue.gate_on();
             rec.out.root_triggers = venue.root_triggers;
+            rec.out.venue_name = self.venue_names[k].clone();
             if k > 0 {
                 venues.push(VenueRecording {
                     name: self.venue_names[k].clone(),

@@ -29,7 +29,8 @@ pub use kernel::Simulation;
 pub use overrides::{Override, OverrideError};
 pub use record::{
     AdlRecord, AuditError, Counters, FundingStats, LedgerStats, LevelRow, LiquidationRecord,
-    LiquidationStats, Recording, Sample, TapeFull, Trade, Trigger, SNAPSHOT_LEVELS,
+    LiquidationStats, Recording, RootTriggers, Sample, TapeFull, Trade, Trigger, VenueRecording,
+    SNAPSHOT_LEVELS,
 };
 pub use scenario::{FieldError, ParseError, Scenario, ValidationErrors};
 pub use venue::{Venue, VenueId, PPB};

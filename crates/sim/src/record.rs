@@ -164,6 +164,8 @@ pub struct Recording {
     pub gate_on: bool,
     /// Takeovers by what set off the root of their cascade (a multi-venue run reports them).
     pub root_triggers: RootTriggers,
+    /// The name of the venue recorded (the scenario's `venue_name` for the home venue).
+    pub venue_name: String,
     /// The other venues of a multi-venue run, in the order of the scenario's `venues` (empty
     /// in a one-venue run).
     pub venues: Vec<VenueRecording>,

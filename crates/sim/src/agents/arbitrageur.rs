@@ -44,7 +44,7 @@ impl GroupSpec for ArbitrageurSpec {
     type Agent = Arbitrageur;
 
     fn validate(&self, f: &mut Fields<'_>, scenario: &Scenario) {
-        if scenario.index.is_none() {
+        if !scenario.has_index() {
             f.section_err("arbitrageurs need an index: add `index: Some(IndexSpec(...))`");
         }
         f.positive("mean_wake_s", self.mean_wake_s);

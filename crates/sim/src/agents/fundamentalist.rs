@@ -35,7 +35,7 @@ impl GroupSpec for FundamentalistSpec {
     type Agent = Fundamentalist;
 
     fn validate(&self, f: &mut Fields<'_>, scenario: &Scenario) {
-        if scenario.index.is_none() && scenario.fundamental.is_none() {
+        if !scenario.has_index() && scenario.fundamental.is_none() {
             f.section_err("fundamental traders need an index or a fundamental to revert to");
         }
         f.positive("mean_wake_s", self.mean_wake_s);

@@ -314,6 +314,12 @@ impl Scenario {
         std::borrow::Cow::Owned(s)
     }
 
+    /// True when the home venue has an index: the exogenous one or one built from spot
+    /// venues.
+    pub fn has_index(&self) -> bool {
+        self.index.is_some() || self.index_sources.is_some()
+    }
+
     /// The index sources of venue `id`, if it builds its index from spot venues.
     pub fn index_sources_of(&self, id: u16) -> Option<&IndexSources> {
         match id {

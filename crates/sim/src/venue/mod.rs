@@ -111,11 +111,20 @@ pub struct Venue {
     importers: Vec<bool>,
     /// The trade that last moved the market was an importer's.
     mover_import: bool,
+    /// The last trade was an importer's (kept across index ticks).
+    last_trade_import: bool,
+    /// The last index tick moved the index by at least [`INDEX_MOVE_BPS`].
+    index_moved: bool,
     /// Class of each takeover's root (by liquidation id): what set its cascade off.
     root_class: Vec<RootClass>,
     /// Takeovers counted by the class of their root.
     pub(crate) root_triggers: RootTriggers,
 }
+
+/// An index tick that moves the index by less than this (basis points) is not counted as the
+/// index moving: a takeover it sets off is put down to what last moved the book (the mark
+/// folds the venue's own basis in at index ticks).
+pub const INDEX_MOVE_BPS: f64 = 0.5;
 
 /// What set off the root of a cascade.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,6 +206,8 @@ impl Venue {
             gate: false,
             importers: Vec::new(),
             mover_import: false,
+            last_trade_import: false,
+            index_moved: false,
             root_class: Vec::new(),
             root_triggers: RootTriggers::default(),
         }
@@ -221,7 +232,9 @@ impl Venue {
                 .get(parent as usize)
                 .copied()
                 .unwrap_or(RootClass::OwnFlow),
-            Trigger::Index => RootClass::Index,
+            Trigger::Index if self.index_moved => RootClass::Index,
+            Trigger::Index if self.last_trade_import => RootClass::Arbitrage,
+            Trigger::Index => RootClass::OwnFlow,
             Trigger::Flow if self.mover_import => RootClass::Arbitrage,
             _ => RootClass::OwnFlow,
         };
@@ -331,6 +344,9 @@ impl Venue {
 
     /// Feeds the index value the mark reads, ticks.
     pub(crate) fn set_index(&mut self, value: f64) {
+        self.index_moved = self
+            .index
+            .is_some_and(|old| old > 0.0 && ((value - old) / old).abs() * 1e4 >= INDEX_MOVE_BPS);
         self.index = Some(value);
         self.market.index = Some(value);
     }
@@ -412,6 +428,7 @@ impl Venue {
         if self.settle_book_events(clock.now(), rec) {
             self.moved_by(Trigger::Flow, Some(rec.out.counters.trades));
             self.mover_import = self.importers.get(owner as usize) == Some(&true);
+            self.last_trade_import = self.mover_import;
         }
         self.after_market_change(clock, rec);
         rested

@@ -73,7 +73,7 @@ impl Validator {
                     ),
                 );
             }
-            if s.index.is_none() {
+            if !s.has_index() {
                 self.err(
                     at(f.enabled.is_some(), "enabled"),
                     "funding needs an index: add `index: Some(IndexSpec(...))` or set \

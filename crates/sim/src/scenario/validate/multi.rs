@@ -10,9 +10,7 @@ pub const MAX_VENUES: usize = 16;
 impl Validator {
     /// Venue names, each venue's agents and each perpetual's index sources.
     pub(super) fn venues(&mut self, s: &Scenario) {
-        if s.venue_name.trim().is_empty() {
-            self.err("venue_name", "must not be empty");
-        }
+        self.venue_name("venue_name", &s.venue_name);
         if s.venues.len() + 1 > MAX_VENUES {
             self.err(
                 "venues",
@@ -25,8 +23,7 @@ impl Validator {
         }
         for (i, v) in s.venues.iter().enumerate() {
             let at = format!("venues[{i}]");
-            if v.name.trim().is_empty() {
-                self.err(format!("{at}.name"), "must not be empty");
+            if !self.venue_name(&format!("{at}.name"), &v.name) {
             } else if v.name == s.venue_name
                 || s.venues
                     .iter()
@@ -64,6 +61,20 @@ impl Validator {
                     }
                 }
             }
+            if v.kind == VenueKind::Perp {
+                let view = s.venue_view(i as u16 + 1);
+                let needs = view.mark_rule().needs_index() || view.funding_rules().is_some();
+                if needs && !view.has_index() {
+                    self.err(
+                        format!("{at}.index_sources"),
+                        format!(
+                            "a {} perpetual marks or funds against an index: give it \
+                             index_sources or the scenario an `index`",
+                            v.preset.name()
+                        ),
+                    );
+                }
+            }
             if let Some(ix) = &v.index_sources {
                 self.index_sources(s, &format!("{at}.index_sources"), i as u16 + 1, ix);
             }
@@ -77,6 +88,22 @@ impl Validator {
                 c.check_venues(&mut f, s);
             }
         }
+    }
+
+    /// A venue's name names a folder of the run (`venues/<name>/`): 1 to 32 letters, digits,
+    /// `-` or `_`. True when it is one.
+    fn venue_name(&mut self, path: &str, name: &str) -> bool {
+        let ok = (1..=32).contains(&name.len())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            self.err(
+                path,
+                format!("{name:?} must be 1 to 32 letters, digits, '-' or '_' (it names a folder)"),
+            );
+        }
+        ok
     }
 
     /// The sources of venue `own`'s index, at `at`.

@@ -122,7 +122,7 @@ impl Validator {
             }
             _ => {}
         }
-        if rule.needs_index() && s.index.is_none() {
+        if rule.needs_index() && !s.has_index() {
             let (at, whose) = if s.mark.is_some() {
                 ("mark", "the")
             } else {
