@@ -174,16 +174,22 @@ pub fn check(args: &CheckArgs) -> Result<()> {
             "venue": s.venue.name(),
             "duration_s": s.duration_s,
             "agents": s.agent_count(),
-            "groups": s.agents.len(),
+            "groups": s.groups().count(),
+            "venues": 1 + s.venues.len(),
             "problems": [],
         }));
     }
+    let venues = if s.venues.is_empty() {
+        String::new()
+    } else {
+        format!(" on {} venues", 1 + s.venues.len())
+    };
     println!(
-        "ok: {} — scenario {:?}, {} agents in {} groups, {} s simulated",
+        "ok: {} — scenario {:?}, {} agents in {} groups{venues}, {} s simulated",
         path.display(),
         s.name,
         s.agent_count(),
-        s.agents.len(),
+        s.groups().count(),
         s.duration_s
     );
     Ok(())

@@ -35,7 +35,10 @@ pub fn metric_types() -> Vec<(String, MetricType, String)> {
 
 fn walk(prefix: &str, schema: &Value, out: &mut Vec<(String, MetricType, String)>) {
     // A map keyed by the scenario's names (`venues.<name>.*`) has no fixed keys: not a metric.
-    if schema.get("additionalProperties").is_some_and(Value::is_object) {
+    if schema
+        .get("additionalProperties")
+        .is_some_and(Value::is_object)
+    {
         return;
     }
     if let Some(Value::Object(props)) = schema.get("properties") {

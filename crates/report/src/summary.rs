@@ -501,7 +501,8 @@ fn venue_summary(
         }),
         funding: own.funding.clone(),
         insurance_fund: own.insurance_fund.clone(),
-        lead_lag_s: home.and_then(|h| lead_lag(&h.samples, &rec.samples, LEAD_LAG_SAMPLES))
+        lead_lag_s: home
+            .and_then(|h| lead_lag(&h.samples, &rec.samples, LEAD_LAG_SAMPLES))
             .map(|k| k as f64 * interval_s),
         liquidations: own.liquidations.clone(),
         liquidation_roots: RootsSummary {

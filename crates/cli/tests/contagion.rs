@@ -1,0 +1,193 @@
+//! Several venues in one run, end to end: contagion.ron's cascade on perp-a reaches perp-b
+//! through the index and the arbitrageurs, and not without them; the ledger holds on every
+//! venue; the folder replays; a sweep runs; bad venue input is refused naming the field.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+
+/// The summary.json of a run folder.
+fn summary(dir: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+fn int(v: &Value, path: &[&str]) -> u64 {
+    path.iter()
+        .fold(v, |v, k| &v[*k])
+        .as_u64()
+        .unwrap_or_else(|| panic!("{path:?} is not an integer in {v}"))
+}
+
+/// The counterfactual of docs/validation.md: no arbitrage capital, perp-b's index from spot-z
+/// alone (a spot market no arbitrageur trades).
+const ISOLATED: &[&str] = &[
+    "--set",
+    "agents.arb-perps.capital=0",
+    "--set",
+    "agents.arb-basis.capital=0",
+    "--set",
+    "venues.perp-b.index_sources.sources[0].weight=0",
+    "--set",
+    "venues.perp-b.index_sources.sources[1].weight=0",
+];
+
+#[test]
+fn a_cascade_on_perp_a_reaches_perp_b_through_the_index_and_the_arbitrageurs_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let linked = tmp.path().join("linked");
+    run_into("contagion.ron", &linked, &["--no-charts", "--audit"]);
+    let s = summary(&linked);
+    let b = &s["venues"]["perp-b"];
+    let imported =
+        int(b, &["liquidation_roots", "index"]) + int(b, &["liquidation_roots", "arbitrage"]);
+    let b_total = int(b, &["liquidations", "count"]);
+    assert!(int(&s, &["contagion", "liquidations_home"]) > 0, "{s}");
+    assert!(imported > 0, "perp-b has no imported liquidation: {b}");
+    assert_eq!(int(&s, &["contagion", "liquidations_other"]), b_total);
+    assert!(
+        s["contagion"]["first_liquidation_delay_s"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    // Every venue's tables are in the folder, and the spot markets liquidate nothing.
+    for v in ["perp-b", "spot-x", "spot-y", "spot-z"] {
+        for t in ["series", "trades", "book", "liquidations", "adl"] {
+            assert!(linked.join(format!("venues/{v}/{t}.parquet")).is_file());
+        }
+    }
+    assert_eq!(int(&s, &["venues", "spot-x", "liquidations", "count"]), 0);
+
+    let isolated = tmp.path().join("isolated");
+    let mut extra = vec!["--no-charts", "--audit"];
+    extra.extend_from_slice(ISOLATED);
+    run_into("contagion.ron", &isolated, &extra);
+    let c = summary(&isolated);
+    let b_isolated = int(&c, &["venues", "perp-b", "liquidations", "count"]);
+    assert!(
+        2 * b_isolated <= b_total,
+        "isolating perp-b should at least halve its liquidations: {b_isolated} against {b_total}"
+    );
+}
+
+#[test]
+fn a_multi_venue_folder_replays_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    run_into(
+        "contagion.ron",
+        &dir,
+        &[
+            "--no-charts",
+            "--set",
+            "duration_s=700",
+            "--set",
+            "shocks=[]",
+        ],
+    );
+    assert_ok(&cascade(&["replay", dir.to_str().unwrap()]));
+    // A changed byte of another venue's table is found.
+    flip_byte(&dir.join("venues/perp-b/series.csv"), 40);
+    let out = cascade(&["replay", dir.to_str().unwrap()]);
+    assert_ne!(out.status.code(), Some(0), "{}", describe(&out));
+}
+
+#[test]
+fn a_sweep_of_a_multi_venue_scenario_carries_the_contagion_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("sweep.ron");
+    std::fs::write(
+        &file,
+        format!(
+            "Sweep(name: \"venues\", base: {:?}, set: [\"duration_s=120\", \"shocks=[]\"],\n\
+             seed: 3, replicates: 2, axes: [Values(path: \"agents.arb-perps.capital\", \
+             values: [0.0, 500000.0])])",
+            scenario("contagion.ron")
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    assert_ok(&cascade_file_out("sweep", &file, &out, &["--threads", "2"]));
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let header = csv.lines().next().unwrap();
+    for col in ["contagion.liquidations_other", "contagion.basis_max_bps"] {
+        assert!(header.contains(col), "results.csv lacks {col}: {header}");
+    }
+    assert_eq!(csv.lines().count(), 5, "{csv}");
+}
+
+/// The contagion scenario with `from` replaced by `to`, written to `dir`.
+fn edited(dir: &Path, from: &str, to: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(scenario("contagion.ron")).unwrap();
+    assert!(text.contains(from), "{from:?} not in contagion.ron");
+    let path = dir.join("edited.ron");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    path
+}
+
+#[test]
+fn bad_venue_input_is_refused_naming_the_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "Venue(name: \"spot-x\", weight: 1.0),",
+            "Venue(name: \"spot-q\", weight: 1.0),",
+            &["index_sources.sources[0].name", "\"spot-q\" names no venue"],
+        ),
+        (
+            "Venue(name: \"spot-x\", weight: 1.0),",
+            "Venue(name: \"perp-a\", weight: 1.0),",
+            &["index_sources.sources[0].name", "cannot read its own book"],
+        ),
+        (
+            "Venue(name: \"spot-x\", weight: 1.0),",
+            "Venue(name: \"perp-b\", weight: 1.0),",
+            &[
+                "index_sources.sources[0].name",
+                "index sources are spot venues",
+            ],
+        ),
+        (
+            "VenueSpec(name: \"spot-y\"",
+            "VenueSpec(name: \"spot-x\"",
+            &["venues[2].name", "\"spot-x\" names two venues"],
+        ),
+        (
+            "venues: [\"perp-a\", \"perp-b\"]",
+            "venues: [\"perp-a\", \"perp-c\"]",
+            &["agents[4].venues[1]", "\"perp-c\" names no venue"],
+        ),
+        (
+            "VenueSpec(name: \"perp-b\"",
+            "VenueSpec(name: \"perp/b\"",
+            &["venues[0].name", "names a folder"],
+        ),
+        (
+            "Noise(name: \"noise-x\"",
+            "Leveraged(name: \"lev-x\", count: 2, long_share: 1.0, collateral: 300.0,\n\
+             leverage_min: 5.0, leverage_max: 10.0, entry_start_s: 0.0, entry_end_s: 60.0,\n\
+             check_interval_s: 30.0),\n            Noise(name: \"noise-x\"",
+            &["venues[1].agents[0]", "spot venue does not offer"],
+        ),
+    ];
+    for (from, to, fragments) in cases {
+        refuse(&edited(d, from, to), &[], fragments);
+    }
+    // Weights that sum to nothing.
+    let file = scenario("contagion.ron");
+    let zero = [
+        "--set",
+        "index_sources.sources[0].weight=0",
+        "--set",
+        "index_sources.sources[1].weight=0",
+        "--set",
+        "index_sources.sources[2].weight=0",
+    ];
+    refuse(
+        &file,
+        &zero,
+        &["index_sources.sources", "must sum to a positive number"],
+    );
+}
