@@ -164,6 +164,16 @@ fn out_of_range_values() {
         &edit("rate_per_s: 1.0", "rate_per_s: NaN"),
         &["agents[0].rate_per_s"],
     );
+    check(
+        "index-weight-above-one",
+        &edit("size: 5),", "size: 5, index_weight: 1.5),"),
+        &["agents[1].index_weight", "[0, 1]", "1.5"],
+    );
+    check(
+        "index-weight-without-an-index",
+        &edit("size: 5),", "size: 5, index_weight: 0.5),"),
+        &["agents[1].index_weight", "needs an index"],
+    );
 }
 
 #[test]

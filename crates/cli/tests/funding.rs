@@ -92,6 +92,66 @@ fn calm_on_the_binance_preset_reports_basis_funding_and_fees_and_passes_the_audi
     assert!(s["orders"].get("rejected_margin").is_none());
 }
 
+/// Median |mid − index| / index over the rows of a run's series.csv with both, bps.
+fn median_abs_basis_bps(run: &Path) -> f64 {
+    let text = fs::read_to_string(run.join("series.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (mid, index) = (col("mid"), col("index"));
+    let mut basis: Vec<f64> = lines
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            let m: f64 = cells[mid].parse().ok()?;
+            let ix: f64 = cells[index].parse().ok()?;
+            Some((m - ix).abs() / ix * 1e4)
+        })
+        .collect();
+    assert!(
+        basis.len() > 1000,
+        "{} rows with a mid and an index",
+        basis.len()
+    );
+    basis.sort_by(f64::total_cmp);
+    let n = basis.len();
+    (basis[(n - 1) / 2] + basis[n / 2]) / 2.0
+}
+
+#[test]
+fn calm_as_shipped_holds_the_perp_near_the_index_and_drifts_with_its_anchors_off() {
+    let tmp = tempfile::tempdir().unwrap();
+    let on = tmp.path().join("on");
+    run_into("calm.ron", &on, &["--no-charts"]);
+    let shipped = num(&summary(&on), "basis.median_abs_bps");
+    assert!(shipped < 10.0, "calm's default seed: {shipped} bps");
+    let from_series = median_abs_basis_bps(&on);
+    assert!(
+        (from_series - shipped).abs() < 1e-6,
+        "series.csv ({from_series}) and summary.json ({shipped}) agree"
+    );
+    // Makers on their own mid, no basis arbitrage, no funding: nothing ties the book to the
+    // index and it wanders off.
+    let off = tmp.path().join("off");
+    run_into(
+        "calm.ron",
+        &off,
+        &[
+            "--no-charts",
+            "--set",
+            "agents.makers.index_weight=0",
+            "--set",
+            "agents.basis.count=0",
+            "--set",
+            "funding.enabled=false",
+        ],
+    );
+    let drift = median_abs_basis_bps(&off);
+    assert!(
+        drift > 2.0 * 10.0,
+        "without its anchors calm drifts: {drift} bps"
+    );
+}
+
 const GOOD: &str = r#"Scenario(
     name: "t",
     duration_s: 5.0,

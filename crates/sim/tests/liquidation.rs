@@ -137,6 +137,52 @@ fn calm_market_has_few_liquidations_and_spreads_near_baseline() {
     );
 }
 
+/// Median |mid − index| / index over the two-sided samples, bps.
+fn median_abs_basis_bps(rec: &Recording) -> f64 {
+    median(
+        rec.samples
+            .iter()
+            .filter_map(|s| Some((s.mid_x2()? as f64 / 2.0, s.index?.0 as f64)))
+            .map(|(mid, ix)| (mid - ix).abs() / ix * 1e4)
+            .collect(),
+    )
+}
+
+/// Runs calm on seed 4 with `sets`: (median |basis| in bps, the basis arbitrageurs' final
+/// positions).
+fn calm_seed_4(sets: &[&str]) -> (f64, Vec<i64>) {
+    let mut sets = sets.to_vec();
+    sets.push("seed=4");
+    let s = shipped("calm.ron", &sets);
+    let mut sim = Simulation::new(&s, s.seed).audit(true);
+    sim.run_until(sim.end_ns());
+    // Agents 1404–1407: after 200 noise traders, 4 makers and 1,200 leveraged traders.
+    let arbs = sim.positions()[1404..1408].to_vec();
+    let rec = sim.finish();
+    assert_eq!(rec.audit, None);
+    (median_abs_basis_bps(&rec), arbs)
+}
+
+#[test]
+fn calm_makers_anchored_on_the_index_hold_the_basis_where_the_arbitrageurs_capacity_runs_out() {
+    // Seed 4: the crowd and the noise traders end net short about 1,600 lots. With makers
+    // quoting around their own mid alone, the four arbitrageurs buy to their 400-lot limit and
+    // nothing else pulls the book back: the perp wanders below the index.
+    let (off, arbs) = calm_seed_4(&["agents.makers.index_weight=0"]);
+    assert!(off >= 10.0, "without the anchor seed 4 misses: {off} bps");
+    assert_eq!(arbs, vec![400; 4], "the arbitrageurs' capacity binds");
+    // As shipped the makers centre half way to the index and take the imbalance themselves.
+    let (on, arbs) = calm_seed_4(&[]);
+    assert!(
+        on < 10.0 && on < off / 2.0,
+        "anchored: {on} bps (off: {off})"
+    );
+    assert!(
+        arbs.iter().all(|p| p.abs() < 400),
+        "capacity to spare: {arbs:?}"
+    );
+}
+
 #[test]
 fn a_thin_fund_forces_auto_deleveraging_at_the_bankruptcy_price() {
     let rec = run(&shipped("adl.ron", &[]));

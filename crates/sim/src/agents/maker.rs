@@ -38,6 +38,14 @@ pub struct MakerSpec {
     #[serde(default)]
     #[schemars(extend("x-unit" = "ticks/lot", "minimum" = 0, "maximum" = 1e6))]
     pub skew_ticks_per_lot: f64,
+    /// Weight of the index in the centre of the ladder: the ladder sits around
+    /// (1 − w) × the book's mid + w × the index. 0 (the default) quotes around the mid alone,
+    /// anchored on nothing but the book; a perpetual's makers hedge their fills on spot, so
+    /// they value the contract at the index and quote around it (1), whatever the book's mid
+    /// has wandered to. Needs an index when above 0.
+    #[serde(default)]
+    #[schemars(extend("x-unit" = "weight", "minimum" = 0, "maximum" = 1))]
+    pub index_weight: f64,
     /// Volatility- and inventory-driven spreads and withdrawal under stress.
     #[serde(default)]
     pub stress: Option<MakerStress>,
@@ -87,8 +95,20 @@ fn yes() -> bool {
 impl GroupSpec for MakerSpec {
     type Agent = Maker;
 
-    fn validate(&self, f: &mut Fields<'_>, _: &Scenario) {
+    fn validate(&self, f: &mut Fields<'_>, scenario: &Scenario) {
         f.positive("refresh_s", self.refresh_s);
+        let w = self.index_weight;
+        if !(0.0..=1.0).contains(&w) {
+            f.err(
+                "index_weight",
+                format!("must be a weight in [0, 1], got {w}"),
+            );
+        } else if w > 0.0 && scenario.index.is_none() {
+            f.err(
+                "index_weight",
+                "needs an index to weigh: add `index: Some(IndexSpec(...))`",
+            );
+        }
         f.int_range("half_spread_ticks", self.half_spread_ticks, 1, 1_000_000);
         f.int_range("levels", i64::from(self.levels), 1, i64::from(MAX_LEVELS));
         f.int_range(
@@ -154,6 +174,7 @@ pub struct Maker {
     level_spacing_ticks: i64,
     size: Qty,
     skew_ticks_per_lot: f64,
+    index_weight: f64,
     stress: Option<MakerStress>,
     /// Average squared mid return per wake-up, bps².
     vol_sq_bps: f64,
@@ -175,6 +196,7 @@ impl Maker {
             level_spacing_ticks: spec.level_spacing_ticks,
             size: Qty(spec.size),
             skew_ticks_per_lot: spec.skew_ticks_per_lot,
+            index_weight: spec.index_weight,
             stress: spec.stress.clone(),
             vol_sq_bps: 0.0,
             last_mid_x2: None,
@@ -290,7 +312,8 @@ impl Behaviour for Maker {
         }
         let skew_x2 = (2.0 * self.skew_ticks_per_lot * inventory as f64).round() as i64;
         let half = half.round().clamp(1.0, 1e9) as i64;
-        self.push_quotes(ctx.out, mid_x2 - skew_x2, half, bids, asks);
+        let centre_x2 = ctx.anchored_x2(self.index_weight);
+        self.push_quotes(ctx.out, centre_x2 - skew_x2, half, bids, asks);
         Some(ctx.now_ns + self.refresh_ns)
     }
 }
@@ -305,6 +328,10 @@ mod tests {
     use cascade_book::{Book, OwnerId};
 
     fn maker(withdraw: bool) -> Maker {
+        anchored_maker(withdraw, 0.0)
+    }
+
+    fn anchored_maker(withdraw: bool, index_weight: f64) -> Maker {
         Maker::new(&MakerSpec {
             name: "m".into(),
             count: 1,
@@ -314,6 +341,7 @@ mod tests {
             level_spacing_ticks: 1,
             size: 5,
             skew_ticks_per_lot: 0.0,
+            index_weight,
             stress: Some(MakerStress {
                 vol_alpha: 1.0,
                 spread_per_vol_bps: 1.0,
@@ -335,6 +363,18 @@ mod tests {
         mid: i64,
         buy: i64,
         sell: i64,
+        position: i64,
+    ) -> (Option<i64>, Vec<Action>) {
+        wake_with_index(m, now_s, mid, None, (buy, sell), position)
+    }
+
+    /// [`wake`] with an index (ticks) beside the book.
+    fn wake_with_index(
+        m: &mut Maker,
+        now_s: i64,
+        mid: i64,
+        index: Option<f64>,
+        (buy, sell): (i64, i64),
         position: i64,
     ) -> (Option<i64>, Vec<Action>) {
         let mut book = Book::new();
@@ -360,7 +400,7 @@ mod tests {
         let market = MarketState {
             last_price: Price(mid),
             mark: Price(mid),
-            index: None,
+            index,
             vol_bps: 0.0,
             cum_volume: buy + sell,
             cum_taker_buy: buy,
@@ -417,20 +457,8 @@ mod tests {
         wake(&mut m, 1, 10_000, 0, 0, 0);
         // A 30 bps move: volatility 30 bps, 30 more ticks of half-spread.
         let (_, out) = wake(&mut m, 2, 10_030, 0, 1_000, 0);
-        let q = quotes(&out);
-        assert_eq!(q.len(), 4);
-        let best_bid = q
-            .iter()
-            .filter(|(s, _)| *s == Side::Buy)
-            .map(|(_, p)| *p)
-            .max()
-            .unwrap();
-        let best_ask = q
-            .iter()
-            .filter(|(s, _)| *s == Side::Sell)
-            .map(|(_, p)| *p)
-            .min()
-            .unwrap();
+        assert_eq!(quotes(&out).len(), 4);
+        let (best_bid, best_ask) = touch(&out);
         assert!(
             best_ask - best_bid >= 2 * (2 + 29),
             "spread {}",
@@ -449,5 +477,46 @@ mod tests {
         );
         let (_, out) = wake(&mut m, 2, 10_000, 0, 0, -100);
         assert!(quotes(&out).iter().all(|(s, _)| *s == Side::Buy));
+    }
+
+    /// Best bid and best ask of a ladder.
+    fn touch(out: &[Action]) -> (i64, i64) {
+        let q = quotes(out);
+        let best = |side: Side| q.iter().filter(move |(s, _)| *s == side).map(|(_, p)| *p);
+        (
+            best(Side::Buy).max().unwrap(),
+            best(Side::Sell).min().unwrap(),
+        )
+    }
+
+    #[test]
+    fn an_index_weight_centres_the_ladder_between_the_mid_and_the_index() {
+        // Mid 10,000 ticks, index 10,020 (the book 20 bps cheap), half-spread 2.
+        let ladder = |w: f64, position: i64| {
+            let mut m = anchored_maker(true, w);
+            touch(&wake_with_index(&mut m, 1, 10_000, Some(10_020.0), (0, 0), position).1)
+        };
+        assert_eq!(ladder(0.0, 0), (9_998, 10_002), "weight 0: around the mid");
+        assert_eq!(
+            ladder(1.0, 0),
+            (10_018, 10_022),
+            "weight 1: around the index"
+        );
+        assert_eq!(ladder(0.5, 0), (10_008, 10_012), "half way: 10,010");
+        // 0.25 × 10,020 + 0.75 × 10,000 = 10,005.
+        assert_eq!(ladder(0.25, 0), (10_003, 10_007));
+        // Without an index the weight has nothing to pull toward.
+        let mut m = anchored_maker(true, 1.0);
+        let (_, out) = wake_with_index(&mut m, 1, 10_000, None, (0, 0), 0);
+        assert_eq!(touch(&out), (9_998, 10_002));
+    }
+
+    #[test]
+    fn the_inventory_skew_applies_around_the_anchored_centre() {
+        let mut m = anchored_maker(true, 1.0);
+        m.skew_ticks_per_lot = 0.1;
+        // Long 30 lots: 3 ticks lower than the index-centred ladder.
+        let (_, out) = wake_with_index(&mut m, 1, 10_000, Some(10_020.0), (0, 0), 30);
+        assert_eq!(touch(&out), (10_015, 10_019));
     }
 }

@@ -333,6 +333,20 @@ impl Ctx<'_> {
             .mid_x2()
             .unwrap_or(2 * self.market.last_price.0)
     }
+
+    /// Twice the centre of a ladder that weighs the index by `index_weight` against the
+    /// reference price: (1 − w) × reference + w × index, to the half tick; the reference
+    /// alone at weight 0 or without an index.
+    pub fn anchored_x2(&self, index_weight: f64) -> i64 {
+        let reference_x2 = self.reference_x2();
+        match self.market.index {
+            Some(ix) if index_weight > 0.0 && ix >= 1.0 => {
+                let w = index_weight.min(1.0);
+                ((1.0 - w) * reference_x2 as f64 + w * 2.0 * ix).round() as i64
+            }
+            _ => reference_x2,
+        }
+    }
 }
 
 /// One agent: its random stream, its resting orders and its kind-specific state.

@@ -308,6 +308,11 @@ impl Venue {
         self.fund
     }
 
+    /// The index the venue marks against now, ticks (none without one).
+    pub fn index(&self) -> Option<f64> {
+        self.index
+    }
+
     /// The ledger's figures so far.
     pub fn ledger(&self) -> &LedgerStats {
         &self.ledger
