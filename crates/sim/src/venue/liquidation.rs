@@ -122,6 +122,9 @@ pub struct LiqRun {
     pub resting: Option<OrderId>,
     /// What the resting order filled since the last step (reported by the next step).
     pub pending: StepTally,
+    /// The side of the step orders (`Sell` for a long), fixed at the takeover: a step that
+    /// only reports a resting order's fills may find the position already flat.
+    pub side: Side,
 }
 
 /// Fills of the current liquidation step, accumulated by settlement.
@@ -151,6 +154,7 @@ impl Venue {
                 continue;
             }
             acc.take_over();
+            let side = if acc.pos > 0 { Side::Sell } else { Side::Buy };
             self.count_root();
             let run = LiqRun {
                 id: self.next_liq_id,
@@ -160,6 +164,7 @@ impl Venue {
                 dry_steps: 0,
                 resting: None,
                 pending: StepTally::default(),
+                side,
             };
             self.next_liq_id += 1;
             self.liq_runs.insert(id, run);
@@ -186,7 +191,8 @@ impl Venue {
         let socialized_before = self.socialized;
         let mut tally = self.take_resting(id);
         let acc = self.accounts[id as usize];
-        let side = if acc.pos > 0 { Side::Sell } else { Side::Buy };
+        let side = run.side;
+        debug_assert!(acc.pos == 0 || (acc.pos > 0) == (side == Side::Sell));
         let bankruptcy = MarginTable::bankruptcy_price(acc.cash, acc.pos);
         let mut step = StepOutcome {
             side,

@@ -516,6 +516,22 @@ fn bitmex_rests_at_bankruptcy_and_the_fund_takes_over_once_the_mark_passes_it() 
 }
 
 #[test]
+fn bitmex_a_resting_order_filled_in_full_between_steps_is_recorded_on_the_long_side() {
+    let mut b = preset_bench(crate::scenario::Preset::BitMex, 1_000.0);
+    let first = b.mark_to(91, 0)[0];
+    assert_eq!((first.side, first.book_qty), (Side::Buy, 4));
+    // A buyer lifts all 6 resting lots at 90: the long is flat before its next step, which
+    // only reports those fills — still the long's liquidation (it was once recorded as a
+    // short's, with no bankruptcy price, since the side was read from the flat position).
+    b.market_buy(1, 6);
+    assert_eq!(b.pos(0), 0);
+    let steps = b.mark_to(91, SECOND).to_vec();
+    assert_eq!(steps.len(), 2);
+    assert_eq!((steps[1].side, steps[1].book_qty), (Side::Buy, 6));
+    assert!(steps.iter().all(|s| s.side == Side::Buy), "{steps:?}");
+}
+
+#[test]
 fn hyperliquid_backstop_takes_position_and_margin_below_two_thirds_of_maintenance() {
     let mut b = preset_bench(crate::scenario::Preset::Hyperliquid, 1_000.0);
     // At 91: equity 10 < ⅔ · 45.5: the vault takes the account whole, without the book.
