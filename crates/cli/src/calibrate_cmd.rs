@@ -117,6 +117,16 @@ pub fn calibrate(args: &CalibrateArgs) -> Result<()> {
             m["se"]
         );
     }
+    match r["j_test"].as_object() {
+        Some(j) => println!(
+            "J-test: J = {} on {} degrees of freedom, p-value {}",
+            j["statistic"], j["dof"], j["p_value"]
+        ),
+        None => println!(
+            "J-test: none ({})",
+            r["j_test_reason"].as_str().unwrap_or("?")
+        ),
+    }
     if outcome.runs > 0 {
         let per_run = outcome.run_time.as_secs_f64() / outcome.runs as f64;
         let per_candidate =

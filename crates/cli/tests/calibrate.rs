@@ -137,6 +137,66 @@ fn known_parameters_are_recovered_from_their_moments_alone() {
         bests[0] > 10.0 * bests[bests.len() - 1],
         "the search improved: {bests:?}"
     );
+    // Two seeds cannot estimate the moments' inverse covariance: no J-test, and why.
+    assert!(r["j_test"].is_null(), "{r:#}");
+    let why = r["j_test_reason"].as_str().unwrap();
+    assert!(why.contains("at least moments + 3 = 6 seeds"), "{why}");
+}
+
+/// Calibrates the identification case on eight seeds against `targets` (the mean of two
+/// runs: `target_runs: 2`) and returns calibration.json.
+fn calibrate_on_eight_seeds(dir: &Path, name: &str, values: &[f64]) -> Value {
+    let file = calibration_file(
+        dir,
+        name,
+        60,
+        &format!(
+            "seeds: [1, 2, 3, 4, 5, 6, 7, 8], {}, targets: [{}], budget: 480, target_runs: 2, \
+             bootstrap: 0",
+            parameters(),
+            targets(values)
+        ),
+    );
+    let out = dir.join(name);
+    let ran = calibrate(&file, &out, &["--threads", "2"]);
+    assert_ok(&ran);
+    assert!(
+        String::from_utf8_lossy(&ran.stdout).contains("J-test: J = "),
+        "{ran:?}"
+    );
+    json(&out.join("calibration.json"))
+}
+
+#[test]
+fn the_j_test_accepts_the_true_model_and_rejects_a_target_out_of_reach() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = moments_at_truth(tmp.path(), &[101, 102]);
+    // The moments of the true parameters: 3 moments, 2 parameters, J on one degree of
+    // freedom, far from rejected.
+    let r = calibrate_on_eight_seeds(tmp.path(), "truth", &data);
+    let j = &r["j_test"];
+    assert_eq!(j["dof"], 1, "{r:#}");
+    assert_eq!(j["seeds"], 8);
+    assert_eq!(j["target_runs"], 2);
+    // Var(target − simulated) = (1/2 + 1/8)·Σ; Σ⁻¹ corrected by (8 − 3 − 2)/(8 − 1).
+    let near = |v: &Value, want: f64| (v.as_f64().unwrap() - want).abs() < 1e-12;
+    assert!(near(&j["variance_factor"], 0.625), "{j}");
+    assert!(near(&j["precision_correction"], 3.0 / 7.0), "{j}");
+    let p = j["p_value"].as_f64().unwrap();
+    assert!(p > 0.05, "the true model is rejected: {j}");
+    assert!(j["statistic"].as_f64().unwrap() >= 0.0);
+    // Three times the trades for the same messages and market orders: no noise-trader
+    // parameters give that (each trade needs a market order or a crossing limit), so the
+    // test rejects whatever the estimate.
+    let mut far = data.clone();
+    far[2] *= 3.0;
+    let r = calibrate_on_eight_seeds(tmp.path(), "far", &far);
+    let p = r["j_test"]["p_value"].as_f64().unwrap();
+    assert!(
+        p < 1e-6,
+        "a target out of reach is not rejected: {:#}",
+        r["j_test"]
+    );
 }
 
 /// Whole lines in a calibration's journal.
@@ -269,6 +329,10 @@ fn bad_calibration_files_exit_2_naming_the_field() {
         (
             format!("seeds: [], parameters: [{rate}], {target}, budget: 10"),
             vec!["field seeds"],
+        ),
+        (
+            format!("seeds: [1], parameters: [{rate}], {target}, budget: 10, target_runs: 0"),
+            vec!["field target_runs", "at least 1"],
         ),
         (
             format!("seeds: [1], parameters: [{rate}], start: {{\"agents.noise.rate_per_s\": 5.0}}, {target}, budget: 10"),

@@ -1,6 +1,10 @@
 //! Validation targets of docs/validation.md on the default seeds: the stylized facts of a calm
 //! leveraged market, the leverage contrast, and the calibrated crash of 10 October 2025.
 
+use cascade_report::stats::estimators::{excess_kurtosis, std_dev};
+use cascade_report::stats::headline::ReturnsSummary;
+use cascade_report::stats::returns::{default_burn_in_s, Grid};
+use cascade_report::stats::tails::{hill_ks, trimmed_excess_kurtosis, TRIM_SHARE};
 use cascade_report::stats::{compute, HorizonStats, Series, StatsOptions};
 use cascade_report::{summarize, PriceFormat};
 use cascade_sim::{prepare, Override, Recording, Scenario, Simulation};
@@ -78,7 +82,8 @@ fn on_its_earlier_rules_the_leveraged_market_shows_all_five_stylized_facts() {
 #[test]
 fn on_the_binance_preset_the_leveraged_market_keeps_fat_tails_and_the_unlevered_one_thinner_ones() {
     let s = shipped("stylized-facts.ron");
-    let h = shortest_horizon(&s, &run(&s));
+    let rec = run(&s);
+    let h = shortest_horizon(&s, &rec);
     assert_fat_tails_and_clustering(&h);
     assert!(
         linear_acf_5_to_20(&h) >= 0.1 && decay_exponent(&h) > 0.6,
@@ -86,6 +91,18 @@ fn on_the_binance_preset_the_leveraged_market_keeps_fat_tails_and_the_unlevered_
     );
     let kurtosis = h.excess_kurtosis.unwrap();
     let alpha = h.hill_tail_index.unwrap();
+    // The robust figures of the targets (seed 1 of the 20 the ignored test below checks):
+    // the trimmed kurtosis meets "far above 3", Hill's α with the KS cut-off (1.11) misses
+    // bitcoin's published 2-3.
+    let fmt = PriceFormat::new(s.instrument.tick_size);
+    let robust = ReturnsSummary::of(&Series::from_recording(&rec, &fmt));
+    let trimmed = robust.excess_kurtosis_trimmed.unwrap();
+    assert!(trimmed > 3.0, "seed 1 trimmed kurtosis {trimmed}");
+    let alpha_ks = robust.hill_alpha.unwrap();
+    assert!(
+        alpha_ks < 2.0,
+        "seed 1 Hill α (KS) {alpha_ks} now reaches the published 2-3: update docs/validation.md"
+    );
 
     let u = shipped("stylized-facts-unlevered.ron");
     let hu = shortest_horizon(&u, &run(&u));
@@ -97,6 +114,142 @@ fn on_the_binance_preset_the_leveraged_market_keeps_fat_tails_and_the_unlevered_
     assert!(
         hu.hill_tail_index.unwrap() > alpha,
         "unlevered tails are thinner"
+    );
+}
+
+/// One seed's robust figures: summary.json's `returns.*` (1 s) and its 1-minute returns
+/// after the burn-in, standardised by their own standard deviation (for pooling).
+struct SeedFigures {
+    seed: u64,
+    second: ReturnsSummary,
+    minute: Vec<f64>,
+}
+
+fn seed_figures(s: &Scenario, seed: u64) -> SeedFigures {
+    let rec = Simulation::new(s, seed).run();
+    let series = Series::from_recording(&rec, &PriceFormat::new(s.instrument.tick_size));
+    let end_s = series.time_s.last().copied().unwrap();
+    let grid = Grid::new(
+        &series.time_s,
+        &series.mid,
+        &series.spread_bps,
+        s.sample_interval_s,
+        default_burn_in_s(end_s),
+    );
+    let step = (60.0 / s.sample_interval_s).round() as usize;
+    let minute: Vec<f64> = grid.log_returns(step).into_iter().flatten().collect();
+    let sd = std_dev(&minute).unwrap();
+    SeedFigures {
+        seed,
+        second: ReturnsSummary::of(&series),
+        minute: minute.iter().map(|r| r / sd).collect(),
+    }
+}
+
+/// Mean and 95% Student-t interval of the mean (t(0.975, 19) = 2.093: 20 values).
+fn mean_interval_20(x: &[f64]) -> (f64, f64, f64) {
+    assert_eq!(x.len(), 20);
+    let mean = x.iter().sum::<f64>() / 20.0;
+    let half = 2.093 * std_dev(x).unwrap() / 20f64.sqrt();
+    (mean, mean - half, mean + half)
+}
+
+/// The targets on the robust tail figures (docs/validation.md, "Targets on the robust
+/// figures"), over seeds 1-20 of stylized-facts. Published (REFERENCE.md): bitcoin's return
+/// tails have α ≈ 2-3 (Begušić et al. 2018; Takaishi 2021), its 1-minute kurtosis is far
+/// above Gaussian (Takaishi 2018); no 1-second figure was found. The ranges asserted are what
+/// the 20-seed run gave (stated as such in the docs), and where cascade misses the published
+/// figure the test asserts the miss, so that a change which ends it is noticed.
+#[test]
+#[ignore = "20 four-hour runs (3-6 min in a release build): \
+            cargo test --release -p cascade-report --test validation -- --ignored"]
+fn over_20_seeds_the_robust_tail_figures_land_where_the_docs_say() {
+    let s = shipped("stylized-facts.ron");
+    let seeds: Vec<u64> = (1..=20).collect();
+    let mut figures: Vec<SeedFigures> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..2)
+            .map(|w| {
+                let (s, seeds) = (&s, &seeds);
+                scope.spawn(move || {
+                    seeds
+                        .iter()
+                        .skip(w)
+                        .step_by(2)
+                        .map(|&seed| seed_figures(s, seed))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
+    figures.sort_by_key(|f| f.seed);
+    let trimmed: Vec<f64> = figures
+        .iter()
+        .map(|f| f.second.excess_kurtosis_trimmed.unwrap())
+        .collect();
+    let alpha: Vec<f64> = figures
+        .iter()
+        .map(|f| f.second.hill_alpha.unwrap())
+        .collect();
+    eprintln!("trimmed kurtosis per seed {trimmed:?}\nHill α (KS) per seed {alpha:?}");
+
+    // Trimmed excess kurtosis at 1 s: above 3 on average (the 20-seed mean 17.3, its 95%
+    // interval 6.6-28.0), as published for 1 minute; per seed 0.21-72.1, under 3 on 8 seeds.
+    let (mean, lo, hi) = mean_interval_20(&trimmed);
+    eprintln!("trimmed kurtosis: mean {mean}, 95% interval {lo}-{hi}");
+    assert!(
+        (6.6..=28.1).contains(&mean) && lo > 3.0,
+        "mean {mean} ({lo}-{hi})"
+    );
+    assert!(
+        trimmed.iter().all(|k| (0.2..=72.2).contains(k)),
+        "{trimmed:?}"
+    );
+    let above = trimmed.iter().filter(|&&k| k > 3.0).count();
+    assert!(
+        above < 20,
+        "every seed's trimmed kurtosis is now above 3: update docs/validation.md"
+    );
+    // Hill's α (KS cut-off) at 1 s: the 20-seed mean 1.47 (95% interval 1.23-1.72), per seed
+    // 0.87-3.14: heavier than bitcoin's published 2-3, on 19 of 20 seeds. A miss, asserted.
+    let (mean, lo, hi) = mean_interval_20(&alpha);
+    eprintln!("Hill α (KS): mean {mean}, 95% interval {lo}-{hi}");
+    assert!((1.23..=1.72).contains(&mean), "mean α {mean}");
+    assert!(
+        alpha.iter().all(|a| (0.87..=3.136).contains(a)),
+        "{alpha:?}"
+    );
+    assert!(
+        hi < 2.0,
+        "the mean α's interval ({lo}-{hi}) reaches the published 2: update docs/validation.md"
+    );
+
+    // 1 minute, pooled over the seeds (each seed's returns standardised): the horizon of the
+    // published figures. 4 hours give 235 one-minute returns a seed after the burn-in, 4,698
+    // pooled. The trimmed kurtosis meets "far above 3" (57.4); α (1.59 on k = 1,093) misses
+    // the published 2-3 as at 1 s: asserted, so that a change which ends the miss is noticed.
+    let pooled: Vec<f64> = figures.iter().flat_map(|f| f.minute.clone()).collect();
+    let kurt = excess_kurtosis(&pooled).unwrap();
+    let (kurt_trimmed, dropped) = trimmed_excess_kurtosis(&pooled, TRIM_SHARE).unwrap();
+    let tail = hill_ks(&pooled).unwrap();
+    eprintln!(
+        "1 minute pooled: {} returns, excess kurtosis {kurt}, trimmed {kurt_trimmed} \
+         (without {dropped}), Hill α (KS) {} on k = {}",
+        pooled.len(),
+        tail.alpha,
+        tail.k
+    );
+    assert!(
+        kurt_trimmed > 3.0,
+        "1-minute trimmed kurtosis {kurt_trimmed}"
+    );
+    assert!(
+        tail.alpha < 2.0,
+        "the pooled 1-minute α {} now reaches the published 2-3: update docs/validation.md",
+        tail.alpha
     );
 }
 

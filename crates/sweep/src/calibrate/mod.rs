@@ -11,7 +11,9 @@
 //! and writes the same calibration.json bytes as an uninterrupted one. The estimate, its
 //! moments and bootstrap standard errors are computed from the journal ([`estimate`]).
 
+pub mod chi_square;
 pub mod estimate;
+pub mod j_test;
 pub mod journal;
 pub mod moments;
 pub mod nelder_mead;
@@ -91,6 +93,18 @@ pub struct Design {
     pub optimiser: Optimiser,
     /// Bootstrap resamples.
     pub bootstrap: u32,
+    /// Realisations the targets average (the J-test's scaling); left out of the JSON at its
+    /// default of 1, so calibrations planned before it existed keep their hash.
+    #[serde(default = "one_run", skip_serializing_if = "is_one_run")]
+    pub target_runs: u32,
+}
+
+fn one_run() -> u32 {
+    1
+}
+
+fn is_one_run(n: &u32) -> bool {
+    *n == 1
 }
 
 /// A planned calibration.
@@ -157,6 +171,9 @@ fn plan_spec_of(spec: &CalibrationSpec, dir: &Path) -> Result<(Design, Plan), St
     }
     if spec.budget == 0 {
         return Err("field budget: must be at least 1 run".into());
+    }
+    if spec.target_runs == 0 {
+        return Err("field target_runs: the targets average at least 1 realisation".into());
     }
     let first = (spec.parameters.len() as u64 + 1).saturating_mul(spec.seeds.len() as u64);
     if spec.budget < first {
@@ -225,6 +242,7 @@ fn plan_spec_of(spec: &CalibrationSpec, dir: &Path) -> Result<(Design, Plan), St
         budget: spec.budget,
         optimiser: spec.optimiser.clone(),
         bootstrap: spec.bootstrap,
+        target_runs: spec.target_runs,
     };
     Ok((design, plan))
 }
@@ -616,6 +634,18 @@ impl Evaluator<'_> {
     }
 }
 
+/// The J-test at candidate `c` (which has every moment on every seed).
+fn j_test_at(c: &Candidate, d: &Design) -> Result<j_test::JTest, String> {
+    let runs: Vec<Vec<f64>> = c
+        .runs
+        .iter()
+        .map(|r| r.moments.iter().copied().collect::<Option<Vec<f64>>>())
+        .collect::<Option<_>>()
+        .ok_or("a run at the estimate lacks a moment")?;
+    let targets: Vec<f64> = d.targets.iter().map(|t| t.value).collect();
+    j_test::j_test(&runs, &targets, d.parameters.len(), d.target_runs)
+}
+
 /// calibration.json's content.
 fn result(cal: &Calibration, done: &[Candidate], stop: Stop) -> Value {
     let d = &cal.design;
@@ -649,6 +679,17 @@ fn result(cal: &Calibration, done: &[Candidate], stop: Stop) -> Value {
         se.insert(p.path.clone(), json!(s.map(|s| s.0)));
         ci.insert(p.path.clone(), json!(s.map(|s| s.1)));
     }
+    let (j_test, j_test_reason) = match best.map(|b| j_test_at(b, d)) {
+        Some(Ok(j)) => (
+            json!({"statistic": j.statistic, "dof": j.dof, "p_value": j.p_value,
+                   "seeds": d.seeds.len(), "target_runs": d.target_runs,
+                   "variance_factor": j.variance_factor,
+                   "precision_correction": j.precision_correction}),
+            Value::Null,
+        ),
+        Some(Err(reason)) => (Value::Null, json!(reason)),
+        None => (Value::Null, json!("no candidate has every moment")),
+    };
     let mut running: Option<f64> = None;
     let path: Vec<Value> = done
         .iter()
@@ -663,7 +704,11 @@ fn result(cal: &Calibration, done: &[Candidate], stop: Stop) -> Value {
         "calibration": d.name,
         "hash": cal.hash,
         "method": "method of simulated moments: J = sum_k w_k ((mean over seeds of m_k - t_k) / |t_k|)^2, \
-                   Nelder-Mead on the unit cube of the bounds; standard errors by bootstrap over seeds",
+                   Nelder-Mead on the unit cube of the bounds; standard errors by bootstrap over seeds; \
+                   Hansen's J at the estimate: (t - m)' W (t - m) / (1/target_runs + 1/seeds), \
+                   W the inverse covariance of the moments over the seeds at the estimate \
+                   times (seeds - moments - 2)/(seeds - 1), chi-square with moments - parameters \
+                   degrees of freedom",
         "estimate": estimate_map,
         "estimate_unit": unit,
         "objective": best.and_then(|b| b.objective),
@@ -676,6 +721,8 @@ fn result(cal: &Calibration, done: &[Candidate], stop: Stop) -> Value {
             "se": se,
             "interval_95": ci,
         },
+        "j_test": j_test,
+        "j_test_reason": j_test_reason,
         "seeds": d.seeds,
         "candidates": done.len(),
         "runs": done.len() * d.seeds.len(),

@@ -17,6 +17,7 @@
 //!     budget: 2000,                        // simulation runs in all (candidates × seeds)
 //!     optimiser: NelderMead(step: 0.25, x_tol: 0.001, f_tol: 1e-9, restarts: 2),
 //!     bootstrap: 200,                      // resamples of the seeds for standard errors
+//!     target_runs: 1,                      // realisations the targets average (the J-test)
 //! )
 //! ```
 
@@ -57,6 +58,14 @@ pub struct CalibrationSpec {
     /// Resamples of the seeds for the bootstrap standard errors (0: none).
     #[serde(default = "default_bootstrap")]
     pub bootstrap: u32,
+    /// How many independent realisations the target values average (1: one observed market);
+    /// the J-test's variance of target − simulated is (1/target_runs + 1/seeds)·Σ.
+    #[serde(default = "default_target_runs")]
+    pub target_runs: u32,
+}
+
+fn default_target_runs() -> u32 {
+    1
 }
 
 fn default_bootstrap() -> u32 {
@@ -155,6 +164,7 @@ mod tests {
         assert_eq!(c.start["a"], 0.5);
         assert_eq!(c.optimiser, Optimiser::default());
         assert_eq!(c.bootstrap, 200);
+        assert_eq!(c.target_runs, 1);
     }
 
     #[test]
