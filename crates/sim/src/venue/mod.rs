@@ -124,7 +124,7 @@ pub struct Venue {
 /// An index tick that moves the index by less than this (basis points) is not counted as the
 /// index moving: a takeover it sets off is put down to what last moved the book (the mark
 /// folds the venue's own basis in at index ticks).
-pub const INDEX_MOVE_BPS: f64 = 0.5;
+pub const INDEX_MOVE_BPS: f64 = 2.0;
 
 /// What set off the root of a cascade.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
