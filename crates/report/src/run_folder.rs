@@ -202,7 +202,8 @@ fn write_data(
         _ => {}
     }
     out.json("summary.json", &summarize(rec, &fmt, None))?;
-    let tables = recording_tables(rec, &fmt);
+    let multi = !rec.venues.is_empty();
+    let tables = with_venue_column(recording_tables(rec, &fmt), multi, &rec.venue_name);
     debug_assert!(tables
         .iter()
         .map(|t| t.name)
@@ -212,7 +213,8 @@ fn write_data(
     }
     // The other venues of a multi-venue run: the same tables under venues/<name>/.
     for venue in &rec.venues {
-        for table in &recording_tables(&venue.recording, &fmt) {
+        let tables = with_venue_column(recording_tables(&venue.recording, &fmt), true, &venue.name);
+        for table in &tables {
             out.table_in(&format!("venues/{}/", venue.name), table)?;
         }
     }
@@ -234,6 +236,21 @@ pub fn recording_tables(rec: &Recording, fmt: &PriceFormat) -> Vec<Table> {
         liquidations_table(rec, fmt),
         adl_table(rec, fmt),
     ]
+}
+
+/// In a multi-venue run, each table with a last column `venue` naming the venue its rows are
+/// from, so the venues' tables concatenate; a one-venue run's tables as they are.
+fn with_venue_column(tables: Vec<Table>, multi: bool, venue: &str) -> Vec<Table> {
+    if !multi {
+        return tables;
+    }
+    tables
+        .into_iter()
+        .map(|t| {
+            let rows = t.rows;
+            t.text("venue", std::iter::repeat_n(Some(venue.to_string()), rows))
+        })
+        .collect()
 }
 
 /// liquidations: one row per step of the liquidation engine.
