@@ -166,82 +166,112 @@ fn arrow<DB: DrawingBackend>(
     Ok(())
 }
 
+/// What every panel shares: the time axis and its bins, the lots scale, the shocks, the home
+/// venue's first liquidation.
+struct Panels<'a> {
+    axis: TimeAxis,
+    x: std::ops::Range<f64>,
+    width_s: f64,
+    width_label: String,
+    hi: f64,
+    shocks: Vec<f64>,
+    home: Option<(&'a str, f64)>,
+}
+
+/// Draws row `k`'s panel into `area`; returns the pixel (backend coordinates) of the middle
+/// of its first-liquidation line, where an arrow starts or ends.
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &Panels<'_>,
+    r: &Row<'_>,
+    k: usize,
+    last: bool,
+) -> Result<Option<(i32, i32)>, ReportError> {
+    let (axis, y) = (&p.axis, 0.0..p.hi);
+    let mut chart = style::cartesian(area, p.x.clone(), y.clone(), last)?;
+    let y_desc = format!("{} (lots / {})", r.venue.name, p.width_label);
+    style::mesh(&mut chart, axis.label, &y_desc, last)?;
+    price::draw_shocks(&mut chart, axis, &p.shocks, &y)?;
+    chart.draw_series(
+        r.bins
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v > 0.0)
+            .map(|(b, v)| {
+                let x0 = axis.x(b as f64 * p.width_s);
+                let x1 = axis.x((b + 1) as f64 * p.width_s);
+                Rectangle::new([(x0, 0.0), (x1, *v)], r.venue.colour.filled())
+            }),
+    )?;
+    // The label goes right of the line unless the line is in the last quarter of the axis.
+    let at = r.first_s.map_or(p.x.start, |t| axis.x(t));
+    let (pos, dx) = if at > p.x.start + 0.75 * (p.x.end - p.x.start) {
+        (Pos::new(HPos::Right, VPos::Top), -8)
+    } else {
+        (Pos::new(HPos::Left, VPos::Top), 8)
+    };
+    let font = (style::FAMILY, style::LEGEND_PX)
+        .into_font()
+        .color(&style::INK);
+    if r.first_s.is_some() {
+        chart.draw_series(DashedLineSeries::new(
+            [(at, 0.0), (at, p.hi)],
+            6,
+            4,
+            style::INK.stroke_width(2),
+        ))?;
+    }
+    let label = first_label(r, p.home, k == 0);
+    chart.draw_series([EmptyElement::at((at, p.hi)) + Text::new(label, (dx, 4), font.pos(pos))])?;
+    Ok(r.first_s.map(|_| chart.backend_coord(&(at, p.hi / 2.0))))
+}
+
+/// The legend: each venue's totals, the first-liquidation line, the arrow when one is drawn,
+/// the shocks.
+fn legend(rows: &[Row<'_>], p: &Panels<'_>) -> Vec<(String, Mark)> {
+    let mut legend: Vec<(String, Mark)> = rows.iter().map(legend_entry).collect();
+    legend.push(("first liquidation".to_string(), Mark::Dashed(style::INK)));
+    if p.home.is_some() && rows.iter().skip(1).any(|r| r.first_s.is_some()) {
+        legend.push((
+            "from the home venue's first to each venue's first".to_string(),
+            Mark::Line(style::INK),
+        ));
+    }
+    if !p.shocks.is_empty() {
+        legend.push(("shock".to_string(), Mark::Dashed(style::GREY)));
+    }
+    legend
+}
+
 pub(super) fn draw<DB: DrawingBackend>(
     data: &RunData,
     root: &DrawingArea<DB, Shift>,
 ) -> Result<(), ReportError> {
     let time = data.series()?.need_num("time_s")?;
     let axis = TimeAxis::for_times(time);
-    let x_range = axis.range(time);
-    let end_s = x_range.end * axis.seconds;
-    let (width, width_label) =
+    let x = axis.range(time);
+    let end_s = x.end * axis.seconds;
+    let (width_s, width_label) =
         bin_width(end_s - style::start_of(time), style::sample_interval(time));
-    let bins = (end_s / width).ceil().max(1.0) as usize;
-    let rows = rows(data, width, bins)?;
-    let home = rows.first().and_then(|r| Some((r.venue.name, r.first_s?)));
-    let shocks = venues::shock_times(data)?;
-
-    let mut legend: Vec<(String, Mark)> = rows.iter().map(legend_entry).collect();
-    legend.push(("first liquidation".to_string(), Mark::Dashed(style::INK)));
-    if home.is_some() && rows.iter().skip(1).any(|r| r.first_s.is_some()) {
-        legend.push((
-            "from the home venue's first to each venue's first".to_string(),
-            Mark::Line(style::INK),
-        ));
-    }
-    if !shocks.is_empty() {
-        legend.push(("shock".to_string(), Mark::Dashed(style::GREY)));
-    }
+    let rows = rows(data, width_s, (end_s / width_s).ceil().max(1.0) as usize)?;
+    let p = Panels {
+        axis,
+        x,
+        width_s,
+        width_label,
+        hi: upper(style::max_of(rows.iter().flat_map(|r| r.bins.iter().copied())).unwrap_or(0.0)),
+        shocks: venues::shock_times(data)?,
+        home: rows.first().and_then(|r| Some((r.venue.name, r.first_s?))),
+    };
     let plot = style::frame(
         root,
         &style::title("Liquidations per venue", &data.label()),
-        &legend,
+        &legend(&rows, &p),
     )?;
-    let hi = upper(style::max_of(rows.iter().flat_map(|r| r.bins.iter().copied())).unwrap_or(0.0));
-    let y = 0.0..hi;
-    let font = (style::FAMILY, style::LEGEND_PX)
-        .into_font()
-        .color(&style::INK);
-    let mut anchors = Vec::with_capacity(rows.len());
     let areas = panels(&plot, rows.len());
+    let mut anchors = Vec::with_capacity(rows.len());
     for (k, (r, area)) in rows.iter().zip(&areas).enumerate() {
-        let last = k + 1 == rows.len();
-        let mut chart = style::cartesian(area, x_range.clone(), y.clone(), last)?;
-        let y_desc = format!("{} (lots / {width_label})", r.venue.name);
-        style::mesh(&mut chart, axis.label, &y_desc, last)?;
-        price::draw_shocks(&mut chart, &axis, &shocks, &y)?;
-        chart.draw_series(
-            r.bins
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| **v > 0.0)
-                .map(|(b, v)| {
-                    let (x0, x1) = (axis.x(b as f64 * width), axis.x((b + 1) as f64 * width));
-                    Rectangle::new([(x0, 0.0), (x1, *v)], r.venue.colour.filled())
-                }),
-        )?;
-        // The first liquidation, and where its label goes: right of the line unless the line
-        // is in the last quarter of the axis.
-        let at = r.first_s.map(|t| axis.x(t)).unwrap_or(x_range.start);
-        let right = at > x_range.start + 0.75 * (x_range.end - x_range.start);
-        let (pos, dx) = if right {
-            (Pos::new(HPos::Right, VPos::Top), -8)
-        } else {
-            (Pos::new(HPos::Left, VPos::Top), 8)
-        };
-        if r.first_s.is_some() {
-            chart.draw_series(DashedLineSeries::new(
-                [(at, 0.0), (at, hi)],
-                6,
-                4,
-                style::INK.stroke_width(2),
-            ))?;
-            anchors.push(Some(chart.backend_coord(&(at, hi / 2.0))));
-        } else {
-            anchors.push(None);
-        }
-        chart.draw_series([EmptyElement::at((at, hi))
-            + Text::new(first_label(r, home, k == 0), (dx, 4), font.pos(pos))])?;
+        anchors.push(draw_panel(area, &p, r, k, k + 1 == rows.len())?);
     }
     if let Some(Some(from)) = anchors.first() {
         for to in anchors.iter().skip(1).flatten() {
