@@ -4,7 +4,7 @@
 
 use crate::agents::{attach_python_agents, Failure};
 use crate::ScenarioError;
-use cascade_report::charts::{render, Chart, ChartFormat, RunData};
+use cascade_report::charts::{render, Chart, ChartFormat, RunData, VenueFrames};
 use cascade_report::claim::claim_run_folder;
 use cascade_report::json::json_bytes;
 use cascade_report::run_folder::{
@@ -235,8 +235,20 @@ impl Run {
                 )))
             }
         };
-        let tables = recording_tables(&self.recording, &self.fmt());
-        let data = RunData::from_tables(&self.scenario.name, self.seed, &tables);
+        // As the run folder draws them: with the shocks and a multi-venue run's other venues.
+        let fmt = self.fmt();
+        let tables = recording_tables(&self.recording, &fmt);
+        let venues = self
+            .recording
+            .venues
+            .iter()
+            .map(|v| {
+                VenueFrames::from_tables(&v.name, v.spot, &recording_tables(&v.recording, &fmt))
+            })
+            .collect();
+        let data = RunData::from_tables(&self.scenario.name, self.seed, &tables)
+            .with_shocks(self.scenario.shocks.iter().map(|s| s.at_s()))
+            .with_venues(&self.scenario.venue_name, venues);
         let drawn = py.detach(|| {
             Chart::ALL
                 .iter()

@@ -81,7 +81,9 @@ pub fn plot(dir: &Path, format: Format, window: Option<Window>, out: Option<&Pat
     let scenario = crate::input::manifest_scenario(dir, &manifest)?;
     let mut data = RunData::read(dir, &manifest.scenario_name, manifest.seed, CHART_TABLES)
         .map_err(crate::input::report_error)?
-        .with_shocks(scenario.shocks.iter().map(|s| s.at_s()));
+        .with_shocks(scenario.shocks.iter().map(|s| s.at_s()))
+        .with_venues_read(dir, &scenario)
+        .map_err(crate::input::report_error)?;
     if let Some(w) = window {
         data = data.window(w.from_s, w.to_s);
         let rows = data.series().map_err(crate::input::report_error)?.rows();

@@ -7,7 +7,7 @@
 //! manifest holds one whole run. [`crate::claim`] decides whether a folder may be written.
 
 use crate::atomic::write_bytes;
-use crate::charts::{self, ChartFormat, RunData};
+use crate::charts::{self, ChartFormat, RunData, VenueFrames};
 use crate::json::json_bytes;
 use crate::manifest::{FileDigest, Manifest, RunManifest};
 use crate::table::{decimal_text, Table};
@@ -212,15 +212,20 @@ fn write_data(
         out.table(table)?;
     }
     // The other venues of a multi-venue run: the same tables under venues/<name>/.
+    let mut venues = Vec::with_capacity(rec.venues.len());
     for venue in &rec.venues {
         let tables = with_venue_column(recording_tables(&venue.recording, &fmt), true, &venue.name);
         for table in &tables {
             out.table_in(&format!("venues/{}/", venue.name), table)?;
         }
+        if options.charts {
+            venues.push(VenueFrames::from_tables(&venue.name, venue.spot, &tables));
+        }
     }
     if options.charts {
         let data = RunData::from_tables(&manifest.scenario_name, manifest.seed, &tables)
-            .with_shocks(scenario.shocks.iter().map(|s| s.at_s()));
+            .with_shocks(scenario.shocks.iter().map(|s| s.at_s()))
+            .with_venues(&scenario.venue_name, venues);
         charts::write_charts(&mut out, &data, ChartFormat::ALL)?;
     }
     Ok(out)

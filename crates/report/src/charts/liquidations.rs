@@ -54,7 +54,7 @@ fn generation_legend(gens: impl Iterator<Item = usize>) -> Vec<(String, Mark)> {
 }
 
 /// A bin width that gives at most [`MAX_BARS`] bars over `span_s`, and its label.
-fn bin_width(span_s: f64, sample_s: f64) -> (f64, String) {
+pub(super) fn bin_width(span_s: f64, sample_s: f64) -> (f64, String) {
     let candidates = [
         1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0,
     ];

@@ -10,8 +10,14 @@
 //! `mark` and `index` series columns when present, liquidation markers when the run has a
 //! `liquidations` table, ADL transfers when it has an `adl` table, shock lines for the
 //! scenario's shocks ([`RunData::with_shocks`]).
+//!
+//! A multi-venue run adds the other venues' tables ([`RunData::with_venues`], read from
+//! `venues/<name>/`), and two charts drawn only then: `venues_price` (every venue's mid and
+//! each perpetual's index) and `contagion` (liquidations per venue over time, each venue's
+//! first linked to the home venue's).
 
 pub mod compare;
+mod contagion;
 mod heatmap;
 mod inset;
 mod liquidations;
@@ -19,6 +25,8 @@ mod liquidity;
 mod price;
 pub mod stats;
 pub mod style;
+pub mod venues;
+mod venues_price;
 
 use crate::frame::{Frame, FrameColumn};
 use crate::run_folder::FolderWriter;
@@ -27,6 +35,7 @@ use crate::ReportError;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
+pub use venues::{VenueFrames, VENUE_TABLES};
 
 /// The tables charts read from a run folder (those missing are skipped, except `series`).
 pub const CHART_TABLES: &[&str] = &["series", "book", "liquidations", "adl"];
@@ -61,6 +70,10 @@ pub struct RunData {
     /// Run seed, for titles.
     pub seed: u64,
     frames: Vec<(String, Frame)>,
+    /// The home venue's name (multi-venue runs).
+    home: String,
+    /// The other venues of a multi-venue run (none for one venue).
+    venues: Vec<VenueFrames>,
 }
 
 impl RunData {
@@ -74,6 +87,8 @@ impl RunData {
             scenario: scenario.to_string(),
             seed,
             frames,
+            home: String::new(),
+            venues: Vec::new(),
         }
     }
 
@@ -98,7 +113,31 @@ impl RunData {
             scenario: scenario.to_string(),
             seed,
             frames,
+            home: String::new(),
+            venues: Vec::new(),
         })
+    }
+
+    /// With the other venues of a multi-venue run (`home` names the venue of the run's own
+    /// tables): the multi-venue charts then apply.
+    pub fn with_venues(mut self, home: &str, venues: Vec<VenueFrames>) -> Self {
+        self.home = home.to_string();
+        self.venues = venues;
+        self
+    }
+
+    /// The home venue's name (empty for a one-venue run).
+    pub fn home_venue(&self) -> &str {
+        &self.home
+    }
+
+    /// The other venues of a multi-venue run, in scenario order.
+    pub fn venues(&self) -> &[VenueFrames] {
+        &self.venues
+    }
+
+    fn into_frames(self) -> Vec<(String, Frame)> {
+        self.frames
     }
 
     /// Adds the scenario's shock times (seconds) as the `shocks` frame the price chart draws
@@ -116,9 +155,11 @@ impl RunData {
     }
 
     /// Keeps only what happened between `from_s` and `to_s` (inclusive) in every table with a
-    /// `time_s` column: the charts then span that window alone.
+    /// `time_s` column, the other venues' too: the charts then span that window alone.
     pub fn window(mut self, from_s: f64, to_s: f64) -> Self {
-        for (_, frame) in &mut self.frames {
+        let own = self.frames.iter_mut().map(|(_, f)| f);
+        let others = self.venues.iter_mut().flat_map(VenueFrames::frames_mut);
+        for frame in own.chain(others) {
             let Some(time) = frame.num("time_s").map(<[_]>::to_vec) else {
                 continue;
             };
@@ -157,6 +198,11 @@ pub enum Chart {
     Liquidations,
     /// Each liquidation at (time, generation), joined to the one that triggered it.
     Cascade,
+    /// Every venue's mid and each perpetual's index (multi-venue runs).
+    VenuesPrice,
+    /// Liquidations per venue over time, each venue's first linked to the home venue's
+    /// (multi-venue runs with a liquidation).
+    Contagion,
 }
 
 impl Chart {
@@ -167,6 +213,8 @@ impl Chart {
         Chart::BookHeatmap,
         Chart::Liquidations,
         Chart::Cascade,
+        Chart::VenuesPrice,
+        Chart::Contagion,
     ];
 
     /// File stem under charts/.
@@ -177,6 +225,8 @@ impl Chart {
             Chart::BookHeatmap => "book-heatmap",
             Chart::Liquidations => "liquidations",
             Chart::Cascade => "cascade",
+            Chart::VenuesPrice => "venues-price",
+            Chart::Contagion => "contagion",
         }
     }
 
@@ -188,6 +238,8 @@ impl Chart {
             Chart::BookHeatmap => (1280, 720),
             Chart::Liquidations => (1280, 800),
             Chart::Cascade => (1280, 720),
+            Chart::VenuesPrice => (1280, 720),
+            Chart::Contagion => (1280, 800),
         }
     }
 
@@ -197,6 +249,8 @@ impl Chart {
             Chart::Price | Chart::SpreadDepth => data.frame("series").is_some(),
             Chart::BookHeatmap => data.frame("book").is_some(),
             Chart::Liquidations | Chart::Cascade => liquidations::has_liquidations(data),
+            Chart::VenuesPrice => !data.venues.is_empty() && data.frame("series").is_some(),
+            Chart::Contagion => contagion::applies(data),
         }
     }
 
@@ -211,6 +265,8 @@ impl Chart {
             Chart::BookHeatmap => heatmap::draw(data, root),
             Chart::Liquidations => liquidations::draw_volume(data, root),
             Chart::Cascade => liquidations::draw_cascade(data, root),
+            Chart::VenuesPrice => venues_price::draw(data, root),
+            Chart::Contagion => contagion::draw(data, root),
         }
     }
 }
@@ -399,6 +455,11 @@ mod tests {
         let data = synthetic();
         let preview = std::env::var_os("CASCADE_CHART_PREVIEW").map(std::path::PathBuf::from);
         for &chart in Chart::ALL {
+            if matches!(chart, Chart::VenuesPrice | Chart::Contagion) {
+                // One venue: the multi-venue charts (tested beside their code) do not apply.
+                assert!(!chart.applies(&data), "{chart:?}");
+                continue;
+            }
             assert!(chart.applies(&data), "{chart:?}");
             let png = render(chart, &data, ChartFormat::Png).unwrap();
             let (w, h) = chart.size();

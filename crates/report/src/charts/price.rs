@@ -121,6 +121,25 @@ pub(super) fn draw_lines<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The shocks at `times_s` as dashed grey lines across `y_range`.
+pub(super) fn draw_shocks<DB: DrawingBackend>(
+    chart: &mut style::Chart2d<'_, DB>,
+    axis: &TimeAxis,
+    times_s: &[f64],
+    y_range: &std::ops::Range<f64>,
+) -> Result<(), ReportError> {
+    for t in times_s {
+        let x = axis.x(*t);
+        chart.draw_series(DashedLineSeries::new(
+            [(x, y_range.start), (x, y_range.end)],
+            8,
+            6,
+            style::GREY.stroke_width(2),
+        ))?;
+    }
+    Ok(())
+}
+
 pub(super) fn draw<DB: DrawingBackend>(
     data: &RunData,
     root: &DrawingArea<DB, Shift>,
@@ -153,10 +172,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         legend.push((label.to_string(), mark));
     }
     let markers = markers(data.frame("liquidations"))?;
-    let shocks = match data.frame("shocks") {
-        Some(f) => f.need_num("time_s")?.iter().flatten().copied().collect(),
-        None => Vec::new(),
-    };
+    let shocks = super::venues::shock_times(data)?;
     if let Some(m) = &markers {
         legend.extend(marker_legend(m));
     }
@@ -175,15 +191,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let mut chart = style::cartesian(&plot, axis.range(time), y_range.clone(), true)?;
     style::mesh(&mut chart, axis.label, "price (quote currency)", true)?;
 
-    for t in &shocks {
-        let x = axis.x(*t);
-        chart.draw_series(DashedLineSeries::new(
-            [(x, y_range.start), (x, y_range.end)],
-            8,
-            6,
-            style::GREY.stroke_width(2),
-        ))?;
-    }
+    draw_shocks(&mut chart, &axis, &shocks, &y_range)?;
     draw_lines(&mut chart, &lines)?;
     if let Some(m) = &markers {
         // Area proportional to notional: radius ∝ sqrt; the largest is 14 px.

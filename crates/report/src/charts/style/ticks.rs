@@ -43,7 +43,7 @@ pub(super) fn nice_up(x: f64) -> f64 {
 }
 
 /// "1234567" → "1,234,567" (integers only).
-fn thousands(text: &str) -> String {
+pub fn thousands(text: &str) -> String {
     let (sign, digits) = text.strip_prefix('-').map_or(("", text), |d| ("-", d));
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
