@@ -408,13 +408,13 @@ impl Simulation {
             values.push(value);
         }
         for (v, value) in values.into_iter().enumerate() {
-            if self.spot[v] {
+            // A spot market has no index; a perpetual without one (no exogenous index, no
+            // sources) is not touched by the index clock another venue's index runs.
+            let Some(x) = value.filter(|_| !self.spot[v]) else {
                 continue;
-            }
+            };
             let venue = &mut self.venues[v];
-            if let Some(x) = value {
-                venue.set_index(x);
-            }
+            venue.set_index(x);
             venue.moved_by(Trigger::Index, None);
             let rec = Self::rec_of(&mut self.rec, &mut self.others, v);
             venue.after_market_change(&mut self.clock, rec);
