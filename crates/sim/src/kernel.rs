@@ -61,6 +61,8 @@ pub struct Simulation {
     other_vol: Vec<VolState>,
     /// Each venue's index built from spot venues, if it builds one.
     composites: Vec<Option<CompositeIndex>>,
+    /// Each venue's index at the current tick (reused: no allocation per tick).
+    index_values: Vec<Option<f64>>,
     /// The run's venue names and which are spot markets, by id.
     venue_names: Vec<String>,
     spot: Vec<bool>,
@@ -180,6 +182,7 @@ impl Simulation {
             others: (1..n_venues).map(|_| recorder()).collect(),
             other_vol: vec![VolState::default(); n_venues - 1],
             composites,
+            index_values: Vec::with_capacity(n_venues),
             venue_names: (0..n_venues as u16)
                 .map(|v| scenario.venue_name_of(v).to_string())
                 .collect(),
@@ -392,7 +395,8 @@ impl Simulation {
     fn index_tick(&mut self) {
         let now = self.clock.now();
         let scripted = self.exo.advance_index(now);
-        let mut values = Vec::with_capacity(self.venues.len());
+        let mut values = std::mem::take(&mut self.index_values);
+        values.clear();
         for (v, composite) in self.composites.iter_mut().enumerate() {
             let value = match composite {
                 Some(c) => {
@@ -407,7 +411,7 @@ impl Simulation {
             };
             values.push(value);
         }
-        for (v, value) in values.into_iter().enumerate() {
+        for (v, &value) in values.iter().enumerate() {
             // A spot market has no index; a perpetual without one (no exogenous index, no
             // sources) is not touched by the index clock another venue's index runs.
             let Some(x) = value.filter(|_| !self.spot[v]) else {
@@ -419,6 +423,7 @@ impl Simulation {
             let rec = Self::rec_of(&mut self.rec, &mut self.others, v);
             venue.after_market_change(&mut self.clock, rec);
         }
+        self.index_values = values;
         self.exo.next_index_tick(&mut self.clock);
     }
 

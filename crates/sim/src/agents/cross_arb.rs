@@ -135,6 +135,7 @@ impl GroupSpec for CrossArbSpec {
             entry_bps: self.entry_bps,
             exit_bps: self.exit_bps,
             latency_ns: (self.latency_us * 1e3).round() as i64,
+            quotes: Vec::with_capacity(self.venues.len()),
         }
     }
 }
@@ -153,6 +154,8 @@ pub struct CrossArb {
     exit_bps: f64,
     /// Its latency to every venue on top of the scenario's, ns.
     pub(crate) latency_ns: i64,
+    /// What it read of each venue at its last wake (reused: no allocation per wake).
+    quotes: Vec<Quote>,
 }
 
 /// What the arbitrageur reads of one venue.
@@ -260,26 +263,26 @@ impl Behaviour for CrossArb {
         let Some(cross) = ctx.cross.as_mut() else {
             return next;
         };
-        let quotes: Vec<Quote> = self
-            .venues
-            .iter()
-            .map(|&v| {
-                let venue = &cross.venues[usize::from(v)];
-                let l1 = venue.book().l1();
-                let acc = &venue.accounts()[cross.agent as usize];
-                Quote {
-                    venue: v,
-                    bid: l1.bid.map(|(p, q)| (p.0, q.0)),
-                    ask: l1.ask.map(|(p, q)| (p.0, q.0)),
-                    position: acc.pos,
-                    mark: venue.market.mark.0,
-                    held: acc.in_liquidation(),
-                }
-            })
-            .collect();
+        let mut quotes = std::mem::take(&mut self.quotes);
+        quotes.clear();
+        quotes.extend(self.venues.iter().map(|&v| {
+            let venue = &cross.venues[usize::from(v)];
+            let l1 = venue.book().l1();
+            let acc = &venue.accounts()[cross.agent as usize];
+            Quote {
+                venue: v,
+                bid: l1.bid.map(|(p, q)| (p.0, q.0)),
+                ask: l1.ask.map(|(p, q)| (p.0, q.0)),
+                position: acc.pos,
+                mark: venue.market.mark.0,
+                held: acc.in_liquidation(),
+            }
+        }));
+
         if let Some(orders) = self.decide(&quotes) {
             cross.routed.extend(orders);
         }
+        self.quotes = quotes;
         next
     }
 }
@@ -299,6 +302,7 @@ mod tests {
             entry_bps: 10.0,
             exit_bps: 2.0,
             latency_ns: 0,
+            quotes: Vec::new(),
         }
     }
 
