@@ -58,6 +58,9 @@ fn a_cascade_on_perp_a_reaches_perp_b_through_the_index_and_the_arbitrageurs_onl
         }
     }
     assert_eq!(int(&s, &["venues", "spot-x", "liquidations", "count"]), 0);
+    let links = cascade_tree_edges(&linked);
+    assert!(links >= 1, "no liquidation has a parent on another venue");
+    assert_eq!(int(&s, &["contagion", "cross_venue_links"]), links);
 
     let isolated = tmp.path().join("isolated");
     let mut extra = vec!["--no-charts", "--audit"];
@@ -69,6 +72,80 @@ fn a_cascade_on_perp_a_reaches_perp_b_through_the_index_and_the_arbitrageurs_onl
         2 * b_isolated <= b_total,
         "isolating perp-b should at least halve its liquidations: {b_isolated} against {b_total}"
     );
+    assert_eq!(cascade_tree_edges(&isolated), 0);
+    assert_eq!(int(&c, &["contagion", "cross_venue_links"]), 0);
+}
+
+/// The rows of a CSV table as maps from column to cell.
+fn rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .zip(l.split(','))
+                .map(|(h, c)| (h.to_string(), c.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Checks every edge of the cascade tree in the perpetuals' liquidations.csv (`parent_venue`,
+/// `parent_liquidation`): a `liquidation:N` trigger's parent is N on its own venue; every
+/// parent exists, started no later than its child, and is one generation up. Returns the
+/// takeovers whose parent is on another venue.
+fn cascade_tree_edges(dir: &Path) -> u64 {
+    let tables = [
+        ("perp-a", dir.join("liquidations.csv")),
+        ("perp-b", dir.join("venues/perp-b/liquidations.csv")),
+    ];
+    // (venue, id) → (first step time, generation).
+    let mut nodes = std::collections::HashMap::new();
+    let all: Vec<_> = tables.iter().map(|(v, p)| (*v, rows(p))).collect();
+    for (venue, rows) in &all {
+        for r in rows {
+            assert_eq!(r["venue"], *venue);
+            let t: f64 = r["time_s"].parse().unwrap();
+            let g: u32 = r["generation"].parse().unwrap();
+            nodes
+                .entry((venue.to_string(), r["liquidation"].clone()))
+                .or_insert((t, g));
+        }
+    }
+    let mut cross = std::collections::BTreeSet::new();
+    for (venue, rows) in &all {
+        for r in rows {
+            if let Some(n) = r["trigger"].strip_prefix("liquidation:") {
+                assert_eq!(
+                    (r["parent_venue"].as_str(), r["parent_liquidation"].as_str()),
+                    (*venue, n)
+                );
+            }
+            if r["parent_venue"].is_empty() {
+                assert!(r["parent_liquidation"].is_empty());
+                continue;
+            }
+            let parent = (r["parent_venue"].clone(), r["parent_liquidation"].clone());
+            let (pt, pg) = nodes[&parent];
+            let (ct, cg) = nodes[&(venue.to_string(), r["liquidation"].clone())];
+            assert!(
+                pt <= ct,
+                "parent {parent:?} at {pt} s after its child at {ct} s"
+            );
+            assert_eq!(
+                cg,
+                pg + 1,
+                "generation of {venue} {} under {parent:?}",
+                r["liquidation"]
+            );
+            if parent.0 != *venue {
+                cross.insert((venue.to_string(), r["liquidation"].clone()));
+            }
+        }
+    }
+    cross.len() as u64
 }
 
 #[test]

@@ -203,7 +203,14 @@ fn write_data(
     }
     out.json("summary.json", &summarize(rec, &fmt, None))?;
     let multi = !rec.venues.is_empty();
-    let tables = with_venue_column(recording_tables(rec, &fmt), multi, &rec.venue_name);
+    let names: Vec<&str> = std::iter::once(rec.venue_name.as_str())
+        .chain(rec.venues.iter().map(|v| v.name.as_str()))
+        .collect();
+    let tables = if multi {
+        with_venue_columns(recording_tables(rec, &fmt), rec, &names, 0)
+    } else {
+        recording_tables(rec, &fmt)
+    };
     debug_assert!(tables
         .iter()
         .map(|t| t.name)
@@ -213,8 +220,13 @@ fn write_data(
     }
     // The other venues of a multi-venue run: the same tables under venues/<name>/.
     let mut venues = Vec::with_capacity(rec.venues.len());
-    for venue in &rec.venues {
-        let tables = with_venue_column(recording_tables(&venue.recording, &fmt), true, &venue.name);
+    for (i, venue) in rec.venues.iter().enumerate() {
+        let tables = with_venue_columns(
+            recording_tables(&venue.recording, &fmt),
+            &venue.recording,
+            &names,
+            i + 1,
+        );
         for table in &tables {
             out.table_in(&format!("venues/{}/", venue.name), table)?;
         }
@@ -243,16 +255,46 @@ pub fn recording_tables(rec: &Recording, fmt: &PriceFormat) -> Vec<Table> {
     ]
 }
 
-/// In a multi-venue run, each table with a last column `venue` naming the venue its rows are
-/// from, so the venues' tables concatenate; a one-venue run's tables as they are.
-fn with_venue_column(tables: Vec<Table>, multi: bool, venue: &str) -> Vec<Table> {
-    if !multi {
-        return tables;
-    }
+/// A multi-venue run's tables of venue `own` (an index into `names`, home first): each with
+/// a last column `venue` naming the venue its rows are from, so the venues' tables
+/// concatenate; before it, the liquidations table gains the cascade tree's edges across
+/// venues, `parent_venue` and `parent_liquidation`: the liquidation whose move set the
+/// takeover off (on this venue for a `liquidation:N` trigger, on another when the move came
+/// through an arbitrageur's trade or the index; empty for a root).
+fn with_venue_columns(
+    tables: Vec<Table>,
+    rec: &Recording,
+    names: &[&str],
+    own: usize,
+) -> Vec<Table> {
+    let venue = names[own];
     tables
         .into_iter()
         .map(|t| {
             let rows = t.rows;
+            let t = if t.name == "liquidations" {
+                let parents: Vec<Option<(usize, u32)>> = rec
+                    .liquidations
+                    .iter()
+                    .map(|l| match (l.imported_from, l.trigger) {
+                        (Some(link), _) => Some((usize::from(link.venue), link.liquidation)),
+                        (None, cascade_sim::Trigger::Liquidation(id)) => Some((own, id)),
+                        _ => None,
+                    })
+                    .collect();
+                t.text(
+                    "parent_venue",
+                    parents
+                        .iter()
+                        .map(|p| p.and_then(|(v, _)| names.get(v)).map(|n| n.to_string())),
+                )
+                .int(
+                    "parent_liquidation",
+                    parents.iter().map(|p| p.map(|(_, id)| i64::from(id))),
+                )
+            } else {
+                t
+            };
             t.text("venue", std::iter::repeat_n(Some(venue.to_string()), rows))
         })
         .collect()

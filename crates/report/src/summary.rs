@@ -142,6 +142,12 @@ pub struct ContagionSummary {
     /// Takeovers on the other venues imported through the index or an arbitrageur, over all
     /// takeovers there; none without one.
     pub imported_share: Option<f64>,
+    /// Takeovers, on any venue, whose parent in the cascade tree is a liquidation on another
+    /// venue (its move carried by a cross-venue agent's trade or the index).
+    pub cross_venue_links: u64,
+    /// Deepest generation of the cascade tree over every venue, generations counted across
+    /// venues.
+    pub max_generation: u32,
 }
 
 /// `depth.*`: lots resting within 1% of the mid.
@@ -438,6 +444,13 @@ impl Summary {
             liquidations_home: roots_total(&rec.root_triggers),
             liquidations_other: 0,
             imported_share: None,
+            cross_venue_links: cross_venue_links(rec),
+            max_generation: rec
+                .liquidations
+                .iter()
+                .map(|l| l.generation)
+                .max()
+                .unwrap_or(0),
         };
         for v in &rec.venues {
             let r = &v.recording;
@@ -454,6 +467,14 @@ impl Summary {
             c.liquidations_by_index += r.root_triggers.index;
             c.liquidations_by_own_flow += r.root_triggers.own_flow;
             c.liquidations_other += roots_total(&r.root_triggers);
+            c.cross_venue_links += cross_venue_links(r);
+            c.max_generation = c.max_generation.max(
+                r.liquidations
+                    .iter()
+                    .map(|l| l.generation)
+                    .max()
+                    .unwrap_or(0),
+            );
             venues.insert(v.name.clone(), s);
         }
         let imported = c.liquidations_by_arbitrage + c.liquidations_by_index;
@@ -463,6 +484,19 @@ impl Summary {
         self.contagion = Some(c);
         self
     }
+}
+
+/// Takeovers of one venue's recording whose cascade parent is on another venue.
+fn cross_venue_links(rec: &Recording) -> u64 {
+    let firsts = rec
+        .liquidations
+        .iter()
+        .filter(|l| l.imported_from.is_some());
+    // One per takeover: its steps share the id and the link (and may interleave with others').
+    let mut ids: Vec<u32> = firsts.map(|l| l.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len() as u64
 }
 
 /// The key under which `venues.*` lists the home venue when the recording does not name it.

@@ -27,6 +27,14 @@ pub(crate) struct CompositeIndex {
     pub(crate) stale_ns: i64,
     /// The last value computed.
     last: Option<f64>,
+    /// Each source's price at the last update (none: stale or absent).
+    prices: Vec<Option<f64>>,
+    /// The source whose price moved the index most at the last update (weight × |change|
+    /// of a source present at both updates), if one moved.
+    moved_most: Option<SourceOf>,
+    /// Buffers reused by every update: (price, weight) of the sources present, sorted prices.
+    present: Vec<(f64, f64)>,
+    sorted: Vec<f64>,
 }
 
 impl CompositeIndex {
@@ -42,41 +50,67 @@ impl CompositeIndex {
                 IndexSource::Scripted { weight } => Some((SourceOf::Scripted, *weight)),
             })
             .collect();
+        Self::of(
+            sources,
+            spec.max_deviation_pct / 100.0,
+            Scenario::ns(spec.stale_s),
+        )
+    }
+
+    fn of(sources: Vec<(SourceOf, f64)>, max_deviation: f64, stale_ns: i64) -> Self {
+        let n = sources.len();
         Self {
             sources,
-            max_deviation: spec.max_deviation_pct / 100.0,
-            stale_ns: Scenario::ns(spec.stale_s),
+            max_deviation,
+            stale_ns,
             last: None,
+            prices: vec![None; n],
+            moved_most: None,
+            present: Vec::with_capacity(n),
+            sorted: Vec::with_capacity(n),
         }
     }
 
     /// The index now, given each source's price (`None`: stale or absent), ticks; its last
     /// value when no source is left.
     pub(crate) fn update(&mut self, price_of: impl Fn(SourceOf) -> Option<f64>) -> Option<f64> {
-        let present: Vec<(f64, f64)> = self
-            .sources
-            .iter()
-            .filter(|&&(_, w)| w > 0.0)
-            .filter_map(|&(s, w)| {
-                price_of(s)
-                    .filter(|p| p.is_finite() && *p > 0.0)
-                    .map(|p| (p, w))
-            })
-            .collect();
-        if let Some(value) = combine(&present, self.max_deviation) {
+        self.present.clear();
+        self.moved_most = None;
+        let mut largest = 0.0;
+        for (&(s, w), last) in self.sources.iter().zip(self.prices.iter_mut()) {
+            let price = price_of(s).filter(|p| w > 0.0 && p.is_finite() && *p > 0.0);
+            if let (Some(p), Some(q)) = (price, *last) {
+                let moved = w * (p - q).abs();
+                if moved > largest {
+                    largest = moved;
+                    self.moved_most = Some(s);
+                }
+            }
+            *last = price;
+            if let Some(p) = price {
+                self.present.push((p, w));
+            }
+        }
+        if let Some(value) = combine(&self.present, self.max_deviation, &mut self.sorted) {
             self.last = Some(value);
         }
         self.last
+    }
+
+    /// The source whose price moved the index most at the last update, if one moved.
+    pub(crate) fn moved_most(&self) -> Option<SourceOf> {
+        self.moved_most
     }
 }
 
 /// The weighted mean of the prices within `max_deviation` of their median, or none when no
 /// weight is left.
-fn combine(present: &[(f64, f64)], max_deviation: f64) -> Option<f64> {
+fn combine(present: &[(f64, f64)], max_deviation: f64, prices: &mut Vec<f64>) -> Option<f64> {
     if present.is_empty() {
         return None;
     }
-    let mut prices: Vec<f64> = present.iter().map(|&(p, _)| p).collect();
+    prices.clear();
+    prices.extend(present.iter().map(|&(p, _)| p));
     prices.sort_by(f64::total_cmp);
     let n = prices.len();
     let median = if n % 2 == 1 {
@@ -96,12 +130,7 @@ mod tests {
     use super::*;
 
     fn index(sources: Vec<(SourceOf, f64)>) -> CompositeIndex {
-        CompositeIndex {
-            sources,
-            max_deviation: 0.05,
-            stale_ns: 1,
-            last: None,
-        }
+        CompositeIndex::of(sources, 0.05, 1)
     }
 
     #[test]
@@ -145,6 +174,30 @@ mod tests {
         assert_eq!(
             ix.update(|s| (s != SourceOf::Scripted).then_some(100.0)),
             None
+        );
+    }
+
+    #[test]
+    fn the_source_that_moved_the_index_most_is_named() {
+        // Weights 1 and 3: venue 1 falls 4, venue 2 falls 2 (3 × 2 = 6 > 4): venue 2 moved it
+        // most. A source absent at either update takes no part; nothing moved, none.
+        let mut ix = index(vec![(SourceOf::Venue(1), 1.0), (SourceOf::Venue(2), 3.0)]);
+        assert_eq!(ix.moved_most(), None);
+        ix.update(|_| Some(100.0));
+        assert_eq!(
+            ix.moved_most(),
+            None,
+            "the first update has nothing to compare"
+        );
+        ix.update(|s| Some(if s == SourceOf::Venue(1) { 96.0 } else { 98.0 }));
+        assert_eq!(ix.moved_most(), Some(SourceOf::Venue(2)));
+        ix.update(|s| (s == SourceOf::Venue(1)).then_some(90.0));
+        assert_eq!(ix.moved_most(), Some(SourceOf::Venue(1)));
+        ix.update(|s| Some(if s == SourceOf::Venue(1) { 90.0 } else { 50.0 }));
+        assert_eq!(
+            ix.moved_most(),
+            None,
+            "venue 2 was absent, venue 1 did not move"
         );
     }
 }

@@ -417,9 +417,17 @@ impl Simulation {
             let Some(x) = value.filter(|_| !self.spot[v]) else {
                 continue;
             };
+            // The cascade's link across venues: what last moved the source venue that moved
+            // this index most.
+            let carried = match self.composites[v].as_ref().and_then(|c| c.moved_most()) {
+                Some(SourceOf::Venue(k)) => self.venues[usize::from(k)].link(),
+                _ => None,
+            };
             let venue = &mut self.venues[v];
+            let before = venue.link();
             venue.set_index(x);
             venue.moved_by(Trigger::Index, None);
+            venue.index_carries(carried, before);
             let rec = Self::rec_of(&mut self.rec, &mut self.others, v);
             venue.after_market_change(&mut self.clock, rec);
         }
@@ -577,6 +585,17 @@ impl Simulation {
 
     fn arrive(&mut self, agent: u32, v: VenueId, action: Action) {
         let v = usize::from(v.0);
+        if let AgentKind::CrossArb(c) = &self.agents[agent as usize].kind {
+            // A cross-venue agent's instruction carries what last moved the other venues it
+            // trades on (the most recent liquidation link among them): the gap it trades.
+            let link = c
+                .venues
+                .iter()
+                .filter(|&&k| usize::from(k) != v)
+                .filter_map(|&k| self.venues[usize::from(k)].link())
+                .max_by_key(|&(_, t)| t);
+            self.venues[v].set_incoming_link(link);
+        }
         let rec = Self::rec_of(&mut self.rec, &mut self.others, v);
         let rested = self.venues[v].enter_gated(
             agent,

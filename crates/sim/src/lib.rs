@@ -28,9 +28,9 @@ pub mod venue;
 pub use kernel::Simulation;
 pub use overrides::{Override, OverrideError};
 pub use record::{
-    AdlRecord, AuditError, Counters, FundingStats, LedgerStats, LevelRow, LiquidationRecord,
-    LiquidationStats, Recording, RootTriggers, Sample, TapeFull, Trade, Trigger, VenueRecording,
-    SNAPSHOT_LEVELS,
+    AdlRecord, AuditError, CascadeLink, Counters, FundingStats, LedgerStats, LevelRow,
+    LiquidationRecord, LiquidationStats, Recording, RootTriggers, Sample, TapeFull, Trade, Trigger,
+    VenueRecording, SNAPSHOT_LEVELS,
 };
 pub use scenario::{FieldError, ParseError, Scenario, ValidationErrors};
 pub use venue::{Venue, VenueId, PPB};

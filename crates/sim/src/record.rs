@@ -196,6 +196,18 @@ pub struct VenueRecording {
     pub recording: Recording,
 }
 
+/// A liquidation on one venue of the run, as a node of the cascade tree (which crosses
+/// venues in a multi-venue run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CascadeLink {
+    /// The venue (0 = home, then the scenario's `venues` in order).
+    pub venue: u16,
+    /// The liquidation's id on that venue.
+    pub liquidation: u32,
+    /// Its generation in the cascade.
+    pub generation: u32,
+}
+
 /// What moved the mark before a liquidation started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Trigger {
@@ -250,8 +262,12 @@ pub struct LiquidationRecord {
     /// trade did (an index move or a margin change has none).
     pub trigger_trade: Option<u64>,
     /// 0 when triggered by ordinary flow, an index move or a shock; n+1 when triggered by a
-    /// fill of a generation-n liquidation.
+    /// fill of a generation-n liquidation, on this venue or (see `imported_from`) another.
     pub generation: u32,
+    /// In a multi-venue run, the liquidation on another venue whose move set this takeover
+    /// off: a cross-venue agent's trade, or an index update, carrying that liquidation's move
+    /// here (see `Venue::link`). None on a one-venue run.
+    pub imported_from: Option<CascadeLink>,
 }
 
 /// One auto-deleveraging fill: a bankrupt position handed to a ranked opposite account.

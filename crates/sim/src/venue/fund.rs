@@ -248,13 +248,13 @@ impl Venue {
         if traded {
             match self.fund_origin {
                 Some((liq, generation)) => {
-                    self.mover = Trigger::Liquidation(liq);
-                    self.mover_gen = Some(generation);
+                    self.moved_by_liquidation(liq, generation, clock.now());
                 }
                 None => {
                     self.mover = Trigger::Flow;
                     self.mover_import = false;
                     self.mover_gen = None;
+                    self.link = None;
                 }
             }
             self.mover_trade = Some(rec.out.counters.trades);

@@ -8,7 +8,7 @@
 use super::Venue;
 use crate::accounts::Account;
 use crate::margin::{ceil_div, floor_div, MarginTable, PPM};
-use crate::record::{LiquidationRecord, Trigger};
+use crate::record::{CascadeLink, LiquidationRecord, Trigger};
 use crate::recorder::Recorder;
 use crate::scenario::{Execution, LiquidationRules, Remainder, Shortfall, StepMode};
 use crate::scheduler::{EventKind, Scheduler};
@@ -116,6 +116,8 @@ pub struct LiqRun {
     pub trigger: Trigger,
     /// The trade (1-based number in the tape) that moved the mark, when a trade did.
     pub trigger_trade: Option<u64>,
+    /// The liquidation on another venue whose move set this one off, if one did.
+    pub imported_from: Option<CascadeLink>,
     /// Consecutive steps that closed nothing in the book.
     pub dry_steps: u32,
     /// The step order resting in the book (`RestAtBankruptcy`), if one rests.
@@ -156,11 +158,16 @@ impl Venue {
             acc.take_over();
             let side = if acc.pos > 0 { Side::Sell } else { Side::Buy };
             self.count_root();
+            let imported_from = self.link.map(|(l, _)| l).filter(|l| l.venue != self.id.0);
             let run = LiqRun {
                 id: self.next_liq_id,
-                generation: self.mover_gen.map_or(0, |g| g + 1),
+                generation: match imported_from {
+                    Some(l) => l.generation + 1,
+                    None => self.mover_gen.map_or(0, |g| g + 1),
+                },
                 trigger: self.mover,
                 trigger_trade: self.mover_trade,
+                imported_from,
                 dry_steps: 0,
                 resting: None,
                 pending: StepTally::default(),
@@ -249,8 +256,7 @@ impl Venue {
         self.active_liq = None;
         self.record_step(id, &run, &step, &tally, clock.now(), rec);
         if traded {
-            self.mover = Trigger::Liquidation(run.id);
-            self.mover_gen = Some(run.generation);
+            self.moved_by_liquidation(run.id, run.generation, clock.now());
             self.mover_trade = Some(rec.out.counters.trades);
         }
         self.next_step_or_release(id, traded || adl_qty > 0 || fund_qty > 0, clock);
@@ -349,6 +355,7 @@ impl Venue {
             trigger: run.trigger,
             trigger_trade: run.trigger_trade,
             generation: run.generation,
+            imported_from: run.imported_from,
         });
     }
 

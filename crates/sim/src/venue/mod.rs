@@ -32,7 +32,7 @@ use crate::accounts::{Account, LiquidationIndex};
 use crate::agents::{Action, MarketState, OrderList};
 use crate::margin::MarginTable;
 use crate::mark::{Mark, MarkInputs};
-use crate::record::{LedgerStats, RootTriggers, Trigger};
+use crate::record::{CascadeLink, LedgerStats, RootTriggers, Trigger};
 use crate::recorder::Recorder;
 use crate::scenario::{FeeRules, FundingRules};
 use crate::scheduler::Scheduler;
@@ -82,6 +82,13 @@ pub struct Venue {
     mover_gen: Option<u32>,
     /// Number (1-based, in the tape) of the trade that last moved the market, if a trade did.
     mover_trade: Option<u64>,
+    /// The liquidation, on this venue or another, whose move last moved this market (none
+    /// when ordinary flow, a shock or a rule moved it last), and when it was set, ns: the
+    /// cascade tree's link across venues.
+    link: Option<(CascadeLink, i64)>,
+    /// The link an instruction now entering carries (set by the kernel for a cross-venue
+    /// agent's instruction, taken by `enter`).
+    incoming_link: Option<(CascadeLink, i64)>,
     /// Accounts taken over whose agents' resting orders the kernel must cancel.
     take_overs: Vec<u32>,
     book_events: Vec<BookEvent>,
@@ -190,6 +197,8 @@ impl Venue {
             mover: Trigger::Flow,
             mover_gen: None,
             mover_trade: None,
+            link: None,
+            incoming_link: None,
             take_overs: Vec::with_capacity(16),
             book_events: Vec::with_capacity(256),
             touched: Vec::with_capacity(64),
@@ -362,6 +371,42 @@ impl Venue {
         self.mover_gen = None;
         self.mover_trade = trade;
         self.mover_import = false;
+        self.link = None;
+    }
+
+    /// A fill of liquidation `run_id` (generation `generation`) moved the market at `now_ns`.
+    fn moved_by_liquidation(&mut self, run_id: u32, generation: u32, now_ns: i64) {
+        self.mover = Trigger::Liquidation(run_id);
+        self.mover_gen = Some(generation);
+        let link = CascadeLink {
+            venue: self.id.0,
+            liquidation: run_id,
+            generation,
+        };
+        self.link = Some((link, now_ns));
+    }
+
+    /// The liquidation whose move last moved this market, and when (see [`CascadeLink`]).
+    pub(crate) fn link(&self) -> Option<(CascadeLink, i64)> {
+        self.link
+    }
+
+    /// An index update moved the market (after [`Venue::moved_by`]): if the index moved by
+    /// [`INDEX_MOVE_BPS`] or more, it carries `link` (the link of the source venue whose price
+    /// moved the index most); else the mark moved with the venue's own basis, and the link
+    /// stays `before`, what last moved the book.
+    pub(crate) fn index_carries(
+        &mut self,
+        link: Option<(CascadeLink, i64)>,
+        before: Option<(CascadeLink, i64)>,
+    ) {
+        self.link = if self.index_moved { link } else { before };
+    }
+
+    /// The link the next instruction entering carries (a cross-venue agent's: what moved
+    /// the other venues it trades on).
+    pub(crate) fn set_incoming_link(&mut self, link: Option<(CascadeLink, i64)>) {
+        self.incoming_link = link;
     }
 
     /// Forgets the trade that last moved the market, keeping the trigger.
@@ -434,7 +479,11 @@ impl Venue {
             self.moved_by(Trigger::Flow, Some(rec.out.counters.trades));
             self.mover_import = self.importers.get(owner as usize) == Some(&true);
             self.last_trade_import = self.mover_import;
+            if self.mover_import {
+                self.link = self.incoming_link;
+            }
         }
+        self.incoming_link = None;
         self.after_market_change(clock, rec);
         rested
     }
@@ -496,6 +545,7 @@ impl Venue {
     pub(crate) fn after_shock(&mut self, i: u32, clock: &mut Scheduler, rec: &mut Recorder) {
         self.mover = Trigger::Shock(i);
         self.mover_gen = None;
+        self.link = None;
         self.after_market_change(clock, rec);
     }
 
