@@ -248,6 +248,24 @@ fn bad_venue_input_is_refused_naming_the_field() {
              check_interval_s: 30.0),\n            Noise(name: \"noise-x\"",
             &["venues[1].agents[0]", "spot venue does not offer"],
         ),
+        (
+            "Noise(name: \"noise-x\"",
+            "CrossMaker(name: \"cm\", count: 1, venues: [\"spot-x\", \"spot-q\"], refresh_s: 1.0,\n\
+             half_spread_ticks: 1, levels: 2, level_spacing_ticks: 1, size: 5,\n\
+             skew_ticks_per_lot: 0.1, max_inventory: 100),\n            Noise(name: \"noise-x\"",
+            &["venues[1].agents[0].venues[1]", "\"spot-q\" names no venue"],
+        ),
+        (
+            "Noise(name: \"noise-x\"",
+            "CrossMaker(name: \"cm\", count: 1, venues: [\"spot-x\"], refresh_s: 1.0,\n\
+             half_spread_ticks: 1, levels: 0, level_spacing_ticks: 1, size: 5,\n\
+             skew_ticks_per_lot: 0.1, max_inventory: 100),\n            Noise(name: \"noise-x\"",
+            &[
+                "venues[1].agents[0].levels",
+                "venues[1].agents[0].venues",
+                "a cross-venue maker quotes on at least two venues",
+            ],
+        ),
     ];
     for (from, to, fragments) in cases {
         refuse(&edited(d, from, to), &[], fragments);

@@ -89,9 +89,9 @@ impl Simulation {
         let mut importers = Vec::new();
         for (i, a) in built.agents.iter().enumerate() {
             match &a.kind {
-                AgentKind::CrossArb(c) => {
+                kind if kind.cross_venues().is_some() => {
                     importers.push(i as u32);
-                    for &v in &c.venues {
+                    for &v in kind.cross_venues().unwrap_or_default() {
                         on_venue[usize::from(v)].push(i as u32);
                     }
                 }
@@ -532,7 +532,7 @@ impl Simulation {
             in_liquidation: acc.in_liquidation(),
         };
         let now = self.clock.now();
-        let cross = matches!(a.kind, AgentKind::CrossArb(_));
+        let cross = a.kind.cross_venues().is_some();
         let mut ctx = Ctx {
             now_ns: now,
             end_ns: self.clock.end(),
@@ -568,13 +568,12 @@ impl Simulation {
             self.clock
                 .schedule(arrival, EventKind::Arrive(agent, v, action));
         }
-        if let AgentKind::CrossArb(c) = &a.kind {
-            for (v, action) in self.routed.drain(..) {
-                self.clock.schedule(
-                    arrival + c.latency_ns,
-                    EventKind::Arrive(agent, VenueId(v), action),
-                );
-            }
+        let extra = a.kind.cross_latency_ns();
+        for (v, action) in self.routed.drain(..) {
+            self.clock.schedule(
+                arrival + extra,
+                EventKind::Arrive(agent, VenueId(v), action),
+            );
         }
         if let Some(t) = next {
             // A wake-up never goes back in time, so the loop always makes progress.
@@ -585,11 +584,10 @@ impl Simulation {
 
     fn arrive(&mut self, agent: u32, v: VenueId, action: Action) {
         let v = usize::from(v.0);
-        if let AgentKind::CrossArb(c) = &self.agents[agent as usize].kind {
+        if let Some(venues) = self.agents[agent as usize].kind.cross_venues() {
             // A cross-venue agent's instruction carries what last moved the other venues it
             // trades on (the most recent liquidation link among them): the gap it trades.
-            let link = c
-                .venues
+            let link = venues
                 .iter()
                 .filter(|&&k| usize::from(k) != v)
                 .filter_map(|&k| self.venues[usize::from(k)].link())
@@ -605,7 +603,10 @@ impl Simulation {
             rec,
         );
         if let Some(id) = rested {
-            self.agents[agent as usize].on_resting(id);
+            match &mut self.agents[agent as usize].kind {
+                AgentKind::CrossMaker(m) => m.on_resting(v as u16, id),
+                _ => self.agents[agent as usize].on_resting(id),
+            }
         }
     }
 

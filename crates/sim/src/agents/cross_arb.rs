@@ -63,34 +63,44 @@ pub struct CrossArbSpec {
 impl CrossArbSpec {
     /// The venues named exist and are at least two distinct ones (checked with the venues).
     pub(crate) fn check_venues(&self, f: &mut Fields<'_>, scenario: &Scenario) {
-        let mut ids = Vec::new();
-        for (k, name) in self.venues.iter().enumerate() {
-            match scenario.venue_id(name) {
-                None => f.err(
-                    &format!("venues[{k}]"),
-                    format!("{name:?} names no venue of the scenario"),
-                ),
-                Some(id) if ids.contains(&id) => {
-                    f.err(&format!("venues[{k}]"), format!("{name:?} is named twice"))
-                }
-                Some(id) => ids.push(id),
-            }
-        }
-        if self.venues.len() < 2 {
-            f.err(
-                "venues",
-                "a cross-venue arbitrageur trades on at least two venues",
-            );
-        }
+        check_venue_names(
+            &self.venues,
+            f,
+            scenario,
+            "a cross-venue arbitrageur trades",
+        );
     }
+}
 
-    /// The ids of its venues (valid scenarios only).
-    pub(crate) fn venue_ids(&self, scenario: &Scenario) -> Vec<u16> {
-        self.venues
-            .iter()
-            .filter_map(|n| scenario.venue_id(n))
-            .collect()
+/// A cross-venue agent's `venues`: each names a venue of `scenario`, none twice, at least two
+/// (`who` says what the agent does there, for the message).
+pub(crate) fn check_venue_names(
+    venues: &[String],
+    f: &mut Fields<'_>,
+    scenario: &Scenario,
+    who: &str,
+) {
+    let mut ids = Vec::new();
+    for (k, name) in venues.iter().enumerate() {
+        match scenario.venue_id(name) {
+            None => f.err(
+                &format!("venues[{k}]"),
+                format!("{name:?} names no venue of the scenario"),
+            ),
+            Some(id) if ids.contains(&id) => {
+                f.err(&format!("venues[{k}]"), format!("{name:?} is named twice"))
+            }
+            Some(id) => ids.push(id),
+        }
     }
+    if venues.len() < 2 {
+        f.err("venues", format!("{who} on at least two venues"));
+    }
+}
+
+/// The ids of the venues named (valid scenarios only).
+pub(crate) fn venue_ids(venues: &[String], scenario: &Scenario) -> Vec<u16> {
+    venues.iter().filter_map(|n| scenario.venue_id(n)).collect()
 }
 
 impl GroupSpec for CrossArbSpec {
@@ -126,7 +136,7 @@ impl GroupSpec for CrossArbSpec {
     fn build(&self, member: &mut Member<'_>) -> CrossArb {
         member.on_margin(self.capital);
         CrossArb {
-            venues: self.venue_ids(member.scenario),
+            venues: venue_ids(&self.venues, member.scenario),
             mean_wake_s: self.mean_wake_s,
             capital_units: (self.capital / member.unit_quote).round() as i64,
             leverage: self.leverage,

@@ -2,9 +2,9 @@
 //! `stress` section — widened by realised volatility and inventory, one-sided at the inventory
 //! limit, and pulled entirely when volatility or one-sided flow crosses a threshold.
 
-use super::{secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
+use super::{secs_to_ns, validate_ladder, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::Rng;
-use crate::scenario::{Fields, Scenario, MAX_LEVELS};
+use crate::scenario::{Fields, Scenario};
 use cascade_book::{Price, Qty, Side, Tif};
 use rand::Rng as _;
 use schemars::JsonSchema;
@@ -109,15 +109,13 @@ impl GroupSpec for MakerSpec {
                 "needs an index to weigh: add `index: Some(IndexSpec(...))`",
             );
         }
-        f.int_range("half_spread_ticks", self.half_spread_ticks, 1, 1_000_000);
-        f.int_range("levels", i64::from(self.levels), 1, i64::from(MAX_LEVELS));
-        f.int_range(
-            "level_spacing_ticks",
+        validate_ladder(
+            f,
+            self.half_spread_ticks,
+            self.levels,
             self.level_spacing_ticks,
-            1,
-            1_000_000,
+            self.size,
         );
-        f.lots("size", self.size);
         if let Some(st) = &self.stress {
             st.validate(&mut f.within("stress"));
         }

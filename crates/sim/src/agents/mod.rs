@@ -15,6 +15,7 @@ mod adaptive_maker;
 mod arbitrageur;
 mod basis_arb;
 mod cross_arb;
+mod cross_maker;
 mod flow;
 mod fundamentalist;
 mod leveraged;
@@ -32,6 +33,7 @@ pub use adaptive_maker::{AdaptiveMaker, AdaptiveMakerSpec, MakerQuotes};
 pub use arbitrageur::{Arbitrageur, ArbitrageurSpec};
 pub use basis_arb::{BasisArb, BasisArbSpec};
 pub use cross_arb::{CrossArb, CrossArbSpec, Quote};
+pub use cross_maker::{CrossMaker, CrossMakerSpec};
 pub use flow::FlowHistory;
 pub use fundamentalist::{Fundamentalist, FundamentalistSpec};
 pub use leveraged::{Leveraged, LeveragedSpec, TopUp};
@@ -148,6 +150,8 @@ agent_kinds! {
     PythonAgent(PythonAgentSpec),
     /// Arbitrageurs taking price gaps between venues, within capital and position limits.
     CrossArb(CrossArbSpec),
+    /// Market makers quoting on several venues, every ladder shifted against one inventory.
+    CrossMaker(CrossMakerSpec),
 }
 
 /// A kind's section of the scenario file: it checks itself and builds the group's members.
@@ -359,6 +363,27 @@ pub struct Agent {
     pub kind: AgentKind,
 }
 
+impl AgentKind {
+    /// The venues a cross-venue agent trades on (it holds an account on each, and its
+    /// instructions are routed to them); none for an agent of one venue.
+    pub(crate) fn cross_venues(&self) -> Option<&[u16]> {
+        match self {
+            AgentKind::CrossArb(c) => Some(&c.venues),
+            AgentKind::CrossMaker(c) => Some(&c.venues),
+            _ => None,
+        }
+    }
+
+    /// A cross-venue agent's latency to its venues on top of the scenario's, ns.
+    pub(crate) fn cross_latency_ns(&self) -> i64 {
+        match self {
+            AgentKind::CrossArb(c) => c.latency_ns,
+            AgentKind::CrossMaker(c) => c.latency_ns,
+            _ => 0,
+        }
+    }
+}
+
 impl Agent {
     /// Tells the agent that one of its orders came to rest under `id`.
     pub fn on_resting(&mut self, id: OrderId) {
@@ -378,6 +403,20 @@ fn draw_side(rng: &mut Rng) -> Side {
     } else {
         Side::Sell
     }
+}
+
+/// Checks a maker's ladder fields: `half_spread_ticks`, `levels`, `level_spacing_ticks`,
+/// `size`.
+fn validate_ladder(f: &mut Fields<'_>, half_spread: i64, levels: u32, spacing: i64, size: i64) {
+    f.int_range("half_spread_ticks", half_spread, 1, 1_000_000);
+    f.int_range(
+        "levels",
+        i64::from(levels),
+        1,
+        i64::from(crate::scenario::MAX_LEVELS),
+    );
+    f.int_range("level_spacing_ticks", spacing, 1, 1_000_000);
+    f.lots("size", size);
 }
 
 /// Pushes a two-sided ladder around `center_x2` (twice a price, ticks).

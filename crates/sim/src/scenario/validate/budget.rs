@@ -297,6 +297,7 @@ fn wakes(g: &AgentGroup, duration_s: f64) -> (&'static str, f64, Scaling, f64) {
         AgentGroup::BasisArb(b) => every("mean_wake_s", b.mean_wake_s),
         AgentGroup::PythonAgent(p) => every("wake_every_s", p.wake_every_s),
         AgentGroup::CrossArb(c) => every("mean_wake_s", c.mean_wake_s),
+        AgentGroup::CrossMaker(c) => every("refresh_s", c.refresh_s),
     }
 }
 
@@ -315,6 +316,8 @@ fn resting(g: &AgentGroup) -> f64 {
         AgentGroup::BasisArb(s) => s.max_resting(),
         AgentGroup::PythonAgent(s) => s.max_resting(),
         AgentGroup::CrossArb(s) => s.max_resting(),
+        // Its ladder on each venue it quotes.
+        AgentGroup::CrossMaker(s) => s.max_resting() * s.venues.len(),
     };
     n as f64
 }

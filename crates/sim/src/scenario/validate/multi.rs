@@ -83,9 +83,11 @@ impl Validator {
             self.index_sources(s, "index_sources", 0, ix);
         }
         for (_, at, g) in s.groups() {
-            if let AgentGroup::CrossArb(c) = g {
-                let mut f = Fields { v: self, at };
-                c.check_venues(&mut f, s);
+            let mut f = Fields { v: self, at };
+            match g {
+                AgentGroup::CrossArb(c) => c.check_venues(&mut f, s),
+                AgentGroup::CrossMaker(c) => c.check_venues(&mut f, s),
+                _ => {}
             }
         }
     }

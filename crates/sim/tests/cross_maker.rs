@@ -1,0 +1,104 @@
+//! A market maker quoting on two venues with one inventory: its fills on one venue move its
+//! quotes on the other, so a sell program on the home venue reaches a spot market that no
+//! arbitrageur and no index connects to it — and does not without the shared skew.
+
+use cascade_sim::{prepare, Override, Recording, Scenario, Simulation};
+
+/// A home venue `a` and a spot market `x`, each with noise and its own makers; one
+/// cross-venue maker (agent 52) quotes on both; a sell program on `a`.
+const MARKET: &str = r#"Scenario(
+    name: "cross-maker", duration_s: 200.0, sample_interval_s: 1.0,
+    latency: Latency(base_us: 100.0, jitter_us: 50.0),
+    instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.00),
+    venue_name: "a",
+    agents: [
+        Noise(name: "noise-a", count: 50, rate_per_s: 0.5, limit_weight: 0.55, market_weight: 0.20,
+              cancel_weight: 0.35, offset_ticks_mean: 4.0, size_min: 1, size_max: 10, max_orders: 4),
+        Maker(name: "makers-a", count: 2, refresh_s: 1.0, half_spread_ticks: 3, levels: 5,
+              level_spacing_ticks: 5, size: 10, skew_ticks_per_lot: 0.01),
+        CrossMaker(name: "shared", count: 1, venues: ["a", "x"], refresh_s: 0.5,
+                   half_spread_ticks: 1, levels: 5, level_spacing_ticks: 2, size: 40,
+                   skew_ticks_per_lot: 0.2, max_inventory: 5000),
+    ],
+    venues: [
+        VenueSpec(name: "x", kind: Spot, agents: [
+            Noise(name: "noise-x", count: 50, rate_per_s: 0.5, limit_weight: 0.55,
+                  market_weight: 0.20, cancel_weight: 0.35, offset_ticks_mean: 4.0,
+                  size_min: 1, size_max: 10, max_orders: 4),
+            Maker(name: "makers-x", count: 2, refresh_s: 1.0, half_spread_ticks: 3, levels: 5,
+                  level_spacing_ticks: 5, size: 10, skew_ticks_per_lot: 0.01),
+        ]),
+    ],
+    shocks: [MarketSell(at_s: 60.0, qty: 2000, over_s: 20.0)],
+)"#;
+
+const SHARED: u32 = 52;
+
+fn run(overrides: &[&str]) -> Recording {
+    let overrides: Vec<Override> = overrides
+        .iter()
+        .map(|o| Override::parse(o).unwrap_or_else(|e| panic!("{o}: {e}")))
+        .collect();
+    let s: Scenario = prepare(MARKET, &overrides).unwrap_or_else(|e| panic!("{e}"));
+    Simulation::new(&s, 7).audit(true).run()
+}
+
+/// The mid of venue x at `t_s`, ticks.
+fn x_mid_at(rec: &Recording, t_s: i64) -> f64 {
+    let x = &rec.venues[0].recording;
+    let s = x
+        .samples
+        .iter()
+        .find(|s| s.time_ns >= t_s * 1_000_000_000)
+        .expect("a sample");
+    let (b, a) = (s.bid.expect("a bid").0 .0, s.ask.expect("an ask").0 .0);
+    (b + a) as f64 / 2.0
+}
+
+#[test]
+fn a_cross_venue_maker_carries_one_venue_s_selling_to_the_other_through_its_inventory() {
+    let shared = run(&[]);
+    assert!(shared.audit.is_none(), "{:?}", shared.audit);
+    // It quotes and is filled on both venues.
+    let made =
+        |trades: &[cascade_sim::Trade]| trades.iter().filter(|t| t.maker.0 == SHARED).count();
+    assert!(made(&shared.trades) > 0, "no fill on a");
+    assert!(made(&shared.venues[0].recording.trades) > 0, "no fill on x");
+    // Bought on a during the program: long over both venues, so it quotes x lower and sells
+    // there. Without the skew its x ladder stays at x's mid, and x barely moves.
+    let flat = run(&["agents.shared.skew_ticks_per_lot=0"]);
+    assert!(flat.audit.is_none(), "{:?}", flat.audit);
+    let (before, after) = (x_mid_at(&shared, 55), x_mid_at(&shared, 85));
+    let (flat_before, flat_after) = (x_mid_at(&flat, 55), x_mid_at(&flat, 85));
+    let fall = before - after;
+    let flat_fall = flat_before - flat_after;
+    assert!(
+        fall > 20.0 && fall > 2.0 * flat_fall.abs(),
+        "x fell {fall} ticks with the shared skew and {flat_fall} without"
+    );
+}
+
+#[test]
+fn it_stops_quoting_the_side_that_would_grow_its_inventory_past_its_limit() {
+    // A tiny limit: once long 50 lots over both venues it posts no bid on either.
+    let rec = run(&["agents.shared.max_inventory=50"]);
+    assert!(rec.audit.is_none(), "{:?}", rec.audit);
+    let bought: i64 = [&rec.trades, &rec.venues[0].recording.trades]
+        .iter()
+        .flat_map(|t| t.iter())
+        .map(|t| {
+            let q = t.qty.0;
+            match (t.maker.0 == SHARED, t.taker.0 == SHARED, t.taker_side) {
+                (true, _, cascade_book::Side::Sell) | (_, true, cascade_book::Side::Buy) => q,
+                (true, _, _) | (_, true, _) => -q,
+                _ => 0,
+            }
+        })
+        .sum();
+    // Each wake sees the inventory it holds then: a ladder quoted under the limit can fill
+    // up to its whole bid side (5 × 40 lots) before the next wake pulls it.
+    assert!(
+        bought <= 50 + 5 * 40,
+        "net bought {bought} lots past a limit of 50"
+    );
+}
