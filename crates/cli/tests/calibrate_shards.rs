@@ -111,6 +111,16 @@ fn shards_merged_write_the_bytes_of_one_machine_whatever_the_split_and_threads()
         assert!(s["runs"].as_u64().unwrap() <= 18, "{s}");
     }
     assert!(!whole.join("candidates.jsonl").exists());
+    // Every key of calibration.json and of a start's summary is named in the README.
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let keys = r
+        .as_object()
+        .unwrap()
+        .keys()
+        .chain(starts[0].as_object().unwrap().keys());
+    for key in keys {
+        assert!(readme.contains(&format!("`{key}`")), "README lacks `{key}`");
+    }
 
     // Two shards, one thread each, run by the scripts `calibrate slurm` writes (bash in place
     // of sbatch), merged by the merge script.
@@ -164,6 +174,13 @@ fn shards_merged_write_the_bytes_of_one_machine_whatever_the_split_and_threads()
         // The shard's own start is in its journal alone.
         assert!(dir.join(format!("candidates-{i}.jsonl")).exists());
     }
+    // A shard's --json: its starts' summaries (resumed: nothing runs again).
+    let again = calibrate_into(&file, &dirs[0], &["--shard", "0/3", "--resume", "--json"]);
+    assert_ok(&again);
+    let shard: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(shard["shard"], "0/3");
+    assert_eq!(shard["hash"], r["hash"]);
+    assert_eq!(shard["starts"], serde_json::json!([starts[0]]));
     let three = tmp.path().join("three");
     let out = merge_into(&[&dirs[2], &dirs[0], &dirs[1]], &three, &["--json"]);
     assert_ok(&out);

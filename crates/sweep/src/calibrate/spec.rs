@@ -180,6 +180,19 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_example_parses_with_every_field() {
+        let readme = include_str!("../../../../README.md");
+        let from = readme
+            .find("```ron\nCalibration(")
+            .expect("README has the example")
+            + 7;
+        let len = readme[from..].find("```").expect("the example ends");
+        let c = CalibrationSpec::parse(&readme[from..from + len]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((c.starts, c.target_runs, c.bootstrap), (1, 1, 200));
+        assert_eq!(c.parameters.len(), 3);
+    }
+
+    #[test]
     fn errors_name_the_line_and_the_field() {
         let e = CalibrationSpec::parse(
             "Calibration(name: \"t\", seeds: [1],\n parameters: [Uniform(path: \"a\", from: 0.0)],\n targets: [], budget: 1)",
