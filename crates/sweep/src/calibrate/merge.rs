@@ -8,9 +8,10 @@
 //! search asks for is refused, naming the file.
 #![warn(clippy::indexing_slicing)]
 
+use super::evaluate::Evaluator;
 use super::journal::{self, journal_path_of, read_plan, Candidate, PlanFile};
 use super::starts::StartRun;
-use super::{result, Evaluator, Progress};
+use super::{result, Progress};
 use crate::{Shard, SweepError};
 use cascade_report::atomic::write_bytes;
 use cascade_report::manifest::sha256_hex;
