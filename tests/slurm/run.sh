@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the shipped smoke sweep on a real, single-node Slurm cluster started here, and checks
-# that the merged results of the job array equal a local sweep's, byte for byte.
+# that the merged results of the job array equal a local sweep's, byte for byte; then the same
+# for a tiny calibration of two starts (two array tasks and the merge).
 #
 # Needs root and Debian's packages (slurm-wlm, munge); installs them when missing. Starts
 # munged, slurmctld and slurmd by hand (no systemd) with a private configuration under a
@@ -47,7 +48,8 @@ cleanup() {
     fi
     if [ "$status" != 0 ]; then
         log "FAILED; logs under $WORK"
-        for f in "$WORK"/slurmctld.log "$WORK"/slurmd.log "$WORK"/cluster/slurm/logs/*; do
+        for f in "$WORK"/slurmctld.log "$WORK"/slurmd.log "$WORK"/cluster/slurm/logs/* \
+            "$WORK"/cal-cluster/slurm/logs/*; do
             [ -f "$f" ] && { echo "--- $f"; tail -n 30 "$f"; }
         done
     else
@@ -138,15 +140,19 @@ SWEEP=$ROOT/scenarios/sweeps/smoke.ron
 sh "$WORK/cluster/slurm/submit.sh"
 merge_job=$(cat "$WORK/cluster/slurm/merge.jobid")
 
-deadline=$((SECONDS + TIMEOUT_S))
-while [ -n "$(squeue -h -j "$merge_job" 2>/dev/null)" ]; do
-    if [ $SECONDS -ge $deadline ]; then
-        echo "the merge job $merge_job did not finish within $TIMEOUT_S s" >&2
-        squeue >&2 || true
-        exit 1
-    fi
-    sleep 1
-done
+# Waits for the job $1 to leave the queue.
+wait_for() {
+    local deadline=$((SECONDS + TIMEOUT_S))
+    while [ -n "$(squeue -h -j "$1" 2>/dev/null)" ]; do
+        if [ $SECONDS -ge $deadline ]; then
+            echo "the merge job $1 did not finish within $TIMEOUT_S s" >&2
+            squeue >&2 || true
+            exit 1
+        fi
+        sleep 1
+    done
+}
+wait_for "$merge_job"
 
 for f in results.csv aggregate.csv results.parquet; do
     if ! cmp -s "$WORK/local/$f" "$WORK/cluster/$f"; then
@@ -156,4 +162,30 @@ for f in results.csv aggregate.csv results.parquet; do
 done
 rows=$(($(wc -l < "$WORK/cluster/results.csv") - 1))
 log "ok: the job array's merged results ($rows runs) equal the local sweep's"
-echo "1 passed, 0 failed"
+
+# 6. A tiny calibration (2 starts of at most 6 candidates, 2 seeds, 5 simulated seconds) as 2
+# array tasks plus the merge, against a local run of both starts.
+CAL=$WORK/tiny-calibration.ron
+cat > "$CAL" <<RON
+Calibration(
+    name: "tiny", base: "$ROOT/scenarios/baseline.ron", set: ["duration_s=5"], seeds: [1, 2],
+    parameters: [Uniform(path: "agents.noise.rate_per_s", from: 0.2, to: 1.0),
+                 Uniform(path: "agents.noise.market_weight", from: 0.05, to: 0.5)],
+    targets: [Target(metric: "events.processed", value: 1000.0),
+              Target(metric: "trades.count", value: 80.0)],
+    budget: 12, bootstrap: 20, starts: 2,
+)
+RON
+"$CASCADE" calibrate slurm "$CAL" --tasks 2 --time 00:05:00 --partition ci \
+    --out "$WORK/cal-cluster" --cascade "$CASCADE"
+sh "$WORK/cal-cluster/slurm/submit.sh"
+"$CASCADE" calibrate "$CAL" --out "$WORK/cal-local" --threads 2 >/dev/null
+wait_for "$(cat "$WORK/cal-cluster/slurm/merge.jobid")"
+for f in calibration.json candidates-0.jsonl candidates-1.jsonl; do
+    if ! cmp -s "$WORK/cal-local/$f" "$WORK/cal-cluster/$f"; then
+        echo "$f of the Slurm calibration differs from the local calibration's" >&2
+        exit 1
+    fi
+done
+log "ok: the job array's merged calibration.json equals the local calibration's"
+echo "2 passed, 0 failed"

@@ -71,7 +71,8 @@ enum Command {
     Schema(schema::SchemaArgs),
     /// Write NAME.ron: a commented scenario to start from.
     New(new::NewArgs),
-    /// Estimate scenario parameters by the method of simulated moments.
+    /// Estimate scenario parameters by the method of simulated moments (or merge its shards,
+    /// write Slurm scripts).
     Calibrate(calibrate_cmd::CalibrateArgs),
 }
 
@@ -84,7 +85,7 @@ impl Command {
             Command::Compare(a) => a.json,
             Command::Sweep(a) => a.json(),
             Command::Stats(a) => a.json,
-            Command::Calibrate(a) => a.json,
+            Command::Calibrate(a) => a.json(),
             Command::Ablate(a) => a.json,
             _ => false,
         }

@@ -3,7 +3,7 @@
 
 use crate::input::bad;
 use anyhow::{Context, Result};
-use cascade_sweep::slurm::{check, write_scripts, SlurmOptions};
+use cascade_sweep::slurm::{check, write_scripts, Job, JobKind, SlurmFiles, SlurmOptions};
 use cascade_sweep::{execute, ExecOptions, Progress, RunRecord, Shard, SweepError};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -89,6 +89,13 @@ enum SweepCommand {
 struct SlurmArgs {
     /// The sweep file (RON).
     sweep: PathBuf,
+    #[command(flatten)]
+    job: SlurmJobArgs,
+}
+
+/// The options `sweep slurm` and `calibrate slurm` share.
+#[derive(Args, Debug)]
+pub(crate) struct SlurmJobArgs {
     /// Number of shards (array tasks, unless --chunk packs several into one).
     #[arg(long)]
     tasks: u32,
@@ -106,12 +113,20 @@ struct SlurmArgs {
     /// Cores per array task (the shard's threads).
     #[arg(long, default_value_t = 1)]
     cpus_per_task: u32,
-    /// Sweep folder on a file system the nodes share (default: output/sweeps/<name>).
+    /// Output folder on a file system the nodes share (default: output/sweeps/<name>, or
+    /// output/calibrations/<name>).
     #[arg(long)]
-    out: Option<PathBuf>,
+    pub(crate) out: Option<PathBuf>,
     /// The cascade binary the nodes run (default: this one).
     #[arg(long)]
     cascade: Option<PathBuf>,
+}
+
+impl SlurmJobArgs {
+    /// Number of shards asked for.
+    pub(crate) fn tasks(&self) -> u32 {
+        self.tasks
+    }
 }
 
 fn parse_shard(s: &str) -> Result<Shard, String> {
@@ -257,17 +272,46 @@ fn merge(dirs: &[PathBuf], out: &Path) -> Result<()> {
 fn slurm(args: &SlurmArgs) -> Result<()> {
     let plan = cascade_sweep::load(&args.sweep).map_err(lift)?;
     let out = args
+        .job
         .out
         .clone()
         .unwrap_or_else(|| default_out(&plan.design.name));
+    let job = Job::of_plan(&plan);
+    let (files, out) = write_slurm(JobKind::Sweep, &args.sweep, &job, &out, &args.job)?;
+    println!(
+        "{}: {} in {} shards, {} array task(s)\n  {}\n  {}\n  {}\nsubmit with: sh {}\n\
+         results: {} once the merge job has run",
+        plan.design.name,
+        job.size,
+        args.job.tasks,
+        files.array_tasks,
+        files.array.display(),
+        files.merge.display(),
+        files.submit.display(),
+        files.submit.display(),
+        out.join("results.csv").display()
+    );
+    Ok(())
+}
+
+/// Checks the options and writes the three scripts of `job` under `out/slurm/`; returns the
+/// files and `out` made absolute.
+pub(crate) fn write_slurm(
+    kind: JobKind,
+    file: &Path,
+    job: &Job,
+    out: &Path,
+    args: &SlurmJobArgs,
+) -> Result<(SlurmFiles, PathBuf)> {
     let cascade = match &args.cascade {
         Some(p) => p.clone(),
         None => std::env::current_exe().context("finding the cascade binary")?,
     };
     let mut opts = SlurmOptions {
+        kind,
         cascade,
-        sweep_file: args.sweep.clone(),
-        out: out.clone(),
+        file: file.to_path_buf(),
+        out: out.to_path_buf(),
         tasks: args.tasks,
         chunk: args.chunk,
         cpus_per_task: args.cpus_per_task.max(1),
@@ -277,32 +321,19 @@ fn slurm(args: &SlurmArgs) -> Result<()> {
     // Every value as given is checked before anything is created; write_scripts checks the
     // absolute forms again (the working folder's path joins them).
     check(&opts).map_err(bad)?;
-    std::fs::create_dir_all(&out)
-        .with_context(|| format!("creating the sweep folder {}", out.display()))?;
+    std::fs::create_dir_all(out)
+        .with_context(|| format!("creating the {} folder {}", kind.noun(), out.display()))?;
     let canonical = |p: &Path| {
         p.canonicalize()
             .with_context(|| format!("resolving {}", p.display()))
     };
-    opts.sweep_file = canonical(&args.sweep)?;
-    opts.out = canonical(&out)?;
+    opts.file = canonical(file)?;
+    opts.out = canonical(out)?;
     // Not resolved through links: the binary may exist only on the nodes.
     opts.cascade = std::path::absolute(&opts.cascade)
         .with_context(|| format!("resolving {}", opts.cascade.display()))?;
-    let files = write_scripts(&plan, &opts).map_err(lift)?;
-    println!(
-        "{}: {} runs in {} shards, {} array task(s)\n  {}\n  {}\n  {}\nsubmit with: sh {}\n\
-         results: {} once the merge job has run",
-        plan.design.name,
-        plan.design.run_count(),
-        args.tasks,
-        files.array_tasks,
-        files.array.display(),
-        files.merge.display(),
-        files.submit.display(),
-        files.submit.display(),
-        opts.out.join("results.csv").display()
-    );
-    Ok(())
+    let files = write_scripts(job, &opts).map_err(lift)?;
+    Ok((files, opts.out))
 }
 
 /// True when `dir` holds a sweep (its sweep.json), so `cascade plot` charts the sweep.

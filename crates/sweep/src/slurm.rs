@@ -1,20 +1,21 @@
-//! `cascade sweep slurm`: an sbatch job array that runs a sweep's shards, a merge job that
-//! waits for it, and a submit script that chains the two.
+//! `cascade sweep slurm` and `cascade calibrate slurm`: an sbatch job array that runs the
+//! shards of a sweep (or of a calibration's starts), a merge job that waits for it, and a
+//! submit script that chains the two. One writer serves both ([`JobKind`] says which command
+//! the scripts call).
 //!
-//! The sweep is cut into `tasks` shards (`--shard I/tasks`); array task j runs shards
+//! The work is cut into `tasks` shards (`--shard I/tasks`); array task j runs shards
 //! `j·chunk … j·chunk + chunk − 1` one after the other, into `OUT/shards/I/`, each with
 //! `--resume` so a requeued task continues where it stopped. Slurm refuses arrays larger than
 //! its MaxArraySize (1001 by default): `chunk` keeps the array under it. Each shard uses
 //! `SLURM_CPUS_PER_TASK` threads. The merge job joins every shard into `OUT`.
 //!
-//! **Nothing given reaches a script unchecked.** Paths (the binary, the sweep file, `OUT`)
+//! **Nothing given reaches a script unchecked.** Paths (the binary, the sweep or calibration file, `OUT`)
 //! appear only as single-quoted shell words; the `#SBATCH` lines, which sbatch reads with its
 //! own rules, hold only numbers, the job name (reduced to letters, digits, '-' and '_'), a
 //! partition and a time limit checked against Slurm's syntax, and log paths relative to `OUT`
 //! (submit.sh submits from there). Any value with a control character (a newline would end a
 //! comment line and start a command) or that is not UTF-8 is refused, naming its option.
 
-use crate::plan::Plan;
 use crate::SweepError;
 use cascade_report::atomic::write_bytes;
 use std::path::{Path, PathBuf};
@@ -22,14 +23,76 @@ use std::path::{Path, PathBuf};
 /// Slurm's default MaxArraySize: array indices must stay below it.
 pub const DEFAULT_MAX_ARRAY_SIZE: u32 = 1001;
 
+/// Which command the scripts run: `cascade sweep` or `cascade calibrate`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    /// `cascade sweep FILE --shard I/N` and `cascade sweep merge`.
+    Sweep,
+    /// `cascade calibrate FILE --shard I/N` and `cascade calibrate merge`.
+    Calibration,
+}
+
+impl JobKind {
+    /// The subcommand of `cascade`.
+    pub fn command(self) -> &'static str {
+        match self {
+            JobKind::Sweep => "sweep",
+            JobKind::Calibration => "calibrate",
+        }
+    }
+
+    /// What the file is, for messages and comments.
+    pub fn noun(self) -> &'static str {
+        match self {
+            JobKind::Sweep => "sweep",
+            JobKind::Calibration => "calibration",
+        }
+    }
+
+    /// The script variable holding the file's path.
+    fn file_var(self) -> &'static str {
+        match self {
+            JobKind::Sweep => "SWEEP",
+            JobKind::Calibration => "CALIBRATION",
+        }
+    }
+}
+
+/// What the scripts' comments say about the job: its name, hash and size.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// The sweep's or calibration's name (the job name, reduced to safe characters).
+    pub name: String,
+    /// Its hash.
+    pub hash: String,
+    /// Its size in words, e.g. `36 runs` or `8 starts`.
+    pub size: String,
+    /// The file as given (named by errors).
+    pub file: String,
+}
+
+impl Job {
+    /// The job of a sweep plan.
+    pub fn of_plan(plan: &crate::plan::Plan) -> Self {
+        Job {
+            name: plan.design.name.clone(),
+            hash: plan.hash.clone(),
+            size: format!("{} runs", plan.design.run_count()),
+            file: plan.file.clone(),
+        }
+    }
+}
+
 /// What to generate.
 #[derive(Clone, Debug)]
 pub struct SlurmOptions {
+    /// Sweep or calibration.
+    pub kind: JobKind,
     /// The `cascade` binary the jobs run (absolute).
     pub cascade: PathBuf,
-    /// The sweep file (absolute).
-    pub sweep_file: PathBuf,
-    /// The sweep's output folder (absolute); scripts go to `OUT/slurm/`.
+    /// The sweep or calibration file (absolute).
+    pub file: PathBuf,
+    /// The output folder (absolute); scripts go to `OUT/slurm/`.
     pub out: PathBuf,
     /// Number of shards.
     pub tasks: u32,
@@ -71,7 +134,7 @@ pub fn check(opts: &SlurmOptions) -> Result<u32, String> {
         return Err("--chunk must be at least 1".into());
     }
     check_path("--cascade", &opts.cascade)?;
-    check_path("the sweep file path", &opts.sweep_file)?;
+    check_path(&format!("the {} file path", opts.kind.noun()), &opts.file)?;
     check_path("--out", &opts.out)?;
     if let Some(p) = &opts.partition {
         check_partition(p)?;
@@ -157,21 +220,25 @@ pub fn check_time(t: &str) -> Result<(), String> {
 }
 
 /// The job array script.
-pub fn array_script(plan: &Plan, opts: &SlurmOptions, array_tasks: u32) -> String {
-    let d = &plan.design;
+pub fn array_script(job: &Job, opts: &SlurmOptions, array_tasks: u32) -> String {
+    let kind = opts.kind;
     let mut s = String::from("#!/bin/bash\n");
     s += &format!(
-        "# Sweep {:?} (hash {}): {} runs in {} shards, {} array task(s) of {} shard(s).\n",
-        d.name,
-        plan.hash,
-        d.run_count(),
+        "# {} {:?} (hash {}): {} in {} shards, {} array task(s) of {} shard(s).\n",
+        capitalised(kind.noun()),
+        job.name,
+        job.hash,
+        job.size,
         opts.tasks,
         array_tasks,
         opts.chunk
     );
-    s += "# Written by `cascade sweep slurm`; submit with submit.sh: it submits from OUT, where\n";
+    s += &format!(
+        "# Written by `cascade {} slurm`; submit with submit.sh: it submits from OUT, where\n",
+        kind.command()
+    );
     s += "# the log paths below start, and queues the merge.\n";
-    s += &format!("#SBATCH --job-name=cascade-{}\n", job_name(&d.name));
+    s += &format!("#SBATCH --job-name=cascade-{}\n", job_name(&job.name));
     s += &format!("#SBATCH --array=0-{}\n", array_tasks - 1);
     s += "#SBATCH --ntasks=1\n";
     s += &format!("#SBATCH --cpus-per-task={}\n", opts.cpus_per_task);
@@ -183,34 +250,40 @@ pub fn array_script(plan: &Plan, opts: &SlurmOptions, array_tasks: u32) -> Strin
         shell_quote(&opts.cascade.display().to_string())
     );
     s += &format!(
-        "SWEEP={}\n",
-        shell_quote(&opts.sweep_file.display().to_string())
+        "{}={}\n",
+        kind.file_var(),
+        shell_quote(&opts.file.display().to_string())
     );
     s += &format!("OUT={}\n", shell_quote(&opts.out.display().to_string()));
     s += &format!("SHARDS={}\nCHUNK={}\n", opts.tasks, opts.chunk);
-    s += r#"
+    s += &format!(
+        r#"
 first=$((SLURM_ARRAY_TASK_ID * CHUNK))
 last=$((first + CHUNK - 1))
 if [ "$last" -ge "$SHARDS" ]; then last=$((SHARDS - 1)); fi
 for shard in $(seq "$first" "$last"); do
     # Threads default to SLURM_CPUS_PER_TASK; --resume continues a requeued shard.
-    "$CASCADE" sweep "$SWEEP" --out "$OUT/shards/$shard" --shard "$shard/$SHARDS" --resume
+    "$CASCADE" {command} "${var}" --out "$OUT/shards/$shard" --shard "$shard/$SHARDS" --resume
 done
-"#;
+"#,
+        command = kind.command(),
+        var = kind.file_var()
+    );
     s
 }
 
 /// The merge job script.
-pub fn merge_script(plan: &Plan, opts: &SlurmOptions) -> String {
+pub fn merge_script(job: &Job, opts: &SlurmOptions) -> String {
+    let kind = opts.kind;
     let mut s = String::from("#!/bin/bash\n");
     s += &format!(
-        "# Merges the {} shards of sweep {:?} (hash {}) once the array has finished.\n",
-        opts.tasks, plan.design.name, plan.hash
+        "# Merges the {} shards of {} {:?} (hash {}) once the array has finished.\n",
+        opts.tasks,
+        kind.noun(),
+        job.name,
+        job.hash
     );
-    s += &format!(
-        "#SBATCH --job-name=cascade-{}-merge\n",
-        job_name(&plan.design.name)
-    );
+    s += &format!("#SBATCH --job-name=cascade-{}-merge\n", job_name(&job.name));
     s += "#SBATCH --ntasks=1\n#SBATCH --cpus-per-task=1\n";
     s += &sbatch_common(opts);
     s += "#SBATCH --output=slurm/logs/merge.out\n";
@@ -221,12 +294,22 @@ pub fn merge_script(plan: &Plan, opts: &SlurmOptions) -> String {
     );
     s += &format!("OUT={}\n", shell_quote(&opts.out.display().to_string()));
     s += &format!("SHARDS={}\n", opts.tasks);
-    s += r#"
+    s += &format!(
+        r#"
 dirs=()
 for shard in $(seq 0 $((SHARDS - 1))); do dirs+=("$OUT/shards/$shard"); done
-"$CASCADE" sweep merge "${dirs[@]}" --out "$OUT"
-"#;
+"$CASCADE" {} merge "${{dirs[@]}}" --out "$OUT"
+"#,
+        kind.command()
+    );
     s
+}
+
+fn capitalised(word: &str) -> String {
+    let mut c = word.chars();
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// The submit script: the array, then the merge with `afterok` on it, both submitted from
@@ -234,7 +317,7 @@ for shard in $(seq 0 $((SHARDS - 1))); do dirs+=("$OUT/shards/$shard"); done
 pub fn submit_script(opts: &SlurmOptions) -> String {
     format!(
         r#"#!/bin/sh
-# Submits the sweep's job array and its merge job (which runs once every array task succeeded).
+# Submits the {noun}'s job array and its merge job (which runs once every array task succeeded).
 # The jobs start in OUT: their log paths (#SBATCH --output) are relative to it.
 set -eu
 OUT={out}
@@ -248,7 +331,8 @@ echo "array job $array, merge job $merge"
 echo "$array" > slurm/array.jobid
 echo "$merge" > slurm/merge.jobid
 "#,
-        out = shell_quote(&opts.out.display().to_string())
+        out = shell_quote(&opts.out.display().to_string()),
+        noun = opts.kind.noun()
     )
 }
 
@@ -277,9 +361,9 @@ fn job_name(name: &str) -> String {
 }
 
 /// Writes the three scripts under `OUT/slurm/` (and creates `OUT/slurm/logs/`).
-pub fn write_scripts(plan: &Plan, opts: &SlurmOptions) -> Result<SlurmFiles, SweepError> {
+pub fn write_scripts(job: &Job, opts: &SlurmOptions) -> Result<SlurmFiles, SweepError> {
     let array_tasks = check(opts).map_err(|message| SweepError::BadSweep {
-        file: plan.file.clone(),
+        file: job.file.clone(),
         message,
     })?;
     let dir = opts.out.join("slurm");
@@ -290,8 +374,8 @@ pub fn write_scripts(plan: &Plan, opts: &SlurmOptions) -> Result<SlurmFiles, Swe
         submit: dir.join("submit.sh"),
         array_tasks,
     };
-    write_script(&files.array, &array_script(plan, opts, array_tasks))?;
-    write_script(&files.merge, &merge_script(plan, opts))?;
+    write_script(&files.array, &array_script(job, opts, array_tasks))?;
+    write_script(&files.merge, &merge_script(job, opts))?;
     write_script(&files.submit, &submit_script(opts))?;
     Ok(files)
 }
@@ -313,8 +397,9 @@ mod tests {
 
     fn opts(tasks: u32, chunk: u32) -> SlurmOptions {
         SlurmOptions {
+            kind: JobKind::Sweep,
             cascade: "/bin/cascade".into(),
-            sweep_file: "/s/it's.ron".into(),
+            file: "/s/it's.ron".into(),
             out: "/o".into(),
             tasks,
             chunk,
@@ -349,7 +434,7 @@ mod tests {
             ("--out", |o, v| o.out = format!("/o/{v}").into()),
             ("--cascade", |o, v| o.cascade = format!("/c/{v}").into()),
             ("the sweep file path", |o, v| {
-                o.sweep_file = format!("/s/{v}").into()
+                o.file = format!("/s/{v}").into()
             }),
         ];
         for bad in ["a\nb", "a\rb", "a\0b", "a\u{1b}b", "a\tb"] {
@@ -409,6 +494,56 @@ mod tests {
             let e = check_partition(bad).unwrap_err();
             assert!(e.starts_with("--partition:"), "{bad:?}: {e}");
         }
+    }
+
+    #[test]
+    fn one_writer_serves_sweeps_and_calibrations() {
+        let job = Job {
+            name: "flash cascade".into(),
+            hash: "abc".into(),
+            size: "8 starts".into(),
+            file: "f.ron".into(),
+        };
+        let mut o = opts(4, 3);
+        o.kind = JobKind::Calibration;
+        o.file = "/c/it's.ron".into();
+        let array = array_script(&job, &o, 2);
+        assert!(array.starts_with("#!/bin/bash\n# Calibration \"flash cascade\" (hash abc): 8 starts in 4 shards, 2 array task(s) of 3 shard(s).\n# Written by `cascade calibrate slurm`"), "{array}");
+        assert!(
+            array.contains("#SBATCH --job-name=cascade-flash_cascade\n"),
+            "{array}"
+        );
+        assert!(array.contains(r"CALIBRATION='/c/it'\''s.ron'"), "{array}");
+        assert!(
+            array.contains(
+                r#""$CASCADE" calibrate "$CALIBRATION" --out "$OUT/shards/$shard" --shard "$shard/$SHARDS" --resume"#
+            ),
+            "{array}"
+        );
+        let merge = merge_script(&job, &o);
+        assert!(
+            merge.contains("shards of calibration \"flash cascade\""),
+            "{merge}"
+        );
+        assert!(
+            merge.contains(r#""$CASCADE" calibrate merge "${dirs[@]}" --out "$OUT""#),
+            "{merge}"
+        );
+        assert!(submit_script(&o).contains("Submits the calibration's job array"));
+        // The sweep's scripts call the sweep command with its file variable.
+        o.kind = JobKind::Sweep;
+        let array = array_script(&job, &o, 2);
+        assert!(array.contains("# Sweep \"flash cascade\""), "{array}");
+        assert!(
+            array.contains(r#""$CASCADE" sweep "$SWEEP" --out"#),
+            "{array}"
+        );
+        assert!(merge_script(&job, &o).contains(r#""$CASCADE" sweep merge"#));
+        // A control character in the calibration file's path is named as such.
+        o.kind = JobKind::Calibration;
+        o.file = "/c/a\nb".into();
+        let e = check(&o).unwrap_err();
+        assert!(e.starts_with("the calibration file path"), "{e}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! A calibration folder: `calibration-plan.json` (what the calibration is, by hash) and
-//! `candidates.jsonl`, one JSON line per evaluated candidate, appended in the order the search
-//! asked for them, each written whole in one write (a kill leaves at most a torn last line,
-//! cut on reopening, as a sweep's runs.jsonl).
+//! A calibration folder: `calibration-plan.json` (what the calibration is, by hash, and the
+//! shard it runs, if any) and one journal per start — `candidates.jsonl` for a calibration of
+//! one start, `candidates-<k>.jsonl` for start k of several — one JSON line per evaluated
+//! candidate, appended in the order the search asked for them, each written whole in one write
+//! (a kill leaves at most a torn last line, cut on reopening, as a sweep's runs.jsonl).
 
 use super::Design;
 use crate::plan::Cell;
@@ -59,6 +60,9 @@ pub struct PlanFile {
     pub calibration_file: String,
     /// Everything that decides the result.
     pub design: Design,
+    /// The shard this folder runs (`I/N`), absent when it runs every start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
 /// The plan file's path.
@@ -66,9 +70,35 @@ pub fn plan_path(dir: &Path) -> PathBuf {
     dir.join("calibration-plan.json")
 }
 
-/// The journal's path.
+/// The journal's path (of a calibration of one start).
 pub fn journal_path(dir: &Path) -> PathBuf {
     dir.join("candidates.jsonl")
+}
+
+/// The journal of start `start` of a calibration of `starts`.
+pub fn journal_path_of(dir: &Path, start: u32, starts: u32) -> PathBuf {
+    if starts == 1 {
+        journal_path(dir)
+    } else {
+        dir.join(format!("candidates-{start}.jsonl"))
+    }
+}
+
+/// Reads and parses `dir/calibration-plan.json`; None when there is none.
+pub fn read_plan(dir: &Path) -> Result<Option<PlanFile>, SweepError> {
+    let path = plan_path(dir);
+    if path.symlink_metadata().is_err() {
+        return Ok(None);
+    }
+    let bytes = read_bounded(&path, SWEEP_MANIFEST)?;
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| SweepError::folder(&path, format!("not a calibration plan: {e}")))
+}
+
+/// How a plan file names its shard: `shard I/N`, or `every start`.
+pub fn shard_words(shard: Option<&str>) -> String {
+    shard.map_or_else(|| "every start".into(), |s| format!("shard {s}"))
 }
 
 /// The result's path.
@@ -80,10 +110,7 @@ pub fn result_path(dir: &Path) -> PathBuf {
 /// `resume`).
 pub fn prepare(dir: &Path, plan: &PlanFile, resume: bool) -> Result<(), SweepError> {
     let path = plan_path(dir);
-    if path.symlink_metadata().is_ok() {
-        let bytes = read_bounded(&path, SWEEP_MANIFEST)?;
-        let held: PlanFile = serde_json::from_slice(&bytes)
-            .map_err(|e| SweepError::folder(&path, format!("not a calibration plan: {e}")))?;
+    if let Some(held) = read_plan(dir)? {
         if !resume {
             return Err(SweepError::folder(
                 dir,
@@ -104,6 +131,16 @@ pub fn prepare(dir: &Path, plan: &PlanFile, resume: bool) -> Result<(), SweepErr
                 ),
             ));
         }
+        if held.shard != plan.shard {
+            return Err(SweepError::folder(
+                dir,
+                format!(
+                    "holds {} of this calibration, not {}; refusing to resume",
+                    shard_words(held.shard.as_deref()),
+                    shard_words(plan.shard.as_deref())
+                ),
+            ));
+        }
         return Ok(());
     }
     let non_empty = fs::read_dir(dir)
@@ -117,22 +154,26 @@ pub fn prepare(dir: &Path, plan: &PlanFile, resume: bool) -> Result<(), SweepErr
     }
     // The plan comes first: a folder killed before it is empty, and reusable.
     fs::create_dir_all(dir).map_err(|e| SweepError::io(dir, e))?;
-    let bytes = json_bytes(plan).map_err(|e| SweepError::Encode {
-        path: path.clone(),
-        message: e.to_string(),
-    })?;
-    Ok(write_bytes(&path, &bytes)?)
+    write_json(&path, plan)
 }
 
-/// Every whole line of this calibration in the journal, by index (the first of an index
-/// wins); torn, malformed and foreign lines are ignored, and their candidates run again.
-pub fn read(dir: &Path, hash: &str) -> Result<BTreeMap<u64, Candidate>, SweepError> {
-    let path = journal_path(dir);
+/// Writes `value` as pretty JSON to `path`, atomically.
+pub fn write_json(path: &Path, value: &impl Serialize) -> Result<(), SweepError> {
+    let bytes = json_bytes(value).map_err(|e| SweepError::Encode {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    Ok(write_bytes(path, &bytes)?)
+}
+
+/// Every whole line of this calibration in the journal at `path`, by index (the first of an
+/// index wins); torn, malformed and foreign lines are ignored, and their candidates run again.
+pub fn read(path: &Path, hash: &str) -> Result<BTreeMap<u64, Candidate>, SweepError> {
     let mut out = BTreeMap::new();
     if path.symlink_metadata().is_err() {
         return Ok(out);
     }
-    let bytes = read_bounded(&path, RUNS_LOG)?;
+    let bytes = read_bounded(path, RUNS_LOG)?;
     for line in whole_lines(&bytes) {
         if let Ok(c) = serde_json::from_slice::<Candidate>(line) {
             if c.calibration == hash {
@@ -143,6 +184,16 @@ pub fn read(dir: &Path, hash: &str) -> Result<BTreeMap<u64, Candidate>, SweepErr
     Ok(out)
 }
 
+/// A candidate as its journal line (JSON and a newline).
+pub fn line(path: &Path, c: &Candidate) -> Result<Vec<u8>, SweepError> {
+    let mut bytes = serde_json::to_vec(c).map_err(|e| SweepError::Encode {
+        path: path.to_path_buf(),
+        message: format!("candidate {}: {e}", c.index),
+    })?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
 /// The journal open for appending.
 pub struct Journal {
     path: PathBuf,
@@ -150,20 +201,18 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// Opens (or creates) the journal of `dir`, cutting a torn last line.
-    pub fn open(dir: &Path) -> Result<Self, SweepError> {
-        let path = journal_path(dir);
-        let file = open_append(&path)?;
-        Ok(Journal { path, file })
+    /// Opens (or creates) the journal at `path`, cutting a torn last line.
+    pub fn open(path: &Path) -> Result<Self, SweepError> {
+        let file = open_append(path)?;
+        Ok(Journal {
+            path: path.to_path_buf(),
+            file,
+        })
     }
 
     /// Appends one candidate as one line, in one write.
     pub fn append(&mut self, c: &Candidate) -> Result<(), SweepError> {
-        let mut bytes = serde_json::to_vec(c).map_err(|e| SweepError::Encode {
-            path: self.path.clone(),
-            message: format!("candidate {}: {e}", c.index),
-        })?;
-        bytes.push(b'\n');
+        let bytes = line(&self.path, c)?;
         self.file
             .write_all(&bytes)
             .map_err(|e| SweepError::io(&self.path, e))

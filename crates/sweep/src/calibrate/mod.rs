@@ -10,30 +10,33 @@
 //! of the values it is told, so a resumed calibration replays the journal to the same state
 //! and writes the same calibration.json bytes as an uninterrupted one. The estimate, its
 //! moments and bootstrap standard errors are computed from the journal ([`estimate`]).
+//!
+//! A calibration of `starts: K` runs K independent searches ([`starts`]), each with its own
+//! journal; `--shard I/N` runs the starts k ≡ I (mod N), and [`merge`] joins shard folders
+//! into the folder (and calibration.json bytes) one machine running every start writes.
 
 pub mod chi_square;
 pub mod estimate;
+mod evaluate;
 pub mod j_test;
 pub mod journal;
+pub mod merge;
 pub mod moments;
 pub mod nelder_mead;
+mod result;
 pub mod spec;
+pub mod starts;
 
-use crate::exec::run_one_with;
-use crate::plan::{plan_spec, read_text, Axis, AxisValue, Kind, Plan, RunId};
+use crate::plan::{plan_spec, read_text, AxisValue, Kind, Plan};
 use crate::spec::{check_name, AxisSpec, Sampling, SweepSpec};
-use crate::SweepError;
-use cascade_report::atomic::write_bytes;
-use cascade_report::json::json_bytes;
+use crate::{Shard, SweepError};
 use cascade_report::manifest::sha256_hex;
-use journal::{Candidate, Journal, PlanFile, SeedRun};
+use evaluate::{Evaluator, Running};
+use journal::{Candidate, Journal, PlanFile};
 use moments::{check_metric, Moments};
-use nelder_mead::{minimize, Settings, Stop};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use spec::{CalibrationSpec, Optimiser, Target};
-use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -95,17 +98,24 @@ pub struct Design {
     pub bootstrap: u32,
     /// Realisations the targets average (the J-test's scaling); left out of the JSON at its
     /// default of 1, so calibrations planned before it existed keep their hash.
-    #[serde(default = "one_run", skip_serializing_if = "is_one_run")]
+    #[serde(default = "one", skip_serializing_if = "is_one")]
     pub target_runs: u32,
+    /// Independent searches ([`starts`]); left out of the JSON at its default of 1, so a
+    /// calibration of one start keeps its hash.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub starts: u32,
 }
 
-fn one_run() -> u32 {
+fn one() -> u32 {
     1
 }
 
-fn is_one_run(n: &u32) -> bool {
+fn is_one(n: &u32) -> bool {
     *n == 1
 }
+
+/// Most starts a calibration may ask for (each is a whole search).
+pub const MAX_STARTS: u32 = 100_000;
 
 /// A planned calibration.
 #[derive(Clone, Debug)]
@@ -175,6 +185,12 @@ fn plan_spec_of(spec: &CalibrationSpec, dir: &Path) -> Result<(Design, Plan), St
     if spec.target_runs == 0 {
         return Err("field target_runs: the targets average at least 1 realisation".into());
     }
+    if !(1..=MAX_STARTS).contains(&spec.starts) {
+        return Err(format!(
+            "field starts: must be between 1 (one search) and {MAX_STARTS}, got {}",
+            spec.starts
+        ));
+    }
     let first = (spec.parameters.len() as u64 + 1).saturating_mul(spec.seeds.len() as u64);
     if spec.budget < first {
         return Err(format!(
@@ -243,6 +259,7 @@ fn plan_spec_of(spec: &CalibrationSpec, dir: &Path) -> Result<(Design, Plan), St
         optimiser: spec.optimiser.clone(),
         bootstrap: spec.bootstrap,
         target_runs: spec.target_runs,
+        starts: spec.starts,
     };
     Ok((design, plan))
 }
@@ -328,20 +345,27 @@ pub struct Options {
     pub threads: usize,
     /// Continue the calibration already in the folder.
     pub resume: bool,
+    /// The starts to run: those whose index is `shard.index` modulo `shard.count`.
+    pub shard: Shard,
 }
 
 /// Receives each evaluated candidate (on the calling thread).
 pub trait Progress {
-    /// After each candidate; `best` is the least objective so far; `replayed` when it came
-    /// from the journal.
-    fn candidate(&self, c: &Candidate, best: Option<f64>, replayed: bool);
+    /// After each candidate of start `start`; `best` is that start's least objective so far;
+    /// `replayed` when it came from the journal.
+    fn candidate(&self, start: u32, c: &Candidate, best: Option<f64>, replayed: bool);
 }
 
 /// What a calibration did, besides calibration.json.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
-    /// calibration.json's content.
+    /// calibration.json's content; for a shard of several (which writes no calibration.json),
+    /// `calibration`, `hash`, `shard` and the summary of each of its `starts`.
     pub result: Value,
+    /// True when calibration.json was written (the shard holds every start).
+    pub whole: bool,
+    /// The starts this shard ran.
+    pub starts: Vec<u32>,
     /// Candidates evaluated in all.
     pub candidates: u64,
     /// Candidates replayed from the journal.
@@ -355,7 +379,8 @@ pub struct Outcome {
     pub overhead: Duration,
 }
 
-/// Runs the calibration into `dir` and writes `dir/calibration.json`.
+/// Runs the starts of `opts.shard` into `dir`; writes `dir/calibration.json` when the shard
+/// holds every start.
 pub fn calibrate(
     cal: &Calibration,
     dir: &Path,
@@ -367,371 +392,109 @@ pub fn calibrate(
         message: format!("threads: {reason}"),
     })?;
     let started = Instant::now();
+    let shard = (opts.shard != Shard::WHOLE).then(|| opts.shard.to_string());
     let plan_file = PlanFile {
         cascade_version: env!("CARGO_PKG_VERSION").to_string(),
         hash: cal.hash.clone(),
         calibration_file: cal.file.clone(),
         design: cal.design.clone(),
+        shard,
     };
     journal::prepare(dir, &plan_file, opts.resume)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
         .map_err(|e| SweepError::io(dir, std::io::Error::other(e)))?;
-    let mut ev = Evaluator {
-        cal,
-        dir,
-        moments: Moments::new(
-            cal.design
-                .targets
-                .iter()
-                .map(|t| t.metric.clone())
-                .collect(),
-        ),
-        journal: journal::read(dir, &cal.hash)?,
-        log: Journal::open(dir)?,
-        pool,
-        done: Vec::new(),
-        by_values: HashMap::new(),
-        best: None,
-        progress,
-        runs: 0,
-        run_time: Duration::ZERO,
-        pool_time: Duration::ZERO,
-        worker_overhead: Duration::ZERO,
+    let moments = Moments::new(
+        cal.design
+            .targets
+            .iter()
+            .map(|t| t.metric.clone())
+            .collect(),
+    );
+    let ours: Vec<u32> = (0..cal.design.starts)
+        .filter(|&k| opts.shard.holds(u64::from(k)))
+        .collect();
+    let mut runs = Vec::with_capacity(ours.len());
+    let (mut run_count, mut run_time, mut pool_time, mut worker_overhead) =
+        (0, Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    for &k in &ours {
+        let path = journal::journal_path_of(dir, k, cal.design.starts);
+        let mut ev = Evaluator::new(
+            &cal.design,
+            &cal.hash,
+            k,
+            journal::read(&path, &cal.hash)?,
+            progress,
+        );
+        ev.log = Some(Journal::open(&path)?);
+        ev.journal_file = path;
+        ev.running = Some(Running {
+            plan: &cal.plan,
+            file: &cal.file,
+            moments: &moments,
+            pool: &pool,
+        });
+        let run = ev.search()?;
+        if let Some(log) = &ev.log {
+            log.sync()?;
+        }
+        run_count += ev.runs;
+        run_time += ev.run_time;
+        pool_time += ev.pool_time;
+        worker_overhead += ev.worker_overhead;
+        runs.push(run);
+    }
+    let whole = opts.shard == Shard::WHOLE;
+    let result = if whole {
+        result::write(dir, &cal.design, &cal.hash, &runs)?
+    } else {
+        result::shard_summary(&cal.design, &cal.hash, opts.shard, &runs)
     };
-    let Optimiser::NelderMead {
-        step,
-        x_tol,
-        f_tol,
-        restarts,
-    } = cal.design.optimiser;
-    let settings = Settings {
-        step,
-        x_tol,
-        f_tol,
-        restarts,
-        max_iterations: 1_000_000,
-    };
-    let found = minimize(&cal.design.start, &settings, |batch| ev.batch(batch))?;
-    ev.log.sync()?;
-    let result = result(cal, &ev.done, found.stop);
-    let bytes = json_bytes(&result).map_err(|e| SweepError::Encode {
-        path: journal::result_path(dir),
-        message: e.to_string(),
-    })?;
-    write_bytes(&journal::result_path(dir), &bytes)?;
-    let replayed = ev.done.len() as u64 - ev.runs / cal.design.seeds.len() as u64;
+    let candidates: u64 = runs.iter().map(|r| r.done.len() as u64).sum();
+    let replayed = candidates - run_count / cal.design.seeds.len() as u64;
     // The calling thread's time outside the pool (the search, the journal, the result), and
     // the workers' time spent on moments rather than runs.
-    let overhead = started.elapsed().saturating_sub(ev.pool_time) + ev.worker_overhead;
+    let overhead = started.elapsed().saturating_sub(pool_time) + worker_overhead;
     Ok(Outcome {
         result,
-        candidates: ev.done.len() as u64,
+        whole,
+        starts: ours,
+        candidates,
         replayed,
-        runs: ev.runs,
-        run_time: ev.run_time,
+        runs: run_count,
+        run_time,
         overhead,
     })
 }
 
-/// Evaluates the search's batches: from the journal when it holds them, else by running them.
-struct Evaluator<'a> {
-    cal: &'a Calibration,
-    dir: &'a Path,
-    moments: Moments,
-    journal: BTreeMap<u64, Candidate>,
-    log: Journal,
-    pool: rayon::ThreadPool,
-    done: Vec<Candidate>,
-    /// Candidates by their parameter values (integers round: two points can be one candidate).
-    by_values: HashMap<Vec<String>, usize>,
-    best: Option<f64>,
-    progress: &'a dyn Progress,
-    runs: u64,
-    run_time: Duration,
-    pool_time: Duration,
-    worker_overhead: Duration,
-}
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
 
-impl Evaluator<'_> {
-    fn batch(&mut self, points: &[Vec<f64>]) -> Result<Option<Vec<f64>>, SweepError> {
-        let params = &self.cal.design.parameters;
-        let values: Vec<Vec<AxisValue>> = points
-            .iter()
-            .map(|u| params.iter().zip(u).map(|(p, &u)| p.value(u)).collect())
-            .collect();
-        let key = |v: &[AxisValue]| v.iter().map(|a| a.ron.clone()).collect::<Vec<_>>();
-        // The new candidates of this batch (a repeat within it counts once).
-        let mut new: Vec<usize> = Vec::new();
-        for (i, v) in values.iter().enumerate() {
-            let k = key(v);
-            if !self.by_values.contains_key(&k) && !new.iter().any(|&j| key(&values[j]) == k) {
-                new.push(i);
-            }
-        }
-        let seeds = self.cal.design.seeds.len() as u64;
-        let spent = self.done.len() as u64 * seeds;
-        if spent + new.len() as u64 * seeds > self.cal.design.budget {
-            return Ok(None);
-        }
-        let first = self.done.len() as u64;
-        let mut to_run = Vec::new();
-        for (n, &i) in new.iter().enumerate() {
-            let index = first + n as u64;
-            match self.journal.get(&index) {
-                Some(c) if c.unit == points[i] => {}
-                Some(c) => {
-                    return Err(SweepError::folder(
-                        journal::journal_path(self.dir),
-                        format!(
-                            "candidate {index} is {:?} in the journal but the replayed search \
-                             asks for {:?} (was the journal edited, or made by another build?)",
-                            c.unit, points[i]
-                        ),
-                    ))
-                }
-                None => to_run.push((index, i)),
-            }
-        }
-        let ran = self.run(&to_run, points, &values)?;
-        for (n, &i) in new.iter().enumerate() {
-            let index = first + n as u64;
-            let (c, replayed) = match ran.iter().position(|c| c.index == index) {
-                Some(p) => (ran[p].clone(), false),
-                None => (self.journal[&index].clone(), true),
-            };
-            if !replayed {
-                self.log.append(&c)?;
-            }
-            if let Some(f) = c.objective {
-                self.best = Some(self.best.map_or(f, |b| b.min(f)));
-            }
-            self.progress.candidate(&c, self.best, replayed);
-            self.by_values.insert(key(&values[i]), self.done.len());
-            self.done.push(c);
-        }
-        Ok(Some(
-            values
-                .iter()
-                .map(|v| {
-                    self.done[self.by_values[&key(v)]]
-                        .objective
-                        .unwrap_or(f64::INFINITY)
+    /// A design of `params` Uniform(0, 1) parameters (what the pure functions need).
+    pub(crate) fn design(params: usize) -> Design {
+        Design {
+            name: "t".into(),
+            scenario: String::new(),
+            set: Vec::new(),
+            seeds: vec![1, 2],
+            parameters: (0..params)
+                .map(|i| Parameter {
+                    path: format!("p{i}"),
+                    from: 0.0,
+                    to: 1.0,
+                    log: false,
+                    kind: Kind::Float,
                 })
                 .collect(),
-        ))
-    }
-
-    /// Runs every seed of the candidates `(index, point)` on the pool.
-    fn run(
-        &mut self,
-        todo: &[(u64, usize)],
-        points: &[Vec<f64>],
-        values: &[Vec<AxisValue>],
-    ) -> Result<Vec<Candidate>, SweepError> {
-        if todo.is_empty() {
-            return Ok(Vec::new());
+            start: vec![0.5; params],
+            targets: Vec::new(),
+            budget: 100,
+            optimiser: Optimiser::default(),
+            bootstrap: 0,
+            target_runs: 1,
+            starts: 1,
         }
-        let plan = self.batch_plan(todo.iter().map(|&(_, i)| &values[i]));
-        let seeds = &self.cal.design.seeds;
-        let jobs: Vec<(usize, usize)> = (0..todo.len())
-            .flat_map(|c| (0..seeds.len()).map(move |s| (c, s)))
-            .collect();
-        let moments = &self.moments;
-        let one = |&(c, s): &(usize, usize)| -> Result<(SeedRun, Duration, Duration), SweepError> {
-            let id = RunId {
-                point: c as u32,
-                replicate: s as u32,
-            };
-            let t0 = Instant::now();
-            let ran = run_one_with(&plan, id, seeds[s], None, |rec, sc| {
-                let t = Instant::now();
-                (moments.stats_of(rec, sc.instrument.tick_size), t)
-            })?;
-            let t1 = Instant::now();
-            let run = match ran {
-                Ok((summary, (stats, stats_started))) => {
-                    let m = moments.of_run(&summary, stats.as_ref()).map_err(|e| {
-                        SweepError::Encode {
-                            path: journal::journal_path(self.dir),
-                            message: format!("the summary as metrics: {e}"),
-                        }
-                    })?;
-                    // The statistics are the calibration's own cost, not the run's.
-                    let stats_time = t1 - stats_started;
-                    let extra = stats_time + t1.elapsed();
-                    let run = SeedRun {
-                        seed: seeds[s],
-                        moments: m,
-                        error: String::new(),
-                    };
-                    return Ok((run, (t1 - t0) - stats_time, extra));
-                }
-                Err(e) => SeedRun {
-                    seed: seeds[s],
-                    moments: vec![None; moments.count()],
-                    error: e.to_string(),
-                },
-            };
-            Ok((run, t1 - t0, t1.elapsed()))
-        };
-        let in_pool = Instant::now();
-        let results: Vec<(SeedRun, Duration, Duration)> = self.pool.install(|| {
-            jobs.par_iter()
-                .with_max_len(1)
-                .map(one)
-                .collect::<Result<_, _>>()
-        })?;
-        self.pool_time += in_pool.elapsed();
-        self.runs += jobs.len() as u64;
-        let mut per: Vec<Vec<SeedRun>> = vec![Vec::with_capacity(seeds.len()); todo.len()];
-        for ((c, _), (run, run_time, extra)) in jobs.iter().zip(results) {
-            self.run_time += run_time;
-            self.worker_overhead += extra;
-            per[*c].push(run);
-        }
-        let targets = &self.cal.design.targets;
-        let all = vec![1; seeds.len()];
-        Ok(todo
-            .iter()
-            .zip(per)
-            .map(|(&(index, i), runs)| {
-                let m: Vec<Vec<Option<f64>>> = runs.iter().map(|r| r.moments.clone()).collect();
-                Candidate {
-                    calibration: self.cal.hash.clone(),
-                    index,
-                    unit: points[i].clone(),
-                    values: values[i].iter().map(|v| v.cell.clone()).collect(),
-                    objective: estimate::objective(targets, &m, &all),
-                    runs,
-                }
-            })
-            .collect())
     }
-
-    /// The sweep plan whose point c is the c-th of `candidates`.
-    fn batch_plan<'v>(&self, candidates: impl Iterator<Item = &'v Vec<AxisValue>>) -> Plan {
-        let mut plan = self.cal.plan.clone();
-        let cands: Vec<&Vec<AxisValue>> = candidates.collect();
-        let axes: Vec<Axis> = plan
-            .design
-            .axes
-            .iter()
-            .enumerate()
-            .map(|(a, axis)| Axis {
-                values: cands.iter().map(|v| v[a].clone()).collect(),
-                ..axis.clone()
-            })
-            .collect();
-        plan.design.axes = axes;
-        plan.design.points = (0..cands.len() as u32)
-            .map(|c| vec![c; plan.design.axes.len()])
-            .collect();
-        plan.hash = self.cal.hash.clone();
-        plan.file = self.cal.file.clone();
-        plan
-    }
-}
-
-/// The J-test at candidate `c` (which has every moment on every seed).
-fn j_test_at(c: &Candidate, d: &Design) -> Result<j_test::JTest, String> {
-    let runs: Vec<Vec<f64>> = c
-        .runs
-        .iter()
-        .map(|r| r.moments.iter().copied().collect::<Option<Vec<f64>>>())
-        .collect::<Option<_>>()
-        .ok_or("a run at the estimate lacks a moment")?;
-    let targets: Vec<f64> = d.targets.iter().map(|t| t.value).collect();
-    j_test::j_test(&runs, &targets, d.parameters.len(), d.target_runs)
-}
-
-/// calibration.json's content.
-fn result(cal: &Calibration, done: &[Candidate], stop: Stop) -> Value {
-    let d = &cal.design;
-    let best = estimate::best(done);
-    let mut estimate_map = Map::new();
-    let mut unit = Value::Null;
-    if let Some(b) = best {
-        for (p, v) in d.parameters.iter().zip(&b.values) {
-            estimate_map.insert(
-                p.path.clone(),
-                serde_json::to_value(v).unwrap_or(Value::Null),
-            );
-        }
-        unit = json!(b.unit);
-    }
-    let moments: Vec<Value> = d
-        .targets
-        .iter()
-        .enumerate()
-        .map(|(k, t)| {
-            let (sim, se) = best.map_or((None, None), |b| estimate::moment_stats(b, k));
-            json!({"metric": t.metric, "target": t.value, "weight": t.weight,
-                   "simulated": sim, "se": se})
-        })
-        .collect();
-    let boots = estimate::bootstrap(done, &d.targets, d.bootstrap);
-    let spread = estimate::spread(&boots, d.parameters.len());
-    let mut se = Map::new();
-    let mut ci = Map::new();
-    for (p, s) in d.parameters.iter().zip(&spread) {
-        se.insert(p.path.clone(), json!(s.map(|s| s.0)));
-        ci.insert(p.path.clone(), json!(s.map(|s| s.1)));
-    }
-    let (j_test, j_test_reason) = match best.map(|b| j_test_at(b, d)) {
-        Some(Ok(j)) => (
-            json!({"statistic": j.statistic, "dof": j.dof, "p_value": j.p_value,
-                   "seeds": d.seeds.len(), "target_runs": d.target_runs,
-                   "variance_factor": j.variance_factor,
-                   "precision_correction": j.precision_correction}),
-            Value::Null,
-        ),
-        Some(Err(reason)) => (Value::Null, json!(reason)),
-        None => (Value::Null, json!("no candidate has every moment")),
-    };
-    let mut running: Option<f64> = None;
-    let path: Vec<Value> = done
-        .iter()
-        .map(|c| {
-            if let Some(f) = c.objective {
-                running = Some(running.map_or(f, |b| b.min(f)));
-            }
-            json!({"candidate": c.index, "objective": c.objective, "best": running})
-        })
-        .collect();
-    json!({
-        "calibration": d.name,
-        "hash": cal.hash,
-        "method": "method of simulated moments: J = sum_k w_k ((mean over seeds of m_k - t_k) / |t_k|)^2, \
-                   Nelder-Mead on the unit cube of the bounds; standard errors by bootstrap over seeds; \
-                   Hansen's J at the estimate: (t - m)' W (t - m) / (1/target_runs + 1/seeds), \
-                   W the inverse covariance of the moments over the seeds at the estimate \
-                   times (seeds - moments - 2)/(seeds - 1), chi-square with moments - parameters \
-                   degrees of freedom",
-        "estimate": estimate_map,
-        "estimate_unit": unit,
-        "objective": best.and_then(|b| b.objective),
-        "candidate": best.map(|b| b.index),
-        "moments": moments,
-        "standard_errors": {
-            "method": "bootstrap over seeds: the seeds drawn with replacement, each evaluated \
-                       candidate's objective recomputed, the least one taken",
-            "resamples": boots.len(),
-            "se": se,
-            "interval_95": ci,
-        },
-        "j_test": j_test,
-        "j_test_reason": j_test_reason,
-        "seeds": d.seeds,
-        "candidates": done.len(),
-        "runs": done.len() * d.seeds.len(),
-        "budget": d.budget,
-        "stopped": match stop {
-            Stop::Converged => "converged",
-            Stop::Budget => "budget",
-            Stop::Iterations => "iterations",
-        },
-        "objective_path": path,
-    })
 }

@@ -18,6 +18,7 @@
 //!     optimiser: NelderMead(step: 0.25, x_tol: 0.001, f_tol: 1e-9, restarts: 2),
 //!     bootstrap: 200,                      // resamples of the seeds for standard errors
 //!     target_runs: 1,                      // realisations the targets average (the J-test)
+//!     starts: 1,                           // independent searches (multi-start; shardable)
 //! )
 //! ```
 
@@ -62,6 +63,16 @@ pub struct CalibrationSpec {
     /// the J-test's variance of target − simulated is (1/target_runs + 1/seeds)·Σ.
     #[serde(default = "default_target_runs")]
     pub target_runs: u32,
+    /// Independent Nelder–Mead searches, each with the whole `budget` and the same seeds:
+    /// start 0 from `start`, start k ≥ 1 from point k + 1 of the Halton sequence in the unit
+    /// cube of the bounds (`starts::start_point`). The estimate is the least objective over
+    /// all of them. Starts are what `--shard I/N` splits (start k runs in shard k mod N).
+    #[serde(default = "default_starts")]
+    pub starts: u32,
+}
+
+fn default_starts() -> u32 {
+    1
 }
 
 fn default_target_runs() -> u32 {
@@ -165,6 +176,20 @@ mod tests {
         assert_eq!(c.optimiser, Optimiser::default());
         assert_eq!(c.bootstrap, 200);
         assert_eq!(c.target_runs, 1);
+        assert_eq!(c.starts, 1);
+    }
+
+    #[test]
+    fn the_readme_example_parses_with_every_field() {
+        let readme = include_str!("../../../../README.md");
+        let from = readme
+            .find("```ron\nCalibration(")
+            .expect("README has the example")
+            + 7;
+        let len = readme[from..].find("```").expect("the example ends");
+        let c = CalibrationSpec::parse(&readme[from..from + len]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((c.starts, c.target_runs, c.bootstrap), (1, 1, 200));
+        assert_eq!(c.parameters.len(), 3);
     }
 
     #[test]
