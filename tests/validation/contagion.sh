@@ -3,7 +3,8 @@
 # 1-10 as shipped and under each counterfactual (no arbitrage capital; no capital between the
 # perps; no spot-perp capital; perp-b's index from spot-z alone; both isolations), then each
 # variant's perp-b liquidations by root, perp-a's and perp-b's 12-minute falls and the delay
-# from perp-a's first liquidation to perp-b's (issue 12).
+# from perp-a's first liquidation to perp-b's, and the cascade tree's edges across venues
+# (issue 12).
 #
 #   tests/validation/contagion.sh [BINARY] [OUT]
 #
@@ -38,8 +39,9 @@ def mean(xs):
 def fmt(x, d=1):
     return "—" if x is None else f"{x:,.{d}f}"
 print("| variant | perp-a liquidations | perp-b liquidations | by index | by arbitrage | by own flow "
-      "| seeds with imported ones | perp-a fall 12 min, % | perp-b fall 12 min, % | first on perp-b after perp-a, s |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+      "| seeds with imported ones | perp-a fall 12 min, % | perp-b fall 12 min, % | first on perp-b after perp-a, s "
+      "| takeovers under a parent on the other venue | deepest generation |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for v in variants:
     rows = []
     for seed in range(1, 11):
@@ -48,12 +50,13 @@ for v in variants:
         r = b["liquidation_roots"]
         rows.append((a["liquidations"]["count"], b["liquidations"]["count"], r["index"],
                      r["arbitrage"], r["own_flow"], a["price"]["max_fall_12min_pct"],
-                     b["price"]["max_fall_12min_pct"], c["first_liquidation_delay_s"]))
+                     b["price"]["max_fall_12min_pct"], c["first_liquidation_delay_s"],
+                     c["cross_venue_links"], c["max_generation"]))
     col = lambda k: [row[k] for row in rows]
-    rng = lambda k: f"{fmt(mean(col(k)))} [{fmt(min(col(k)), 0 if k < 5 else 1)}, {fmt(max(col(k)), 0 if k < 5 else 1)}]"
+    rng = lambda k: f"{fmt(mean(col(k)))} [{fmt(min(col(k)), 0 if k < 5 or k > 7 else 1)}, {fmt(max(col(k)), 0 if k < 5 or k > 7 else 1)}]"
     imported = sum(1 for row in rows if row[2] + row[3] > 0)
     delays = [d for d in col(7) if d is not None]
     delay = f"{fmt(mean(delays))} [{fmt(min(delays), 0)}, {fmt(max(delays), 0)}] on {len(delays)}" if delays else "—"
     print(f"| {v} | {rng(0)} | {rng(1)} | {rng(2)} | {rng(3)} | {rng(4)} | {imported} of 10 "
-          f"| {rng(5)} | {rng(6)} | {delay} |")
+          f"| {rng(5)} | {rng(6)} | {delay} | {rng(8)} | {rng(9)} |")
 PY

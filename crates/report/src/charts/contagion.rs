@@ -6,9 +6,14 @@
 //! `venues.<name>.first_liquidation_after_home_s`); an arrow runs from the home venue's first
 //! to each other venue's.
 //!
-//! Reads each venue's `liquidations` table (`time_s`, `liquidation`, `quantity`) and the home
-//! venue's `series` for the time axis. In a window of the run (`plot --window`), "first"
-//! means first within the window.
+//! The cascade tree's edges across venues (liquidations.csv `parent_venue`,
+//! `parent_liquidation`, written by multi-venue runs) are thin lines from the parent's first
+//! step on its venue's panel to each child's first step on its own, ending in a dot.
+//!
+//! Reads each venue's `liquidations` table (`time_s`, `liquidation`, `quantity`, and the
+//! parent columns when present) and the home venue's `series` for the time axis. In a window
+//! of the run (`plot --window`), "first" means first within the window, and an edge is drawn
+//! when both ends are in it.
 
 use super::liquidations::bin_width;
 use super::liquidity::upper;
@@ -20,7 +25,7 @@ use crate::ReportError;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 /// True for a multi-venue run with a liquidation on some venue.
 pub(super) fn applies(data: &RunData) -> bool {
@@ -37,6 +42,10 @@ struct Row<'a> {
     lots: f64,
     takeovers: usize,
     first_s: Option<f64>,
+    /// Each takeover's first step, by its id.
+    starts: BTreeMap<i64, f64>,
+    /// Takeovers set off from another venue: (parent venue, parent id, child's first step, s).
+    parents: Vec<(String, i64, f64)>,
 }
 
 /// The liquidations of `venue` in `bins` bins of `width_s` (one after the last bin counts in
@@ -48,28 +57,43 @@ fn row(venue: Shown<'_>, width_s: f64, bins: usize) -> Result<Row<'_>, ReportErr
         lots: 0.0,
         takeovers: 0,
         first_s: None,
+        starts: BTreeMap::new(),
+        parents: Vec::new(),
     };
     let Some(f) = out.venue.liquidations else {
         return Ok(out);
     };
+    let parent_venue = f.text("parent_venue");
+    let parent_id = f.num("parent_liquidation");
     let (t, q, id) = (
         f.need_num("time_s")?,
         f.need_num("quantity")?,
         f.need_num("liquidation")?,
     );
-    let mut ids = BTreeSet::new();
-    for ((t, q), id) in t.iter().zip(q).zip(id) {
+    for (i, ((t, q), id)) in t.iter().zip(q).zip(id).enumerate() {
         let Some(t) = *t else { continue };
         let lots = q.unwrap_or(0.0).abs();
         let b = ((t / width_s).max(0.0) as usize).min(out.bins.len() - 1);
         out.bins[b] += lots;
         out.lots += lots;
         if let Some(id) = id {
-            ids.insert(*id as i64);
+            let first = out.starts.entry(*id as i64).or_insert(t);
+            if t < *first {
+                *first = t;
+            }
+            let parent = (
+                parent_venue.and_then(|c| c[i].as_deref()),
+                parent_id.and_then(|c| c[i]),
+            );
+            if let (Some(v), Some(p)) = parent {
+                if v != out.venue.name && t <= out.starts[&(*id as i64)] {
+                    out.parents.push((v.to_string(), p as i64, t));
+                }
+            }
         }
         out.first_s = Some(out.first_s.map_or(t, |f: f64| f.min(t)));
     }
-    out.takeovers = ids.len();
+    out.takeovers = out.starts.len();
     Ok(out)
 }
 
@@ -80,6 +104,23 @@ fn rows(data: &RunData, width_s: f64, bins: usize) -> Result<Vec<Row<'_>>, Repor
         .filter(|v| !v.spot || v.liquidations.is_some_and(|f| f.rows() > 0))
         .map(|v| row(v, width_s, bins))
         .collect()
+}
+
+/// The cascade tree's edges between panels: (parent's row, its first step, s; child's row, its
+/// first step, s), for the parents that are in the chart.
+fn edges(rows: &[Row<'_>]) -> Vec<(usize, f64, usize, f64)> {
+    let mut out = Vec::new();
+    for (k, r) in rows.iter().enumerate() {
+        for (venue, id, t) in &r.parents {
+            let parent = rows.iter().enumerate().find(|(_, p)| p.venue.name == venue);
+            if let Some((pk, p)) = parent {
+                if let Some(&pt) = p.starts.get(id) {
+                    out.push((pk, pt, k, *t));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// "12.3 s after", "0.250 s before": a delay with the decimals its size needs.
@@ -178,15 +219,33 @@ struct Panels<'a> {
     home: Option<(&'a str, f64)>,
 }
 
+/// Where a panel's times are in pixels (backend coordinates): the pixels of the axis's two
+/// ends at the panel's middle height.
+#[derive(Clone, Copy, Debug)]
+struct PanelPixels {
+    from: (i32, i32),
+    to: (i32, i32),
+    x: (f64, f64),
+}
+
+impl PanelPixels {
+    /// The pixel at axis value `x`, at the panel's middle height.
+    fn at(&self, x: f64) -> (i32, i32) {
+        let f = (x - self.x.0) / (self.x.1 - self.x.0);
+        let px = f64::from(self.from.0) + f * f64::from(self.to.0 - self.from.0);
+        (px.round() as i32, self.from.1)
+    }
+}
+
 /// Draws row `k`'s panel into `area`; returns the pixel (backend coordinates) of the middle
-/// of its first-liquidation line, where an arrow starts or ends.
+/// of its first-liquidation line, where an arrow starts or ends, and where its times are.
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     p: &Panels<'_>,
     r: &Row<'_>,
     k: usize,
     last: bool,
-) -> Result<Option<(i32, i32)>, ReportError> {
+) -> Result<(Option<(i32, i32)>, PanelPixels), ReportError> {
     let (axis, y) = (&p.axis, 0.0..p.hi);
     let mut chart = style::cartesian(area, p.x.clone(), y.clone(), last)?;
     let y_desc = format!("{} (lots / {})", r.venue.name, p.width_label);
@@ -223,18 +282,48 @@ fn draw_panel<DB: DrawingBackend>(
     }
     let label = first_label(r, p.home, k == 0);
     chart.draw_series([EmptyElement::at((at, p.hi)) + Text::new(label, (dx, 4), font.pos(pos))])?;
-    Ok(r.first_s.map(|_| chart.backend_coord(&(at, p.hi / 2.0))))
+    let pixels = PanelPixels {
+        from: chart.backend_coord(&(p.x.start, p.hi / 2.0)),
+        to: chart.backend_coord(&(p.x.end, p.hi / 2.0)),
+        x: (p.x.start, p.x.end),
+    };
+    Ok((
+        r.first_s.map(|_| chart.backend_coord(&(at, p.hi / 2.0))),
+        pixels,
+    ))
+}
+
+/// A thin line on `root` from pixel `a` to pixel `b` (backend coordinates), a dot at `b`: an
+/// edge of the cascade tree between venues.
+fn edge<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    a: (i32, i32),
+    b: (i32, i32),
+) -> Result<(), ReportError> {
+    let base = root.get_base_pixel();
+    let (a, b) = ((a.0 - base.0, a.1 - base.1), (b.0 - base.0, b.1 - base.1));
+    let colour = style::INK.mix(0.45);
+    root.draw(&PathElement::new([a, b], colour.stroke_width(1)))?;
+    root.draw(&Circle::new(b, 3, colour.filled()))?;
+    Ok(())
 }
 
 /// The legend: each venue's totals, the first-liquidation line, the arrow when one is drawn,
 /// the shocks.
-fn legend(rows: &[Row<'_>], p: &Panels<'_>) -> Vec<(String, Mark)> {
+fn legend(rows: &[Row<'_>], p: &Panels<'_>, edges: usize) -> Vec<(String, Mark)> {
     let mut legend: Vec<(String, Mark)> = rows.iter().map(legend_entry).collect();
     legend.push(("first liquidation".to_string(), Mark::Dashed(style::INK)));
     if p.home.is_some() && rows.iter().skip(1).any(|r| r.first_s.is_some()) {
         legend.push((
             "from the home venue's first to each venue's first".to_string(),
             Mark::Line(style::INK),
+        ));
+    }
+    if edges > 0 {
+        let s = if edges == 1 { "" } else { "s" };
+        legend.push((
+            format!("{edges} takeover{s} set off from another venue (cascade tree)"),
+            Mark::Dot(style::INK),
         ));
     }
     if !p.shocks.is_empty() {
@@ -263,15 +352,22 @@ pub(super) fn draw<DB: DrawingBackend>(
         shocks: venues::shock_times(data)?,
         home: rows.first().and_then(|r| Some((r.venue.name, r.first_s?))),
     };
+    let edges = edges(&rows);
     let plot = style::frame(
         root,
         &style::title("Liquidations per venue", &data.label()),
-        &legend(&rows, &p),
+        &legend(&rows, &p, edges.len()),
     )?;
     let areas = panels(&plot, rows.len());
     let mut anchors = Vec::with_capacity(rows.len());
+    let mut pixels = Vec::with_capacity(rows.len());
     for (k, (r, area)) in rows.iter().zip(&areas).enumerate() {
-        anchors.push(draw_panel(area, &p, r, k, k + 1 == rows.len())?);
+        let (anchor, px) = draw_panel(area, &p, r, k, k + 1 == rows.len())?;
+        anchors.push(anchor);
+        pixels.push(px);
+    }
+    for &(pk, pt, k, t) in &edges {
+        edge(root, pixels[pk].at(p.axis.x(pt)), pixels[k].at(p.axis.x(t)))?;
     }
     if let Some(Some(from)) = anchors.first() {
         for to in anchors.iter().skip(1).flatten() {
@@ -389,6 +485,39 @@ mod tests {
         let svg = svg(&two_perps((320, 3), (305, 1)));
         assert!(svg.contains("first at 305.0 s, 15.0 s before perp-a"));
         assert_eq!(svg.matches("<polygon").count(), 1);
+    }
+
+    #[test]
+    fn takeovers_set_off_from_another_venue_are_linked_to_their_parents() {
+        // perp-b's takeovers 0 and 2 (at 313 s and 315 s) were set off by perp-a's 1 (302 s)
+        // and 4 (305 s); its takeover 1 by its own 0 (not an edge between venues).
+        let parents = [Some("perp-a"), Some("perp-b"), Some("perp-a")];
+        let ids = [Some(1), Some(0), Some(4)];
+        let b = [
+            fixture::series(200, true),
+            fixture::liquidations(313, 3)
+                .text(
+                    "parent_venue",
+                    parents.iter().map(|p| p.map(str::to_string)),
+                )
+                .int("parent_liquidation", ids.iter().copied()),
+        ];
+        let a = [fixture::series(300, true), fixture::liquidations(301, 30)];
+        let data = RunData::from_tables("pair", 2, &a).with_venues(
+            "perp-a",
+            vec![VenueFrames::from_tables("perp-b", false, &b)],
+        );
+        let rows = rows(&data, 10.0, 60).unwrap();
+        assert_eq!(
+            edges(&rows),
+            vec![(0, 302.0, 1, 313.0), (0, 305.0, 1, 315.0)]
+        );
+        let svg = svg(&data);
+        assert!(svg.contains("2 takeovers set off from another venue (cascade tree)"));
+        // Two edges end in a dot each, one more in the legend.
+        assert_eq!(svg.matches("<circle").count(), 3);
+        // Without the parent columns (a folder from before them), no edge.
+        assert!(edges(&super::rows(&fixture::two_perps_one_spot(), 10.0, 60).unwrap()).is_empty());
     }
 
     #[test]
