@@ -88,14 +88,14 @@ impl Simulation {
         let mut on_venue: Vec<Vec<u32>> = vec![Vec::new(); n_venues];
         let mut importers = Vec::new();
         for (i, a) in built.agents.iter().enumerate() {
-            match &a.kind {
-                kind if kind.cross_venues().is_some() => {
+            match a.kind.cross_venues() {
+                Some(cross) => {
                     importers.push(i as u32);
-                    for &v in kind.cross_venues().unwrap_or_default() {
+                    for &v in cross {
                         on_venue[usize::from(v)].push(i as u32);
                     }
                 }
-                _ => on_venue[usize::from(built.venues[i])].push(i as u32),
+                None => on_venue[usize::from(built.venues[i])].push(i as u32),
             }
         }
         let tape_rows = Budget::of(scenario).tape_rows(MEMORY_BUDGET_BYTES) / n_venues as u64;
