@@ -25,8 +25,7 @@
 //!
 //! **Memory.** What grows with the parameters is the recording: per sample one series row and
 //! 2 × `SNAPSHOT_LEVELS` book rows; per trade one row of the tape; per agent its state,
-//! account and index entry ([`AGENT_BYTES`]), an account on every other venue of the run
-//! ([`ACCOUNT_BYTES`]: each venue holds one for every agent), and a book node and a handle for each order it
+//! account and index entry ([`AGENT_BYTES`]) and a book node and a handle for each order it
 //! may rest ([`RESTING_BYTES`]). What a recorded row costs at the peak is measured, not its
 //! `size_of`: the report holds each table again as columns, as CSV text and as Parquet pages
 //! while it writes it. `cascade run` of `baseline.ron` over 60 s peaked at 7.2 MB of resident
@@ -38,6 +37,8 @@
 //! [`MEMORY_BUDGET_BYTES`] = 4 GiB: a third of a 12 GiB laptop, or two runs of a sweep on each
 //! 8 GiB of a cluster node. Checked at the bound: the same 60 s with a sample every 114.57 µs
 //! (524,000 samples, just inside the bound) peaked at 3,775,468 KB (3.6 GiB) and took 49 s.
+//! A multi-venue run holds an account for every agent on every venue: each beyond the
+//! agent's own costs [`ACCOUNT_BYTES`].
 //!
 //! **Certain cost at check time, the tape at run time.** The samples, book snapshots, agents
 //! and resting orders are known from the scenario, and `cascade check` refuses a scenario
