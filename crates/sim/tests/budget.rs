@@ -10,7 +10,8 @@
 //! on (events, rows, bytes).
 
 use cascade_sim::scenario::{
-    Budget, MAX_EVENTS, MEMORY_BUDGET_BYTES, SAMPLE_FOOTPRINT_BYTES, TRADE_FOOTPRINT_BYTES,
+    Budget, ACCOUNT_BYTES, MAX_EVENTS, MEMORY_BUDGET_BYTES, SAMPLE_FOOTPRINT_BYTES,
+    TRADE_FOOTPRINT_BYTES,
 };
 use cascade_sim::{prepare, Override, Scenario, ScenarioError, Simulation};
 use serde_json::Value;
@@ -300,4 +301,68 @@ fn venue_day_is_admitted_with_room_for_the_tape_it_makes() {
     let cap = b.tape_rows(MEMORY_BUDGET_BYTES);
     assert!(cap > 7_963_578, "cap {cap}");
     assert!(b.bytes + b.orders * TRADE_FOOTPRINT_BYTES > MEMORY_BUDGET_BYTES);
+}
+
+/// The accounts every venue of the run really holds (the fund's included).
+fn allocated_accounts(s: &Scenario) -> f64 {
+    let sim = Simulation::new(s, 1);
+    sim.venues()
+        .iter()
+        .map(|v| v.accounts().len())
+        .sum::<usize>() as f64
+}
+
+#[test]
+fn the_budget_counts_an_account_per_agent_on_every_venue() {
+    for text in [
+        include_str!("../../../scenarios/bench/venues-1.ron"),
+        include_str!("../../../scenarios/bench/venues-5.ron"),
+        include_str!("../../../scenarios/flash-cascade.ron"),
+    ] {
+        let s = prepare(text, &[]).unwrap();
+        let b = Budget::of(&s);
+        assert_eq!(b.accounts, allocated_accounts(&s), "{}", s.name);
+    }
+    // venues-5: 7,020 agents and the shock account on each of five venues.
+    let s = prepare(include_str!("../../../scenarios/bench/venues-5.ron"), &[]).unwrap();
+    assert_eq!(Budget::of(&s).accounts, 5.0 * 7_021.0);
+
+    // The same agents on one venue, then with one of their groups on a second venue: the
+    // second venue costs its samples and one more account for every agent and the shocks.
+    let market = |second: bool| {
+        let noise = r#"Noise(name: "far", count: 100, rate_per_s: 0.5, limit_weight: 0.55,
+            market_weight: 0.2, cancel_weight: 0.35, offset_ticks_mean: 4.0, size_min: 1,
+            size_max: 10, max_orders: 4)"#;
+        let (home, venues) = if second {
+            (
+                String::new(),
+                format!(r#"VenueSpec(name: "v2", kind: Perp, agents: [{noise}])"#),
+            )
+        } else {
+            (format!("{noise},"), String::new())
+        };
+        let text = format!(
+            r#"Scenario(name: "two", duration_s: 60.0, sample_interval_s: 1.0,
+    instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.00),
+    agents: [{home}
+        Maker(name: "makers", count: 4, refresh_s: 1.0, half_spread_ticks: 2, levels: 20,
+              level_spacing_ticks: 5, size: 20),
+        Leveraged(name: "longs", count: 1000, long_share: 1.0, collateral: 300.0,
+                  leverage_min: 5.0, leverage_max: 50.0, entry_start_s: 0.0, entry_end_s: 60.0,
+                  check_interval_s: 30.0),
+    ],
+    venues: [{venues}],
+)"#
+        );
+        prepare(&text, &[]).unwrap()
+    };
+    let (one, two) = (market(false), market(true));
+    let (b1, b2) = (Budget::of(&one), Budget::of(&two));
+    assert_eq!((b1.accounts, b2.accounts), (1_105.0, 2.0 * 1_105.0));
+    assert_eq!(b1.accounts, allocated_accounts(&one));
+    assert_eq!(b2.accounts, allocated_accounts(&two));
+    let second_venue = (b2.samples - b1.samples) * SAMPLE_FOOTPRINT_BYTES + 1_105.0 * ACCOUNT_BYTES;
+    assert_eq!(b2.bytes - b1.bytes, second_venue);
+    // An account is not free: the difference above would not see a zero.
+    const { assert!(ACCOUNT_BYTES >= 48.0) };
 }

@@ -35,9 +35,9 @@ pub(crate) use validate::Fields;
 use validate::Validator;
 /// The run's budget: bounds on every rate and interval, derived in `validate/budget.rs`.
 pub use validate::{
-    Budget, AGENT_BYTES, EVENTS_PER_S, MAX_EVENTS, MAX_JUMPS_PER_STEP, MAX_RATE_PER_S,
-    MEMORY_BUDGET_BYTES, MIN_INTERVAL_S, RESTING_BYTES, SAMPLE_FOOTPRINT_BYTES, TIME_BUDGET_S,
-    TRADE_FOOTPRINT_BYTES,
+    Budget, ACCOUNT_BYTES, AGENT_BYTES, EVENTS_PER_S, MAX_EVENTS, MAX_JUMPS_PER_STEP,
+    MAX_RATE_PER_S, MEMORY_BUDGET_BYTES, MIN_INTERVAL_S, RESTING_BYTES, SAMPLE_FOOTPRINT_BYTES,
+    TIME_BUDGET_S, TRADE_FOOTPRINT_BYTES,
 };
 pub use validate::{FieldError, ValidationErrors};
 pub use venue::Preset;

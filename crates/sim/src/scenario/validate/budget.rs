@@ -37,6 +37,8 @@
 //! [`MEMORY_BUDGET_BYTES`] = 4 GiB: a third of a 12 GiB laptop, or two runs of a sweep on each
 //! 8 GiB of a cluster node. Checked at the bound: the same 60 s with a sample every 114.57 µs
 //! (524,000 samples, just inside the bound) peaked at 3,775,468 KB (3.6 GiB) and took 49 s.
+//! A multi-venue run holds an account for every agent on every venue: each beyond the
+//! agent's own costs [`ACCOUNT_BYTES`].
 //!
 //! **Certain cost at check time, the tape at run time.** The samples, book snapshots, agents
 //! and resting orders are known from the scenario, and `cascade check` refuses a scenario
@@ -83,6 +85,9 @@ pub const TRADE_FOOTPRINT_BYTES: f64 = 400.0;
 /// entry (48 bytes, measured by the liquidation bench).
 pub const AGENT_BYTES: f64 =
     (std::mem::size_of::<Agent>() + std::mem::size_of::<crate::accounts::Account>() + 48) as f64;
+/// Bytes of one more account: every venue of a multi-venue run holds one for every agent (zero
+/// for an agent that does not trade there), beyond the one [`AGENT_BYTES`] counts.
+pub const ACCOUNT_BYTES: f64 = std::mem::size_of::<crate::accounts::Account>() as f64;
 /// Bytes per order an agent may rest: a 32-byte book node and an 8-byte handle in its list.
 pub const RESTING_BYTES: f64 = 40.0;
 /// The volatility clock's interval, seconds (`exogenous::VOL_INTERVAL_NS`).
@@ -121,6 +126,9 @@ pub struct Budget {
     /// Expected orders reaching the book: an upper bound on the trade tape's rows (not
     /// budgeted: the tape is capped at run time, [`Budget::tape_rows`]).
     pub orders: f64,
+    /// Accounts the run holds over all its venues: on each venue one per agent, one for the
+    /// scripted shocks and one for the insurance fund when the fund trades.
+    pub accounts: f64,
     /// Expected memory of what is certain (samples, book snapshots, agents, resting orders),
     /// bytes; the trade tape is not in it.
     pub bytes: f64,
@@ -193,12 +201,28 @@ fn sources(s: &Scenario) -> (Vec<Source>, Budget) {
     if let Some(f) = &s.fundamental {
         out.push(rate("fundamental.jump_rate_per_s", f.jump_rate_per_s, d));
     }
+    // Every venue holds an account for every agent and the shock account, and one for its
+    // fund when the fund trades: beyond each agent's own (in AGENT_BYTES), the rest cost
+    // ACCOUNT_BYTES each, the agents' extra ones counted with their group.
+    let n_venues = 1 + s.venues.len();
+    let unit_quote = s.instrument.tick_size * s.instrument.lot_size;
+    let funds = (0..n_venues as u16)
+        .filter(|&v| {
+            let view = s.venue_view(v);
+            let rules = view.liquidation.rules(view.venue);
+            crate::venue::EngineConfig::new(&rules, unit_quote).fund_trades()
+        })
+        .count();
+    let extra_per_agent = (n_venues - 1) as f64;
+    base.accounts = (s.agent_count() as f64 + 1.0) * n_venues as f64 + funds as f64;
+    base.bytes += (n_venues + funds) as f64 * ACCOUNT_BYTES;
     for (_, at, g) in s.groups() {
         let (field, value, scaling, wakes_per_agent) = wakes(g, d);
         let agents = f64::from(g.count());
         let wakes = agents * wakes_per_agent;
         let sends = sends_per_wake(g);
-        let members = agents * (AGENT_BYTES + resting(g) * RESTING_BYTES);
+        let members =
+            agents * (AGENT_BYTES + extra_per_agent * ACCOUNT_BYTES + resting(g) * RESTING_BYTES);
         // Orders that can trade: in proportion to the wake-ups, or per life of a leveraged
         // trader whatever its checks.
         let (scaled, fixed) = match g {
