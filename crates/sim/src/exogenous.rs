@@ -28,6 +28,9 @@ pub(crate) struct Exogenous {
     /// The home venue's realised volatility.
     vol: VolState,
     shocks: Vec<Shock>,
+    /// The venue each shock acts on (a sell or buy program may name one; the rest act on the
+    /// home venue, 0).
+    shock_venues: Vec<usize>,
     /// Slices already executed of each sell or buy program.
     shock_slices: Vec<u32>,
 }
@@ -100,6 +103,15 @@ impl Exogenous {
             index_interval_ns,
             vol: VolState::default(),
             shocks: scenario.shocks.clone(),
+            shock_venues: scenario
+                .shocks
+                .iter()
+                .map(|s| {
+                    s.venue()
+                        .and_then(|n| scenario.venue_id(n))
+                        .map_or(0, usize::from)
+                })
+                .collect(),
             shock_slices: vec![0; scenario.shocks.len()],
         }
     }
@@ -145,7 +157,12 @@ impl Exogenous {
         clock.schedule_within(clock.now() + self.index_interval_ns, EventKind::IndexTick);
     }
 
-    /// Scripted shock `i`. A maker outage is returned for the kernel to apply to the agents,
+    /// The venue scripted shock `i` acts on.
+    pub(crate) fn shock_venue(&self, i: u32) -> usize {
+        self.shock_venues[i as usize]
+    }
+
+    /// Scripted shock `i`, on its venue ([`Exogenous::shock_venue`]). A maker outage is returned for the kernel to apply to the agents,
     /// after which it calls [`Venue::after_shock`].
     pub(crate) fn shock(
         &mut self,

@@ -347,10 +347,13 @@ impl Simulation {
                 self.venues[v].fund_workoff(&mut self.clock, rec)
             }
             EventKind::Shock(i) => {
+                // The run's stress starts with its first shock, wherever it acts.
+                self.rec.out.stress_from_ns.get_or_insert(self.clock.now());
+                let v = self.exo.shock_venue(i);
                 let (clock, venue, rec, exo) = (
                     &mut self.clock,
-                    &mut self.venues[HOME],
-                    &mut self.rec,
+                    &mut self.venues[v],
+                    Self::rec_of(&mut self.rec, &mut self.others, v),
                     &mut self.exo,
                 );
                 // The account after the agents' (the fund's trading account, if any, follows).

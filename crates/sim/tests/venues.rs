@@ -3,7 +3,7 @@
 //! follows that venue's mid; a perpetual with no index is left alone by another venue's index
 //! clock; a one-venue scenario gives the same recording with `venues: []` written out.
 
-use cascade_sim::{prepare, Scenario, Simulation};
+use cascade_sim::{prepare, Override, Scenario, Simulation};
 
 /// A home perpetual with no index, a second perpetual whose index is spot-x's mid, and spot-x;
 /// an arbitrageur trades all three; a sell program on the home venue.
@@ -102,4 +102,51 @@ fn a_perp_index_built_from_a_spot_venue_follows_its_mid_and_a_perp_without_one_h
     // The spot venue has neither an index nor margin accounts to liquidate.
     assert!(x.samples.iter().all(|r| r.index.is_none()));
     assert!(x.liquidations.is_empty());
+}
+
+/// The scenario with its sell program moved to venue `venue`.
+fn program_on(venue: &str) -> Result<Scenario, cascade_sim::ScenarioError> {
+    let set = format!(
+        "shocks=[MarketSell(at_s: 100.0, qty: 3000, over_s: 30.0, venue: Some(\"{venue}\"))]"
+    );
+    prepare(MARKET, &[Override::parse(&set).unwrap()])
+}
+
+#[test]
+fn a_sell_program_on_a_spot_venue_trades_there_and_reaches_the_perp_through_its_index() {
+    let s = program_on("x").unwrap_or_else(|e| panic!("{e}"));
+    let rec = Simulation::new(&s, 1).audit(true).run();
+    assert!(rec.audit.is_none(), "{:?}", rec.audit);
+    // The shock account is the one after the 158 agents (54 on a, 52 on b, 52 on x).
+    let shock = 158;
+    let (b, x) = (&rec.venues[0].recording, &rec.venues[1].recording);
+    let sold = |trades: &[cascade_sim::Trade]| {
+        trades
+            .iter()
+            .filter(|t| t.taker.0 == shock)
+            .map(|t| t.qty.0)
+            .sum::<i64>()
+    };
+    assert_eq!(sold(&rec.trades), 0, "the program traded on the home venue");
+    assert_eq!(sold(&b.trades), 0, "the program traded on b");
+    assert!(sold(&x.trades) > 1000, "{}", sold(&x.trades));
+    // x's mid and b's index (built from x alone) fall over the program; the run's stress
+    // starts at the program.
+    let at = |r: &cascade_sim::Recording, s: usize| r.samples[s].mid_x2().unwrap() as f64 / 2.0;
+    assert!(
+        at(x, 135) < at(x, 99) * 0.995,
+        "{} {}",
+        at(x, 99),
+        at(x, 135)
+    );
+    let ix = |s: usize| b.samples[s].index.unwrap().0 as f64;
+    assert!(ix(136) < ix(99) * 0.995, "{} {}", ix(99), ix(136));
+    assert_eq!(rec.stress_from_ns, Some(100_000_000_000));
+}
+
+#[test]
+fn a_sell_program_on_a_venue_that_does_not_exist_is_refused_naming_the_field() {
+    let e = program_on("nowhere").unwrap_err().to_string();
+    assert!(e.contains("shocks[0].venue"), "{e}");
+    assert!(e.contains("no venue named \"nowhere\""), "{e}");
 }

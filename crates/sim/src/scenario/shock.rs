@@ -22,6 +22,11 @@ pub enum Shock {
         #[serde(default)]
         #[schemars(extend("x-unit" = "s", "minimum" = 0))]
         over_s: f64,
+        /// The venue the program trades on, by name (default: the home venue). A program on a
+        /// spot venue is news reaching spot markets first; the home perpetual feels it only
+        /// through its index and the agents trading across venues.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        venue: Option<String>,
     },
     /// A buy program, as `MarketSell`.
     MarketBuy {
@@ -35,6 +40,9 @@ pub enum Shock {
         #[serde(default)]
         #[schemars(extend("x-unit" = "s", "minimum" = 0))]
         over_s: f64,
+        /// The venue, as `MarketSell`'s.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        venue: Option<String>,
     },
     /// The index jumps by `pct` percent at `at_s`.
     IndexJump {
@@ -68,6 +76,14 @@ pub enum Shock {
 }
 
 impl Shock {
+    /// The venue a sell or buy program trades on, when it names one (else the home venue).
+    pub fn venue(&self) -> Option<&str> {
+        match self {
+            Shock::MarketSell { venue, .. } | Shock::MarketBuy { venue, .. } => venue.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The time of the shock, seconds.
     pub fn at_s(&self) -> f64 {
         match self {

@@ -28,6 +28,17 @@ impl Validator {
                         "the program would run past the end of the run",
                     );
                 }
+                if let Some(name) = shock.venue() {
+                    if s.venue_id(name).is_none() {
+                        self.err(
+                            format!("{p}.venue"),
+                            format!(
+                                "no venue named {name:?} (the home venue is {:?})",
+                                s.venue_name
+                            ),
+                        );
+                    }
+                }
             }
             Shock::IndexJump { pct, .. } => {
                 if s.index.is_none() {
