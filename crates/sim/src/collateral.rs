@@ -66,7 +66,7 @@ impl CollateralFeed {
             .iter()
             .map(|a| {
                 let source = match &a.price {
-                    CollateralPrice::Path(points) => Source::Path(
+                    CollateralPrice::Path { points } => Source::Path(
                         points
                             .iter()
                             .map(|p| (Scenario::ns(p.at_s), to_ppm(p.price)))
@@ -212,5 +212,69 @@ mod tests {
         assert_eq!(book_ppm(20_000, PPM, 10_000), PPM);
         // Rounded down: 1 tick of 3 at a peg of 1.0 is 0.333333.
         assert_eq!(book_ppm(2, PPM, 3), 333_333);
+    }
+
+    /// A perpetual whose traders hold all their margin in a token priced from a spot venue's
+    /// book ("usde"), with a 5% haircut, and the book's maker.
+    const BOOK_PRICED: &str = r#"Scenario(name: "t", duration_s: 60.0, sample_interval_s: 1.0,
+        instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.0),
+        venue_name: "perp",
+        collateral: Some(CollateralSpec(assets: [
+            CollateralAsset(name: "USDe", haircut: 0.05, price: Book(venue: "usde")),
+        ])),
+        agents: [
+          Maker(name: "makers", count: 1, refresh_s: 1.0, half_spread_ticks: 2, levels: 20,
+                level_spacing_ticks: 1, size: 50),
+          Leveraged(name: "longs", count: 20, long_share: 1.0, collateral: 100.0,
+                    leverage_min: 100.0, leverage_max: 100.0, entry_start_s: 1.0, entry_end_s: 2.0,
+                    collateral_asset: Some((asset: "USDe", share: 1.0))),
+        ],
+        venues: [VenueSpec(name: "usde", kind: Spot, agents: [
+          Maker(name: "usde-makers", count: 1, refresh_s: 1000.0, half_spread_ticks: 1,
+                levels: 5, level_spacing_ticks: 2000, size: 100),
+        ])])"#;
+
+    /// Runs the book-priced market to 10 s, sells `lots` into the token's book, runs on.
+    fn book_run(lots: i64) -> crate::kernel::Simulation {
+        use cascade_book::{OwnerId, Qty, Side};
+        let s = crate::prepare(BOOK_PRICED, &[]).unwrap();
+        let mut sim = crate::kernel::Simulation::new(&s, 1).audit(true);
+        sim.run_until(10_000_000_000);
+        assert!(
+            sim.rec.out.liquidations.is_empty(),
+            "nothing before the sale"
+        );
+        let mut rec = crate::recorder::Recorder::new(1_000_000_000, 60_000_000_000, 0.01);
+        if lots > 0 {
+            // Account 0 (the perp's maker) holds a zero account on the spot venue.
+            sim.venues[1].market_order(OwnerId(0), Side::Sell, Qty(lots), sim.now_ns(), &mut rec);
+        }
+        sim.run_until(60_000_000_000);
+        sim
+    }
+
+    #[test]
+    fn a_fall_of_the_token_s_own_book_liquidates_the_holders_on_the_perpetual() {
+        // Without a sale the token's mid stays at the opening price: no liquidation.
+        let calm = book_run(0).finish();
+        assert_eq!(calm.collateral_price_min_ppm, Some(PPM));
+        assert!(calm.liquidations.is_empty());
+        assert!(calm.audit.is_none());
+        // Selling all five bid levels (9,999 down to 1,999 ticks, 2,000 apart) leaves the book
+        // one-sided: the token is priced at its last trade, 1,999 / 10,000 = 0.1999. At 100x
+        // the holders' margin (95 at the peg after the haircut, about 19 now) is below
+        // maintenance (0.4% of about 9,500).
+        let sim = book_run(500);
+        assert_eq!(sim.venues[1].book().l1().mid_x2(), None);
+        let rec = sim.finish();
+        assert_eq!(rec.collateral_price_min_ppm, Some(199_900));
+        assert!(rec.audit.is_none(), "{:?}", rec.audit);
+        assert!(!rec.liquidations.is_empty());
+        assert!(rec
+            .liquidations
+            .iter()
+            .all(|l| l.trigger == crate::record::Trigger::Collateral(0)));
+        assert_eq!(rec.root_triggers.collateral, 20);
+        assert!(rec.ledger.collateral_units_sold > 0);
     }
 }

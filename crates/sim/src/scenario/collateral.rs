@@ -49,7 +49,10 @@ pub struct CollateralAsset {
 pub enum CollateralPrice {
     /// A scripted path: the price at each point, linear in between, the first point's price
     /// before it and the last's after it.
-    Path(Vec<PricePoint>),
+    Path {
+        /// The points, times increasing.
+        points: Vec<PricePoint>,
+    },
     /// A spot venue's book (one of `venues`), read as the token's own market: the price is
     /// `peg` × the venue's mid over its opening price (every venue opens at the instrument's
     /// `initial_price`), or its last trade when one side is empty. The way one venue priced
@@ -103,8 +106,20 @@ impl CollateralAsset {
     /// or the book's peg.
     pub fn opening_price(&self) -> f64 {
         match &self.price {
-            CollateralPrice::Path(points) => points.first().map_or(1.0, |p| p.price),
+            CollateralPrice::Path { points } => points.first().map_or(1.0, |p| p.price),
             CollateralPrice::Book { peg, .. } => *peg,
+        }
+    }
+}
+
+impl CollateralAsset {
+    /// The highest price the asset can have, quote currency per token: its path's highest
+    /// point, or for a book its peg times the [`crate::scenario::PRICE_HEADROOM`] that the
+    /// money bound leaves any price.
+    pub fn highest_price(&self) -> f64 {
+        match &self.price {
+            CollateralPrice::Path { points } => points.iter().map(|p| p.price).fold(0.0, f64::max),
+            CollateralPrice::Book { peg, .. } => peg * crate::scenario::PRICE_HEADROOM,
         }
     }
 }

@@ -36,7 +36,7 @@ pub use mark::{IndexSpec, MarkSpec};
 pub use parse::{parse_ron, ParseError};
 pub use shock::Shock;
 use validate::Validator;
-pub(crate) use validate::{check_share, Fields};
+pub(crate) use validate::{check_share, Fields, PRICE_HEADROOM};
 /// The run's budget: bounds on every rate and interval, derived in `validate/budget.rs`.
 pub use validate::{
     Budget, AGENT_BYTES, EVENTS_PER_S, MAX_EVENTS, MAX_JUMPS_PER_STEP, MAX_RATE_PER_S,

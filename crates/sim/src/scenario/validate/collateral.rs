@@ -45,7 +45,9 @@ impl Validator {
                 );
             }
             match &a.price {
-                CollateralPrice::Path(points) => self.price_path(&format!("{at}.price"), points),
+                CollateralPrice::Path { points } => {
+                    self.price_path(&format!("{at}.price.points"), points)
+                }
                 CollateralPrice::Book { venue, peg } => {
                     match s.venue_id(venue) {
                         None => self.err(
@@ -121,11 +123,13 @@ pub(crate) fn check_share(
     let spec = scenario.collateral.as_ref();
     let known = spec.and_then(|c: &CollateralSpec| c.asset_id(&share.asset));
     if let (Some(c), Some(a)) = (spec, known) {
-        let opening = c.assets[usize::from(a)].opening_price();
+        let asset = &c.assets[usize::from(a)];
+        let (opening, top) = (asset.opening_price(), asset.highest_price());
         let held = collateral * share.share;
         if opening.is_finite() && opening > 0.0 && held.is_finite() && held > 0.0 {
-            // The units bought at the opening price are counted like money.
-            f.money("collateral_asset.share", held / opening);
+            // The units bought at the opening price, at the highest price the asset can have,
+            // are counted like money.
+            f.money("collateral_asset.share", held / opening * top);
         }
     }
     if known.is_none() {

@@ -11,6 +11,7 @@ mod prices;
 mod shocks;
 mod venue;
 pub(crate) use collateral::check_share;
+pub(crate) use prices::PRICE_HEADROOM;
 
 pub use budget::{
     Budget, AGENT_BYTES, EVENTS_PER_S, MAX_EVENTS, MAX_JUMPS_PER_STEP, MAX_RATE_PER_S,
