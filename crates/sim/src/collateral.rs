@@ -230,7 +230,7 @@ mod tests {
                     collateral_asset: Some((asset: "USDe", share: 1.0))),
         ],
         venues: [VenueSpec(name: "usde", kind: Spot, agents: [
-          Maker(name: "usde-makers", count: 1, refresh_s: 1000.0, half_spread_ticks: 1,
+          Maker(name: "usde-makers", count: 1, refresh_s: 5.0, half_spread_ticks: 1,
                 levels: 5, level_spacing_ticks: 2000, size: 100),
         ])])"#;
 
@@ -247,7 +247,8 @@ mod tests {
         let mut rec = crate::recorder::Recorder::new(1_000_000_000, 60_000_000_000, 0.01);
         if lots > 0 {
             // Account 0 (the perp's maker) holds a zero account on the spot venue.
-            sim.venues[1].market_order(OwnerId(0), Side::Sell, Qty(lots), sim.now_ns(), &mut rec);
+            let now = sim.now_ns();
+            sim.venues[1].market_order(OwnerId(0), Side::Sell, Qty(lots), now, &mut rec);
         }
         sim.run_until(60_000_000_000);
         sim
@@ -261,20 +262,33 @@ mod tests {
         assert!(calm.liquidations.is_empty());
         assert!(calm.audit.is_none());
         // Selling all five bid levels (9,999 down to 1,999 ticks, 2,000 apart) leaves the book
-        // one-sided: the token is priced at its last trade, 1,999 / 10,000 = 0.1999. At 100x
-        // the holders' margin (95 at the peg after the haircut, about 19 now) is below
-        // maintenance (0.4% of about 9,500).
-        let sim = book_run(500);
-        assert_eq!(sim.venues[1].book().l1().mid_x2(), None);
-        let rec = sim.finish();
+        // one-sided until the maker's next refresh: the token is priced at its last trade,
+        // 1,999 / 10,000 = 0.1999. At 100x the holders' margin (95 at the peg after the
+        // haircut, about 19 now) is below maintenance (0.4% of about 9,500).
+        let rec = book_run(500).finish();
         assert_eq!(rec.collateral_price_min_ppm, Some(199_900));
         assert!(rec.audit.is_none(), "{:?}", rec.audit);
         assert!(!rec.liquidations.is_empty());
-        assert!(rec
-            .liquidations
-            .iter()
-            .all(|l| l.trigger == crate::record::Trigger::Collateral(0)));
-        assert_eq!(rec.root_triggers.collateral, 20);
+        // Every takeover's cascade is rooted in the token's fall: the first set off at a
+        // collateral tick, the rest by it or by a parent liquidation's fills on the perpetual.
+        assert_eq!(
+            rec.liquidations[0].trigger,
+            crate::record::Trigger::Collateral(0)
+        );
+        let r = rec.root_triggers;
+        assert_eq!((r.own_flow, r.index, r.arbitrage), (0, 0, 0), "{r:?}");
+        let mut taken: Vec<u32> = rec.liquidations.iter().map(|l| l.account).collect();
+        taken.sort_unstable();
+        taken.dedup();
+        assert_eq!(
+            r.collateral as usize,
+            taken.len(),
+            "one takeover each: {r:?}"
+        );
+        assert!(
+            r.collateral >= 10,
+            "most of the 20 holders taken over: {r:?}"
+        );
         assert!(rec.ledger.collateral_units_sold > 0);
     }
 }
