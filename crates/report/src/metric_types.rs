@@ -93,14 +93,18 @@ mod tests {
         assert_eq!(ty("liquidations.count"), MetricType::Int);
         assert_eq!(ty("ledger.open_interest"), MetricType::Int);
         assert_eq!(ty("samples"), MetricType::Int);
+        assert_eq!(ty("collateral.liquidations"), MetricType::Int);
+        assert_eq!(ty("collateral.price_min"), MetricType::Float);
+        assert_eq!(ty("collateral.sold_value"), MetricType::Float);
     }
 
     #[test]
     fn the_keys_are_the_summary_keys_each_described() {
-        // Every optional section present: funding (and the basis), fees, the margin gate, and
-        // another venue (contagion.*; venues.* is not a metric).
+        // Every optional section present: funding (and the basis), fees, the margin gate,
+        // another venue (contagion.*; venues.* is not a metric) and collateral assets.
         let rec = cascade_sim::Recording {
             funding: Some(Default::default()),
+            collateral_price_min_ppm: Some(650_000),
             fees_on: true,
             gate_on: true,
             venues: vec![cascade_sim::VenueRecording::default()],

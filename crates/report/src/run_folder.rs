@@ -380,6 +380,7 @@ fn trigger_text(t: cascade_sim::Trigger) -> String {
         cascade_sim::Trigger::Liquidation(id) => format!("liquidation:{id}"),
         cascade_sim::Trigger::MarginChange => "margin".into(),
         cascade_sim::Trigger::Funding => "funding".into(),
+        cascade_sim::Trigger::Collateral(a) => format!("collateral:{a}"),
     }
 }
 

@@ -29,6 +29,9 @@ pub struct Summary {
     /// The mid against the index, with funding on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub basis: Option<BasisSummary>,
+    /// Collateral assets besides cash, when the scenario has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collateral: Option<CollateralSummary>,
     /// Depth within 1% of the mid.
     pub depth: DepthSummary,
     /// The event loop.
@@ -80,6 +83,10 @@ pub struct VenueSummary {
     /// Largest |mid − home mid| / home mid over the samples with both, basis points (none on
     /// the home venue).
     pub basis_to_home_max_bps: Option<f64>,
+    /// Takeovers on the venue set off by a change of a collateral price, when the scenario
+    /// has collateral assets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collateral_liquidations: Option<u64>,
     /// Depth within 1% of the mid.
     pub depth: DepthSummary,
     /// Time of the venue's first liquidation after the home venue's first, seconds (negative
@@ -117,6 +124,21 @@ pub struct RootsSummary {
     /// Set off by the trade of an agent trading on several venues (a move imported by an
     /// arbitrageur).
     pub arbitrage: u64,
+}
+
+/// `collateral.*`: collateral assets besides cash, over every venue of the run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CollateralSummary {
+    /// Takeovers set off by a change of a collateral asset's price (the mark unchanged), all
+    /// venues.
+    pub liquidations: u64,
+    /// Lowest price any collateral asset had, quote currency per token.
+    pub price_min: f64,
+    /// Collateral sold at takeovers, quote currency at a price of 1 (its units × tick × lot).
+    pub sold_par: f64,
+    /// Cash credited for it (its price less the haircut at the takeover), quote currency.
+    pub sold_value: f64,
 }
 
 /// `contagion.*`: the other venues of a multi-venue run against the home venue (where the
@@ -370,6 +392,7 @@ pub fn summarize(rec: &Recording, fmt: &PriceFormat, stress_from_ns: Option<i64>
     let c = &rec.counters;
     Summary {
         basis: rec.funding.map(|_| basis_summary(samples)),
+        collateral: collateral_summary(rec),
         depth: depth_summary(samples, stress_from_ns),
         events: EventsSummary {
             processed: c.events_processed,
@@ -499,12 +522,30 @@ fn cross_venue_links(rec: &Recording) -> u64 {
     ids.len() as u64
 }
 
+/// `collateral.*`, summed over the run's venues (none without collateral assets).
+fn collateral_summary(rec: &Recording) -> Option<CollateralSummary> {
+    let price_min_ppm = rec.collateral_price_min_ppm?;
+    let all = std::iter::once(rec).chain(rec.venues.iter().map(|v| &v.recording));
+    let (mut liquidations, mut units, mut value) = (0u64, 0i64, 0i64);
+    for r in all {
+        liquidations += r.root_triggers.collateral;
+        units += r.ledger.collateral_units_sold;
+        value += r.ledger.collateral_sold;
+    }
+    Some(CollateralSummary {
+        liquidations,
+        price_min: price_min_ppm as f64 / 1e6,
+        sold_par: money(rec, units),
+        sold_value: money(rec, value),
+    })
+}
+
 /// The key under which `venues.*` lists the home venue when the recording does not name it.
 const HOME_KEY: &str = "home";
 
 /// Takeovers counted by their root.
 fn roots_total(t: &cascade_sim::RootTriggers) -> u64 {
-    t.own_flow + t.index + t.arbitrage
+    t.own_flow + t.index + t.arbitrage + t.collateral
 }
 
 /// The time between the first two samples, seconds (1 without two).
@@ -528,6 +569,10 @@ fn venue_summary(
     VenueSummary {
         basis: own.basis.clone(),
         basis_to_home_max_bps: home.and_then(|h| basis_to(&rec.samples, &h.samples)),
+        collateral_liquidations: own
+            .collateral
+            .as_ref()
+            .map(|_| rec.root_triggers.collateral),
         depth: own.depth.clone(),
         first_liquidation_after_home_s: home.and_then(|_| {
             let (a, b) = (home_first?, first?);

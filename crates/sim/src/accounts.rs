@@ -34,6 +34,14 @@ pub struct Account {
     pub trading_fees: i64,
     /// Funding received, net of funding paid, units.
     pub funding: i64,
+    /// Units of the collateral asset `collateral_asset` held (one unit is worth one unit of
+    /// cash at a price of 1 quote currency per token).
+    pub collateral_units: i64,
+    /// Which of the scenario's collateral assets the units are (meaningless without units).
+    pub collateral_asset: u16,
+    /// What the units count for as margin at the asset's last price, less its haircut,
+    /// units of cash (kept by the venue whenever the price changes).
+    pub collateral_value: i64,
 }
 
 impl Account {
@@ -71,9 +79,15 @@ impl Account {
         }
     }
 
-    /// Equity at `mark`, units.
+    /// Equity at `mark`, units: the margin balance plus the position at the mark.
     pub fn equity(&self, mark: i64) -> i128 {
-        i128::from(self.cash) + i128::from(self.pos) * i128::from(mark)
+        i128::from(self.margin_cash()) + i128::from(self.pos) * i128::from(mark)
+    }
+
+    /// The margin balance, units: cash plus the collateral units' value after the haircut
+    /// (cash alone for an account without collateral units).
+    pub fn margin_cash(&self) -> i64 {
+        self.cash + self.collateral_value
     }
 
     /// Applies a trade of `qty` (signed, + buys) at `price` ticks and `value` = price × |qty|.
@@ -145,7 +159,7 @@ impl LiquidationIndex {
         if !acc.margin || acc.in_liquidation || acc.pos == 0 {
             return;
         }
-        if let Some(k) = table.liquidation_key(acc.cash, acc.pos) {
+        if let Some(k) = table.liquidation_key(acc.margin_cash(), acc.pos) {
             acc.liq_key = Some(k);
             if acc.pos > 0 {
                 self.longs.insert((k, Reverse(id)));

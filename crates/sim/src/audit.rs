@@ -15,21 +15,53 @@ pub(crate) const FULL_AUDIT_EVERY: u64 = 4096;
 /// The audit's own copy of a venue's ledger.
 #[derive(Clone, Debug)]
 pub(crate) struct Audit {
-    shadow: Vec<(i64, i64)>,
+    /// Each account's (cash, position, collateral units).
+    shadow: Vec<(i64, i64, i64)>,
     fund: i64,
     /// The venue's trading-fee pool.
     fees: i64,
+    /// Deposits plus the cash credited for collateral sold at takeovers: the declared flows.
     deposits: i64,
+    /// Collateral units held or sold, by asset, at the start: conserved.
+    units: Vec<i64>,
+    /// Collateral units sold so far, all assets.
+    sold: i64,
+}
+
+/// Declared flows into a venue's cash ledger: deposits and collateral sold at takeovers.
+fn declared(venue: &Venue) -> i64 {
+    venue.ledger.deposits + venue.ledger.collateral_sold
+}
+
+/// Collateral units per asset: held by accounts plus sold at takeovers.
+fn units_by_asset(venue: &Venue) -> Vec<i64> {
+    let mut units = venue.units_sold().to_vec();
+    for a in &venue.accounts {
+        if a.collateral_units != 0 {
+            let k = usize::from(a.collateral_asset);
+            if units.len() <= k {
+                units.resize(k + 1, 0);
+            }
+            units[k] += a.collateral_units;
+        }
+    }
+    units
 }
 
 impl Audit {
     /// Starts from the venue as it is now.
     pub(crate) fn new(venue: &Venue) -> Self {
         Self {
-            shadow: venue.accounts.iter().map(|a| (a.cash, a.pos)).collect(),
+            shadow: venue
+                .accounts
+                .iter()
+                .map(|a| (a.cash, a.pos, a.collateral_units))
+                .collect(),
             fund: venue.fund,
             fees: venue.fee_pool,
-            deposits: venue.ledger.deposits,
+            deposits: declared(venue),
+            units: units_by_asset(venue),
+            sold: venue.ledger.collateral_units_sold,
         }
     }
 
@@ -46,22 +78,31 @@ impl Audit {
     /// The changes of one event net to zero: over the accounts it changed, positions sum to
     /// zero and cash plus the fund's change equals the new deposits.
     fn event_nets_to_zero(&mut self, venue: &Venue) -> Result<(), String> {
-        let (mut cash, mut pos) = (0i128, 0i128);
+        let (mut cash, mut pos, mut units) = (0i128, 0i128, 0i128);
         for &id in venue.dirty() {
             let a = &venue.accounts[id as usize];
             let shadow = &mut self.shadow[id as usize];
             cash += i128::from(a.cash - shadow.0);
             pos += i128::from(a.pos - shadow.1);
-            *shadow = (a.cash, a.pos);
+            units += i128::from(a.collateral_units - shadow.2);
+            *shadow = (a.cash, a.pos, a.collateral_units);
         }
         let fund = i128::from(venue.fund - self.fund) + i128::from(venue.fee_pool - self.fees);
-        let deposits = i128::from(venue.ledger.deposits - self.deposits);
+        let deposits = i128::from(declared(venue) - self.deposits);
+        let sold = i128::from(venue.ledger.collateral_units_sold - self.sold);
         self.fund = venue.fund;
         self.fees = venue.fee_pool;
-        self.deposits = venue.ledger.deposits;
+        self.deposits = declared(venue);
+        self.sold = venue.ledger.collateral_units_sold;
         if pos != 0 {
             return Err(format!(
                 "the event changed positions by {pos} lots in all, not 0"
+            ));
+        }
+        if units + sold != 0 {
+            return Err(format!(
+                "the event changed collateral units by {units} in accounts and {sold} sold, \
+                 not netting to 0"
             ));
         }
         if cash + fund != deposits {
@@ -92,7 +133,7 @@ impl Audit {
             .iter()
             .zip(accounts)
             .enumerate()
-            .find(|(_, (s, a))| **s != (a.cash, a.pos))
+            .find(|(_, (s, a))| **s != (a.cash, a.pos, a.collateral_units))
         {
             return Err(format!(
                 "account {id} changed without the ledger recording it"
@@ -101,10 +142,18 @@ impl Audit {
         let cash: i128 = accounts.iter().map(|a| i128::from(a.cash)).sum::<i128>()
             + i128::from(venue.fund)
             + i128::from(venue.fee_pool);
-        if cash != i128::from(venue.ledger.deposits) {
+        if cash != i128::from(declared(venue)) {
             return Err(format!(
-                "cash + insurance fund + fee pool = {cash} units, deposits = {} units",
-                venue.ledger.deposits
+                "cash + insurance fund + fee pool = {cash} units, deposits + collateral sold = \
+                 {} units",
+                declared(venue)
+            ));
+        }
+        let units = units_by_asset(venue);
+        if units != self.units {
+            return Err(format!(
+                "collateral units by asset (held + sold) are {units:?}, {:?} at the start",
+                self.units
             ));
         }
         let funding: i128 = accounts.iter().map(|a| i128::from(a.funding)).sum();

@@ -15,6 +15,7 @@ use crate::accounts::Account;
 use crate::agents::{build_agents, AccountView, Action, Agent, CrossCtx, Ctx};
 use crate::agents::{flow_window_s, AgentKind, FlowHistory, MarketState};
 use crate::audit::Audit;
+use crate::collateral::CollateralFeed;
 use crate::composite_index::{CompositeIndex, SourceOf};
 use crate::exogenous::{Exogenous, Outage, VolState};
 use crate::margin::MarginTable;
@@ -69,6 +70,10 @@ pub struct Simulation {
     /// One audit per venue with `--audit`, none without.
     audits: Vec<Audit>,
     pub(crate) last_event: EventKind,
+    /// The collateral assets' prices, when the scenario has collateral.
+    collateral: Option<CollateralFeed>,
+    /// Assets whose price changed at the last collateral tick (reused).
+    collateral_changed: Vec<u16>,
 }
 
 impl Simulation {
@@ -189,7 +194,19 @@ impl Simulation {
             spot: (0..n_venues as u16).map(|v| scenario.is_spot(v)).collect(),
             audits: Vec::new(),
             last_event: EventKind::Sample,
+            collateral: scenario
+                .collateral
+                .as_ref()
+                .map(|c| CollateralFeed::new(c, scenario)),
+            collateral_changed: Vec::new(),
         };
+        if let Some(feed) = &sim.collateral {
+            for venue in &mut sim.venues {
+                venue.start_collateral(feed.len(), |a| feed.quote(a));
+            }
+            sim.clock
+                .schedule(feed.interval_ns, EventKind::CollateralTick);
+        }
         for (i, agent) in sim.agents.iter_mut().enumerate() {
             if let Some(t) = agent.first_wake(end_ns) {
                 sim.clock.schedule(t, EventKind::Wake(i as u32));
@@ -379,7 +396,27 @@ impl Simulation {
                 let rec = Self::rec_of(&mut self.rec, &mut self.others, v);
                 self.venues[v].funding_pay(&mut self.clock, rec)
             }
+            EventKind::CollateralTick => self.collateral_tick(),
         }
+    }
+
+    /// The collateral clock: every asset's price is read; on every venue the holders of an
+    /// asset whose price changed are re-valued and those now below maintenance taken over.
+    fn collateral_tick(&mut self) {
+        let Some(feed) = &mut self.collateral else {
+            return;
+        };
+        let now = self.clock.now();
+        feed.read(now, &self.venues, &mut self.collateral_changed);
+        for &asset in &self.collateral_changed {
+            let (price, haircut) = feed.quote(asset);
+            for (v, venue) in self.venues.iter_mut().enumerate() {
+                let rec = Self::rec_of(&mut self.rec, &mut self.others, v);
+                venue.revalue_collateral(asset, price, haircut, &mut self.clock, rec);
+            }
+        }
+        self.clock
+            .schedule(now + feed.interval_ns, EventKind::CollateralTick);
     }
 
     /// A row of every venue's series; the next sample.
@@ -488,7 +525,12 @@ impl Simulation {
                 });
             }
         }
+        let price_min = self.collateral.as_ref().map(|f| f.price_min_ppm);
+        for v in &mut venues {
+            v.recording.collateral_price_min_ppm = price_min;
+        }
         self.rec.out.venues = venues;
+        self.rec.out.collateral_price_min_ppm = price_min;
         self.rec.out
     }
 

@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod agents;
 mod audit;
+pub mod collateral;
 mod composite_index;
 mod exogenous;
 pub mod fundamental;

@@ -169,6 +169,9 @@ pub struct Recording {
     /// The other venues of a multi-venue run, in the order of the scenario's `venues` (empty
     /// in a one-venue run).
     pub venues: Vec<VenueRecording>,
+    /// The lowest price any collateral asset had, parts per million of the quote currency
+    /// (none without collateral assets).
+    pub collateral_price_min_ppm: Option<i64>,
 }
 
 /// Takeovers of a venue by what set off the root of their cascade: a move of the venue's own
@@ -182,6 +185,8 @@ pub struct RootTriggers {
     pub index: u64,
     /// Roots set off by a cross-venue agent's trade.
     pub arbitrage: u64,
+    /// Roots set off by a fall of a collateral asset's price (the mark unchanged).
+    pub collateral: u64,
 }
 
 /// Another venue of a multi-venue run and what it recorded (its series, tape, book,
@@ -223,6 +228,8 @@ pub enum Trigger {
     MarginChange,
     /// A funding payment.
     Funding,
+    /// A change of a collateral asset's price (the asset's index in `collateral.assets`).
+    Collateral(u16),
 }
 
 /// One step of a liquidation: part (or all) of an account's position closed by the engine.
@@ -310,6 +317,11 @@ pub struct LedgerStats {
     pub maker_fees: i64,
     /// Taker fees.
     pub taker_fees: i64,
+    /// Cash credited to accounts for the collateral units sold at their takeovers (a declared
+    /// flow, like a deposit), units.
+    pub collateral_sold: i64,
+    /// Collateral units sold at takeovers, all assets.
+    pub collateral_units_sold: i64,
 }
 
 /// The funding figures of a run (with funding on).

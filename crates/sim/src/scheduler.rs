@@ -32,6 +32,8 @@ pub(crate) enum EventKind {
     FundingSample(VenueId),
     /// A venue pays funding between longs and shorts.
     FundingPay(VenueId),
+    /// The collateral assets' prices are read; holders of a changed one are re-valued.
+    CollateralTick,
 }
 
 /// A scheduled event. Ordered by time, then by the sequence number given when scheduled.

@@ -3,7 +3,7 @@
 
 use super::{secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
 use crate::rng::{exp_draw, Rng};
-use crate::scenario::{Fields, Scenario, Tier};
+use crate::scenario::{CollateralShare, Fields, Scenario, Tier};
 use cascade_book::{Qty, Side};
 use rand::Rng as _;
 use schemars::JsonSchema;
@@ -67,6 +67,10 @@ pub struct LeveragedSpec {
     #[serde(default)]
     #[schemars(extend("x-unit" = "s", "exclusiveMinimum" = 0))]
     pub re_entry_delay_s: Option<f64>,
+    /// Part of the collateral held in one of the scenario's collateral assets (bought at its
+    /// opening price), counted at its price less its haircut; none: all cash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collateral_asset: Option<CollateralShare>,
 }
 
 fn default_check() -> f64 {
@@ -112,6 +116,9 @@ impl GroupSpec for LeveragedSpec {
         if let Some(d) = self.re_entry_delay_s {
             f.positive("re_entry_delay_s", d);
         }
+        if let Some(share) = &self.collateral_asset {
+            crate::scenario::check_share(f, scenario, share, self.collateral);
+        }
     }
 
     fn max_resting(&self) -> usize {
@@ -120,6 +127,9 @@ impl GroupSpec for LeveragedSpec {
 
     fn build(&self, member: &mut Member<'_>) -> Leveraged {
         member.on_margin(self.collateral);
+        if let Some(share) = &self.collateral_asset {
+            member.hold_collateral(share);
+        }
         Leveraged::new(self, member.unit_quote, member.rng)
     }
 }

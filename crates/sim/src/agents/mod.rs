@@ -198,6 +198,23 @@ impl Member<'_> {
         self.account.cash = (collateral / self.unit_quote).round() as i64;
         self.account.margin = true;
     }
+
+    /// Moves `share.share` of the margin account's cash into units of the collateral asset
+    /// `share.asset`, bought at its opening price (one unit is one unit of cash at a price
+    /// of 1). The venue values them when the run starts.
+    pub fn hold_collateral(&mut self, share: &crate::scenario::CollateralShare) {
+        let Some(spec) = &self.scenario.collateral else {
+            return;
+        };
+        let Some(asset) = spec.asset_id(&share.asset) else {
+            return;
+        };
+        let moved = (self.account.cash as f64 * share.share).round() as i64;
+        let opening = spec.assets[usize::from(asset)].opening_price();
+        self.account.cash -= moved;
+        self.account.collateral_units = (moved as f64 / opening).round() as i64;
+        self.account.collateral_asset = asset;
+    }
 }
 
 /// An order instruction on its way to the exchange.

@@ -11,6 +11,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub mod collateral;
 mod funding;
 mod liquidation;
 mod margin;
@@ -23,6 +24,9 @@ mod venue;
 mod venues;
 
 pub use crate::agents::AgentGroup;
+pub use collateral::{
+    CollateralAsset, CollateralPrice, CollateralShare, CollateralSpec, PricePoint,
+};
 pub use funding::{FeeRules, FeeSpec, FundingRules, FundingSpec, PremiumSource};
 pub use liquidation::{
     Execution, LiquidationRules, LiquidationSpec, Remainder, Shortfall, StepMode,
@@ -31,8 +35,8 @@ pub use margin::{binance_tiers, MarginSpec, Tier};
 pub use mark::{IndexSpec, MarkSpec};
 pub use parse::{parse_ron, ParseError};
 pub use shock::Shock;
-pub(crate) use validate::Fields;
 use validate::Validator;
+pub(crate) use validate::{check_share, Fields, PRICE_HEADROOM};
 /// The run's budget: bounds on every rate and interval, derived in `validate/budget.rs`.
 pub use validate::{
     Budget, ACCOUNT_BYTES, AGENT_BYTES, EVENTS_PER_S, MAX_EVENTS, MAX_JUMPS_PER_STEP,
@@ -112,6 +116,10 @@ pub struct Scenario {
     /// book, rules and agents (none: a one-venue run).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub venues: Vec<VenueSpec>,
+    /// Collateral assets besides the quote currency, each priced from a scripted path or a
+    /// spot venue's book and counted at its price less a haircut (none: margin is cash).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collateral: Option<CollateralSpec>,
 }
 
 fn default_seed() -> u64 {

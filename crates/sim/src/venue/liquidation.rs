@@ -150,13 +150,17 @@ impl Venue {
         let mut stale = Vec::new();
         while let Some(id) = self.liq_index.pop_crossed(mark, &mut self.accounts) {
             let acc = &mut self.accounts[id as usize];
-            if !self.margin.is_liquidatable(acc.cash, acc.pos, mark) {
+            if !self
+                .margin
+                .is_liquidatable(acc.margin_cash(), acc.pos, mark)
+            {
                 debug_assert!(false, "index key out of date for account {id}");
                 stale.push(id);
                 continue;
             }
             acc.take_over();
             let side = if acc.pos > 0 { Side::Sell } else { Side::Buy };
+            self.sell_collateral(id);
             self.count_root();
             let imported_from = self.link.map(|(l, _)| l).filter(|l| l.venue != self.id.0);
             let run = LiqRun {

@@ -13,6 +13,7 @@
 //!   initial-margin gate at order entry.
 
 mod adl;
+mod collateral;
 mod fund;
 mod funding;
 mod gate;
@@ -126,6 +127,10 @@ pub struct Venue {
     root_class: Vec<RootClass>,
     /// Takeovers counted by the class of their root.
     pub(crate) root_triggers: RootTriggers,
+    /// Accounts holding units of each collateral asset (empty without collateral).
+    holders: Vec<Vec<u32>>,
+    /// Collateral units sold at takeovers, by asset.
+    units_sold: Vec<i64>,
 }
 
 /// An index tick that moves the index by less than this (basis points) is not counted as the
@@ -139,6 +144,7 @@ enum RootClass {
     OwnFlow,
     Index,
     Arbitrage,
+    Collateral,
 }
 
 /// The rules of a venue beyond margin, mark and liquidation: funding, fees, the margin gate.
@@ -219,6 +225,8 @@ impl Venue {
             index_moved: false,
             root_class: Vec::new(),
             root_triggers: RootTriggers::default(),
+            holders: Vec::new(),
+            units_sold: Vec::new(),
         }
     }
 
@@ -245,6 +253,7 @@ impl Venue {
             Trigger::Index if self.last_trade_import => RootClass::Arbitrage,
             Trigger::Index => RootClass::OwnFlow,
             Trigger::Flow if self.mover_import => RootClass::Arbitrage,
+            Trigger::Collateral(_) => RootClass::Collateral,
             _ => RootClass::OwnFlow,
         };
         self.root_class.push(class);
@@ -253,6 +262,7 @@ impl Venue {
             RootClass::OwnFlow => t.own_flow += 1,
             RootClass::Index => t.index += 1,
             RootClass::Arbitrage => t.arbitrage += 1,
+            RootClass::Collateral => t.collateral += 1,
         }
     }
 

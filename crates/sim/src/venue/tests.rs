@@ -12,14 +12,14 @@ use crate::scheduler::EventKind;
 use cascade_book::{Side, Tif};
 
 /// A venue and the two parts it talks to.
-struct Bench {
-    v: Venue,
-    clock: Scheduler,
-    rec: Recorder,
+pub(super) struct Bench {
+    pub(super) v: Venue,
+    pub(super) clock: Scheduler,
+    pub(super) rec: Recorder,
 }
 
 /// Engine settings: no fee unless given, full steps, no cooldown.
-fn engine(shortfall: Shortfall, execution: Execution, fund: i64) -> EngineConfig {
+pub(super) fn engine(shortfall: Shortfall, execution: Execution, fund: i64) -> EngineConfig {
     EngineConfig {
         enabled: true,
         step_ppm: 1_000_000,
@@ -43,7 +43,7 @@ fn engine(shortfall: Shortfall, execution: Execution, fund: i64) -> EngineConfig
 }
 
 /// One tier: maintenance 5% (a 10-lot long with cash −900 is liquidatable below 94.74).
-fn one_tier() -> Vec<Tier> {
+pub(super) fn one_tier() -> Vec<Tier> {
     vec![Tier {
         notional_cap: 1e12,
         max_leverage: 10.0,
@@ -51,20 +51,20 @@ fn one_tier() -> Vec<Tier> {
     }]
 }
 
-fn short(cash: i64, lots: i64, entry_value: i64) -> Account {
+pub(super) fn short(cash: i64, lots: i64, entry_value: i64) -> Account {
     let mut a = Account::margin(cash, -lots);
     a.entry_value = -entry_value;
     a
 }
 
-fn long(cash: i64, lots: i64, entry_value: i64) -> Account {
+pub(super) fn long(cash: i64, lots: i64, entry_value: i64) -> Account {
     let mut a = Account::margin(cash, lots);
     a.entry_value = entry_value;
     a
 }
 
 impl Bench {
-    fn new(accounts: Vec<Account>, engine: EngineConfig, tiers: Vec<Tier>) -> Self {
+    pub(super) fn new(accounts: Vec<Account>, engine: EngineConfig, tiers: Vec<Tier>) -> Self {
         let market = MarketState {
             last_price: Price(100),
             mark: Price(100),
@@ -97,7 +97,7 @@ impl Bench {
     }
 
     /// A resting bid of `owner`.
-    fn bid(&mut self, owner: u32, price: i64, qty: i64) {
+    pub(super) fn bid(&mut self, owner: u32, price: i64, qty: i64) {
         let order = Action::Limit {
             side: Side::Buy,
             price: Price(price),
@@ -109,7 +109,7 @@ impl Bench {
     }
 
     /// Moves the index (the mark) to `price` and runs the engine's steps until `until_ns`.
-    fn mark_to(&mut self, price: i64, until_ns: i64) -> &[LiquidationRecord] {
+    pub(super) fn mark_to(&mut self, price: i64, until_ns: i64) -> &[LiquidationRecord] {
         self.v.set_index(price as f64);
         self.v.after_market_change(&mut self.clock, &mut self.rec);
         while let Some(kind) = self.clock.pop_until(until_ns) {

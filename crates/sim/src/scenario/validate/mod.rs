@@ -4,11 +4,14 @@
 //! each agent kind checks its own section through [`Fields`].
 
 mod budget;
+mod collateral;
 mod funding;
 mod multi;
 mod prices;
 mod shocks;
 mod venue;
+pub(crate) use collateral::check_share;
+pub(crate) use prices::PRICE_HEADROOM;
 
 pub use budget::{
     Budget, ACCOUNT_BYTES, AGENT_BYTES, EVENTS_PER_S, MAX_EVENTS, MAX_JUMPS_PER_STEP,
@@ -202,6 +205,7 @@ impl Validator {
         }
         self.agents(s);
         self.venues(s);
+        self.collateral(s);
         self.venue(s);
         self.funding_and_fees(s);
         self.shocks(s);
