@@ -6,19 +6,6 @@
 
 mod common;
 use common::*;
-use serde_json::Value;
-use std::path::Path;
-
-fn summary(dir: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
-}
-
-fn int(v: &Value, path: &[&str]) -> u64 {
-    path.iter()
-        .fold(v, |v, k| &v[*k])
-        .as_u64()
-        .unwrap_or_else(|| panic!("{path:?} is not an integer in {v}"))
-}
 
 /// The counterfactual of docs/validation.md: the token held at its peg.
 const AT_PEG: &[&str] = &[

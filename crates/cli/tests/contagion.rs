@@ -4,20 +4,7 @@
 
 mod common;
 use common::*;
-use serde_json::Value;
 use std::path::Path;
-
-/// The summary.json of a run folder.
-fn summary(dir: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
-}
-
-fn int(v: &Value, path: &[&str]) -> u64 {
-    path.iter()
-        .fold(v, |v, k| &v[*k])
-        .as_u64()
-        .unwrap_or_else(|| panic!("{path:?} is not an integer in {v}"))
-}
 
 /// The counterfactual of docs/validation.md: no arbitrage capital, perp-b's index from spot-z
 /// alone (a spot market no arbitrageur trades).

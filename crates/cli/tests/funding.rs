@@ -16,10 +16,6 @@ fn calm_with_index(dir: &Path) -> std::path::PathBuf {
     file
 }
 
-fn summary(dir: &Path) -> serde_json::Value {
-    serde_json::from_slice(&fs::read(dir.join("summary.json")).unwrap()).unwrap()
-}
-
 fn num(v: &serde_json::Value, path: &str) -> f64 {
     let mut cur = v;
     for k in path.split('.') {

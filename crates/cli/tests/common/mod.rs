@@ -162,3 +162,16 @@ pub fn refuse(file: &Path, extra: &[&str], fragments: &[&str]) {
     assert_bad_input(&cascade(&args), &all);
     assert!(!out.exists(), "a refused run wrote {}", out.display());
 }
+
+/// The summary.json of a run folder.
+pub fn summary(dir: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap()
+}
+
+/// The integer at `path` (keys, outermost first) of a summary.
+pub fn int(v: &serde_json::Value, path: &[&str]) -> u64 {
+    path.iter()
+        .fold(v, |v, k| &v[*k])
+        .as_u64()
+        .unwrap_or_else(|| panic!("{path:?} is not an integer in {v}"))
+}

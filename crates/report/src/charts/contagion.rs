@@ -178,14 +178,19 @@ fn panels<DB: DrawingBackend>(
     plot.split_by_breakpoints(Vec::<i32>::new(), breaks)
 }
 
+/// A backend pixel in `root`'s own coordinates.
+fn in_area<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, p: (i32, i32)) -> (i32, i32) {
+    let base = root.get_base_pixel();
+    (p.0 - base.0, p.1 - base.1)
+}
+
 /// An arrow on `root` from pixel `a` to pixel `b` (backend coordinates).
 fn arrow<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     a: (i32, i32),
     b: (i32, i32),
 ) -> Result<(), ReportError> {
-    let base = root.get_base_pixel();
-    let (a, b) = ((a.0 - base.0, a.1 - base.1), (b.0 - base.0, b.1 - base.1));
+    let (a, b) = (in_area(root, a), in_area(root, b));
     let (dx, dy) = (f64::from(b.0 - a.0), f64::from(b.1 - a.1));
     let len = dx.hypot(dy);
     if len < 1.0 {
@@ -300,8 +305,7 @@ fn edge<DB: DrawingBackend>(
     a: (i32, i32),
     b: (i32, i32),
 ) -> Result<(), ReportError> {
-    let base = root.get_base_pixel();
-    let (a, b) = ((a.0 - base.0, a.1 - base.1), (b.0 - base.0, b.1 - base.1));
+    let (a, b) = (in_area(root, a), in_area(root, b));
     let colour = style::INK.mix(0.45);
     root.draw(&PathElement::new([a, b], colour.stroke_width(1)))?;
     root.draw(&Circle::new(b, 3, colour.filled()))?;
