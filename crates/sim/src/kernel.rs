@@ -239,6 +239,9 @@ impl Simulation {
         } else {
             Vec::new()
         };
+        for venue in &mut self.venues {
+            venue.track_dirty(on);
+        }
         self
     }
 
@@ -326,9 +329,9 @@ impl Simulation {
             self.cancel_taken_over();
             if !self.audits.is_empty() {
                 self.audit_event();
-            }
-            for venue in &mut self.venues {
-                venue.clear_dirty();
+                for venue in &mut self.venues {
+                    venue.clear_dirty();
+                }
             }
         }
     }

@@ -102,7 +102,7 @@ impl Venue {
         self.units_sold[usize::from(acc.collateral_asset)] += units;
         self.ledger.collateral_sold += value;
         self.ledger.collateral_units_sold += units;
-        self.dirty.push(id);
+        self.mark_dirty(id);
     }
 
     /// Collateral units sold at takeovers, by asset.
@@ -136,7 +136,7 @@ mod tests {
         b.v.start_collateral(1, |_| (PPM, haircut_ppm));
         b.bid(2, 95, 10);
         b.v.ledger.open_interest = 10;
-        b.v.clear_dirty();
+        b.v.track_dirty(true);
         let audit = Audit::new(&b.v);
         (b, audit)
     }
@@ -212,7 +212,7 @@ mod tests {
     fn the_audit_catches_collateral_units_created_by_an_event() {
         let (mut b, mut audit) = bench(0);
         b.v.accounts[0].collateral_units += 5;
-        b.v.dirty.push(0);
+        b.v.dirty_for_test(0);
         let e = audit.check_event(&b.v, 1).unwrap_err();
         assert!(e.contains("collateral units by 5"), "{e}");
     }

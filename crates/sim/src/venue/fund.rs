@@ -118,8 +118,8 @@ impl Venue {
         from.entry_value = 0;
         let after = self.accounts[f as usize].pos.max(0);
         self.ledger.open_interest += after - before;
-        self.dirty.push(id);
-        self.dirty.push(f);
+        self.mark_dirty(id);
+        self.mark_dirty(f);
         self.touched.push(id);
         self.reindex_touched();
         let lots = acc.pos.abs();

@@ -236,7 +236,7 @@ impl Venue {
             acc.cash += amount;
             acc.funding += amount;
             moved += amount.max(0);
-            self.dirty.push(id);
+            self.mark_dirty(id);
             self.touched.push(id);
         }
         let f = self.funding.as_mut().expect("checked above");

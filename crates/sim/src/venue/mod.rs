@@ -97,6 +97,8 @@ pub struct Venue {
     touched: Vec<u32>,
     /// Accounts changed since the last audit (every change of cash or position lands here).
     dirty: Vec<u32>,
+    /// Whether `dirty` is kept (an audit after every event reads it).
+    track_dirty: bool,
     /// Lots and notional of liquidation fills settled since the step began.
     step_qty: i64,
     step_notional: i64,
@@ -209,6 +211,7 @@ impl Venue {
             book_events: Vec::with_capacity(256),
             touched: Vec::with_capacity(64),
             dirty: Vec::with_capacity(64),
+            track_dirty: false,
             step_qty: 0,
             step_notional: 0,
             socialized: 0,
@@ -347,9 +350,24 @@ impl Venue {
         &self.dirty
     }
 
-    /// Forgets the changed accounts (after the audit has seen them, or without an audit).
+    /// Forgets the changed accounts (after the audit has seen them).
     pub(crate) fn clear_dirty(&mut self) {
         self.dirty.clear();
+    }
+
+    /// Keeps the list of changed accounts for an audit after every event, or (off, the default)
+    /// keeps none, so a run without an audit spends nothing on it.
+    pub(crate) fn track_dirty(&mut self, on: bool) {
+        self.track_dirty = on;
+        self.dirty.clear();
+    }
+
+    /// Notes that account `id` changed, if an audit is watching.
+    #[inline]
+    pub(crate) fn mark_dirty(&mut self, id: u32) {
+        if self.track_dirty {
+            self.dirty.push(id);
+        }
     }
 
     /// The next account taken over whose agent's orders must still be cancelled (in the order

@@ -124,6 +124,7 @@ fn fees_go_to_the_pool_a_maker_rebate_comes_out_of_it_rounded_for_the_venue() {
         ..VenueRules::default()
     };
     let mut b = Bench::new(vec![Account::default(), Account::default()], 1003, rules);
+    b.v.track_dirty(true);
     let mut audit = Audit::new(&b.v);
     b.send(0, Side::Sell, Some(1003), 70).expect("rests");
     // Account 1 takes 70 @ 1003 = 70,210 units: taker fee ⌈35.105⌉ = 36, maker rebate
@@ -184,6 +185,7 @@ fn a_funding_round_moves_each_share_through_the_ledger_and_sums_to_zero() {
     let accounts = vec![holding(3), holding(4), holding(-5), holding(-2), holding(0)];
     let mut b = Bench::new(accounts, 10_001, funding_rules());
     b.v.ledger.open_interest = 7;
+    b.v.track_dirty(true);
     let mut audit = Audit::new(&b.v);
     assert_eq!(
         b.clock.pop_until(i64::MAX),

@@ -68,8 +68,8 @@ impl Venue {
         let a = &mut self.accounts[id as usize];
         let before = a.pos.max(0);
         a.trade(signed_qty, value);
-        self.dirty.push(id);
         self.ledger.open_interest += a.pos.max(0) - before;
+        self.mark_dirty(id);
     }
 
     /// Settles one fill into the two accounts. A fill of the account under liquidation is
@@ -170,8 +170,8 @@ impl Venue {
         );
         let fee = nominal.min(acc.equity(mark).max(0)) as i64;
         acc.cash -= fee;
-        self.dirty.push(id);
         acc.fees_paid += fee;
+        self.mark_dirty(id);
         self.fund += fee;
         self.ledger.fees += fee;
         fee
@@ -194,7 +194,7 @@ impl Venue {
         acc.cash -= fee;
         acc.trading_fees += fee;
         self.fee_pool += fee;
-        self.dirty.push(id);
+        self.mark_dirty(id);
         fee
     }
 
@@ -210,7 +210,7 @@ impl Venue {
             return;
         }
         self.accounts[id as usize].cash += units;
-        self.dirty.push(id);
+        self.mark_dirty(id);
         self.ledger.deposits += units;
         rec.out.counters.deposits += 1;
         self.touched.push(id);

@@ -35,7 +35,7 @@ impl Venue {
                 continue;
             }
             self.accounts[i as usize].cash -= s;
-            self.dirty.push(i);
+            self.mark_dirty(i);
             self.touched.push(i);
             collected += s;
         }
