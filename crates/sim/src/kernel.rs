@@ -661,14 +661,12 @@ impl Simulation {
     /// Cancels the resting orders of every account a venue took over during this event (an
     /// agent's resting orders are all on its own venue).
     fn cancel_taken_over(&mut self) {
-        for (v, venue) in self.venues.iter_mut().enumerate() {
-            while let Some(id) = venue.next_take_over() {
-                if self.agent_venue.get(id as usize) != Some(&(v as u16)) {
-                    continue;
-                }
-                if let Some(a) = self.agents.get_mut(id as usize) {
-                    venue.cancel_all(&mut a.orders, &mut self.actions);
-                }
+        while let Some((v, id)) = self.clock.next_take_over() {
+            if self.agent_venue.get(id as usize) != Some(&v.0) {
+                continue;
+            }
+            if let Some(a) = self.agents.get_mut(id as usize) {
+                self.venues[usize::from(v.0)].cancel_all(&mut a.orders, &mut self.actions);
             }
         }
     }

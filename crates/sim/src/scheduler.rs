@@ -94,6 +94,10 @@ pub(crate) struct Scheduler {
     arrivals: Vec<(u32, VenueId, Action)>,
     /// Slots of `arrivals` free for reuse.
     free: Vec<u32>,
+    /// Accounts taken over during the event being processed (venue, account), oldest first,
+    /// whose agents' resting orders the kernel cancels once the event is done: one queue for
+    /// all venues, so the kernel looks at one list after every event, not one per venue.
+    take_overs: std::collections::VecDeque<(VenueId, u32)>,
 }
 
 impl Scheduler {
@@ -106,6 +110,7 @@ impl Scheduler {
             queue: BinaryHeap::with_capacity(capacity),
             arrivals: Vec::new(),
             free: Vec::new(),
+            take_overs: std::collections::VecDeque::new(),
         }
     }
 
@@ -140,6 +145,16 @@ impl Scheduler {
             seq: self.seq,
             kind,
         }));
+    }
+
+    /// Notes that venue `v` took over account `id`: its agent's orders are to be cancelled.
+    pub(crate) fn take_over(&mut self, v: VenueId, id: u32) {
+        self.take_overs.push_back((v, id));
+    }
+
+    /// The oldest take-over not yet handed to the kernel, if any.
+    pub(crate) fn next_take_over(&mut self) -> Option<(VenueId, u32)> {
+        self.take_overs.pop_front()
     }
 
     /// Keeps an arrival's instruction aside; its slot.

@@ -180,7 +180,7 @@ impl Venue {
             self.next_liq_id += 1;
             self.liq_runs.insert(id, run);
             rec.out.stress_from_ns.get_or_insert(clock.now());
-            self.take_overs.push(id);
+            clock.take_over(self.id, id);
             clock.schedule(clock.now(), EventKind::LiqStep(self.id, id));
         }
         for id in stale {

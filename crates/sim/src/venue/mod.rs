@@ -4,7 +4,8 @@
 //! fund, the liquidation engine and its own ledger figures. It talks to the rest of a run
 //! through narrow types: the [`Scheduler`] to schedule its liquidation steps, the [`Recorder`]
 //! to record trades, liquidations and counters. It never sees the agents: accounts it takes over
-//! are queued in [`Venue::take_overs`] for the kernel to cancel their agents' orders.
+//! are queued in the scheduler ([`Scheduler::take_over`]) for the kernel to cancel their
+//! agents' orders.
 //!
 //! - `settlement.rs` — fills into accounts, fees, deposits, the liquidation-index keys;
 //! - `liquidation.rs` — the takeover and its partial steps;
@@ -90,8 +91,6 @@ pub struct Venue {
     /// The link an instruction now entering carries (set by the kernel for a cross-venue
     /// agent's instruction, taken by `enter`).
     incoming_link: Option<(CascadeLink, i64)>,
-    /// Accounts taken over whose agents' resting orders the kernel must cancel.
-    take_overs: Vec<u32>,
     book_events: Vec<BookEvent>,
     /// Accounts touched by the current operation (reindexed after it).
     touched: Vec<u32>,
@@ -207,7 +206,6 @@ impl Venue {
             mover_trade: None,
             link: None,
             incoming_link: None,
-            take_overs: Vec::with_capacity(16),
             book_events: Vec::with_capacity(256),
             touched: Vec::with_capacity(64),
             dirty: Vec::with_capacity(64),
@@ -368,15 +366,6 @@ impl Venue {
         if self.track_dirty {
             self.dirty.push(id);
         }
-    }
-
-    /// The next account taken over whose agent's orders must still be cancelled (in the order
-    /// of the takeovers), if any.
-    pub(crate) fn next_take_over(&mut self) -> Option<u32> {
-        if self.take_overs.is_empty() {
-            return None;
-        }
-        Some(self.take_overs.remove(0))
     }
 
     /// The index the mark reads, rounded to ticks, if the venue has one.
