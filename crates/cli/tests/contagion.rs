@@ -1,6 +1,7 @@
 //! Several venues in one run, end to end: contagion.ron's cascade on perp-a reaches perp-b
-//! through the index and the arbitrageurs, and not without them; the ledger holds on every
-//! venue; the folder replays; a sweep runs; bad venue input is refused naming the field.
+//! through the index and the arbitrageurs, and not without them; perp-b's coin collateral
+//! counts less its haircut, and more without it; the ledger holds on every venue; the folder
+//! replays; a sweep runs; bad venue input is refused naming the field.
 
 mod common;
 use common::*;
@@ -17,6 +18,14 @@ const ISOLATED: &[&str] = &[
     "venues.perp-b.index_sources.sources[0].weight=0",
     "--set",
     "venues.perp-b.index_sources.sources[1].weight=0",
+];
+
+/// perp-b's leveraged crowd holds its margin as cash instead of in the coin.
+const MARGIN_AS_CASH: &[&str] = &[
+    "--set",
+    "venues.perp-b.agents.longs-b.collateral_asset=None",
+    "--set",
+    "venues.perp-b.agents.shorts-b.collateral_asset=None",
 ];
 
 #[test]
@@ -46,8 +55,25 @@ fn a_cascade_on_perp_a_reaches_perp_b_through_the_index_and_the_arbitrageurs_onl
     }
     assert_eq!(int(&s, &["venues", "spot-x", "liquidations", "count"]), 0);
     let links = cascade_tree_edges(&linked);
-    assert!(links >= 1, "no liquidation has a parent on another venue");
     assert_eq!(int(&s, &["contagion", "cross_venue_links"]), links);
+    // The tree crosses venues on the same market with perp-b's margin held as cash (the
+    // scenario before its coin collateral, byte for byte): takeovers on perp-b with a parent
+    // on perp-a. With the coin the paths differ and none of seeds 1-10 keeps such an edge
+    // (docs/validation.md, "Contagion between venues").
+    let cash = tmp.path().join("margin-as-cash");
+    let mut extra = vec!["--no-charts", "--audit"];
+    extra.extend_from_slice(MARGIN_AS_CASH);
+    run_into("contagion.ron", &cash, &extra);
+    let cash_links = cascade_tree_edges(&cash);
+    assert!(
+        cash_links >= 1,
+        "no liquidation has a parent on another venue"
+    );
+    let m = summary(&cash);
+    assert_eq!(int(&m, &["contagion", "cross_venue_links"]), cash_links);
+    // Held as cash, the coin sets off nothing and nothing of it is sold.
+    assert_eq!(int(&m, &["collateral", "liquidations"]), 0);
+    assert_eq!(m["collateral"]["sold_par"].as_f64(), Some(0.0));
 
     let isolated = tmp.path().join("isolated");
     let mut extra = vec!["--no-charts", "--audit"];
@@ -61,6 +87,83 @@ fn a_cascade_on_perp_a_reaches_perp_b_through_the_index_and_the_arbitrageurs_onl
     );
     assert_eq!(cascade_tree_edges(&isolated), 0);
     assert_eq!(int(&c, &["contagion", "cross_venue_links"]), 0);
+    // The isolation cuts the collateral channel too: perp-b counts its crowd's coin at
+    // spot-x's price, and without arbitrage capital nothing carries the program to spot-x.
+    assert_eq!(int(&c, &["venues", "perp-b", "collateral_liquidations"]), 0);
+}
+
+/// Perp-b's crowd holds its margin in the coin, counted at spot-x's price less a 10% haircut.
+/// With the haircut off the same margin counts 1/0.9 as much: the crowd opens positions about
+/// 11% larger, and the coin sold at a takeover is credited at its full price instead of 90%
+/// of it.
+#[test]
+fn collateral_haircuts_off_count_perp_b_s_coin_at_its_full_price() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |name: &str, set: &[&str]| {
+        let dir = tmp.path().join(name);
+        let mut extra = vec!["--no-charts", "--audit"];
+        for s in set {
+            extra.extend_from_slice(&["--set", s]);
+        }
+        run_into("contagion.ron", &dir, &extra);
+        dir
+    };
+    let shipped = run("shipped", &[]);
+    let off = run("haircuts-off", &["collateral.assets.coin.haircut=0"]);
+    let (s, o) = (summary(&shipped), summary(&off));
+    let float =
+        |v: &serde_json::Value, path: &[&str]| path.iter().fold(v, |v, k| &v[*k]).as_f64().unwrap();
+
+    // The channel: as shipped, the coin's fall on spot-x sets off takeovers on perp-b (the
+    // only venue whose crowd holds it), and perp-b sells its holders' coin.
+    let b_coin = int(&s, &["venues", "perp-b", "collateral_liquidations"]);
+    assert!(
+        b_coin >= 1,
+        "no takeover set off by the coin: {}",
+        s["collateral"]
+    );
+    assert_eq!(int(&s, &["collateral", "liquidations"]), b_coin);
+    assert_eq!(int(&s, &["venues", "perp-a", "collateral_liquidations"]), 0);
+    assert!(
+        float(&s, &["collateral", "price_min"]) < 0.99,
+        "{}",
+        s["collateral"]
+    );
+
+    // What a unit of coin sold was credited, over its value at the opening price (1.0): at
+    // most 90% of the coin's highest price with the haircut (spot-x's highest sampled mid,
+    // with 0.5% for the price read between two samples), at least its lowest price without.
+    let credited = |v: &serde_json::Value| {
+        float(v, &["collateral", "sold_value"]) / float(v, &["collateral", "sold_par"])
+    };
+    let highest = float(&s, &["venues", "spot-x", "price", "max"]) / 100.0;
+    assert!(
+        credited(&s) <= 0.9 * highest * 1.005,
+        "with the haircut the coin was credited {} of par, over 90% of {highest}",
+        credited(&s)
+    );
+    let lowest_off = float(&o, &["collateral", "price_min"]);
+    assert!(
+        credited(&o) >= lowest_off * (1.0 - 1e-4),
+        "without the haircut the coin was credited {} of par, under its lowest price {lowest_off}",
+        credited(&o)
+    );
+
+    // The margin the crowd sizes its positions from: perp-b's open interest as the entries end
+    // (600 s, before any shock) is about 1/0.9 as large without the haircut; at least 5% larger.
+    let oi_600 = |dir: &Path| {
+        let rows = rows(&dir.join("venues/perp-b/series.csv"));
+        let at = rows
+            .iter()
+            .find(|r| r["time_s"].parse::<f64>().unwrap() == 600.0)
+            .expect("a sample at 600 s");
+        at["open_interest"].parse::<f64>().unwrap()
+    };
+    let (oi_on, oi_off) = (oi_600(&shipped), oi_600(&off));
+    assert!(
+        oi_off >= 1.05 * oi_on,
+        "perp-b's open interest at 600 s: {oi_off} with the haircut off, {oi_on} with it"
+    );
 }
 
 /// The rows of a CSV table as maps from column to cell.
