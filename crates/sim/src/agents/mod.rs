@@ -57,11 +57,13 @@ pub(crate) use python_agent::attach;
 use rand::Rng as _;
 use serde::{Deserialize, Serialize};
 
-/// The closed list of agent kinds. An entry `Kind(KindSpec)` names the variant of
-/// [`AgentGroup`] (holding `KindSpec`) and of [`AgentKind`] (holding the agent struct `Kind`),
-/// both defined in the kind's file; the doc line is the variant's.
+/// The closed list of agent kinds. An entry `Kind(KindSpec) => Store` names the variant of
+/// [`AgentGroup`] (holding `KindSpec`) and of [`AgentKind`] (holding the agent struct `Kind` as
+/// `Store`: the struct itself, or `Box<Kind>` for a large kind few agents have, so that every
+/// agent is not as large as the largest kind), both defined in the kind's file; the doc line is
+/// the variant's.
 macro_rules! agent_kinds {
-    ($($(#[doc = $doc:literal])* $kind:ident($spec:ident),)+) => {
+    ($($(#[doc = $doc:literal])* $kind:ident($spec:ident) => $store:ty,)+) => {
         /// A group of `count` identical agents of one kind, as the scenario file writes it:
         /// `Noise(name: "noise", count: 200, rate_per_s: 0.5, ...)`.
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -71,7 +73,7 @@ macro_rules! agent_kinds {
 
         /// The closed set of agent kinds, each with its state.
         pub enum AgentKind {
-            $($(#[doc = $doc])* $kind($kind),)+
+            $($(#[doc = $doc])* $kind($store),)+
         }
 
         impl AgentGroup {
@@ -99,7 +101,7 @@ macro_rules! agent_kinds {
             /// One member of the group and the most resting orders it tracks.
             fn build(&self, member: &mut Member<'_>) -> (AgentKind, usize) {
                 match self {
-                    $(AgentGroup::$kind(s) => (AgentKind::$kind(s.build(member)), s.max_resting()),)+
+                    $(AgentGroup::$kind(s) => (AgentKind::$kind(s.build(member).into()), s.max_resting()),)+
                 }
             }
         }
@@ -127,31 +129,31 @@ macro_rules! agent_kinds {
 
 agent_kinds! {
     /// Poisson flow of limit, market and cancel orders around the mid.
-    Noise(NoiseSpec),
+    Noise(NoiseSpec) => Noise,
     /// Quote ladders refreshed on a fixed timer.
-    Maker(MakerSpec),
+    Maker(MakerSpec) => Box<Maker>,
     /// Wakes once, at a U-shaped random time, and takes the opposite best price.
-    OneShot(OneShotSpec),
+    OneShot(OneShotSpec) => OneShot,
     /// Observes the fundamental with noise and trades toward its estimate.
-    Value(ValueSpec),
+    Value(ValueSpec) => Value,
     /// Compares a short and a long moving average of mid and trades in that direction.
-    Momentum(MomentumSpec),
+    Momentum(MomentumSpec) => Momentum,
     /// Ladders sized to a share of recent volume, half-spread adapted to the observed spread.
-    AdaptiveMaker(AdaptiveMakerSpec),
+    AdaptiveMaker(AdaptiveMakerSpec) => Box<AdaptiveMaker>,
     /// Leveraged traders holding positions on margin.
-    Leveraged(LeveragedSpec),
+    Leveraged(LeveragedSpec) => Leveraged,
     /// Fundamental traders reverting the mid toward the index or the fundamental.
-    Fundamentalist(FundamentalistSpec),
+    Fundamentalist(FundamentalistSpec) => Fundamentalist,
     /// Arbitrageurs pulling the book toward the index.
-    Arbitrageur(ArbitrageurSpec),
+    Arbitrageur(ArbitrageurSpec) => Arbitrageur,
     /// Basis arbitrageurs trading the perpetual against the index and collecting funding.
-    BasisArb(BasisArbSpec),
+    BasisArb(BasisArbSpec) => BasisArb,
     /// Agents whose decisions come from a host (the Python package) through a `Brain`.
-    PythonAgent(PythonAgentSpec),
+    PythonAgent(PythonAgentSpec) => PythonAgent,
     /// Arbitrageurs taking price gaps between venues, within capital and position limits.
-    CrossArb(CrossArbSpec),
+    CrossArb(CrossArbSpec) => CrossArb,
     /// Market makers quoting on several venues, every ladder shifted against one inventory.
-    CrossMaker(CrossMakerSpec),
+    CrossMaker(CrossMakerSpec) => Box<CrossMaker>,
 }
 
 /// A kind's section of the scenario file: it checks itself and builds the group's members.
@@ -575,5 +577,29 @@ mod tests {
                 },
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    /// Every agent carries its kind's state inline unless the kind is boxed: the boxed kinds
+    /// (makers, few in a run) must not set the size of the noise and leveraged traders, of
+    /// whom there are thousands.
+    #[test]
+    fn an_agent_is_as_large_as_its_common_kinds_not_its_largest() {
+        use std::mem::size_of;
+        let common = size_of::<leveraged::Leveraged>().max(size_of::<noise::Noise>());
+        assert!(
+            size_of::<maker::Maker>() > common,
+            "nothing to box any more"
+        );
+        assert!(
+            size_of::<AgentKind>() <= common + 8,
+            "{}",
+            size_of::<AgentKind>()
+        );
+        assert!(size_of::<Agent>() <= 320, "{}", size_of::<Agent>());
     }
 }
