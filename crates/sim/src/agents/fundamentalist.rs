@@ -54,6 +54,7 @@ pub struct FundamentalistSpec {
     /// Rest a bid `threshold_bps` below the value and an ask as far above it, `max_size`
     /// lots each within `max_position`, instead of taking at market when the mid strays.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
     pub resting: bool,
 }
 
