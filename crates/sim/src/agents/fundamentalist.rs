@@ -318,40 +318,15 @@ mod tests {
         last: i64,
         traded: bool,
     ) -> Vec<Action> {
-        use crate::agents::AccountView;
-        use crate::margin::MarginTable;
-        use crate::scenario::MarginSpec;
-        use cascade_book::{Book, OwnerId};
-        let mut book = Book::new();
-        let mut ev = Vec::new();
-        for (side, p) in [(Side::Buy, bid), (Side::Sell, ask)] {
-            book.limit(OwnerId(9), side, Price(p), Qty(100), Tif::Gtc, &mut ev)
-                .unwrap();
-        }
+        let book = crate::agents::testing::two_sided(bid, ask, 100);
         let market = crate::agents::MarketState {
             cum_volume: i64::from(traded),
             ..crate::agents::MarketState::opening(Price(last), None)
         };
-        let table = MarginTable::new(&MarginSpec::default(), 1.0);
-        let mut out = Vec::new();
-        let mut ctx = Ctx {
-            now_ns: now_s * 1_000_000_000,
-            end_ns: i64::MAX,
-            book: &book,
-            market: &market,
-            position: 0,
-            account: AccountView::default(),
-            margin: &table,
-            fundamental: None,
-            out: &mut out,
-            flow: None,
-            cross: None,
-        };
-        a.wake(
-            &mut ctx,
-            &mut crate::rng::stream(1, 1),
-            &mut OrderList::new(2),
-        );
+        let now_ns = now_s * 1_000_000_000;
+        let ((), out) = crate::agents::testing::wake_with(&book, &market, now_ns, 0, None, |ctx| {
+            a.wake(ctx, &mut crate::rng::stream(1, 1), &mut OrderList::new(2));
+        });
         out
     }
 
