@@ -340,6 +340,25 @@ fn bad_venue_input_is_refused_naming_the_field() {
         ),
         (
             "Noise(name: \"noise-x\"",
+            "Fundamentalist(name: \"holders-x\", count: 2, mean_wake_s: 10.0, threshold_bps: 50.0,\n\
+             lots_per_bps: 0.5, max_size: 20),\n            Noise(name: \"noise-x\"",
+            &[
+                "venues[1].agents[0].anchor_half_life_s",
+                "which a spot venue has not",
+            ],
+        ),
+        (
+            "Noise(name: \"noise-x\"",
+            "Fundamentalist(name: \"holders-x\", count: 2, mean_wake_s: 10.0, threshold_bps: 50.0,\n\
+             lots_per_bps: 0.5, max_size: 20, anchor_half_life_s: Some(0.0),\n\
+             max_position: Some(0)),\n            Noise(name: \"noise-x\"",
+            &[
+                "venues[1].agents[0].anchor_half_life_s",
+                "venues[1].agents[0].max_position",
+            ],
+        ),
+        (
+            "Noise(name: \"noise-x\"",
             "CrossMaker(name: \"cm\", count: 1, venues: [\"spot-x\", \"spot-q\"], refresh_s: 1.0,\n\
              half_spread_ticks: 1, levels: 2, level_spacing_ticks: 1, size: 5,\n\
              skew_ticks_per_lot: 0.1, max_inventory: 100),\n            Noise(name: \"noise-x\"",

@@ -401,41 +401,18 @@ mod tests {
     /// One wake at `now_s` on a 999/1000 book after `buy` taker lots since the start, with
     /// `history` recorded; the size of the bid it places.
     fn quoted_size(m: &mut AdaptiveMaker, now_s: i64, buy: i64, history: &FlowHistory) -> i64 {
-        use crate::agents::{AccountView, MarketState};
-        use crate::margin::MarginTable;
-        use crate::scenario::MarginSpec;
-        use cascade_book::{Book, OwnerId};
-        let mut book = Book::new();
-        let mut ev = Vec::new();
-        for (side, p) in [(Side::Buy, 999), (Side::Sell, 1000)] {
-            book.limit(OwnerId(9), side, Price(p), Qty(1), Tif::Gtc, &mut ev)
-                .unwrap();
-        }
+        use crate::agents::MarketState;
+        let book = crate::agents::testing::two_sided(999, 1000, 1);
         let market = MarketState {
             cum_volume: buy,
             cum_taker_buy: buy,
             ..MarketState::opening(Price(1000), None)
         };
-        let table = MarginTable::new(&MarginSpec::default(), 1.0);
-        let mut out = Vec::new();
-        let mut ctx = Ctx {
-            now_ns: now_s * 1_000_000_000,
-            end_ns: i64::MAX,
-            book: &book,
-            market: &market,
-            position: 0,
-            account: AccountView::default(),
-            margin: &table,
-            fundamental: None,
-            out: &mut out,
-            flow: history.is_active().then_some(history),
-            cross: None,
-        };
-        m.wake(
-            &mut ctx,
-            &mut crate::rng::stream(1, 1),
-            &mut OrderList::new(4),
-        );
+        let flow = history.is_active().then_some(history);
+        let now_ns = now_s * 1_000_000_000;
+        let (_, out) = crate::agents::testing::wake_with(&book, &market, now_ns, 0, flow, |ctx| {
+            m.wake(ctx, &mut crate::rng::stream(1, 1), &mut OrderList::new(4))
+        });
         out.iter()
             .find_map(|a| match a {
                 Action::Limit {

@@ -193,11 +193,8 @@ impl Behaviour for BasisArb {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agents::{AccountView, MarketState};
-    use crate::margin::MarginTable;
+    use crate::agents::MarketState;
     use crate::rng::stream;
-    use crate::scenario::MarginSpec;
-    use cascade_book::{Book, OwnerId};
 
     fn arb() -> BasisArb {
         BasisArb {
@@ -213,33 +210,15 @@ mod tests {
 
     /// One wake with the book's best bid and ask, the index, the predicted rate, a position.
     fn wake(a: &mut BasisArb, bid: i64, ask: i64, ix: f64, rate: f64, pos: i64) -> Vec<Action> {
-        let mut book = Book::new();
-        let mut ev = Vec::new();
-        for (side, p) in [(Side::Buy, bid), (Side::Sell, ask)] {
-            book.limit(OwnerId(9), side, Price(p), Qty(100), Tif::Gtc, &mut ev)
-                .unwrap();
-        }
+        let book = crate::agents::testing::two_sided(bid, ask, 100);
         let market = MarketState {
             last_price: Price(bid),
             predicted_funding_rate: rate,
             ..MarketState::opening(Price(1_000), Some(ix))
         };
-        let table = MarginTable::new(&MarginSpec::default(), 1.0);
-        let mut out = Vec::new();
-        let mut ctx = Ctx {
-            now_ns: 0,
-            end_ns: i64::MAX,
-            book: &book,
-            market: &market,
-            position: pos,
-            account: AccountView::default(),
-            margin: &table,
-            fundamental: None,
-            out: &mut out,
-            flow: None,
-            cross: None,
-        };
-        a.wake(&mut ctx, &mut stream(1, 1), &mut OrderList::new(1));
+        let (_, out) = crate::agents::testing::wake_with(&book, &market, 0, pos, None, |ctx| {
+            a.wake(ctx, &mut stream(1, 1), &mut OrderList::new(1))
+        });
         out
     }
 

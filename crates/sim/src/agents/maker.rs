@@ -319,11 +319,8 @@ impl Behaviour for Maker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agents::{AccountView, MarketState};
-    use crate::margin::MarginTable;
+    use crate::agents::MarketState;
     use crate::rng::stream;
-    use crate::scenario::MarginSpec;
-    use cascade_book::{Book, OwnerId};
 
     fn maker(withdraw: bool) -> Maker {
         anchored_maker(withdraw, 0.0)
@@ -375,26 +372,7 @@ mod tests {
         (buy, sell): (i64, i64),
         position: i64,
     ) -> (Option<i64>, Vec<Action>) {
-        let mut book = Book::new();
-        let mut ev = Vec::new();
-        book.limit(
-            OwnerId(9),
-            Side::Buy,
-            Price(mid - 1),
-            Qty(1),
-            Tif::Gtc,
-            &mut ev,
-        )
-        .unwrap();
-        book.limit(
-            OwnerId(9),
-            Side::Sell,
-            Price(mid + 1),
-            Qty(1),
-            Tif::Gtc,
-            &mut ev,
-        )
-        .unwrap();
+        let book = crate::agents::testing::two_sided(mid - 1, mid + 1, 1);
         let market = MarketState {
             last_price: Price(mid),
             mark: Price(mid),
@@ -407,24 +385,10 @@ mod tests {
             predicted_funding_rate: 0.0,
             next_funding_ns: 0,
         };
-        let table = MarginTable::new(&MarginSpec::default(), 1.0);
-        let mut out = Vec::new();
-        let mut ctx = Ctx {
-            now_ns: now_s * 1_000_000_000,
-            end_ns: i64::MAX,
-            book: &book,
-            market: &market,
-            position,
-            account: AccountView::default(),
-            margin: &table,
-            fundamental: None,
-            out: &mut out,
-            flow: None,
-            cross: None,
-        };
-        let mut orders = OrderList::new(8);
-        let next = m.wake(&mut ctx, &mut stream(1, 1), &mut orders);
-        (next, out)
+        let now_ns = now_s * 1_000_000_000;
+        crate::agents::testing::wake_with(&book, &market, now_ns, position, None, |ctx| {
+            m.wake(ctx, &mut stream(1, 1), &mut OrderList::new(8))
+        })
     }
 
     fn quotes(out: &[Action]) -> Vec<(Side, i64)> {

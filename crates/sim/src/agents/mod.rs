@@ -525,6 +525,56 @@ pub(crate) fn build_agents(scenario: &Scenario, seed: u64, unit_quote: f64) -> B
     }
 }
 
+/// What the agent kinds' unit tests share: a small book and one wake-up over it.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{AccountView, Action, Ctx, FlowHistory, MarketState};
+    use crate::margin::MarginTable;
+    use crate::scenario::MarginSpec;
+    use cascade_book::{Book, OwnerId, Price, Qty, Side, Tif};
+
+    /// A book holding one bid and one ask of `qty` lots.
+    pub(crate) fn two_sided(bid: i64, ask: i64, qty: i64) -> Book {
+        let mut book = Book::new();
+        let mut ev = Vec::new();
+        for (side, p) in [(Side::Buy, bid), (Side::Sell, ask)] {
+            book.limit(OwnerId(9), side, Price(p), Qty(qty), Tif::Gtc, &mut ev)
+                .unwrap();
+        }
+        book
+    }
+
+    /// Calls `wake` with a `Ctx` over `book` and `market` at `now_ns` for an agent holding
+    /// `position` (default margin table, no fundamental, no other venue); what it returned
+    /// and the actions it sent.
+    pub(crate) fn wake_with<R>(
+        book: &Book,
+        market: &MarketState,
+        now_ns: i64,
+        position: i64,
+        flow: Option<&FlowHistory>,
+        wake: impl FnOnce(&mut Ctx<'_>) -> R,
+    ) -> (R, Vec<Action>) {
+        let table = MarginTable::new(&MarginSpec::default(), 1.0);
+        let mut out = Vec::new();
+        let mut ctx = Ctx {
+            now_ns,
+            end_ns: i64::MAX,
+            book,
+            market,
+            position,
+            account: AccountView::default(),
+            margin: &table,
+            fundamental: None,
+            out: &mut out,
+            flow,
+            cross: None,
+        };
+        let r = wake(&mut ctx);
+        (r, out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

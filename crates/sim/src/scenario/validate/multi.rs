@@ -59,6 +59,19 @@ impl Validator {
                             ),
                         );
                     }
+                    if let AgentGroup::Fundamentalist(f) = g {
+                        if f.anchor_half_life_s.is_none() && s.fundamental.is_none() {
+                            self.err(
+                                format!("{at}.agents[{j}].anchor_half_life_s"),
+                                format!(
+                                    "{:?} would revert to the index, which a spot venue has \
+                                     not: give it anchor_half_life_s (its own average of \
+                                     the venue's price)",
+                                    g.name()
+                                ),
+                            );
+                        }
+                    }
                 }
             }
             if v.kind == VenueKind::Perp {
