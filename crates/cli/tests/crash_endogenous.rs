@@ -43,7 +43,14 @@ fn run(dir: &Path, sets: &[&str]) -> Value {
 
 /// `run` on another seed.
 fn run_seed(dir: &Path, seed: &str, sets: &[&str]) -> Value {
-    let mut extra = vec!["--no-charts", "--audit", "--seed", seed, "--set", "duration_s=1800"];
+    let mut extra = vec![
+        "--no-charts",
+        "--audit",
+        "--seed",
+        seed,
+        "--set",
+        "duration_s=1800",
+    ];
     for s in sets {
         extra.extend_from_slice(&["--set", s]);
     }
