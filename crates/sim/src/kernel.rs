@@ -353,7 +353,7 @@ impl Simulation {
     fn dispatch(&mut self, kind: EventKind) {
         match kind {
             EventKind::Wake(agent) => self.wake(agent),
-            EventKind::Arrive(agent, v, action) => self.arrive(agent, v, action),
+            EventKind::Arrive((agent, v, action)) => self.arrive(agent, v, action),
             EventKind::Sample => self.sample(),
             EventKind::IndexTick => self.index_tick(),
             EventKind::LiqStep(v, account) => {
@@ -614,13 +614,13 @@ impl Simulation {
         let v = VenueId(own as u16);
         for action in self.actions.drain(..) {
             self.clock
-                .schedule(arrival, EventKind::Arrive(agent, v, action));
+                .schedule(arrival, EventKind::Arrive((agent, v, action)));
         }
         let extra = a.kind.cross_latency_ns();
         for (v, action) in self.routed.drain(..) {
             self.clock.schedule(
                 arrival + extra,
-                EventKind::Arrive(agent, VenueId(v), action),
+                EventKind::Arrive((agent, VenueId(v), action)),
             );
         }
         if let Some(t) = next {

@@ -9,13 +9,15 @@ use crate::venue::VenueId;
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
 
-/// What an event does, and so which part it belongs to.
+/// What an event does, and so which part it belongs to. `A` is what an arrival carries: for the
+/// kernel ([`EventKind`]) the agent, the venue and the instruction; in the queue ([`Queued`]) the
+/// slot where the scheduler keeps them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum EventKind {
+pub(crate) enum Kind<A> {
     /// Agent `0` wakes up.
     Wake(u32),
-    /// An instruction of agent `0` reaches venue `1`.
-    Arrive(u32, VenueId, Action),
+    /// An instruction reaches a venue.
+    Arrive(A),
     /// The recorder samples the market.
     Sample,
     /// The index moves on.
@@ -36,25 +38,33 @@ pub(crate) enum EventKind {
     CollateralTick,
 }
 
+/// An event as the kernel sees it: an arrival is (agent, venue, instruction).
+pub(crate) type EventKind = Kind<(u32, VenueId, Action)>;
+
 /// An event as the queue holds it: an arrival's instruction is kept aside in
 /// [`Scheduler::arrivals`] and the queue holds its slot, so every queued event is 24 bytes
 /// (an [`EventKind`] with its instruction is 32, and the event 48). The queue is sifted on
 /// every push and pop and holds a pending wake-up for every agent, so its size is what a
 /// large run's cache sees.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Queued {
-    Wake(u32),
-    /// The slot of the instruction in `arrivals`.
-    Arrive(u32),
-    Sample,
-    IndexTick,
-    LiqStep(VenueId, u32),
-    FundWorkOff(VenueId),
-    Shock(u32),
-    VolTick,
-    FundingSample(VenueId),
-    FundingPay(VenueId),
-    CollateralTick,
+type Queued = Kind<u32>;
+
+impl<A> Kind<A> {
+    /// The same event with what an arrival carries replaced by `f` of it.
+    fn map_arrive<B>(self, f: impl FnOnce(A) -> B) -> Kind<B> {
+        match self {
+            Kind::Wake(a) => Kind::Wake(a),
+            Kind::Arrive(x) => Kind::Arrive(f(x)),
+            Kind::Sample => Kind::Sample,
+            Kind::IndexTick => Kind::IndexTick,
+            Kind::LiqStep(v, a) => Kind::LiqStep(v, a),
+            Kind::FundWorkOff(v) => Kind::FundWorkOff(v),
+            Kind::Shock(i) => Kind::Shock(i),
+            Kind::VolTick => Kind::VolTick,
+            Kind::FundingSample(v) => Kind::FundingSample(v),
+            Kind::FundingPay(v) => Kind::FundingPay(v),
+            Kind::CollateralTick => Kind::CollateralTick,
+        }
+    }
 }
 
 /// A scheduled event. Ordered by time, then by the sequence number given when scheduled.
@@ -127,19 +137,7 @@ impl Scheduler {
     /// Schedules `kind` at `time_ns`.
     pub(crate) fn schedule(&mut self, time_ns: i64, kind: EventKind) {
         self.seq += 1;
-        let kind = match kind {
-            EventKind::Wake(a) => Queued::Wake(a),
-            EventKind::Arrive(a, v, action) => Queued::Arrive(self.park(a, v, action)),
-            EventKind::Sample => Queued::Sample,
-            EventKind::IndexTick => Queued::IndexTick,
-            EventKind::LiqStep(v, a) => Queued::LiqStep(v, a),
-            EventKind::FundWorkOff(v) => Queued::FundWorkOff(v),
-            EventKind::Shock(i) => Queued::Shock(i),
-            EventKind::VolTick => Queued::VolTick,
-            EventKind::FundingSample(v) => Queued::FundingSample(v),
-            EventKind::FundingPay(v) => Queued::FundingPay(v),
-            EventKind::CollateralTick => Queued::CollateralTick,
-        };
+        let kind = kind.map_arrive(|arrival| self.park(arrival));
         self.queue.push(Reverse(Event {
             time_ns,
             seq: self.seq,
@@ -158,14 +156,14 @@ impl Scheduler {
     }
 
     /// Keeps an arrival's instruction aside; its slot.
-    fn park(&mut self, agent: u32, v: VenueId, action: Action) -> u32 {
+    fn park(&mut self, arrival: (u32, VenueId, Action)) -> u32 {
         match self.free.pop() {
             Some(slot) => {
-                self.arrivals[slot as usize] = (agent, v, action);
+                self.arrivals[slot as usize] = arrival;
                 slot
             }
             None => {
-                self.arrivals.push((agent, v, action));
+                self.arrivals.push(arrival);
                 (self.arrivals.len() - 1) as u32
             }
         }
@@ -173,23 +171,10 @@ impl Scheduler {
 
     /// The event a queued one stands for; an arrival's slot is freed.
     fn unpark(&mut self, kind: Queued) -> EventKind {
-        match kind {
-            Queued::Wake(a) => EventKind::Wake(a),
-            Queued::Arrive(slot) => {
-                self.free.push(slot);
-                let (a, v, action) = self.arrivals[slot as usize];
-                EventKind::Arrive(a, v, action)
-            }
-            Queued::Sample => EventKind::Sample,
-            Queued::IndexTick => EventKind::IndexTick,
-            Queued::LiqStep(v, a) => EventKind::LiqStep(v, a),
-            Queued::FundWorkOff(v) => EventKind::FundWorkOff(v),
-            Queued::Shock(i) => EventKind::Shock(i),
-            Queued::VolTick => EventKind::VolTick,
-            Queued::FundingSample(v) => EventKind::FundingSample(v),
-            Queued::FundingPay(v) => EventKind::FundingPay(v),
-            Queued::CollateralTick => EventKind::CollateralTick,
-        }
+        kind.map_arrive(|slot| {
+            self.free.push(slot);
+            self.arrivals[slot as usize]
+        })
     }
 
     /// Schedules `kind` at `time_ns` if that is not past the end of the run.
@@ -240,7 +225,7 @@ mod tests {
     #[test]
     fn arrivals_carry_their_instruction_and_reuse_slots() {
         let mut s = Scheduler::new(100, 4);
-        let arrive = |a: u32, k: i64| EventKind::Arrive(a, VenueId(a as u16), Action::Deposit(k));
+        let arrive = |a: u32, k: i64| EventKind::Arrive((a, VenueId(a as u16), Action::Deposit(k)));
         s.schedule(3, arrive(1, 10));
         s.schedule(1, EventKind::Wake(9));
         s.schedule(3, arrive(2, 20));
