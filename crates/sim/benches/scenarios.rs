@@ -3,17 +3,11 @@
 //! Throughput is reported in kernel events (wake-ups, order arrivals, samples) per second.
 #![allow(missing_docs)] // criterion's macros generate undocumented functions
 
-use cascade_sim::{prepare, Simulation};
+use cascade_sim::Simulation;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use std::path::Path;
 
-fn load(name: &str) -> cascade_sim::Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../scenarios")
-        .join(name);
-    let text = std::fs::read_to_string(&path).expect("shipped scenario is readable");
-    prepare(&text, &[]).expect("shipped scenario is valid")
-}
+mod common;
+use common::load;
 
 fn bench_scenario(c: &mut Criterion, file: &str) {
     let scenario = load(file);

@@ -6,9 +6,11 @@
 //! thread's CPU time (which leaves out the time a shared machine kept the thread waiting for a
 //! core, though not what the other load does to the caches) and by wall time, and their ratios.
 
-use cascade_sim::{prepare, Simulation};
-use std::path::Path;
+use cascade_sim::Simulation;
 use std::time::Instant;
+
+mod common;
+use common::load;
 
 const REPEATS: usize = 5;
 
@@ -16,14 +18,6 @@ const REPEATS: usize = 5;
 fn thread_cpu_s() -> f64 {
     let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
     t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
-}
-
-fn load(name: &str) -> cascade_sim::Scenario {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../scenarios/bench")
-        .join(name);
-    let text = std::fs::read_to_string(&path).expect("shipped scenario is readable");
-    prepare(&text, &[]).expect("shipped scenario is valid")
 }
 
 /// One whole run: (CPU seconds, wall seconds, kernel events).
@@ -39,7 +33,7 @@ fn run(s: &cascade_sim::Scenario) -> (f64, f64, u64) {
 }
 
 fn main() {
-    let scenarios = [load("venues-1.ron"), load("venues-5.ron")];
+    let scenarios = [load("bench/venues-1.ron"), load("bench/venues-5.ron")];
     let mut best = [(f64::MAX, f64::MAX, 0u64); 2];
     for _ in 0..REPEATS {
         for (s, b) in scenarios.iter().zip(&mut best) {
