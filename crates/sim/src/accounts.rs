@@ -124,12 +124,30 @@ impl Account {
 }
 
 /// Where liquidation-index keys live: longs by descending key, shorts by ascending key.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct LiquidationIndex {
     /// (key, Reverse(id)): the last element is the highest key, lowest id among equals.
     longs: BTreeSet<(i64, Reverse<u32>)>,
     /// (key, id): the first element is the lowest key, lowest id among equals.
     shorts: BTreeSet<(i64, u32)>,
+    /// The highest long key (`i64::MIN` with no long) and the lowest short key (`i64::MAX`
+    /// with no short), kept beside the trees: the engine asks after every move of the mark
+    /// whether it crossed either, and almost always it did not. Answering from these two
+    /// words, not from a walk down each tree, keeps a venue's trees out of the cache when
+    /// several venues share it.
+    top_long: i64,
+    bottom_short: i64,
+}
+
+impl Default for LiquidationIndex {
+    fn default() -> Self {
+        Self {
+            longs: BTreeSet::new(),
+            shorts: BTreeSet::new(),
+            top_long: i64::MIN,
+            bottom_short: i64::MAX,
+        }
+    }
 }
 
 impl LiquidationIndex {
@@ -147,8 +165,12 @@ impl LiquidationIndex {
     pub fn remove(&mut self, id: u32, acc: &mut Account) {
         if let Some(k) = acc.liq_key.take() {
             // The position may have changed sign since it was indexed: try both sets.
-            if !self.longs.remove(&(k, Reverse(id))) {
-                self.shorts.remove(&(k, id));
+            if self.longs.remove(&(k, Reverse(id))) {
+                if k == self.top_long {
+                    self.top_long = self.longs.last().map_or(i64::MIN, |e| e.0);
+                }
+            } else if self.shorts.remove(&(k, id)) && k == self.bottom_short {
+                self.bottom_short = self.shorts.first().map_or(i64::MAX, |e| e.0);
             }
         }
     }
@@ -163,8 +185,10 @@ impl LiquidationIndex {
             acc.liq_key = Some(k);
             if acc.pos > 0 {
                 self.longs.insert((k, Reverse(id)));
+                self.top_long = self.top_long.max(k);
             } else {
                 self.shorts.insert((k, id));
+                self.bottom_short = self.bottom_short.min(k);
             }
         }
     }
@@ -178,17 +202,15 @@ impl LiquidationIndex {
     }
 
     fn pop_crossed_id(&mut self, mark: i64) -> Option<u32> {
-        if let Some(&(k, Reverse(id))) = self.longs.last() {
-            if k >= mark {
-                self.longs.pop_last();
-                return Some(id);
-            }
+        if self.top_long >= mark {
+            let (_, Reverse(id)) = self.longs.pop_last()?;
+            self.top_long = self.longs.last().map_or(i64::MIN, |e| e.0);
+            return Some(id);
         }
-        if let Some(&(k, id)) = self.shorts.first() {
-            if k <= mark {
-                self.shorts.pop_first();
-                return Some(id);
-            }
+        if self.bottom_short <= mark {
+            let (_, id) = self.shorts.pop_first()?;
+            self.bottom_short = self.shorts.first().map_or(i64::MAX, |e| e.0);
+            return Some(id);
         }
         None
     }
@@ -295,5 +317,49 @@ mod tests {
         };
         ix.reindex(1, &mut b, &t);
         assert_eq!(ix.len(), 1);
+    }
+    proptest::proptest! {
+        /// Against a model that scans every indexed key: the same account pops at every mark,
+        /// through any mix of reindexing (positions of either sign, keys that tie), removals
+        /// and pops, and the two kept extremes are always the trees' own.
+        #[test]
+        fn pops_match_a_scan_of_every_key_and_the_extremes_stay_true(
+            ops in proptest::collection::vec((0u8..4, 0u32..12, -20i64..20, 0i64..40), 1..200)
+        ) {
+            let t = table();
+            let mut ix = LiquidationIndex::default();
+            let mut accs = vec![Account::default(); 12];
+            for (op, id, pos, level) in ops {
+                match op {
+                    0 | 1 => {
+                        let a = &mut accs[id as usize];
+                        a.margin = true;
+                        a.pos = pos;
+                        // Cash giving keys about `level` apart, some equal across accounts.
+                        a.cash = if pos > 0 { -(60 + level) * pos } else { (140 + level) * -pos };
+                        ix.reindex(id, a, &t);
+                    }
+                    2 => ix.remove(id, &mut accs[id as usize]),
+                    _ => {
+                        let mark = 40 + 4 * level;
+                        let keyed = |a: &Account| a.liq_key().map(|k| (k, a.pos > 0));
+                        let expected = (0..12u32)
+                            .filter_map(|i| keyed(&accs[i as usize]).map(|(k, l)| (i, k, l)))
+                            .filter(|&(_, k, l)| l && k >= mark)
+                            .max_by_key(|&(i, k, _)| (k, Reverse(i)))
+                            .or_else(|| {
+                                (0..12u32)
+                                    .filter_map(|i| keyed(&accs[i as usize]).map(|(k, l)| (i, k, l)))
+                                    .filter(|&(_, k, l)| !l && k <= mark)
+                                    .min_by_key(|&(i, k, _)| (k, i))
+                            })
+                            .map(|(i, _, _)| i);
+                        proptest::prop_assert_eq!(ix.pop_crossed(mark, &mut accs), expected);
+                    }
+                }
+                proptest::prop_assert_eq!(ix.top_long, ix.longs.last().map_or(i64::MIN, |e| e.0));
+                proptest::prop_assert_eq!(ix.bottom_short, ix.shorts.first().map_or(i64::MAX, |e| e.0));
+            }
+        }
     }
 }

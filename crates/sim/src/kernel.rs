@@ -164,8 +164,8 @@ impl Simulation {
             venues.push(venue);
             composites.push(composite);
         }
-        let recorder =
-            || Recorder::new(sample_interval_ns, end_ns, unit_quote).with_tape_cap(tape_rows);
+        let rec = Recorder::new(sample_interval_ns, end_ns, unit_quote).with_tape_cap(tape_rows);
+        let others = (1..n_venues).map(|_| rec.sibling()).collect();
         let mut sim = Self {
             clock,
             venues,
@@ -183,8 +183,8 @@ impl Simulation {
             actions: Vec::with_capacity(256),
             routed: Vec::new(),
             exo,
-            rec: recorder(),
-            others: (1..n_venues).map(|_| recorder()).collect(),
+            rec,
+            others,
             other_vol: vec![VolState::default(); n_venues - 1],
             composites,
             index_values: Vec::with_capacity(n_venues),
@@ -219,7 +219,9 @@ impl Simulation {
 
     /// Keeps the trade tape or not (the series and counters are always kept).
     pub fn record_trades(mut self, on: bool) -> Self {
-        self.rec.record_trades = on;
+        for rec in std::iter::once(&mut self.rec).chain(&mut self.others) {
+            rec.record_trades = on;
+        }
         self
     }
 
@@ -227,7 +229,9 @@ impl Simulation {
     /// the scenario's certain cost, `Budget::tape_rows`). A trade past the cap stops the run
     /// and is reported in [`Recording::tape_full`]; without a tape there is no cap.
     pub fn tape_cap_rows(mut self, rows: u64) -> Self {
-        self.rec.tape_cap_rows = rows;
+        for rec in std::iter::once(&mut self.rec).chain(&mut self.others) {
+            rec.tape_cap_rows = rows;
+        }
         self
     }
 
@@ -336,9 +340,10 @@ impl Simulation {
         }
     }
 
-    /// True once a recorder stopped the run (an audit failure, a full tape).
+    /// True once a recorder stopped the run (an audit failure, a full tape on any venue: the
+    /// recorders share one flag).
     fn stopped(&self) -> bool {
-        self.rec.stopped() || self.others.iter().any(Recorder::stopped)
+        self.rec.stopped()
     }
 
     /// The recorder of venue `v`.

@@ -5,6 +5,8 @@ use crate::record::{LevelRow, Recording, Sample, TapeFull, Trade, SNAPSHOT_LEVEL
 use crate::scheduler::{EventKind, Scheduler};
 use crate::venue::Venue;
 use cascade_book::{Price, Qty, Side};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// What a run records, and how.
 #[derive(Debug)]
@@ -21,6 +23,9 @@ pub(crate) struct Recorder {
     /// Time between samples, ns.
     sample_interval_ns: i64,
     levels_buf: Vec<(Price, Qty)>,
+    /// Raised when this recorder's tape fills, and shared by all the run's recorders (one per
+    /// venue), so the kernel asks one flag after every event whichever venue's tape filled.
+    halt: Arc<AtomicBool>,
 }
 
 impl Recorder {
@@ -42,7 +47,18 @@ impl Recorder {
             end_ns,
             sample_interval_ns,
             levels_buf: Vec::with_capacity(SNAPSHOT_LEVELS),
+            halt: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// A recorder like this one (its sampling, end and tape cap) for another venue of the same
+    /// run: a full tape on either stops the run.
+    pub(crate) fn sibling(&self) -> Self {
+        let mut other = Self::new(self.sample_interval_ns, self.end_ns, self.out.unit_quote);
+        other.tape_cap_rows = self.tape_cap_rows;
+        other.record_trades = self.record_trades;
+        other.halt = Arc::clone(&self.halt);
+        other
     }
 
     /// The same recorder with the tape capped at `rows`.
@@ -71,12 +87,14 @@ impl Recorder {
                 time_ns: trade.time_ns,
                 end_ns: self.end_ns,
             });
+            self.halt.store(true, Ordering::Relaxed);
         }
     }
 
-    /// True once the tape is full: the run stops.
+    /// True once the audit failed or the tape of any of the run's recorders is full: the run
+    /// stops.
     pub(crate) fn stopped(&self) -> bool {
-        self.out.audit.is_some() || self.out.tape_full.is_some()
+        self.out.audit.is_some() || self.halt.load(Ordering::Relaxed)
     }
 
     /// Schedules the next sample after the one taken now.

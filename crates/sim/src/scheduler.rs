@@ -6,8 +6,8 @@
 
 use crate::agents::Action;
 use crate::venue::VenueId;
+use dary_heap::QuaternaryHeap;
 use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
 
 /// What an event does, and so which part it belongs to. `A` is what an arrival carries: for the
 /// kernel ([`EventKind`]) the agent, the venue and the instruction; in the queue ([`Queued`]) the
@@ -98,7 +98,7 @@ pub(crate) struct Scheduler {
     now_ns: i64,
     end_ns: i64,
     seq: u64,
-    queue: BinaryHeap<Reverse<Event>>,
+    queue: QuaternaryHeap<Reverse<Event>>,
     /// Instructions on their way to a venue (agent, venue, instruction), by slot; a slot is
     /// reused once its arrival is popped.
     arrivals: Vec<(u32, VenueId, Action)>,
@@ -117,7 +117,7 @@ impl Scheduler {
             now_ns: 0,
             end_ns,
             seq: 0,
-            queue: BinaryHeap::with_capacity(capacity),
+            queue: QuaternaryHeap::with_capacity(capacity),
             arrivals: Vec::new(),
             free: Vec::new(),
             take_overs: std::collections::VecDeque::new(),
