@@ -49,7 +49,7 @@ pub struct AdaptiveMakerSpec {
     /// mid the window is placed around). 0 (the default) quotes around the book alone. Needs
     /// an index when above 0.
     #[serde(default, skip_serializing_if = "is_zero")]
-    #[schemars(extend("x-unit" = "weight", "minimum" = 0, "maximum" = 1))]
+    #[schemars(extend("x-unit" = "weight", "minimum" = 0, "maximum" = 1, "default" = 0.0))]
     pub index_weight: f64,
     /// Size (and skew) from the taker volume of the last `volume_window_s` seconds, as
     /// ABIDES's fixed `get_transacted_volume` window, instead of the volume since the last
