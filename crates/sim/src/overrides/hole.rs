@@ -71,13 +71,13 @@ impl<'de> IntoDeserializer<'de, Error> for Holed<'de> {
     }
 }
 
-/// Each `deserialize_*` of a type-blind kind: the text at the hole, else the tree's value as
-/// it is (as `serde_json::from_value` reads it).
+/// Each `deserialize_*` (with its arguments) that reads nothing of a JSON value but its kind:
+/// the text at the hole, else the tree's value as it is (as `serde_json::from_value` reads it).
 macro_rules! by_value {
-    ($($method:ident),*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
+        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, Error> {
             if self.is_hole() {
-                return self.read_text(|de| de::Deserializer::$method(de, visitor));
+                return self.read_text(|de| de::Deserializer::$method(de, $($arg,)* visitor));
             }
             self.deserialize_any(visitor)
         }
@@ -172,75 +172,33 @@ impl<'de> de::Deserializer<'de> for Holed<'de> {
         }
     }
 
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        if self.is_hole() {
-            return self
-                .read_text(|de| de::Deserializer::deserialize_struct(de, name, fields, visitor));
-        }
-        self.deserialize_any(visitor)
+    by_value! {
+        deserialize_bool();
+        deserialize_i8();
+        deserialize_i16();
+        deserialize_i32();
+        deserialize_i64();
+        deserialize_u8();
+        deserialize_u16();
+        deserialize_u32();
+        deserialize_u64();
+        deserialize_f32();
+        deserialize_f64();
+        deserialize_char();
+        deserialize_str();
+        deserialize_string();
+        deserialize_bytes();
+        deserialize_byte_buf();
+        deserialize_unit();
+        deserialize_seq();
+        deserialize_map();
+        deserialize_identifier();
+        deserialize_ignored_any();
+        deserialize_unit_struct(name: &'static str);
+        deserialize_tuple(len: usize);
+        deserialize_tuple_struct(name: &'static str, len: usize);
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]);
     }
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        if self.is_hole() {
-            return self
-                .read_text(|de| de::Deserializer::deserialize_unit_struct(de, name, visitor));
-        }
-        self.deserialize_any(visitor)
-    }
-
-    fn deserialize_tuple<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, Error> {
-        if self.is_hole() {
-            return self.read_text(|de| de::Deserializer::deserialize_tuple(de, len, visitor));
-        }
-        self.deserialize_any(visitor)
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        if self.is_hole() {
-            return self.read_text(|de| {
-                de::Deserializer::deserialize_tuple_struct(de, name, len, visitor)
-            });
-        }
-        self.deserialize_any(visitor)
-    }
-
-    by_value!(
-        deserialize_bool,
-        deserialize_i8,
-        deserialize_i16,
-        deserialize_i32,
-        deserialize_i64,
-        deserialize_u8,
-        deserialize_u16,
-        deserialize_u32,
-        deserialize_u64,
-        deserialize_f32,
-        deserialize_f64,
-        deserialize_char,
-        deserialize_str,
-        deserialize_string,
-        deserialize_bytes,
-        deserialize_byte_buf,
-        deserialize_unit,
-        deserialize_seq,
-        deserialize_map,
-        deserialize_identifier,
-        deserialize_ignored_any
-    );
 }
 
 /// The variant of an enum and the content it carries.
