@@ -86,7 +86,9 @@ pub struct Scenario {
     /// An exogenous index (needed by the Index and Median marks and index jumps).
     #[serde(default)]
     pub index: Option<IndexSpec>,
-    /// The exchange's liquidation engine.
+    /// The home venue's liquidation engine. Another perpetual of `venues` has its own
+    /// (`venues[i].liquidation`): `enabled: false` here leaves it liquidating, and `cascade
+    /// run` and `check` warn of it.
     #[serde(default)]
     pub liquidation: LiquidationSpec,
     /// Scripted events.
