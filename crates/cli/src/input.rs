@@ -49,8 +49,13 @@ pub fn manifest_scenario(dir: &Path, manifest: &cascade_report::RunManifest) -> 
 
 /// Reads, overrides and validates a scenario file; refuses Python agents, which the CLI
 /// cannot host. Bad input naming the file and the field, each problem kept for `--json`.
+/// What the scenario's `warnings` say goes to stderr, naming the file.
 pub fn load(path: &Path, sets: &[String]) -> Result<Scenario> {
-    Ok(load_checked(path, sets)?)
+    let s = load_checked(path, sets)?;
+    for w in s.warnings() {
+        eprintln!("warning: {}: {w}", path.display());
+    }
+    Ok(s)
 }
 
 /// Arguments of `cascade check`.

@@ -161,10 +161,10 @@ pub fn run(args: &RunArgs) -> Result<()> {
     say(
         json,
         &format!(
-            "{}: {} events, {} trades in {:.3} s ({:.2} M events/s) -> {}",
+            "{}: {} events, {} in {:.3} s ({:.2} M events/s) -> {}",
             scenario.name,
             events,
-            recording.counters.trades,
+            trades_said(&recording),
             secs,
             events as f64 / secs / 1e6,
             dir.display()
@@ -190,6 +190,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
             "out": dir.display().to_string(),
             "events": events,
             "trades": recording.counters.trades,
+            "trades_by_venue": trades_by_venue(&recording)
+                .map(|(name, n)| (name.to_string(), serde_json::json!(n)))
+                .collect::<serde_json::Map<_, _>>(),
             "elapsed_s": secs,
             "audit": args.audit.then_some("held"),
             "report": report.map(|p| p.display().to_string()),
@@ -198,6 +201,33 @@ pub fn run(args: &RunArgs) -> Result<()> {
     }
     drop(lock);
     Ok(())
+}
+
+/// Each venue's name and trade count, the home venue first, then the scenario's `venues` in
+/// order.
+fn trades_by_venue(recording: &Recording) -> impl Iterator<Item = (&str, u64)> {
+    std::iter::once(&recording.venue_name)
+        .zip(std::iter::once(recording.counters.trades))
+        .chain(
+            recording
+                .venues
+                .iter()
+                .map(|v| (&v.name, v.recording.counters.trades)),
+        )
+        .map(|(name, n)| (name.as_str(), n))
+}
+
+/// The trades of the run line: `N trades` on one venue; on several, the total and each
+/// venue's (`N trades (perp-a 10, spot-x 5)`).
+fn trades_said(recording: &Recording) -> String {
+    let total: u64 = trades_by_venue(recording).map(|(_, n)| n).sum();
+    if recording.venues.is_empty() {
+        return format!("{total} trades");
+    }
+    let each: Vec<String> = trades_by_venue(recording)
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect();
+    format!("{total} trades ({})", each.join(", "))
 }
 
 /// A JSON file the run just wrote, read back with the bounded reader.
@@ -274,6 +304,28 @@ mod tests {
         assert!(dir.join("summary.json").is_file());
         assert!(dir.join("series.csv").is_file());
         assert!(!dir.join("manifest.json").exists());
+    }
+
+    #[test]
+    fn the_run_line_says_every_venues_trades() {
+        let mut r = Recording {
+            venue_name: "home".into(),
+            ..Recording::default()
+        };
+        r.counters.trades = 12;
+        assert_eq!(trades_said(&r), "12 trades", "one venue: as it always said");
+        for (name, n, spot) in [("perp-b", 30, false), ("spot-x", 5, true)] {
+            let mut recording = Recording::default();
+            recording.counters.trades = n;
+            r.venues.push(cascade_sim::VenueRecording {
+                name: name.into(),
+                spot,
+                recording,
+            });
+        }
+        assert_eq!(trades_said(&r), "47 trades (home 12, perp-b 30, spot-x 5)");
+        let each: Vec<(&str, u64)> = trades_by_venue(&r).collect();
+        assert_eq!(each, [("home", 12), ("perp-b", 30), ("spot-x", 5)]);
     }
 
     #[test]

@@ -92,6 +92,142 @@ fn a_cascade_on_perp_a_reaches_perp_b_through_the_index_and_the_arbitrageurs_onl
     assert_eq!(int(&c, &["venues", "perp-b", "collateral_liquidations"]), 0);
 }
 
+/// perp-b's own `liquidation` section over its Bybit preset: `enabled=false` there leaves
+/// perp-b with no liquidation while perp-a (the home venue, whose section is the top-level
+/// one) keeps liquidating; the top-level switch alone is perp-a's, and `check` says so.
+#[test]
+fn perp_b_s_own_liquidation_section_turns_off_its_liquidations_and_the_top_one_only_perp_a_s() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = scenario("contagion.ron");
+    let run = |name: &str, extra: &[&str]| {
+        let dir = tmp.path().join(name);
+        let mut args = vec![
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+        ];
+        args.extend_from_slice(&["--no-charts"]);
+        args.extend_from_slice(extra);
+        let out = cascade(&args);
+        assert_ok(&out);
+        (
+            summary(&dir),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (shipped, line) = run("shipped", &[]);
+    let (off, _) = run(
+        "b-off",
+        &["--set", "venues.perp-b.liquidation.enabled=false"],
+    );
+    let b = |s: &serde_json::Value, key: &str| int(s, &["venues", "perp-b", "liquidations", key]);
+    assert!(
+        b(&shipped, "count") > 0,
+        "the shipped run liquidates on perp-b"
+    );
+    assert_eq!(b(&off, "count"), 0);
+    assert_eq!(b(&off, "volume"), 0);
+    assert_eq!(b(&off, "steps"), 0);
+    assert_eq!(
+        int(&off, &["venues", "perp-b", "collateral_liquidations"]),
+        0
+    );
+    assert!(
+        int(&off, &["liquidations", "count"]) > 0,
+        "perp-a still liquidates"
+    );
+
+    // The run line names every venue's trades, which sum to the total it gives.
+    let trades = |v: &serde_json::Value| int(v, &["trades", "count"]);
+    let mut each = vec![("perp-a", trades(&shipped))];
+    for v in ["perp-b", "spot-x", "spot-y", "spot-z"] {
+        each.push((v, trades(&shipped["venues"][v])));
+    }
+    let total: u64 = each.iter().map(|(_, n)| n).sum();
+    let named: Vec<String> = each.iter().map(|(v, n)| format!("{v} {n}")).collect();
+    let said = format!("{total} trades ({})", named.join(", "));
+    assert!(line.contains(&said), "{said:?} not in {line}");
+
+    // The top-level switch is perp-a's: a warning (not an error) names perp-b.
+    let check = |sets: &[&str]| {
+        let mut args = vec!["check", file.to_str().unwrap()];
+        for s in sets {
+            args.extend_from_slice(&["--set", s]);
+        }
+        cascade(&args)
+    };
+    let out = check(&["liquidation.enabled=false"]);
+    assert_ok(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("warning:") && err.contains("perpetual \"perp-b\" still liquidates"),
+        "{}",
+        describe(&out)
+    );
+    let out = check(&[
+        "liquidation.enabled=false",
+        "venues.perp-b.liquidation.enabled=false",
+    ]);
+    assert_ok(&out);
+    assert!(out.stderr.is_empty(), "{}", describe(&out));
+    // A spot venue has no liquidation section.
+    assert_bad_input(
+        &check(&["venues.spot-x.liquidation.enabled=false"]),
+        &["venues[1].liquidation", "spot venue"],
+    );
+}
+
+/// `--set` reads a list of enum variants with fields as its field's type: perp-b's index
+/// sources replaced whole are what the run's manifest records; a misspelt variant is refused.
+#[test]
+fn a_list_of_index_sources_set_whole_is_run_as_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("run");
+    let sources = "venues.perp-b.index_sources.sources=\
+                   [Venue(name: \"spot-z\", weight: 2.0), Venue(name: \"spot-y\", weight: 1.0)]";
+    run_into(
+        "contagion.ron",
+        &dir,
+        // Short: to the end of the crowd's entries, without the program.
+        &[
+            "--no-charts",
+            "--set",
+            "duration_s=601",
+            "--set",
+            "shocks=[]",
+            "--set",
+            sources,
+        ],
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    let text = manifest["scenario"].as_str().unwrap();
+    let ran = cascade_sim::Scenario::parse(text).unwrap();
+    let b = ran.venues[0].index_sources.as_ref().unwrap();
+    assert_eq!(
+        b.sources,
+        [
+            cascade_sim::scenario::IndexSource::Venue {
+                name: "spot-z".into(),
+                weight: 2.0
+            },
+            cascade_sim::scenario::IndexSource::Venue {
+                name: "spot-y".into(),
+                weight: 1.0
+            },
+        ]
+    );
+    let file = scenario("contagion.ron");
+    let out = cascade(&[
+        "check",
+        file.to_str().unwrap(),
+        "--set",
+        "venues.perp-b.index_sources.sources=[Venu(name: \"spot-z\", weight: 1.0)]",
+    ]);
+    assert_bad_input(&out, &["venues.perp-b.index_sources.sources", "Venu"]);
+}
+
 /// Perp-b's crowd holds its margin in the coin, counted at spot-x's price less a 10% haircut.
 /// With the haircut off the same margin counts 1/0.9 as much: the crowd opens positions about
 /// 11% larger, and the coin sold at a takeover is credited at its full price instead of 90%

@@ -136,14 +136,16 @@ fn past_bounds(p: &Value) -> Vec<String> {
     out
 }
 
-#[test]
-fn every_declared_range_is_enforced_by_validation() {
+/// The fields of `text` that `keep` selects, each set just past each declared bound: how many
+/// fields and bounds, and the settings not refused at their field.
+fn unenforced(text: &str, keep: impl Fn(&str) -> bool) -> (usize, usize, Vec<String>) {
     let root = scenario_schema();
-    let scenario = Scenario::parse(EVERY_KIND).unwrap();
-    prepare(EVERY_KIND, &[]).expect("every-kind.ron is valid");
+    let scenario = Scenario::parse(text).unwrap();
+    prepare(text, &[]).expect("the scenario is valid");
     let value = serde_json::to_value(&scenario).unwrap();
     let mut found = Vec::new();
     fields(&root, &root, &value, "", &mut found);
+    found.retain(|(path, _)| keep(path));
     let mut tested = 0;
     let mut wrong = Vec::new();
     for (path, p) in &found {
@@ -153,7 +155,7 @@ fn every_declared_range_is_enforced_by_validation() {
                 path: path.clone(),
                 value: x.clone(),
             };
-            let named = match prepare(EVERY_KIND, &[set]) {
+            let named = match prepare(text, &[set]) {
                 Err(ScenarioError::Invalid(v)) => v.0.iter().any(|e| &e.path == path),
                 _ => false,
             };
@@ -162,12 +164,46 @@ fn every_declared_range_is_enforced_by_validation() {
             }
         }
     }
-    assert!(
-        found.len() > 100,
-        "only {} numeric fields found",
-        found.len()
-    );
+    (found.len(), tested, wrong)
+}
+
+#[test]
+fn every_declared_range_is_enforced_by_validation() {
+    let (found, tested, wrong) = unenforced(EVERY_KIND, |_| true);
+    assert!(found > 100, "only {found} numeric fields found");
     assert!(tested > 100, "only {tested} bounds tested");
+    assert!(
+        wrong.is_empty(),
+        "declared out of range but not refused at that field: {wrong:?}"
+    );
+}
+
+/// A second perpetual with each of its own rule sections given (the fields left out of them
+/// included): every bound is refused at its field under `venues[0]`, as the home venue's are.
+#[test]
+fn every_declared_range_of_another_perps_rules_is_enforced_under_it() {
+    let text = r#"Scenario(name: "t", duration_s: 20.0, sample_interval_s: 1.0,
+        instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.0),
+        index: Some(IndexSpec(interval_s: 1.0, path: [(0.0, 100.0)])),
+        agents: [Noise(name: "noise", count: 2, rate_per_s: 1.0, limit_weight: 1.0,
+            market_weight: 0.1, cancel_weight: 0.5, offset_ticks_mean: 3.0, size_min: 1,
+            size_max: 5)],
+        venues: [VenueSpec(name: "b", kind: Perp, preset: OKX,
+            mark: Some(EmaMid(half_life_s: 2.0)),
+            liquidation: LiquidationSpec(cooldown_s: 1.0),
+            funding: FundingSpec(enabled: true, premium: Impact(notional: 1000.0)),
+            fees: FeeSpec(maker_ppm: -100),
+            agents: [Noise(name: "noise-b", count: 2, rate_per_s: 1.0, limit_weight: 1.0,
+                market_weight: 0.1, cancel_weight: 0.5, offset_ticks_mean: 3.0, size_min: 1,
+                size_max: 5)])])"#;
+    let rules = ["mark", "liquidation", "funding", "fees"];
+    let (found, tested, wrong) = unenforced(text, |path| {
+        rules
+            .iter()
+            .any(|r| path.starts_with(&format!("venues[0].{r}.")))
+    });
+    assert!(found >= 20, "only {found} numeric rule fields found");
+    assert!(tested >= 20, "only {tested} bounds tested");
     assert!(
         wrong.is_empty(),
         "declared out of range but not refused at that field: {wrong:?}"

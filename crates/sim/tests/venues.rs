@@ -150,3 +150,89 @@ fn a_sell_program_on_a_venue_that_does_not_exist_is_refused_naming_the_field() {
     assert!(e.contains("shocks[0].venue"), "{e}");
     assert!(e.contains("no venue named \"nowhere\""), "{e}");
 }
+
+/// The scenario with `sets` applied.
+fn with(sets: &[&str]) -> Result<Scenario, cascade_sim::ScenarioError> {
+    let sets: Vec<Override> = sets.iter().map(|s| Override::parse(s).unwrap()).collect();
+    prepare(MARKET, &sets)
+}
+
+#[test]
+fn another_perps_rule_sections_override_its_preset_as_the_top_level_ones_do_the_home_venues() {
+    use cascade_sim::scenario::{Execution, Preset};
+    let s = scenario();
+    let b = s.venue_view(1);
+    let binance = Preset::Binance.liquidation();
+    assert_eq!(b.liquidation.rules(b.venue), binance, "the preset alone");
+    let s = with(&[
+        "venues.b.liquidation.enabled=false",
+        "venues.b.liquidation.execution=IocAtBankruptcy",
+        "venues.b.fees.taker_ppm=700",
+        "venues.b.initial_margin_gate=false",
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let b = s.venue_view(1);
+    let rules = b.liquidation.rules(b.venue);
+    assert!(!rules.enabled);
+    assert_eq!(rules.execution, Execution::IocAtBankruptcy);
+    assert_eq!(
+        rules.fee_rate, binance.fee_rate,
+        "a field left out: the preset's"
+    );
+    assert_eq!(b.fee_rules().taker_ppm, 700);
+    assert!(!b.gate_on());
+    // The home venue keeps its own.
+    assert!(s.liquidation.rules(s.venue).enabled);
+    assert!(s.warnings().is_empty());
+}
+
+#[test]
+fn a_bad_rule_of_another_perp_is_named_under_it_and_a_spot_venue_refuses_rules() {
+    let e = with(&["venues.b.liquidation.fee_rate=0.7"])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("venues[0].liquidation.fee_rate: must be below 0.5"),
+        "{e}"
+    );
+    // Binance sends remainders to its fund: a shortfall rule there would be ignored.
+    let e = with(&["venues.b.liquidation.shortfall=SocializedLoss"])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("venues[0].liquidation.shortfall"), "{e}");
+    let e = with(&["venues.b.funding.cap_bps=1"])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("venues[0].funding.cap_bps"), "{e}");
+    for (set, field) in [
+        ("venues.x.liquidation.enabled=false", "liquidation"),
+        ("venues.x.funding.enabled=false", "funding"),
+        ("venues.x.mark=Last", "mark"),
+        ("venues.x.fees.taker_ppm=1", "fees"),
+        ("venues.x.initial_margin_gate=true", "initial_margin_gate"),
+    ] {
+        let e = with(&[set]).unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("venues[1].{field}: a spot venue has no margin")),
+            "{set}: {e}"
+        );
+    }
+}
+
+#[test]
+fn liquidations_off_at_the_top_warn_of_each_perp_that_still_liquidates() {
+    let s = with(&["liquidation.enabled=false"]).unwrap();
+    let w = s.warnings();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("\"a\" only: perpetual \"b\" still liquidates"),
+        "{w:?}"
+    );
+    assert!(w[0].contains("venues.b.liquidation.enabled=false"), "{w:?}");
+    let s = with(&[
+        "liquidation.enabled=false",
+        "venues.b.liquidation.enabled=false",
+    ])
+    .unwrap();
+    assert!(s.warnings().is_empty());
+}

@@ -3,7 +3,10 @@
 
 #[cfg(test)]
 use super::FlowHistory;
-use super::{push_ladder, secs_to_ns, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
+use super::{
+    push_ladder, secs_to_ns, validate_index_weight, Action, Behaviour, Ctx, GroupSpec, Member,
+    OrderList,
+};
 use crate::rng::{exp_draw, Rng};
 use crate::scenario::{Fields, Scenario, MAX_LEVELS};
 use cascade_book::{Price, Qty, Side, Tif};
@@ -41,6 +44,13 @@ pub struct AdaptiveMakerSpec {
     /// spread away, `level_spacing_ticks` apart).
     #[serde(default)]
     pub quotes: MakerQuotes,
+    /// Weight of the index in the centre of the ladder, as a `Maker`'s: the ladder sits
+    /// around (1 − w) × the book's reference price + w × the index (under `AbidesWindow`, the
+    /// mid the window is placed around). 0 (the default) quotes around the book alone. Needs
+    /// an index when above 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[schemars(extend("x-unit" = "weight", "minimum" = 0, "maximum" = 1, "default" = 0.0))]
+    pub index_weight: f64,
     /// Size (and skew) from the taker volume of the last `volume_window_s` seconds, as
     /// ABIDES's fixed `get_transacted_volume` window, instead of the volume since the last
     /// wake-up; counted from whole seconds, in [1, 3600].
@@ -51,6 +61,11 @@ pub struct AdaptiveMakerSpec {
     /// draw).
     #[serde(default)]
     pub wake_at_open: bool,
+}
+
+/// True for the default `index_weight` (left out of the manifest's scenario text).
+fn is_zero(w: &f64) -> bool {
+    *w == 0.0
 }
 
 /// Longest trailing flow window an agent of `scenario` reads, whole seconds (0: none).
@@ -101,8 +116,9 @@ pub enum MakerQuotes {
 impl GroupSpec for AdaptiveMakerSpec {
     type Agent = AdaptiveMaker;
 
-    fn validate(&self, f: &mut Fields<'_>, _: &Scenario) {
+    fn validate(&self, f: &mut Fields<'_>, scenario: &Scenario) {
         f.positive("mean_wake_s", self.mean_wake_s);
+        validate_index_weight(f, self.index_weight, scenario);
         f.int_range("levels", i64::from(self.levels), 1, i64::from(MAX_LEVELS));
         f.int_range(
             "level_spacing_ticks",
@@ -161,6 +177,7 @@ pub struct AdaptiveMaker {
     spread_avg_ticks: Option<f64>,
     volume_seen: i64,
     quotes: MakerQuotes,
+    index_weight: f64,
     buys_seen: i64,
     sells_seen: i64,
     last_mid: Option<i64>,
@@ -187,6 +204,7 @@ impl AdaptiveMaker {
             },
             volume_seen: 0,
             quotes: spec.quotes,
+            index_weight: spec.index_weight,
             buys_seen: 0,
             sells_seen: 0,
             last_mid: None,
@@ -200,7 +218,8 @@ impl AdaptiveMaker {
     fn abides_window(&mut self, ctx: &mut Ctx<'_>, spacing_spreads: f64, skew_ticks: f64) {
         let l1 = ctx.book.l1();
         if let (Some((b, _)), Some((a, _))) = (l1.bid, l1.ask) {
-            self.last_mid = Some((a.0 + b.0).div_euclid(2));
+            // The floored mid (at weight 0 the anchored centre is the book's mid).
+            self.last_mid = Some(ctx.anchored_x2(self.index_weight).div_euclid(2));
             let s = (a.0 - b.0) as f64;
             let alpha = self.spread_alpha;
             self.spread_avg_ticks = self
@@ -278,7 +297,7 @@ impl Behaviour for AdaptiveMaker {
         orders.cancel_all(ctx.out);
         push_ladder(
             ctx.out,
-            ctx.reference_x2(),
+            ctx.anchored_x2(self.index_weight),
             half,
             self.levels,
             self.level_spacing_ticks,
@@ -379,7 +398,11 @@ mod tests {
     }
 
     fn maker(window_s: Option<f64>) -> AdaptiveMaker {
-        AdaptiveMaker::new(&AdaptiveMakerSpec {
+        AdaptiveMaker::new(&spec(window_s))
+    }
+
+    fn spec(window_s: Option<f64>) -> AdaptiveMakerSpec {
+        AdaptiveMakerSpec {
             name: "mm".into(),
             count: 1,
             mean_wake_s: 60.0,
@@ -393,9 +416,10 @@ mod tests {
                 initial_spread_ticks: 1.0,
                 price_skew_ticks: 0.0,
             },
+            index_weight: 0.0,
             volume_window_s: window_s,
             wake_at_open: false,
-        })
+        }
     }
 
     /// One wake at `now_s` on a 999/1000 book after `buy` taker lots since the start, with
@@ -445,6 +469,79 @@ mod tests {
             quoted_size(&mut since_wake, 200, 2000, &FlowHistory::new(0)),
             1000
         );
+    }
+
+    /// Best bid and ask of a maker quoting in `quotes` mode with `index_weight` w, after one
+    /// wake on a 9,999/10,001 book (mid 10,000) with the index at `index` ticks.
+    fn touch_beside_index(quotes: MakerQuotes, w: f64, index: Option<f64>) -> (i64, i64) {
+        use crate::agents::testing::{touch, two_sided, wake_with};
+        use crate::agents::MarketState;
+        let mut m = AdaptiveMaker::new(&AdaptiveMakerSpec {
+            quotes,
+            index_weight: w,
+            ..spec(None)
+        });
+        let book = two_sided(9_999, 10_001, 1);
+        let market = MarketState::opening(Price(10_000), index);
+        let (_, out) = wake_with(&book, &market, 1_000_000_000, 0, None, |ctx| {
+            m.wake(ctx, &mut crate::rng::stream(1, 1), &mut OrderList::new(4))
+        });
+        touch(&out)
+    }
+
+    #[test]
+    fn an_index_weight_moves_the_quotes_toward_the_index() {
+        // The index 40 ticks above the book's mid; spread 2, so a half-spread of 1.
+        let centred = |w| touch_beside_index(MakerQuotes::Centred, w, Some(10_040.0));
+        assert_eq!(centred(0.0), (9_999, 10_001), "weight 0: around the mid");
+        assert_eq!(centred(1.0), (10_039, 10_041), "weight 1: around the index");
+        assert_eq!(centred(0.5), (10_019, 10_021), "half way: 10,020");
+        // 0.25 × 10,040 + 0.75 × 10,000 = 10,010.
+        assert_eq!(centred(0.25), (10_009, 10_011));
+        // No index: nothing to lean on.
+        assert_eq!(
+            touch_beside_index(MakerQuotes::Centred, 1.0, None),
+            (9_999, 10_001)
+        );
+        // ABIDES's window (1.75 ticks after one spread of 2) placed around the anchored mid.
+        let window = MakerQuotes::AbidesWindow {
+            level_spacing_spreads: 5.0,
+            initial_spread_ticks: 1.0,
+            price_skew_ticks: 0.0,
+        };
+        let abides = |w| touch_beside_index(window, w, Some(10_040.0));
+        assert_eq!(abides(0.0), (10_000, 10_001), "weight 0: the floored mid");
+        assert_eq!(abides(1.0), (10_040, 10_041));
+        assert_eq!(abides(0.5), (10_020, 10_021));
+    }
+
+    #[test]
+    fn an_index_weight_is_a_weight_and_needs_an_index() {
+        let text = |w: f64, index: &str| {
+            format!(
+                r#"Scenario(name: "t", duration_s: 10.0, sample_interval_s: 1.0,
+                instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.0),
+                {index}
+                agents: [AdaptiveMaker(name: "mm", count: 1, mean_wake_s: 1.0, levels: 1,
+                    level_spacing_ticks: 1, pov: 0.1, min_size: 1, spread_alpha: 0.5,
+                    index_weight: {w:?})])"#
+            )
+        };
+        let problems = |w, index| {
+            let s = Scenario::parse(&text(w, index)).unwrap();
+            s.validate()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        let ix = "index: Some(IndexSpec(interval_s: 1.0, path: [(0.0, 100.0)])),";
+        assert_eq!(problems(0.5, ix), "");
+        assert_eq!(problems(0.0, ""), "");
+        assert!(problems(1.5, ix).contains("agents[0].index_weight: must be a weight"));
+        assert!(problems(0.5, "").contains("agents[0].index_weight: needs an index"));
+        // The default weight is left out of the scenario's text (manifests are unchanged).
+        let s = Scenario::parse(&text(0.0, "")).unwrap();
+        assert!(!s.to_ron().unwrap().contains("index_weight"));
     }
 
     #[test]

@@ -2,7 +2,10 @@
 //! `stress` section — widened by realised volatility and inventory, one-sided at the inventory
 //! limit, and pulled entirely when volatility or one-sided flow crosses a threshold.
 
-use super::{secs_to_ns, validate_ladder, Action, Behaviour, Ctx, GroupSpec, Member, OrderList};
+use super::{
+    secs_to_ns, validate_index_weight, validate_ladder, Action, Behaviour, Ctx, GroupSpec, Member,
+    OrderList,
+};
 use crate::rng::Rng;
 use crate::scenario::{Fields, Scenario};
 use cascade_book::{Price, Qty, Side, Tif};
@@ -97,18 +100,7 @@ impl GroupSpec for MakerSpec {
 
     fn validate(&self, f: &mut Fields<'_>, scenario: &Scenario) {
         f.positive("refresh_s", self.refresh_s);
-        let w = self.index_weight;
-        if !(0.0..=1.0).contains(&w) {
-            f.err(
-                "index_weight",
-                format!("must be a weight in [0, 1], got {w}"),
-            );
-        } else if w > 0.0 && scenario.index.is_none() {
-            f.err(
-                "index_weight",
-                "needs an index to weigh: add `index: Some(IndexSpec(...))`",
-            );
-        }
+        validate_index_weight(f, self.index_weight, scenario);
         validate_ladder(
             f,
             self.half_spread_ticks,
@@ -319,6 +311,7 @@ impl Behaviour for Maker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::agents::testing::touch;
     use crate::agents::MarketState;
     use crate::rng::stream;
 
@@ -439,16 +432,6 @@ mod tests {
         );
         let (_, out) = wake(&mut m, 2, 10_000, 0, 0, -100);
         assert!(quotes(&out).iter().all(|(s, _)| *s == Side::Buy));
-    }
-
-    /// Best bid and best ask of a ladder.
-    fn touch(out: &[Action]) -> (i64, i64) {
-        let q = quotes(out);
-        let best = |side: Side| q.iter().filter(move |(s, _)| *s == side).map(|(_, p)| *p);
-        (
-            best(Side::Buy).max().unwrap(),
-            best(Side::Sell).min().unwrap(),
-        )
     }
 
     #[test]

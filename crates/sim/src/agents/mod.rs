@@ -438,6 +438,23 @@ fn validate_ladder(f: &mut Fields<'_>, half_spread: i64, levels: u32, spacing: i
     f.lots("size", size);
 }
 
+/// Checks a maker's `index_weight` (the share of the index in its ladder's centre, see
+/// [`Ctx::anchored_x2`]): a weight in [0, 1], and an index to weigh when above 0. Shared by
+/// every maker kind that leans on the index.
+fn validate_index_weight(f: &mut Fields<'_>, w: f64, scenario: &Scenario) {
+    if !(0.0..=1.0).contains(&w) {
+        f.err(
+            "index_weight",
+            format!("must be a weight in [0, 1], got {w}"),
+        );
+    } else if w > 0.0 && scenario.index.is_none() {
+        f.err(
+            "index_weight",
+            "needs an index to weigh: add `index: Some(IndexSpec(...))`",
+        );
+    }
+}
+
 /// Pushes a two-sided ladder around `center_x2` (twice a price, ticks).
 fn push_ladder(
     out: &mut Vec<Action>,
@@ -572,6 +589,20 @@ pub(crate) mod testing {
         };
         let r = wake(&mut ctx);
         (r, out)
+    }
+
+    /// Best bid and best ask of the limit orders among `out`.
+    pub(crate) fn touch(out: &[Action]) -> (i64, i64) {
+        let best = |side: Side| {
+            out.iter().filter_map(move |a| match a {
+                Action::Limit { side: s, price, .. } if *s == side => Some(price.0),
+                _ => None,
+            })
+        };
+        (
+            best(Side::Buy).max().unwrap(),
+            best(Side::Sell).min().unwrap(),
+        )
     }
 }
 

@@ -271,6 +271,11 @@ impl Preset {
 }
 
 impl LiquidationSpec {
+    /// True when no field is given (every rule the preset's).
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+
     /// Every field given (with the Custom values), so that each one's name appears where a
     /// scenario is walked field by field (`--set` reaches fields left out of the text).
     pub fn every_field() -> Self {

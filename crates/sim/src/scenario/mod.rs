@@ -86,7 +86,9 @@ pub struct Scenario {
     /// An exogenous index (needed by the Index and Median marks and index jumps).
     #[serde(default)]
     pub index: Option<IndexSpec>,
-    /// The exchange's liquidation engine.
+    /// The home venue's liquidation engine. Another perpetual of `venues` has its own
+    /// (`venues[i].liquidation`): `enabled: false` here leaves it liquidating, and `cascade
+    /// run` and `check` warn of it.
     #[serde(default)]
     pub liquidation: LiquidationSpec,
     /// Scripted events.
@@ -300,26 +302,61 @@ impl Scenario {
     }
 
     /// The scenario as venue `id` of a multi-venue run sees its rules: the home venue is the
-    /// scenario itself; another perpetual takes its preset's rules and the scenario's margin
-    /// tiers and instrument, with no top-level rule overrides.
+    /// scenario itself; another perpetual takes its preset's rules with its own rule sections
+    /// over them (never the top-level ones, which are the home venue's), and the scenario's
+    /// margin tiers and instrument.
     pub fn venue_view(&self, id: u16) -> std::borrow::Cow<'_, Scenario> {
         if id == 0 {
             return std::borrow::Cow::Borrowed(self);
         }
         let spec = &self.venues[usize::from(id) - 1];
         let mut s = self.clone();
-        s.venue = spec.preset;
-        s.mark = None;
-        s.liquidation = LiquidationSpec::default();
-        s.funding = FundingSpec::default();
-        s.fees = FeeSpec::default();
-        s.initial_margin_gate = None;
         s.index_sources = spec.index_sources.clone();
         if spec.kind == VenueKind::Spot {
             // No margin rules apply; the mark is the mid (Custom's), nothing funds.
             s.venue = Preset::Custom;
+            s.mark = None;
+            s.liquidation = LiquidationSpec::default();
+            s.funding = FundingSpec::default();
+            s.fees = FeeSpec::default();
+            s.initial_margin_gate = None;
+        } else {
+            s.venue = spec.preset;
+            s.mark = spec.mark.clone();
+            s.liquidation = spec.liquidation.clone();
+            s.funding = spec.funding.clone();
+            s.fees = spec.fees.clone();
+            s.initial_margin_gate = spec.initial_margin_gate;
         }
         std::borrow::Cow::Owned(s)
+    }
+
+    /// What a researcher should know before running that is not an error: a top-level
+    /// `liquidation.enabled=false` (the home venue's) beside other perpetuals that still
+    /// liquidate, each named.
+    pub fn warnings(&self) -> Vec<String> {
+        if self.liquidation.rules(self.venue).enabled {
+            return Vec::new();
+        }
+        let still: Vec<&str> = (1..=self.venues.len() as u16)
+            .filter(|&id| !self.is_spot(id))
+            .filter(|&id| {
+                let view = self.venue_view(id);
+                view.liquidation.rules(view.venue).enabled
+            })
+            .map(|id| self.venue_name_of(id))
+            .collect();
+        still
+            .iter()
+            .map(|name| {
+                format!(
+                    "liquidation.enabled=false turns off liquidations on the home venue {:?} \
+                     only: perpetual {name:?} still liquidates (its own rules: set \
+                     venues.{name}.liquidation.enabled=false too for a run without them)",
+                    self.venue_name
+                )
+            })
+            .collect()
     }
 
     /// True when the home venue has an index: the exogenous one or one built from spot

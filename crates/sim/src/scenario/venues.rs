@@ -5,12 +5,15 @@
 //! `venue_name`), where its top-level `agents` trade and its `shocks` act. Each entry of
 //! `venues` adds a perpetual venue (its rules from a preset: liquidation waterfall, funding,
 //! mark, fees, gate; the margin tiers are the scenario's) or a spot venue (no margin: no
-//! liquidations, no funding), each with its own book and its own agents. A perpetual's index
+//! liquidations, no funding), each with its own book and its own agents. A perpetual's rule
+//! sections (`mark`, `liquidation`, `funding`, `fees`, `initial_margin_gate`) override its
+//! preset field by field, as the top-level ones do the home venue's: the top-level sections
+//! are the home venue's alone. A perpetual's index
 //! is the scenario's `index` (a scripted path or a random walk) unless `index_sources` builds
 //! it from spot venues' prices.
 
 use crate::agents::AgentGroup;
-use crate::scenario::Preset;
+use crate::scenario::{FeeSpec, FundingSpec, LiquidationSpec, MarkSpec, Preset};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +30,30 @@ pub struct VenueSpec {
     /// a spot venue.
     #[serde(default)]
     pub preset: Preset,
+    /// The perpetual's mark price rule (default: its preset's), as the top-level `mark` is
+    /// the home venue's. Refused on a spot venue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mark: Option<MarkSpec>,
+    /// The perpetual's liquidation engine: each field given overrides its preset's, as the
+    /// top-level `liquidation` does the home venue's. The top-level section is the home
+    /// venue's alone: `liquidation.enabled=false` turns off the home venue's liquidations and
+    /// leaves this venue liquidating (`cascade run` and `check` warn); a run without any
+    /// liquidation also sets `venues.<name>.liquidation.enabled=false` for each perpetual.
+    /// Refused on a spot venue.
+    #[serde(default, skip_serializing_if = "LiquidationSpec::is_default")]
+    pub liquidation: LiquidationSpec,
+    /// The perpetual's funding over its preset's, as the top-level `funding` is the home
+    /// venue's. Refused on a spot venue.
+    #[serde(default, skip_serializing_if = "FundingSpec::is_default")]
+    pub funding: FundingSpec,
+    /// The perpetual's maker and taker fees over its preset's, as the top-level `fees` are the
+    /// home venue's. Refused on a spot venue.
+    #[serde(default, skip_serializing_if = "FeeSpec::is_default")]
+    pub fees: FeeSpec,
+    /// The perpetual's initial-margin gate (default: its preset's), as the top-level
+    /// `initial_margin_gate` is the home venue's. Refused on a spot venue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_margin_gate: Option<bool>,
     /// The perpetual's index built from spot venues (none: the scenario's `index`, if any).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_sources: Option<IndexSources>,
@@ -98,6 +125,23 @@ pub enum IndexSource {
         #[schemars(extend("x-unit" = "1", "minimum" = 0))]
         weight: f64,
     },
+}
+
+impl VenueSpec {
+    /// The rule sections given (not left to the preset), by field name: what a spot venue,
+    /// which has no rules, refuses.
+    pub fn rules_given(&self) -> Vec<&'static str> {
+        [
+            ("mark", self.mark.is_some()),
+            ("liquidation", !self.liquidation.is_default()),
+            ("funding", !self.funding.is_default()),
+            ("fees", !self.fees.is_default()),
+            ("initial_margin_gate", self.initial_margin_gate.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
+    }
 }
 
 impl IndexSource {

@@ -176,11 +176,22 @@ fn sources(s: &Scenario) -> (Vec<Source>, Budget) {
         bytes: samples * SAMPLE_FOOTPRINT_BYTES,
         fixed_bytes: 0.0,
     });
-    if let Some(f) = s.funding_rules() {
+    // Each venue's rules: the home venue's top-level sections, another perpetual's own.
+    let views: Vec<_> = (0..=s.venues.len() as u16)
+        .map(|v| (v, s.venue_view(v)))
+        .collect();
+    for (v, view) in &views {
+        let Some(f) = view.funding_rules() else {
+            continue;
+        };
+        let at = match v {
+            0 => String::new(),
+            k => format!("venues[{}].", k - 1),
+        };
         // Premium samples and payments: periodic events of the venue's funding clock.
         let samples = d / f.premium_sample_s;
         out.push(periodic(
-            "funding.premium_sample_s",
+            &format!("{at}funding.premium_sample_s"),
             f.premium_sample_s,
             samples,
         ));
@@ -188,7 +199,7 @@ fn sources(s: &Scenario) -> (Vec<Source>, Budget) {
         let payments = d / f.pay_every_s;
         let accounts = s.agent_count() as f64 + 2.0;
         out.push(periodic(
-            "funding.pay_every_s",
+            &format!("{at}funding.pay_every_s"),
             f.pay_every_s,
             payments * accounts,
         ));
@@ -206,17 +217,18 @@ fn sources(s: &Scenario) -> (Vec<Source>, Budget) {
     // ACCOUNT_BYTES each, the agents' extra ones counted with their group.
     let n_venues = 1 + s.venues.len();
     let unit_quote = s.instrument.tick_size * s.instrument.lot_size;
-    let funds = (0..n_venues as u16)
-        .filter(|&v| {
-            let view = s.venue_view(v);
-            let rules = view.liquidation.rules(view.venue);
-            crate::venue::EngineConfig::new(&rules, unit_quote).fund_trades()
-        })
+    let rules: Vec<_> = views
+        .iter()
+        .map(|(_, view)| view.liquidation.rules(view.venue))
+        .collect();
+    let funds = rules
+        .iter()
+        .filter(|r| crate::venue::EngineConfig::new(r, unit_quote).fund_trades())
         .count();
     let extra_per_agent = (n_venues - 1) as f64;
     base.accounts = (s.agent_count() as f64 + 1.0) * n_venues as f64 + funds as f64;
     base.bytes += (n_venues + funds) as f64 * ACCOUNT_BYTES;
-    for (_, at, g) in s.groups() {
+    for (venue, at, g) in s.groups() {
         let (field, value, scaling, wakes_per_agent) = wakes(g, d);
         let agents = f64::from(g.count());
         let wakes = agents * wakes_per_agent;
@@ -230,7 +242,8 @@ fn sources(s: &Scenario) -> (Vec<Source>, Budget) {
                 let lives = 1.0 + l.re_entry_delay_s.map_or(0.0, |r| d / r);
                 // Steps of one takeover: by fraction, or one per tier; plus the dry steps a
                 // remainder may wait before ADL.
-                let rules = s.liquidation.rules(s.venue);
+                // The waterfall of the group's venue.
+                let rules = &rules[usize::from(venue)];
                 let steps = (1.0 / rules.step_fraction)
                     .ceil()
                     .max(s.margin.tiers.len() as f64)

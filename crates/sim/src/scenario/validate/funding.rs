@@ -9,6 +9,23 @@ const MAX_FEE_PPM: i64 = 100_000;
 const MAX_RATE_BPS: f64 = 10_000.0;
 
 impl Validator {
+    /// Funding in force needs an index (the home venue's: another perpetual's is checked at
+    /// its `index_sources`).
+    pub(super) fn funding_needs_index(&mut self, s: &Scenario) {
+        if s.funding_rules().is_some() && !s.has_index() {
+            let at = if s.funding.enabled.is_some() {
+                "funding.enabled"
+            } else {
+                "venue"
+            };
+            self.err(
+                at,
+                "funding needs an index: add `index: Some(IndexSpec(...))` or set \
+                 `funding: (enabled: false)`",
+            );
+        }
+    }
+
     /// The funding section (each field given, then the rules in force) and the fees.
     pub(super) fn funding_and_fees(&mut self, s: &Scenario) {
         let f = &s.funding;
@@ -71,13 +88,6 @@ impl Validator {
                         "pays every {} s, longer than the interval ({} s)",
                         r.pay_every_s, r.interval_s
                     ),
-                );
-            }
-            if !s.has_index() {
-                self.err(
-                    at(f.enabled.is_some(), "enabled"),
-                    "funding needs an index: add `index: Some(IndexSpec(...))` or set \
-                     `funding: (enabled: false)`",
                 );
             }
         }

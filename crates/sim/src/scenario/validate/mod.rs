@@ -207,7 +207,6 @@ impl Validator {
         self.venues(s);
         self.collateral(s);
         self.venue(s);
-        self.funding_and_fees(s);
         self.shocks(s);
         self.times(s);
         self.prices(s);

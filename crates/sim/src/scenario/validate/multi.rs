@@ -74,8 +74,20 @@ impl Validator {
                     }
                 }
             }
+            if v.kind == VenueKind::Spot {
+                for field in v.rules_given() {
+                    self.err(
+                        format!("{at}.{field}"),
+                        format!(
+                            "a spot venue has no margin, liquidation, funding or fees of its \
+                             own: `{field}` applies to a perpetual venue only; leave it out"
+                        ),
+                    );
+                }
+            }
             if v.kind == VenueKind::Perp {
                 let view = s.venue_view(i as u16 + 1);
+                self.perp_rules(&view, &at);
                 let needs = view.mark_rule().needs_index() || view.funding_rules().is_some();
                 if needs && !view.has_index() {
                     self.err(

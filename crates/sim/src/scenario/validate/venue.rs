@@ -5,9 +5,37 @@ use crate::mark::MAX_BASIS_WINDOW_S;
 use crate::scenario::{IndexSpec, LiquidationRules, MarkSpec, Remainder, Scenario, Tier};
 
 impl Validator {
-    /// The margin, liquidation, mark and index sections, in that order.
+    /// The home venue's sections: margin, its rules, what needs an index, the index.
     pub(super) fn venue(&mut self, s: &Scenario) {
         self.tiers(&s.margin.tiers);
+        self.rules(s);
+        self.mark_needs_index(s);
+        self.funding_needs_index(s);
+        if let Some(ix) = &s.index {
+            self.index(ix);
+        }
+    }
+
+    /// Another perpetual's rule sections as its view of the scenario resolves them (its
+    /// preset with its own sections over it), each problem named under `at`:
+    /// `venues[0].liquidation.fee_rate`, or `venues[0].preset` for the preset's value.
+    pub(super) fn perp_rules(&mut self, view: &Scenario, at: &str) {
+        let mut sub = Validator {
+            errors: Vec::new(),
+            instrument: self.instrument,
+        };
+        sub.rules(view);
+        for e in sub.errors {
+            let path = match e.path.as_str() {
+                "venue" => format!("{at}.preset"),
+                field => format!("{at}.{field}"),
+            };
+            self.err(path, e.reason);
+        }
+    }
+
+    /// The rule sections a venue's preset resolves: liquidation, mark, funding and fees.
+    fn rules(&mut self, s: &Scenario) {
         let rules = s.liquidation.rules(s.venue);
         self.liquidation(&rules);
         // `shortfall` decides only what a `remainder: Shortfall` step leaves; under the Fund and
@@ -25,9 +53,7 @@ impl Validator {
             );
         }
         self.mark(s);
-        if let Some(ix) = &s.index {
-            self.index(ix);
-        }
+        self.funding_and_fees(s);
     }
 
     /// The liquidation rules as the run will follow them (the preset's, with the scenario's
@@ -122,6 +148,11 @@ impl Validator {
             }
             _ => {}
         }
+    }
+
+    /// The home venue's mark reads an index: the scenario must have one.
+    fn mark_needs_index(&mut self, s: &Scenario) {
+        let rule = s.mark_rule();
         if rule.needs_index() && !s.has_index() {
             let (at, whose) = if s.mark.is_some() {
                 ("mark", "the")

@@ -2,12 +2,16 @@
 //!
 //! A path is a dotted list of field names with `[i]` indices for lists, e.g.
 //! `instrument.tick_size` or `agents[1].rate_per_s`. A group of agents may also be named by
-//! its `name`: `agents.makers.size`. The value is RON (`3`, `0.5`, `true`, `"text"`,
-//! `Some(2.0)`); a bare word is taken as a string. Whole lists of agents or shocks are read as
-//! what they are (`shocks=[MarketSell(at_s: 60.0, qty: 500, over_s: 30.0)]`). The result is
-//! validated like a file.
+//! its `name`: `agents.makers.size`, and so may a venue: `venues.perp-b.preset`. The value is
+//! RON read as the field's type, exactly as in a scenario file (`3`, `0.5`, `true`, `"text"`,
+//! `Some(2.0)` or `2.0` for an option, `Market`, `EmaMid(half_life_s: 3.0)`, lists of variants
+//! with fields such as `shocks=[MarketSell(at_s: 60.0, qty: 500, over_s: 30.0)]`); a bare word
+//! is also taken as a string and a quoted name as a variant. The result is validated like a
+//! file.
 
-use crate::scenario::{AgentGroup, Scenario, Shock};
+mod hole;
+
+use crate::scenario::Scenario;
 use serde_json::Value;
 
 /// An override that could not be applied: which one and why.
@@ -47,45 +51,96 @@ impl Override {
 
 /// Applies overrides in order and returns the new scenario (not yet validated).
 pub fn apply(scenario: &Scenario, overrides: &[Override]) -> Result<Scenario, OverrideError> {
-    if overrides.is_empty() {
-        return Ok(scenario.clone());
-    }
-    let mut root = serde_json::to_value(scenario).map_err(|e| OverrideError {
-        path: String::new(),
-        reason: e.to_string(),
-    })?;
-    with_left_out_sections(&mut root);
+    let mut current = std::borrow::Cow::Borrowed(scenario);
     for o in overrides {
-        let fail = |reason: String| OverrideError {
+        let next = apply_one(&current, o).map_err(|reason| OverrideError {
             path: o.path.clone(),
             reason,
-        };
-        let slot = locate(&mut root, &o.path).map_err(fail)?;
-        let value = match o.path.as_str() {
-            "agents" => parse_typed::<Vec<AgentGroup>>(&o.value),
-            "shocks" => parse_typed::<Vec<Shock>>(&o.value),
-            _ => parse_value(&o.value, slot),
-        }
-        .map_err(fail)?;
-        check_kind(slot, &value).map_err(fail)?;
-        *slot = value;
+        })?;
+        current = std::borrow::Cow::Owned(next);
     }
-    serde_json::from_value(root).map_err(|e| OverrideError {
-        path: overrides
-            .iter()
-            .map(|o| o.path.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        reason: e.to_string(),
-    })
+    Ok(current.into_owned())
 }
 
-/// Puts back the venue rule fields a scenario's text leaves out when not given (`venue`,
-/// `mark`, `funding`, `fees`, `initial_margin_gate`, and each field of `funding`, `fees` and
-/// `liquidation`),
-/// as none, so that an override can reach them; what stays none is left out again.
+/// One override: the value read as the type of the field at its path (see `hole.rs`), as
+/// written or, when that fails, a bare word as a string or a quoted name as a variant.
+fn apply_one(scenario: &Scenario, o: &Override) -> Result<Scenario, String> {
+    use serde::Deserialize;
+    let mut root = serde_json::to_value(scenario).map_err(|e| e.to_string())?;
+    with_left_out_sections(&mut root);
+    let slot = locate(&mut root, &o.path)?;
+    let old = std::mem::replace(slot, Value::String(hole::HOLE.into()));
+    let mut first_error = None;
+    for text in readings(&o.value) {
+        let holed = hole::Holed {
+            value: root.clone(),
+            text: &text,
+        };
+        match Scenario::deserialize(holed) {
+            Ok(s) => return Ok(s),
+            Err(e) => {
+                first_error.get_or_insert(e.0);
+            }
+        }
+    }
+    // Not the field's type: say which kind the value is and the field wants, when they
+    // differ, else what the type's reading said.
+    if let Ok(value) = parse_value(&o.value) {
+        check_kind(&old, &value)?;
+    }
+    Err(format!(
+        "value {:?}: {}",
+        o.value,
+        first_error.unwrap_or_default()
+    ))
+}
+
+/// The texts a value is tried as, in order: as written; a bare word (`calm`) also quoted, as
+/// the string it is taken for; a quoted name (`"Binance"`, as sweep files write one) also
+/// bare, as the variant it names.
+fn readings(text: &str) -> Vec<String> {
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.starts_with(|c: char| c.is_alphabetic())
+            && w.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c))
+    };
+    let mut out = vec![text.to_string()];
+    if word(text) {
+        out.push(format!("\"{text}\""));
+    } else if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        if word(inner) {
+            out.push(inner.to_string());
+        }
+    }
+    out
+}
+
+/// Puts back the venue rule fields a scenario's text leaves out when not given — the home
+/// venue's `venue`, `mark`, `funding`, `fees`, `initial_margin_gate`, `index_sources` (and
+/// `collateral`), each other venue's `mark`, `liquidation`, `funding`, `fees`,
+/// `initial_margin_gate` and `index_sources`, and each field of `funding`, `fees` and
+/// `liquidation` — as none, so that an override can reach them; what stays none is left out
+/// again.
 fn with_left_out_sections(root: &mut Value) {
-    use crate::scenario::{FeeSpec, FundingSpec, PremiumSource};
+    let Value::Object(top) = root else {
+        return;
+    };
+    top.entry("venue").or_insert(Value::String("Custom".into()));
+    top.entry("collateral").or_insert(Value::Null);
+    with_left_out_rules(top);
+    if let Some(Value::Array(venues)) = top.get_mut("venues") {
+        for venue in venues {
+            if let Value::Object(venue) = venue {
+                with_left_out_rules(venue);
+            }
+        }
+    }
+}
+
+/// The rule sections of one venue (the scenario's top level or an entry of `venues`), every
+/// field named.
+fn with_left_out_rules(venue: &mut serde_json::Map<String, Value>) {
+    use crate::scenario::{FeeSpec, FundingSpec, LiquidationSpec, PremiumSource};
     // Every field given, so that each one's name appears; the values are dropped.
     let funding = FundingSpec {
         enabled: Some(true),
@@ -101,25 +156,21 @@ fn with_left_out_sections(root: &mut Value) {
         maker_ppm: Some(1),
         taker_ppm: Some(1),
     };
-    let Value::Object(top) = root else {
-        return;
-    };
-    top.entry("venue").or_insert(Value::String("Custom".into()));
-    for key in ["mark", "initial_margin_gate"] {
-        top.entry(key).or_insert(Value::Null);
+    for key in ["mark", "initial_margin_gate", "index_sources"] {
+        venue.entry(key).or_insert(Value::Null);
     }
     for (key, full) in [
         ("funding", serde_json::to_value(funding)),
         ("fees", serde_json::to_value(fees)),
         (
             "liquidation",
-            serde_json::to_value(crate::scenario::LiquidationSpec::every_field()),
+            serde_json::to_value(LiquidationSpec::every_field()),
         ),
     ] {
         let Ok(Value::Object(full)) = full else {
             continue;
         };
-        let section = top
+        let section = venue
             .entry(key)
             .or_insert_with(|| Value::Object(Default::default()));
         if let Value::Object(fields) = section {
@@ -130,132 +181,20 @@ fn with_left_out_sections(root: &mut Value) {
     }
 }
 
-/// A value read as its own type: lists of enum variants, whose names RON's generic value drops.
-fn parse_typed<T: serde::de::DeserializeOwned + serde::Serialize>(
-    text: &str,
-) -> Result<Value, String> {
-    let v: T = crate::scenario::parse_ron(
-        text,
-        ron::extensions::Extensions::UNWRAP_VARIANT_NEWTYPES,
-        crate::scenario::MAX_SCENARIO_BYTES,
-    )
-    .map_err(|e| format!("value {text:?}: {e}"))?;
-    serde_json::to_value(v).map_err(|e| format!("value {text:?}: {e}"))
-}
-
-fn parse_value(text: &str, old: &Value) -> Result<Value, String> {
-    let bare_word = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_alphanumeric() || "-_.".contains(c))
-        && text.starts_with(|c: char| c.is_alphabetic());
-    // `Variant(field: value, ...)`: an enum variant with fields, which RON's generic value
-    // would read without its name.
-    if let Some(open) = text.find('(') {
-        let name = &text[..open];
-        let old_is_variant = match old {
-            Value::String(_) | Value::Null => true,
-            Value::Object(m) => {
-                m.len() == 1
-                    && m.keys()
-                        .all(|k| k.starts_with(|c: char| c.is_ascii_uppercase()))
-            }
-            _ => false,
-        };
-        if old_is_variant
-            && name.starts_with(|c: char| c.is_ascii_uppercase())
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && name != "Some"
-            && text.ends_with(')')
-        {
-            let inner = parse_value(&text[open..], &Value::Null)?;
-            if inner.is_object() {
-                return Ok(Value::Object(
-                    [(name.to_string(), inner)].into_iter().collect(),
-                ));
-            }
-        }
-    }
+/// A value as RON reads it without its field's type: what says which kind it is when it is
+/// not of the field's type.
+fn parse_value(text: &str) -> Result<Value, String> {
     // RON's generic value reads integers past i64::MAX as floats; a seed is a u64.
     if let Ok(u) = text.parse::<u64>() {
         return Ok(Value::Number(u.into()));
     }
-    // Inside a structure or a list, RON's generic value reads a bare variant name (`execution:
-    // Market`) as a unit and the name is lost; quoted, it reads back as the variant.
-    let quoted;
-    let text = if text.contains(['(', '[']) {
-        quoted = quote_bare_names(text);
-        quoted.as_str()
-    } else {
-        text
-    };
+    let bare_word = readings(text).len() == 2 && !text.starts_with('"');
     match ron::from_str::<ron::Value>(text) {
         // A bare word such as `calm` is a string, not a unit struct.
-        Ok(ron::Value::Unit) if text != "()" => Ok(Value::String(text.to_string())),
-        Ok(v) => serde_json::to_value(v).map_err(|e| format!("value {text:?}: {e}")),
-        Err(_) if bare_word => Ok(Value::String(text.to_string())),
-        Err(e) => Err(format!("value {text:?} is not RON: {e}")),
+        Ok(ron::Value::Unit) | Err(_) if bare_word => Ok(Value::String(text.to_string())),
+        Ok(v) => serde_json::to_value(v).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
     }
-}
-
-/// Puts quotes around every bare identifier of `text` in a value position — not a field name
-/// (followed by `:`), not a struct or variant name (followed by `(`), not `true`, `false`,
-/// `None`, `Some`, `inf` or `NaN` — outside strings: `LiquidationSpec(execution: Market)` becomes
-/// `LiquidationSpec(execution: "Market")`.
-fn quote_bare_names(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len() + 8);
-    let mut i = 0;
-    let mut in_string = false;
-    while let Some(&c) = chars.get(i) {
-        if in_string {
-            out.push(c);
-            if c == '\\' {
-                if let Some(&next) = chars.get(i + 1) {
-                    out.push(next);
-                    i += 1;
-                }
-            } else if c == '"' {
-                in_string = false;
-            }
-            i += 1;
-            continue;
-        }
-        let starts_word = (c.is_alphabetic() || c == '_')
-            && !i
-                .checked_sub(1)
-                .and_then(|j| chars.get(j))
-                .is_some_and(|p| p.is_alphanumeric() || *p == '_' || *p == '.');
-        if !starts_word {
-            in_string = c == '"';
-            out.push(c);
-            i += 1;
-            continue;
-        }
-        let end = (i..chars.len())
-            .find(|&j| {
-                chars
-                    .get(j)
-                    .is_some_and(|c| !(c.is_alphanumeric() || *c == '_'))
-            })
-            .unwrap_or(chars.len());
-        let word: String = chars.get(i..end).unwrap_or_default().iter().collect();
-        let next = chars
-            .get(end..)
-            .unwrap_or_default()
-            .iter()
-            .find(|c| !c.is_whitespace());
-        let keyword = ["true", "false", "None", "Some", "inf", "NaN"].contains(&word.as_str());
-        if keyword || matches!(next, Some(':') | Some('(')) {
-            out.push_str(&word);
-        } else {
-            out.push('"');
-            out.push_str(&word);
-            out.push('"');
-        }
-        i = end;
-    }
-    out
 }
 
 fn check_kind(old: &Value, new: &Value) -> Result<(), String> {
@@ -412,7 +351,7 @@ fn split_indices(segment: &str) -> Result<(&str, Vec<usize>), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::AgentGroup;
+    use crate::scenario::{AgentGroup, Shock};
 
     const S: &str = r#"Scenario(name: "t", duration_s: 10.0, sample_interval_s: 1.0,
         instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.0),
@@ -511,11 +450,6 @@ mod tests {
         // A misspelt variant is refused, not dropped.
         let e = set(&["liquidation=LiquidationSpec(execution: Markt)"]).unwrap_err();
         assert!(e.reason.contains("Markt"), "{e}");
-        // Strings keep their words; names, numbers and keywords are left alone.
-        assert_eq!(
-            quote_bare_names(r#"A(x: B, s: "C d", n: 1e-3, t: true, o: Some(E), l: [F, G(h: 1)])"#),
-            r#"A(x: "B", s: "C d", n: 1e-3, t: true, o: Some("E"), l: ["F", G(h: 1)])"#
-        );
     }
 
     #[test]
@@ -529,6 +463,131 @@ mod tests {
         assert_eq!(s.agents[0].name(), "n");
         let e = set(&["shocks=[MarketSell(at_s: 60.0)]"]).unwrap_err();
         assert!(e.reason.contains("qty"), "{e}");
+    }
+
+    /// A scenario with a perpetual and a spot venue besides the home one.
+    const VENUES: &str = r#"Scenario(name: "t", duration_s: 10.0, sample_interval_s: 1.0,
+        instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.0),
+        agents: [Noise(name: "noise", count: 2, rate_per_s: 1.0, limit_weight: 1.0,
+            market_weight: 0.1, cancel_weight: 0.5, offset_ticks_mean: 3.0, size_min: 1,
+            size_max: 5)],
+        venues: [
+            VenueSpec(name: "perp-b", kind: Perp, preset: Bybit,
+                index_sources: Some(IndexSources(sources: [Venue(name: "spot-x", weight: 1.0)])),
+                agents: [Noise(name: "noise-b", count: 2, rate_per_s: 1.0, limit_weight: 1.0,
+                    market_weight: 0.1, cancel_weight: 0.5, offset_ticks_mean: 3.0,
+                    size_min: 1, size_max: 5)]),
+            VenueSpec(name: "spot-x", kind: Spot,
+                agents: [Noise(name: "noise-x", count: 2, rate_per_s: 1.0, limit_weight: 1.0,
+                    market_weight: 0.1, cancel_weight: 0.5, offset_ticks_mean: 3.0,
+                    size_min: 1, size_max: 5)]),
+        ])"#;
+
+    fn set_venues(pairs: &[&str]) -> Result<Scenario, OverrideError> {
+        let s = Scenario::parse(VENUES).unwrap();
+        let o: Vec<Override> = pairs.iter().map(|p| Override::parse(p).unwrap()).collect();
+        apply(&s, &o)
+    }
+
+    #[test]
+    fn a_list_of_enum_variants_with_fields_reads_as_its_type() {
+        use crate::scenario::IndexSource;
+        let s = set_venues(&[
+            "venues.perp-b.index_sources.sources=[Venue(name: \"spot-x\", weight: 2.0), \
+             Scripted(weight: 1.0)]",
+        ])
+        .unwrap();
+        let sources = &s.venues[0].index_sources.as_ref().unwrap().sources;
+        assert_eq!(
+            sources,
+            &[
+                IndexSource::Venue {
+                    name: "spot-x".into(),
+                    weight: 2.0
+                },
+                IndexSource::Scripted { weight: 1.0 }
+            ]
+        );
+        // The whole section, its list nested in a structure, and one entry alone.
+        let s = set_venues(&[
+            "venues.perp-b.index_sources=Some(IndexSources(sources: [Scripted(weight: 3.0)], \
+             stale_s: 4.0))",
+        ])
+        .unwrap();
+        let ix = s.venues[0].index_sources.as_ref().unwrap();
+        assert_eq!(ix.sources, [IndexSource::Scripted { weight: 3.0 }]);
+        assert_eq!(ix.stale_s, 4.0);
+        let s =
+            set_venues(&["venues.perp-b.index_sources.sources[0]=Scripted(weight: 5.0)"]).unwrap();
+        assert_eq!(
+            s.venues[0].index_sources.as_ref().unwrap().sources,
+            [IndexSource::Scripted { weight: 5.0 }]
+        );
+        // A misspelt variant inside the list is refused, naming it.
+        let e =
+            set_venues(&["venues.perp-b.index_sources.sources=[Venu(name: \"x\", weight: 1.0)]"])
+                .unwrap_err();
+        assert!(e.reason.contains("Venu"), "{e}");
+    }
+
+    #[test]
+    fn another_venues_rule_sections_can_be_set_though_left_out() {
+        let s = set_venues(&[
+            "venues.perp-b.liquidation.enabled=false",
+            "venues.perp-b.funding.interval_s=600",
+            "venues.perp-b.mark=Last",
+            "venues.perp-b.preset=\"Binance\"",
+        ])
+        .unwrap();
+        let b = &s.venues[0];
+        assert_eq!(b.liquidation.enabled, Some(false));
+        assert_eq!(b.funding.interval_s, Some(600.0));
+        assert_eq!(b.mark, Some(crate::scenario::MarkSpec::Last));
+        assert_eq!(b.preset, crate::scenario::Preset::Binance, "a quoted name");
+        assert_eq!(s.liquidation.enabled, None, "the home venue's are its own");
+        // What stays unset is left out of the text again.
+        let text = set_venues(&["venues.perp-b.liquidation.enabled=false"])
+            .unwrap()
+            .to_ron()
+            .unwrap();
+        assert!(text.contains("enabled: Some(false)"), "{text}");
+        assert!(!text.contains("cooldown_s"), "{text}");
+    }
+
+    #[test]
+    fn every_value_reads_as_its_fields_type() {
+        use crate::scenario::{CollateralShare, Execution};
+        // An option written bare or as Some; a variant bare or quoted; a bare word a string.
+        assert_eq!(set(&["index=None"]).unwrap().index, None);
+        let s = set(&["liquidation.execution=IocAtBankruptcy"]).unwrap();
+        assert_eq!(s.liquidation.execution, Some(Execution::IocAtBankruptcy));
+        let s = set(&["liquidation.execution=\"FokAtBankruptcy\""]).unwrap();
+        assert_eq!(s.liquidation.execution, Some(Execution::FokAtBankruptcy));
+        let s = set(&["agents.noise.name=calm"]).unwrap();
+        assert_eq!(s.agents[0].name(), "calm");
+        // A list of tuples inside an option, and a struct with an unnamed structure inside.
+        let s =
+            set(&["index=IndexSpec(interval_s: 2.0, path: [(0.0, 100.0), (5.0, 90.0)])"]).unwrap();
+        assert_eq!(s.index.unwrap().path, [(0.0, 100.0), (5.0, 90.0)]);
+        let s = set(&[
+            "agents=[Leveraged(name: \"l\", count: 1, long_share: 1.0, collateral: 100.0, \
+             leverage_min: 2.0, leverage_max: 3.0, entry_start_s: 0.0, entry_end_s: 1.0, \
+             check_interval_s: 1.0, collateral_asset: Some((asset: \"coin\", share: 0.5)))]",
+        ])
+        .unwrap();
+        match &s.agents[0] {
+            AgentGroup::Leveraged(l) => assert_eq!(
+                l.collateral_asset,
+                Some(CollateralShare {
+                    asset: "coin".into(),
+                    share: 0.5
+                })
+            ),
+            other => panic!("{other:?}"),
+        }
+        // Trailing text is refused, not dropped.
+        let e = set(&["duration_s=20 30"]).unwrap_err();
+        assert!(e.reason.contains("20 30"), "{e}");
     }
 
     #[test]
