@@ -511,6 +511,27 @@ fn bad_venue_input_is_refused_naming_the_field() {
                 "a cross-venue maker quotes on at least two venues",
             ],
         ),
+        (
+            "Noise(name: \"noise-x\"",
+            "CrossMaker(name: \"cm\", count: 1, venues: [\"spot-x\", \"perp-a\"], refresh_s: 1.0,\n\
+             half_spread_ticks: 1, levels: 2, level_spacing_ticks: 1, size: 5,\n\
+             skew_ticks_per_lot: 0.1, max_inventory: 100,\n\
+             withdraw: Some(CrossWithdraw(move_bps: 0.0, cooldown_s: -1.0))),\n            Noise(name: \"noise-x\"",
+            &[
+                "venues[1].agents[0].withdraw.move_bps",
+                "venues[1].agents[0].withdraw.cooldown_s",
+            ],
+        ),
+        (
+            "Noise(name: \"noise-x\"",
+            "Fundamentalist(name: \"holders-x\", count: 2, mean_wake_s: 10.0, threshold_bps: 50.0,\n\
+             lots_per_bps: 0.5, max_size: 20, anchor_half_life_s: Some(60.0),\n\
+             wait_for_book: true),\n            Noise(name: \"noise-x\"",
+            &[
+                "venues[1].agents[0].wait_for_book",
+                "applies only to resting agents",
+            ],
+        ),
     ];
     for (from, to, fragments) in cases {
         refuse(&edited(d, from, to), &[], fragments);

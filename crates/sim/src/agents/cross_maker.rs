@@ -8,7 +8,10 @@
 //! others: a maker long from buying a falling perpetual quotes lower on the spot markets too,
 //! which is how a real maker hedging across venues carries one venue's selling to the next.
 //! Its orders reach each venue after the scenario's latency plus its own `latency_us`; it
-//! pulls its old ladder on a venue before quoting the new one there.
+//! pulls its old ladder on a venue before quoting the new one there. With `withdraw` it pulls
+//! every ladder, on every venue, when the price of any one of them jumps between two refreshes,
+//! and stays out for a cooldown: a maker that sees one venue gap does not wait to be run over
+//! on the others.
 
 use super::cross_arb::{check_venue_names, venue_ids};
 use super::{
@@ -59,6 +62,22 @@ pub struct CrossMakerSpec {
     #[serde(default)]
     #[schemars(extend("x-unit" = "µs", "minimum" = 0, "maximum" = 1000000000))]
     pub latency_us: f64,
+    /// Pull out of every venue when one venue's price jumps (none: it always quotes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdraw: Option<CrossWithdraw>,
+}
+
+/// When a cross-venue maker pulls its ladders from every venue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CrossWithdraw {
+    /// Pull out when the reference price (mid, else last trade) of any of its venues moved
+    /// more than this between two of its refreshes, basis points.
+    #[schemars(extend("x-unit" = "bps", "exclusiveMinimum" = 0))]
+    pub move_bps: f64,
+    /// Time out of every venue after the last such jump, seconds.
+    #[schemars(extend("x-unit" = "s", "minimum" = 0))]
+    pub cooldown_s: f64,
 }
 
 impl GroupSpec for CrossMakerSpec {
@@ -81,6 +100,10 @@ impl GroupSpec for CrossMakerSpec {
         }
         if f.non_negative("latency_us", self.latency_us) && self.latency_us > 1e9 {
             f.err("latency_us", "must be at most 1e9 µs");
+        }
+        if let Some(w) = &self.withdraw {
+            f.positive("withdraw.move_bps", w.move_bps);
+            f.non_negative("withdraw.cooldown_s", w.cooldown_s);
         }
     }
 
@@ -107,6 +130,12 @@ impl GroupSpec for CrossMakerSpec {
             skew_ticks_per_lot: self.skew_ticks_per_lot,
             max_inventory: self.max_inventory,
             latency_ns: (self.latency_us * 1e3).round() as i64,
+            withdraw: self
+                .withdraw
+                .as_ref()
+                .map(|w| (w.move_bps, secs_to_ns(w.cooldown_s))),
+            last_ref_x2: vec![0; self.venues.len()],
+            away_until_ns: 0,
             buf: Vec::with_capacity(4 * self.levels as usize),
         }
     }
@@ -135,6 +164,12 @@ pub struct CrossMaker {
     max_inventory: i64,
     /// Its latency to every venue on top of the scenario's, ns.
     pub(crate) latency_ns: i64,
+    /// The jump that pulls it out, bps, and the cooldown after it, ns.
+    withdraw: Option<(f64, i64)>,
+    /// Each venue's reference price at the last refresh, twice in ticks (0: none yet).
+    last_ref_x2: Vec<i64>,
+    /// Out of every venue until then, ns.
+    away_until_ns: i64,
     /// One venue's instructions (reused: no allocation per wake).
     buf: Vec<Action>,
 }
@@ -145,6 +180,20 @@ impl CrossMaker {
         if let Some(k) = self.venues.iter().position(|&v| v == venue) {
             self.orders[k].push(id);
         }
+    }
+
+    /// Records venue `k`'s reference price (twice, ticks) at `now_ns`; with `withdraw`, a move
+    /// past its threshold since the last refresh keeps the maker out of every venue for the
+    /// cooldown from now. True while it is out.
+    fn observe(&mut self, k: usize, reference_x2: i64, now_ns: i64) -> bool {
+        let last = std::mem::replace(&mut self.last_ref_x2[k], reference_x2);
+        if let Some((move_bps, cooldown_ns)) = self.withdraw {
+            let moved_bps = (reference_x2 - last).abs() as f64 / last.max(1) as f64 * 1e4;
+            if last > 0 && moved_bps > move_bps {
+                self.away_until_ns = now_ns + cooldown_ns;
+            }
+        }
+        now_ns < self.away_until_ns
     }
 
     /// Its ladder on one venue given that venue's reference price (twice a price, ticks) and
@@ -196,19 +245,27 @@ impl Behaviour for CrossMaker {
             .iter()
             .map(|&v| cross.venues[usize::from(v)].accounts()[cross.agent as usize].pos)
             .sum();
-        let mut buf = std::mem::take(&mut self.buf);
-        for k in 0..self.venues.len() {
-            let v = self.venues[k];
+        let reference_x2 = |v: u16| {
             let venue = &cross.venues[usize::from(v)];
-            self.orders[k].prune(venue.book());
-            buf.clear();
-            self.orders[k].cancel_all(&mut buf);
-            let reference_x2 = venue
+            venue
                 .book()
                 .l1()
                 .mid_x2()
-                .unwrap_or(2 * venue.market.last_price.0);
-            self.ladder(reference_x2, inventory, &mut buf);
+                .unwrap_or(2 * venue.market.last_price.0)
+        };
+        let mut away = false;
+        for k in 0..self.venues.len() {
+            away |= self.observe(k, reference_x2(self.venues[k]), ctx.now_ns);
+        }
+        let mut buf = std::mem::take(&mut self.buf);
+        for k in 0..self.venues.len() {
+            let v = self.venues[k];
+            self.orders[k].prune(cross.venues[usize::from(v)].book());
+            buf.clear();
+            self.orders[k].cancel_all(&mut buf);
+            if !away {
+                self.ladder(self.last_ref_x2[k], inventory, &mut buf);
+            }
             cross.routed.extend(buf.drain(..).map(|a| (v, a)));
         }
         self.buf = buf;
@@ -233,8 +290,32 @@ mod tests {
             skew_ticks_per_lot: skew,
             max_inventory,
             latency_ns: 0,
+            withdraw: None,
+            last_ref_x2: vec![0; 2],
+            away_until_ns: 0,
             buf: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_jump_on_one_venue_keeps_it_out_of_every_venue_for_the_cooldown() {
+        let mut m = maker(10, 0.0);
+        m.withdraw = Some((50.0, 10_000_000_000));
+        let s = 1_000_000_000;
+        // First looks: nothing to compare with.
+        assert!(!m.observe(0, 20_000, 0));
+        assert!(!m.observe(1, 30_000, 0));
+        // 50 bps on venue 0 is not past the threshold; 51 bps on venue 1 is.
+        assert!(!m.observe(0, 20_100, s));
+        assert!(m.observe(1, 30_153, s));
+        // Out of every venue for 10 s from the jump, even where nothing moved.
+        assert!(m.observe(0, 20_100, 2 * s));
+        assert!(m.observe(1, 30_153, 10 * s));
+        assert!(!m.observe(0, 20_100, 11 * s));
+        // Without `withdraw` the same jump changes nothing.
+        let mut q = maker(10, 0.0);
+        assert!(!q.observe(1, 30_000, 0));
+        assert!(!q.observe(1, 40_000, s));
     }
 
     fn prices(out: &[Action]) -> Vec<(Side, i64)> {

@@ -56,6 +56,13 @@ pub struct FundamentalistSpec {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[schemars(extend("default" = false))]
     pub resting: bool,
+    /// With `resting`: quote first only once the book has formed around the agent's quotes
+    /// (a best bid above its bid and a best ask below its ask), so that at a thin open a
+    /// holder's quote is never the only one on its side and the market's first prices are
+    /// not set on it. Once it has quoted it keeps quoting whatever the book does.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
+    pub wait_for_book: bool,
 }
 
 impl GroupSpec for FundamentalistSpec {
@@ -80,6 +87,12 @@ impl GroupSpec for FundamentalistSpec {
         f.lots("max_size", self.max_size);
         if let Some(m) = self.max_position {
             f.lots("max_position", m);
+        }
+        if self.wait_for_book && !self.resting {
+            f.err(
+                "wait_for_book",
+                "applies only to resting agents (`resting: true`)",
+            );
         }
     }
 
@@ -106,6 +119,8 @@ pub struct Fundamentalist {
     anchor_half_life_s: Option<f64>,
     max_position: Option<i64>,
     resting: bool,
+    /// True once a resting agent has quoted (always, without `wait_for_book`).
+    quoting: bool,
     /// The agent's average of the last trade price, ticks, and when it was last updated (ns); none before
     /// its first look.
     anchor: Option<(f64, i64)>,
@@ -122,6 +137,7 @@ impl Fundamentalist {
             anchor_half_life_s: spec.anchor_half_life_s,
             max_position: spec.max_position,
             resting: spec.resting,
+            quoting: !spec.wait_for_book,
             anchor: None,
         }
     }
@@ -160,6 +176,15 @@ impl Fundamentalist {
         [(Side::Buy, bid), (Side::Sell, ask)].map(|(side, price)| {
             let qty = self.max_size.min(self.room(side, position));
             (qty > 0).then_some((side, price, qty))
+        })
+    }
+
+    /// Whether the book `l1` has formed inside the resting `quotes`: a best bid above the
+    /// agent's bid and a best ask below its ask (a side it does not quote needs no check).
+    fn book_formed(quotes: &[Option<(Side, i64, i64)>; 2], l1: &cascade_book::L1) -> bool {
+        quotes.iter().flatten().all(|&(side, price, _)| match side {
+            Side::Buy => l1.bid.is_some_and(|(b, _)| b.0 > price),
+            Side::Sell => l1.ask.is_some_and(|(a, _)| a.0 < price),
         })
     }
 
@@ -206,13 +231,15 @@ impl Behaviour for Fundamentalist {
             (None, None, None) => None,
         };
         if self.resting {
+            let quotes = value.map(|v| self.resting_quotes(v, ctx.position));
+            if !self.quoting {
+                match &quotes {
+                    Some(q) if Self::book_formed(q, &ctx.book.l1()) => self.quoting = true,
+                    _ => return Some(self.next_wake(ctx.now_ns, rng)),
+                }
+            }
             orders.cancel_all(ctx.out);
-            for (side, price, qty) in value
-                .map(|v| self.resting_quotes(v, ctx.position))
-                .into_iter()
-                .flatten()
-                .flatten()
-            {
+            for (side, price, qty) in quotes.into_iter().flatten().flatten() {
                 ctx.out.push(Action::Limit {
                     side,
                     price: Price(price),
@@ -245,6 +272,7 @@ mod tests {
             anchor_half_life_s,
             max_position,
             resting: false,
+            wait_for_book: false,
         }
     }
 
@@ -365,5 +393,26 @@ mod tests {
                 qty: Qty(40)
             }]
         );
+    }
+
+    #[test]
+    fn waiting_for_the_book_it_first_quotes_once_the_book_is_inside_its_quotes() {
+        let mut s = spec(Some(600.0), Some(100));
+        s.resting = true;
+        s.wait_for_book = true;
+        let mut a = Fundamentalist::new(&s);
+        // Value 10,000, quotes at 9,900 and 10,100. A best bid below its bid: the holder's
+        // bid would lead the book, so it waits (its average still starts).
+        assert!(wake(&mut a, 10, 9_800, 10_050, 10_000).is_empty());
+        assert!(a.anchor.is_some());
+        // A best ask beyond its ask: it still waits.
+        assert!(wake(&mut a, 11, 9_950, 10_200, 10_000).is_empty());
+        // Both inside: it quotes, and keeps quoting once the book hollows out again.
+        assert_eq!(wake(&mut a, 12, 9_950, 10_050, 10_000).len(), 2);
+        assert_eq!(wake(&mut a, 13, 9_000, 11_000, 10_000).len(), 2);
+        // Without the option it quotes on the first wake over the same hollow book.
+        s.wait_for_book = false;
+        let mut b = Fundamentalist::new(&s);
+        assert_eq!(wake(&mut b, 10, 9_800, 10_050, 10_000).len(), 2);
     }
 }

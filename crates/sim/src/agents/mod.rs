@@ -33,7 +33,7 @@ pub use adaptive_maker::{AdaptiveMaker, AdaptiveMakerSpec, MakerQuotes};
 pub use arbitrageur::{Arbitrageur, ArbitrageurSpec};
 pub use basis_arb::{BasisArb, BasisArbSpec};
 pub use cross_arb::{CrossArb, CrossArbSpec, Quote};
-pub use cross_maker::{CrossMaker, CrossMakerSpec};
+pub use cross_maker::{CrossMaker, CrossMakerSpec, CrossWithdraw};
 pub use flow::FlowHistory;
 pub use fundamentalist::{Fundamentalist, FundamentalistSpec};
 pub use leveraged::{Leveraged, LeveragedSpec, TopUp};
