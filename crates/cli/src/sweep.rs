@@ -185,6 +185,7 @@ fn run(args: &RunSweepArgs) -> Result<()> {
     };
     let threads = threads(args.threads)?;
     let plan = cascade_sweep::load(file).map_err(lift)?;
+    warn(&plan);
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     let out = args.out.clone().unwrap_or_else(|| {
         let d = default_out(&plan.design.name);
@@ -269,8 +270,16 @@ fn merge(dirs: &[PathBuf], out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Prints the sweep's warnings on stderr, each naming the sweep file.
+fn warn(plan: &cascade_sweep::Plan) {
+    for w in plan.warnings() {
+        eprintln!("warning: {}: {w}", plan.file);
+    }
+}
+
 fn slurm(args: &SlurmArgs) -> Result<()> {
     let plan = cascade_sweep::load(&args.sweep).map_err(lift)?;
+    warn(&plan);
     let out = args
         .job
         .out

@@ -403,7 +403,7 @@ fn a_sweep_of_a_multi_venue_scenario_carries_the_contagion_columns() {
     std::fs::write(
         &file,
         format!(
-            "Sweep(name: \"venues\", base: {:?}, set: [\"duration_s=120\", \"shocks=[]\"],\n\
+            "Sweep(name: \"venues\", base: {:?}, set: [\"duration_s=660\", \"shocks=[]\"],\n\
              seed: 3, replicates: 2, axes: [Values(path: \"agents.arb-perps.capital\", \
              values: [0.0, 500000.0])])",
             scenario("contagion.ron")
@@ -418,6 +418,46 @@ fn a_sweep_of_a_multi_venue_scenario_carries_the_contagion_columns() {
         assert!(header.contains(col), "results.csv lacks {col}: {header}");
     }
     assert_eq!(csv.lines().count(), 5, "{csv}");
+    // Every run ran (a failed one would leave its row, with its metrics empty).
+    for row in rows(&out.join("results.csv")) {
+        assert_eq!(row["status"], "ok", "{row:?}");
+        assert!(!row["contagion.basis_max_bps"].is_empty(), "{row:?}");
+    }
+}
+
+#[test]
+fn a_sweep_that_turns_off_only_the_home_venues_liquidations_warns_naming_the_other_perp() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("sweep.ron");
+    std::fs::write(
+        &file,
+        format!(
+            "Sweep(name: \"home-off\", base: {:?}, set: [\"duration_s=660\", \"shocks=[]\"],\n\
+             seed: 3, replicates: 1, axes: [Values(path: \"liquidation.enabled\", \
+             values: [true, false])])",
+            scenario("contagion.ron")
+        ),
+    )
+    .unwrap();
+    let out = cascade_file_out("sweep", &file, &tmp.path().join("out"), &["--threads", "1"]);
+    assert_ok(&out);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert!(
+        rows(&tmp.path().join("out").join("results.csv"))
+            .iter()
+            .all(|r| r["status"] == "ok"),
+        "{err}"
+    );
+    assert_eq!(warnings.len(), 1, "{err}");
+    for part in [
+        "sweep.ron",
+        "perpetual \"perp-b\" still liquidates",
+        "venues.perp-b.liquidation.enabled=false",
+        "on 1 of the sweep's 2 points",
+    ] {
+        assert!(warnings[0].contains(part), "{part}: {err}");
+    }
 }
 
 /// The contagion scenario with `from` replaced by `to`, written to `dir`.

@@ -212,6 +212,38 @@ pub struct Plan {
     pub hash: String,
 }
 
+impl Plan {
+    /// What a researcher should know before the sweep runs that is not an error: each
+    /// warning of a point's scenario ([`Scenario::warnings`], e.g. the home venue's
+    /// liquidations off while another perpetual still liquidates), once, with the number of
+    /// points it holds on. Only a scenario with another perpetual venue can warn, so a
+    /// one-venue sweep costs nothing here.
+    pub fn warnings(&self) -> Vec<String> {
+        let perps = (1..=self.base.venues.len() as u16).any(|id| !self.base.is_spot(id));
+        if !perps {
+            return Vec::new();
+        }
+        let points = self.design.points.len();
+        let mut seen: Vec<(String, usize)> = Vec::new();
+        for point in 0..points as u32 {
+            // Every point's overrides were applied once while planning; one failing now is
+            // reported by the run that applies it.
+            let Ok(s) = apply(&self.base, &self.design.overrides(point)) else {
+                continue;
+            };
+            for w in s.warnings() {
+                match seen.iter_mut().find(|(text, _)| *text == w) {
+                    Some((_, n)) => *n += 1,
+                    None => seen.push((w, 1)),
+                }
+            }
+        }
+        seen.into_iter()
+            .map(|(w, n)| format!("{w} (on {n} of the sweep's {points} points)"))
+            .collect()
+    }
+}
+
 /// Reads and plans a sweep file; a base scenario path is taken relative to it.
 pub fn load(path: &Path) -> Result<Plan, SweepError> {
     let file = path.display().to_string();

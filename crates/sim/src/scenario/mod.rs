@@ -88,7 +88,7 @@ pub struct Scenario {
     pub index: Option<IndexSpec>,
     /// The home venue's liquidation engine. Another perpetual of `venues` has its own
     /// (`venues[i].liquidation`): `enabled: false` here leaves it liquidating, and `cascade
-    /// run` and `check` warn of it.
+    /// run`, `check` and `sweep` warn of it.
     #[serde(default)]
     pub liquidation: LiquidationSpec,
     /// Scripted events.

@@ -37,7 +37,7 @@ pub struct VenueSpec {
     /// The perpetual's liquidation engine: each field given overrides its preset's, as the
     /// top-level `liquidation` does the home venue's. The top-level section is the home
     /// venue's alone: `liquidation.enabled=false` turns off the home venue's liquidations and
-    /// leaves this venue liquidating (`cascade run` and `check` warn); a run without any
+    /// leaves this venue liquidating (`cascade run`, `check` and `sweep` warn); a run without any
     /// liquidation also sets `venues.<name>.liquidation.enabled=false` for each perpetual.
     /// Refused on a spot venue.
     #[serde(default, skip_serializing_if = "LiquidationSpec::is_default")]

@@ -4,7 +4,7 @@
 //! an ordinary scenario that `cascade run --set ...` reproduces. A mechanism the scenario does
 //! not have is listed with the reason rather than run.
 
-use cascade_sim::scenario::{AgentGroup, Remainder, Shortfall};
+use cascade_sim::scenario::{AgentGroup, LiquidationRules, Remainder, Shortfall};
 use cascade_sim::Scenario;
 use serde::Serialize;
 
@@ -55,71 +55,74 @@ pub const FIXED: [&str; 5] = [
     "adl",
 ];
 
-/// Every mechanism of `base`, in table order: the fixed ones, then each agent group.
+/// Every mechanism of `base`, in table order: the fixed ones, then each agent group. On a
+/// multi-venue scenario a mechanism is switched off on every venue that has it: the home
+/// venue through its top-level fields, another perpetual through `venues.<name>.*`, and the
+/// groups of every venue through their own paths.
 pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
-    let rules = base.liquidation.rules(base.venue);
-    let groups: Vec<(usize, &AgentGroup)> = base.agents.iter().enumerate().collect();
-    let on_margin = groups.iter().any(|(_, g)| {
-        g.count() > 0
-            && match g {
-                AgentGroup::Leveraged(_) => true,
-                AgentGroup::Maker(m) => m.collateral.is_some(),
-                AgentGroup::PythonAgent(p) => p.collateral.is_some(),
-                _ => false,
-            }
-    });
-    let liquidations = rules.enabled && on_margin;
-    let not_liquidating = if !rules.enabled {
+    let venues: Vec<Venue> = (0..=base.venues.len() as u16)
+        .filter(|&id| !base.is_spot(id))
+        .map(|id| Venue::of(base, id))
+        .collect();
+    let liquidating: Vec<&Venue> = venues.iter().filter(|v| v.liquidates()).collect();
+    let not_liquidating = if !venues.iter().any(|v| v.rules.enabled) {
         Some("liquidation.enabled is false")
-    } else if !on_margin {
+    } else if liquidating.is_empty() {
         Some("no account trades on margin")
     } else {
         None
     };
+    let groups = groups(base);
 
     let stops: Vec<String> = groups
         .iter()
-        .filter_map(|(i, g)| match g {
+        .filter_map(|(path, g)| match g {
             AgentGroup::Leveraged(l) if l.count > 0 && l.stop_loss_pct.is_some() => {
-                Some(format!("agents[{i}].stop_loss_pct=None"))
+                Some(format!("{path}.stop_loss_pct=None"))
             }
             _ => None,
         })
         .collect();
     let withdrawals: Vec<String> = groups
         .iter()
-        .filter_map(|(i, g)| match g {
+        .filter_map(|(path, g)| match g {
             AgentGroup::Maker(m)
                 if m.count > 0 && m.stress.as_ref().is_some_and(|s| s.withdraw) =>
             {
-                Some(format!("agents[{i}].stress.withdraw=false"))
+                Some(format!("{path}.stress.withdraw=false"))
             }
             _ => None,
         })
         .collect();
-    let adl_rule = rules.shortfall == Shortfall::Adl || rules.adl_drawdown > 0.0;
     // Under the Fund and NextStep remainders the engine sends what the fund cannot hold (or
     // what dry steps leave) to ADL whatever `shortfall` says: no field switches ADL off there.
-    let adl_switch = rules.remainder == Remainder::Shortfall;
-    let adl = if liquidations && adl_rule && adl_switch {
-        vec![
-            "liquidation.shortfall=SocializedLoss".to_string(),
-            "liquidation.adl_drawdown=0.0".to_string(),
-        ]
-    } else {
-        Vec::new()
-    };
+    let with_adl: Vec<&&Venue> = liquidating.iter().filter(|v| v.adl_rule()).collect();
+    let adl: Vec<String> = with_adl
+        .iter()
+        .filter(|v| v.rules.remainder == Remainder::Shortfall)
+        .flat_map(|v| {
+            [
+                format!("{}liquidation.shortfall=SocializedLoss", v.prefix),
+                format!("{}liquidation.adl_drawdown=0.0", v.prefix),
+            ]
+        })
+        .collect();
+    let adl_no_switch = !with_adl.is_empty() && adl.is_empty();
+    let funding: Vec<String> = venues
+        .iter()
+        .filter(|v| v.funds)
+        .map(|v| format!("{}funding.enabled=false", v.prefix))
+        .collect();
+    let no_funding = funding.is_empty();
 
-    let adl_no_switch = liquidations && adl_rule && !adl_switch;
     let mut out = vec![
         Mechanism::new(
             "liquidations",
             "the exchange never liquidates (liquidation.enabled=false)",
-            if liquidations {
-                vec!["liquidation.enabled=false".into()]
-            } else {
-                Vec::new()
-            },
+            liquidating
+                .iter()
+                .map(|v| format!("{}liquidation.enabled=false", v.prefix))
+                .collect(),
             not_liquidating,
         ),
         Mechanism::new(
@@ -137,23 +140,17 @@ pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
         Mechanism::new(
             "funding",
             "no funding payments (funding.enabled=false)",
-            if base.funding_rules().is_some() {
-                vec!["funding.enabled=false".into()]
-            } else {
-                Vec::new()
-            },
-            base.funding_rules()
-                .is_none()
-                .then_some("the venue pays no funding"),
+            funding,
+            no_funding.then_some("the venue pays no funding"),
         ),
         Mechanism::new(
             "adl",
             "socialised loss instead of auto-deleveraging, no drawdown trigger (ADL remains \
              only as the valve after 3 steps that close nothing)",
             adl,
-            if !liquidations {
+            if liquidating.is_empty() {
                 not_liquidating
-            } else if !adl_rule {
+            } else if with_adl.is_empty() {
                 Some("the shortfall rule is already socialised loss")
             } else if adl_no_switch {
                 Some(
@@ -168,15 +165,80 @@ pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
     if let Some(adl) = out.last_mut() {
         adl.no_switch = adl_no_switch;
     }
-    for (i, g) in groups {
+    for (path, g) in groups {
         out.push(Mechanism::new(
             &format!("group:{}", g.name()),
             &format!("agent group {} removed (count=0)", g.name()),
-            vec![format!("agents[{i}].count=0")],
+            vec![format!("{path}.count=0")],
             (g.count() == 0).then_some("the group has no agents"),
         ));
     }
     out
+}
+
+/// A perpetual venue of the scenario as an ablation sees it.
+struct Venue {
+    /// The path prefix of its rule sections: empty for the home venue (top-level fields),
+    /// `venues.<name>.` for another perpetual.
+    prefix: String,
+    /// Its liquidation rules.
+    rules: LiquidationRules,
+    /// True when one of its accounts trades on margin.
+    on_margin: bool,
+    /// True when it pays funding.
+    funds: bool,
+}
+
+impl Venue {
+    fn of(base: &Scenario, id: u16) -> Self {
+        let view = base.venue_view(id);
+        let agents = match id {
+            0 => &base.agents,
+            k => &base.venues[usize::from(k) - 1].agents,
+        };
+        Venue {
+            prefix: match id {
+                0 => String::new(),
+                _ => format!("venues.{}.", base.venue_name_of(id)),
+            },
+            rules: view.liquidation.rules(view.venue),
+            on_margin: agents.iter().any(|g| {
+                g.count() > 0
+                    && match g {
+                        AgentGroup::Leveraged(_) => true,
+                        AgentGroup::Maker(m) => m.collateral.is_some(),
+                        AgentGroup::PythonAgent(p) => p.collateral.is_some(),
+                        _ => false,
+                    }
+            }),
+            funds: view.funding_rules().is_some(),
+        }
+    }
+
+    fn liquidates(&self) -> bool {
+        self.rules.enabled && self.on_margin
+    }
+
+    fn adl_rule(&self) -> bool {
+        self.rules.shortfall == Shortfall::Adl || self.rules.adl_drawdown > 0.0
+    }
+}
+
+/// Every agent group of every venue with the path that reaches it: `agents[i]` on the home
+/// venue, `venues.<name>.agents[j]` on another.
+fn groups(base: &Scenario) -> Vec<(String, &AgentGroup)> {
+    let home = base
+        .agents
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (format!("agents[{i}]"), g));
+    let others = base.venues.iter().flat_map(|v| {
+        v.agents
+            .iter()
+            .enumerate()
+            .map(move |(j, g)| (format!("venues.{}.agents[{j}]", v.name), g))
+    });
+    home.chain(others).collect()
 }
 
 #[cfg(test)]
@@ -273,5 +335,111 @@ mod tests {
             off[4].absent.as_deref(),
             Some("liquidation.enabled is false")
         );
+    }
+
+    const VENUES: &str = r#"Scenario(
+        name: "v", duration_s: 60.0, sample_interval_s: 1.0,
+        instrument: Instrument(tick_size: 0.01, lot_size: 1.0, initial_price: 100.0),
+        venue_name: "a",
+        EXTRA
+        agents: [
+            Noise(name: "noise-a", count: 10, rate_per_s: 0.5, limit_weight: 0.55,
+                  market_weight: 0.2, cancel_weight: 0.35, offset_ticks_mean: 4.0, size_min: 1,
+                  size_max: 10, max_orders: 4),
+            Leveraged(name: "longs-a", count: 5, long_share: 1.0, collateral: 100.0,
+                  leverage_min: 5.0, leverage_max: 10.0, entry_start_s: 0.0, entry_end_s: 10.0,
+                  check_interval_s: 1.0),
+        ],
+        venues: [
+            VenueSpec(name: "b", kind: Perp, preset: Binance,
+                index_sources: Some(IndexSources(sources: [Venue(name: "x", weight: 1.0)])),
+                agents: [
+                    Leveraged(name: "longs-b", count: 5, long_share: 1.0, collateral: 100.0,
+                          leverage_min: 5.0, leverage_max: 10.0, entry_start_s: 0.0,
+                          entry_end_s: 10.0, check_interval_s: 1.0, stop_loss_pct: Some(2.0)),
+                ]),
+            VenueSpec(name: "x", kind: Spot, agents: [
+                Noise(name: "noise-x", count: 10, rate_per_s: 0.5, limit_weight: 0.55,
+                      market_weight: 0.2, cancel_weight: 0.35, offset_ticks_mean: 4.0,
+                      size_min: 1, size_max: 10, max_orders: 4),
+            ]),
+        ],
+    )"#;
+
+    fn venues(extra: &str) -> Scenario {
+        let text = VENUES.replace("EXTRA", extra);
+        Scenario::parse(&text).unwrap_or_else(|e| panic!("{e:?}\n{text}"))
+    }
+
+    fn switched_off(base: &Scenario, mech: &Mechanism) -> Scenario {
+        let o: Vec<Override> = mech
+            .sets
+            .iter()
+            .map(|s| Override::parse(s).unwrap())
+            .collect();
+        apply(base, &o).unwrap_or_else(|e| panic!("{}: {e}", mech.name))
+    }
+
+    #[test]
+    fn on_several_venues_each_mechanism_is_switched_off_on_every_venue_that_has_it() {
+        let base = venues("");
+        let m = mechanisms(&base);
+        let get = |n: &str| m.iter().find(|m| m.name == n).unwrap();
+        let liq = get("liquidations");
+        assert_eq!(
+            liq.sets,
+            [
+                "liquidation.enabled=false",
+                "venues.b.liquidation.enabled=false"
+            ]
+        );
+        let off = switched_off(&base, liq);
+        for id in [0, 1] {
+            let view = off.venue_view(id);
+            assert!(!view.liquidation.rules(view.venue).enabled, "venue {id}");
+        }
+        assert!(off.warnings().is_empty());
+        // Binance funds; the home venue's preset may or may not: whichever fund, none does
+        // once switched off.
+        let funding = get("funding");
+        assert!(funding
+            .sets
+            .contains(&"venues.b.funding.enabled=false".to_string()));
+        let off = switched_off(&base, funding);
+        assert!((0..=2).all(|id| off.venue_view(id).funding_rules().is_none()));
+        assert_eq!(
+            get("stop-losses").sets,
+            ["venues.b.agents[0].stop_loss_pct=None"]
+        );
+        let off = switched_off(&base, get("group:noise-x"));
+        assert_eq!(off.venues[1].agents[0].count(), 0);
+        assert_eq!(off.agents[0].count(), 10, "the home venue's noise stays");
+        let names: Vec<&str> = m
+            .iter()
+            .skip(FIXED.len())
+            .map(|m| m.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "group:noise-a",
+                "group:longs-a",
+                "group:longs-b",
+                "group:noise-x"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_home_venue_off_in_the_file_leaves_the_other_perps_liquidations_to_switch_off() {
+        let base = venues("liquidation: LiquidationSpec(enabled: false),");
+        let m = mechanisms(&base);
+        assert_eq!(m[0].sets, ["venues.b.liquidation.enabled=false"]);
+        assert!(m[0].present());
+        // Off on both perpetuals in the file: nothing left to switch off.
+        let both = switched_off(&base, &m[0]);
+        let m = mechanisms(&both);
+        assert_eq!(m[0].absent.as_deref(), Some("liquidation.enabled is false"));
+        assert_eq!(m[4].absent.as_deref(), Some("liquidation.enabled is false"));
     }
 }
