@@ -20,6 +20,7 @@ import io
 import json
 import os
 import random
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
@@ -282,6 +283,8 @@ def run(
         make_agent=_factory(agents),
         audit=audit,
     )
+    for w in core.warnings:
+        warnings.warn(w, UserWarning, stacklevel=2)
     return Run(core)
 
 

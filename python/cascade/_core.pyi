@@ -60,6 +60,7 @@ class Run:
     events: int
     wakes: int
     wall_s: float
+    warnings: List[str]
     def summary_json(self) -> bytes: ...
     def table_parquet(self, name: str) -> bytes: ...
     def table_csv(self, name: str) -> bytes: ...
@@ -98,6 +99,7 @@ class Plan:
     points: int
     runs: int
     hash: str
+    warnings: List[str]
 
 def plan_file(source: str, is_file: bool) -> Plan: ...
 def plan_axes(

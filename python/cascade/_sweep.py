@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import polars as pl
@@ -216,6 +217,8 @@ def sweep(
     written to a temporary folder and removed. ``progress`` shows a tqdm bar.
     """
     plan = _plan(sweep, base, axes, set, seed, seeds, replicates, common_seeds, samples, name)
+    for w in plan.warnings:
+        warnings.warn(w, UserWarning, stacklevel=2)
     bar = _Bar(plan.name) if progress else None
     scratch = None
     if out is None:

@@ -148,6 +148,13 @@ impl Run {
         &self.scenario.name
     }
 
+    /// What the CLI's `run` warns of on stderr (e.g. the home venue's liquidations off while
+    /// another perpetual still liquidates); `cascade.run` raises each as a `UserWarning`.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.scenario.warnings()
+    }
+
     /// Events the loop processed.
     #[getter]
     fn events(&self) -> u64 {

@@ -72,6 +72,13 @@ impl Plan {
         self.0.design.run_count()
     }
 
+    /// What the CLI's `sweep` warns of on stderr, each once with the number of points it
+    /// holds on; `cascade.sweep` raises each as a `UserWarning`.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.0.warnings()
+    }
+
     /// The sweep hash (what a folder's resume checks).
     #[getter]
     fn hash(&self) -> &str {

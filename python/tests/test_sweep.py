@@ -234,3 +234,23 @@ def test_a_sobol_design_from_python_equals_the_cli_s_and_writes_sensitivity(cli,
     assert (tmp_path / "py" / "sensitivity.parquet").read_bytes() == (
         tmp_path / "cli" / "sensitivity.parquet"
     ).read_bytes()
+
+
+def test_the_home_venue_s_liquidations_off_beside_another_perp_warns_as_the_cli_does():
+    # contagion.ron's home venue is perp-a; perp-b keeps its own liquidation rules.
+    with pytest.warns(UserWarning, match=r'perpetual "perp-b" still liquidates') as caught:
+        got = cascade.sweep(
+            base="scenarios/contagion.ron",
+            axes={"liquidation.enabled": [True, False]},
+            set={"duration_s": 660, "shocks": []},
+            threads=2,
+            progress=False,
+        )
+    assert got["status"].to_list() == ["ok"] * 2
+    texts = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    assert len(texts) == 1 and "on 1 of the sweep's 2 points" in texts[0], texts
+    with pytest.warns(UserWarning, match="venues.perp-b.liquidation.enabled=false"):
+        cascade.run(
+            "scenarios/contagion.ron",
+            set={"duration_s": 660, "shocks": [], "liquidation.enabled": False},
+        )
