@@ -68,7 +68,7 @@ fn apply_one(scenario: &Scenario, o: &Override) -> Result<Scenario, String> {
     use serde::Deserialize;
     let mut root = serde_json::to_value(scenario).map_err(|e| e.to_string())?;
     with_left_out_sections(&mut root);
-    let slot = locate(&mut root, &o.path)?;
+    let (slot, left_out) = locate(&mut root, &o.path)?;
     let old = std::mem::replace(slot, Value::String(hole::HOLE.into()));
     let mut first_error = None;
     for text in readings(&o.value) {
@@ -81,6 +81,13 @@ fn apply_one(scenario: &Scenario, o: &Override) -> Result<Scenario, String> {
             Err(e) => {
                 first_error.get_or_insert(e.0);
             }
+        }
+    }
+    // A name the object's text did not hold that its type does not know either: serde's
+    // message lists every field the type has (those left out at their default too).
+    if let (Some((here, name)), Some(e)) = (&left_out, &first_error) {
+        if e.contains("unknown field") {
+            return Err(format!("{here} has no field {name:?} ({e})"));
         }
     }
     // Not the field's type: say which kind the value is and the field wants, when they
@@ -233,11 +240,37 @@ fn check_kind(old: &Value, new: &Value) -> Result<(), String> {
 }
 
 /// Finds the value at `path`, looking through enum variant wrappers (`{"Noise": {...}}`).
-fn locate<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, String> {
+/// The slot at `path`, and — when its last step names a field the object's JSON does not
+/// hold (a field its type leaves out at its default, such as a `false` flag or a `None`
+/// option) — where and which, the slot then made for it: whether the type has that field is
+/// for its deserializer to say, since every scenario type refuses unknown fields.
+type Located<'a> = (&'a mut Value, Option<(String, String)>);
+
+fn locate<'a>(root: &'a mut Value, path: &str) -> Result<Located<'a>, String> {
     let mut cur = root;
     let mut walked = String::new();
-    for segment in path.split('.') {
+    let mut left_out = None;
+    let segments: Vec<&str> = path.split('.').collect();
+    for (k, segment) in segments.iter().enumerate() {
         let (name, indices) = split_indices(segment)?;
+        let last = k + 1 == segments.len() && indices.is_empty();
+        if last && !name.is_empty() {
+            if let Value::Object(map) = unwrap_variant(cur) {
+                if !map.contains_key(name) {
+                    let here = if walked.is_empty() {
+                        "the scenario".to_string()
+                    } else {
+                        walked.clone()
+                    };
+                    left_out = Some((here, name.to_string()));
+                    map.insert(name.to_string(), Value::Null);
+                }
+            }
+            // Reborrowed: the insert above ends before the step below.
+            cur = step_field(cur, name, &walked)?;
+            push_path(&mut walked, name);
+            continue;
+        }
         if !name.is_empty() {
             cur = step_field(cur, name, &walked)?;
             push_path(&mut walked, name);
@@ -256,7 +289,7 @@ fn locate<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, String> 
             walked.push_str(&format!("[{i}]"));
         }
     }
-    Ok(cur)
+    Ok((cur, left_out))
 }
 
 fn push_path(walked: &mut String, name: &str) {
@@ -588,6 +621,50 @@ mod tests {
         // Trailing text is refused, not dropped.
         let e = set(&["duration_s=20 30"]).unwrap_err();
         assert!(e.reason.contains("20 30"), "{e}");
+    }
+
+    #[test]
+    fn reaches_a_field_its_scenario_leaves_out_at_its_default() {
+        // A `false` flag and a `None` option are not written, so they are not in the tree the
+        // path walks; the type still has them.
+        let fundamentalist = "agents=[Fundamentalist(name: \"f\", count: 1, mean_wake_s: 10.0, \
+             threshold_bps: 25.0, lots_per_bps: 1.0, max_size: 5)]";
+        let s = set(&[
+            fundamentalist,
+            "agents.f.wait_for_book=true",
+            "agents.f.max_position=300",
+            "shocks=[MarketSell(at_s: 1.0, qty: 5)]",
+            "shocks[0].venue=\"spot-x\"",
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        match &s.agents[0] {
+            AgentGroup::Fundamentalist(f) => {
+                assert!(f.wait_for_book);
+                assert_eq!(f.max_position, Some(300));
+            }
+            other => panic!("{other:?}"),
+        }
+        match &s.shocks[0] {
+            Shock::MarketSell { venue, .. } => assert_eq!(venue.as_deref(), Some("spot-x")),
+            other => panic!("{other:?}"),
+        }
+        // Set back to its default, it is left out again.
+        let s = set(&[fundamentalist, "agents.f.wait_for_book=false"]).unwrap();
+        assert!(!s.to_ron().unwrap().contains("wait_for_book"));
+        // A misspelt name is still refused, with every field the type has (the left-out
+        // ones too).
+        let e = set(&[fundamentalist, "agents.f.wait_for_bok=true"]).unwrap_err();
+        assert!(
+            e.reason.contains("agents.f has no field \"wait_for_bok\""),
+            "{e}"
+        );
+        assert!(e.reason.contains("wait_for_book"), "{e}");
+        let e = set(&["instrument.tick_sise=0.5"]).unwrap_err();
+        assert!(
+            e.reason.contains("instrument has no field \"tick_sise\""),
+            "{e}"
+        );
+        assert!(e.reason.contains("tick_size"), "{e}");
     }
 
     #[test]
