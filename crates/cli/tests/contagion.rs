@@ -171,10 +171,22 @@ fn perp_b_s_own_liquidation_section_turns_off_its_liquidations_and_the_top_one_o
     ]);
     assert_ok(&out);
     assert!(out.stderr.is_empty(), "{}", describe(&out));
-    // A spot venue has no liquidation section.
+    // A spot venue has no liquidation section, and no preset to take one from.
     assert_bad_input(
         &check(&["venues.spot-x.liquidation.enabled=false"]),
         &["venues[1].liquidation", "spot venue"],
+    );
+    assert_bad_input(
+        &check(&["venues.spot-x.preset=Bybit"]),
+        &["venues[1].preset", "spot venue"],
+    );
+    // A maker leaning on the index: perp-a's comes from spot venues, perp-b's too; a spot
+    // market has none to lean on.
+    assert_ok(&check(&["agents.makers-a.index_weight=0.5"]));
+    assert_ok(&check(&["venues.perp-b.agents.makers-b.index_weight=0.5"]));
+    assert_bad_input(
+        &check(&["venues.spot-x.agents.makers-x.index_weight=0.5"]),
+        &["venues[1].agents[1].index_weight", "spot venue"],
     );
 }
 

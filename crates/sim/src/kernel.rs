@@ -225,12 +225,15 @@ impl Simulation {
         self
     }
 
-    /// Caps the trade tape at `rows` (by default what [`MEMORY_BUDGET_BYTES`] leaves it after
-    /// the scenario's certain cost, `Budget::tape_rows`). A trade past the cap stops the run
-    /// and is reported in [`Recording::tape_full`]; without a tape there is no cap.
+    /// Caps the run's trade tapes at `rows` in all (by default what [`MEMORY_BUDGET_BYTES`]
+    /// leaves them after the scenario's certain cost, `Budget::tape_rows`), shared equally
+    /// by its venues: each venue's tape holds `rows / venues`. A trade past its venue's share
+    /// stops the run and is reported in [`Recording::tape_full`] (with the rows of every
+    /// tape); without a tape there is no cap.
     pub fn tape_cap_rows(mut self, rows: u64) -> Self {
+        let share = rows / (1 + self.others.len() as u64);
         for rec in std::iter::once(&mut self.rec).chain(&mut self.others) {
-            rec.tape_cap_rows = rows;
+            rec.tape_cap_rows = share;
         }
         self
     }
@@ -506,11 +509,18 @@ impl Simulation {
                 }
             }
         }
-        // A stop on another venue (its tape full) is the run's.
+        // A stop on another venue (its tape full) is the run's, with the rows of every tape.
         for other in &mut self.others {
             if self.rec.out.tape_full.is_none() {
                 self.rec.out.tape_full = other.out.tape_full.take();
             }
+        }
+        let rows: u64 = std::iter::once(&self.rec)
+            .chain(&self.others)
+            .map(|r| r.out.trades.len() as u64)
+            .sum();
+        if let Some(full) = &mut self.rec.out.tape_full {
+            full.rows = rows;
         }
         let mut venues = Vec::with_capacity(self.others.len());
         for (k, (venue, rec)) in self

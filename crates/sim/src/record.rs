@@ -354,7 +354,7 @@ pub struct AuditError {
 /// The trade tape reached the rows the memory budget leaves it: the run stopped there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TapeFull {
-    /// Rows recorded (the cap).
+    /// Rows recorded on every venue's tape (each full at its share of the cap, or short of it).
     pub rows: u64,
     /// Simulated time of the trade that found the tape full, ns.
     pub time_ns: i64,

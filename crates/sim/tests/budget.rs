@@ -366,3 +366,39 @@ fn the_budget_counts_an_account_per_agent_on_every_venue() {
     // An account is not free: the difference above would not see a zero.
     const { assert!(ACCOUNT_BYTES >= 48.0) };
 }
+
+#[test]
+fn the_tape_cap_is_the_runs_shared_by_its_venues_not_each_venues() {
+    const CONTAGION: &str = include_str!("../../../scenarios/contagion.ron");
+    let sets = [
+        Override::parse("duration_s=660").unwrap(),
+        Override::parse("shocks=[]").unwrap(),
+    ];
+    let s = prepare(CONTAGION, &sets).unwrap();
+    let venues = 1 + s.venues.len() as u64;
+    assert_eq!(venues, 5);
+    let free = Simulation::new(&s, 1).run();
+    let all = |r: &cascade_sim::Recording| {
+        r.trades.len() as u64
+            + r.venues
+                .iter()
+                .map(|v| v.recording.trades.len() as u64)
+                .sum::<u64>()
+    };
+    assert!(all(&free) > 20_000, "{} trades", all(&free));
+    let cap = 10_000;
+    let capped = Simulation::new(&s, 1).tape_cap_rows(cap).run();
+    let full = capped.tape_full.expect("the tapes filled");
+    // Each venue holds at most its share; the run at most the cap; the report counts all.
+    assert!(capped.trades.len() as u64 <= cap / venues);
+    for v in &capped.venues {
+        assert!(
+            v.recording.trades.len() as u64 <= cap / venues,
+            "{}",
+            v.name
+        );
+    }
+    assert!(all(&capped) <= cap, "{} rows", all(&capped));
+    assert_eq!(full.rows, all(&capped));
+    assert!(full.rows >= cap / venues, "{} rows", full.rows);
+}

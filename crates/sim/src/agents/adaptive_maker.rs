@@ -87,6 +87,8 @@ const MAX_VOLUME_WINDOW_S: f64 = 3600.0;
 
 /// Where an adaptive maker's ladder sits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+// A misspelt field of a variant is refused, not left at its default.
+#[serde(deny_unknown_fields)]
 pub enum MakerQuotes {
     /// Centred on the reference price, half the average spread (at least a tick) away,
     /// `level_spacing_ticks` apart.
@@ -116,9 +118,9 @@ pub enum MakerQuotes {
 impl GroupSpec for AdaptiveMakerSpec {
     type Agent = AdaptiveMaker;
 
-    fn validate(&self, f: &mut Fields<'_>, scenario: &Scenario) {
+    fn validate(&self, f: &mut Fields<'_>, _: &Scenario) {
         f.positive("mean_wake_s", self.mean_wake_s);
-        validate_index_weight(f, self.index_weight, scenario);
+        validate_index_weight(f, self.index_weight);
         f.int_range("levels", i64::from(self.levels), 1, i64::from(MAX_LEVELS));
         f.int_range(
             "level_spacing_ticks",

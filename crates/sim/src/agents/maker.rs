@@ -98,9 +98,9 @@ fn yes() -> bool {
 impl GroupSpec for MakerSpec {
     type Agent = Maker;
 
-    fn validate(&self, f: &mut Fields<'_>, scenario: &Scenario) {
+    fn validate(&self, f: &mut Fields<'_>, _: &Scenario) {
         f.positive("refresh_s", self.refresh_s);
-        validate_index_weight(f, self.index_weight, scenario);
+        validate_index_weight(f, self.index_weight);
         validate_ladder(
             f,
             self.half_spread_ticks,

@@ -439,19 +439,27 @@ fn validate_ladder(f: &mut Fields<'_>, half_spread: i64, levels: u32, spacing: i
 }
 
 /// Checks a maker's `index_weight` (the share of the index in its ladder's centre, see
-/// [`Ctx::anchored_x2`]): a weight in [0, 1], and an index to weigh when above 0. Shared by
-/// every maker kind that leans on the index.
-fn validate_index_weight(f: &mut Fields<'_>, w: f64, scenario: &Scenario) {
+/// [`Ctx::anchored_x2`]): a weight in [0, 1]. Shared by every maker kind that leans on the
+/// index; that its venue has an index to weigh is checked with the venues
+/// ([`AgentGroup::index_weight`]).
+fn validate_index_weight(f: &mut Fields<'_>, w: f64) {
     if !(0.0..=1.0).contains(&w) {
         f.err(
             "index_weight",
             format!("must be a weight in [0, 1], got {w}"),
         );
-    } else if w > 0.0 && scenario.index.is_none() {
-        f.err(
-            "index_weight",
-            "needs an index to weigh: add `index: Some(IndexSpec(...))`",
-        );
+    }
+}
+
+impl AgentGroup {
+    /// The share of the index in the group's quoting centre, for the maker kinds that lean
+    /// on it (0 for every other kind).
+    pub fn index_weight(&self) -> f64 {
+        match self {
+            AgentGroup::Maker(m) => m.index_weight,
+            AgentGroup::AdaptiveMaker(m) => m.index_weight,
+            _ => 0.0,
+        }
     }
 }
 

@@ -33,6 +33,8 @@ pub struct OneShotSpec {
 
 /// The law of a one-shot agent's wake time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+// A misspelt field of a variant is refused, not left at its default.
+#[serde(deny_unknown_fields)]
 pub enum OneShotWake {
     /// Arcsine over `[0, duration)`: busy at the open and the close.
     #[default]

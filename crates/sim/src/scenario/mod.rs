@@ -365,6 +365,17 @@ impl Scenario {
         self.index.is_some() || self.index_sources.is_some()
     }
 
+    /// True when venue `id` has an index: the home venue's (exogenous or from spot venues),
+    /// another perpetual's own sources or else the scenario's exogenous index; never a spot
+    /// market's.
+    pub fn venue_has_index(&self, id: u16) -> bool {
+        match id {
+            0 => self.has_index(),
+            _ if self.is_spot(id) => false,
+            k => self.index.is_some() || self.venues[usize::from(k) - 1].index_sources.is_some(),
+        }
+    }
+
     /// The index sources of venue `id`, if it builds its index from spot venues.
     pub fn index_sources_of(&self, id: u16) -> Option<&IndexSources> {
         match id {

@@ -87,3 +87,47 @@ fn insert(sub: &mut Value, per: Value) {
         m.insert(BY_VENUE.into(), per);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every object of the schema with named properties, with where it is.
+    fn objects<'a>(v: &'a Value, at: String, out: &mut Vec<(String, &'a Value)>) {
+        match v {
+            Value::Object(m) => {
+                if m.contains_key("properties") {
+                    out.push((at.clone(), v));
+                }
+                for (k, sub) in m {
+                    objects(sub, format!("{at}/{k}"), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, sub) in items.iter().enumerate() {
+                    objects(sub, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_scenario_type_refuses_unknown_fields() {
+        // `--set` relies on it: a path's last field that the text left out is tried as a slot,
+        // and only the type's refusal tells a misspelt name from a field at its default.
+        let schema = scenario_schema();
+        let mut found = Vec::new();
+        objects(&schema, String::new(), &mut found);
+        assert!(found.len() > 40, "{} objects", found.len());
+        let open: Vec<&String> = found
+            .iter()
+            .filter(|(_, o)| o.get("additionalProperties") != Some(&Value::Bool(false)))
+            .map(|(at, _)| at)
+            .collect();
+        assert!(
+            open.is_empty(),
+            "objects that accept unknown fields: {open:?}"
+        );
+    }
+}

@@ -26,8 +26,8 @@ pub struct VenueSpec {
     /// A perpetual swap (margin, liquidations, funding) or a spot market (none of them).
     pub kind: VenueKind,
     /// The perpetual's rules (liquidation waterfall, funding, mark, fees, margin gate), as the
-    /// named venue documents them; the margin tiers are the scenario's `margin`. Ignored for
-    /// a spot venue.
+    /// named venue documents them; the margin tiers are the scenario's `margin`. Refused on
+    /// a spot venue (which has none of these rules).
     #[serde(default)]
     pub preset: Preset,
     /// The perpetual's mark price rule (default: its preset's), as the top-level `mark` is
@@ -137,6 +137,7 @@ impl VenueSpec {
             ("funding", !self.funding.is_default()),
             ("fees", !self.fees.is_default()),
             ("initial_margin_gate", self.initial_margin_gate.is_some()),
+            ("preset", self.preset != Preset::Custom),
         ]
         .into_iter()
         .filter_map(|(name, given)| given.then_some(name))

@@ -303,7 +303,7 @@ impl Validator {
             );
         }
         let mut names: Vec<&str> = Vec::new();
-        for (_, at, g) in s.groups() {
+        for (venue, at, g) in s.groups() {
             let mut f = Fields { v: self, at };
             let name = g.name();
             if name.trim().is_empty() {
@@ -313,6 +313,17 @@ impl Validator {
             }
             names.push(name);
             g.validate(&mut f, s);
+            if g.index_weight() > 0.0 && !s.venue_has_index(venue) {
+                f.err(
+                    "index_weight",
+                    if s.is_spot(venue) {
+                        "needs an index to weigh, which a spot venue has not: leave it at 0"
+                    } else {
+                        "needs an index to weigh: add `index: Some(IndexSpec(...))` or the \
+                         venue's `index_sources`"
+                    },
+                );
+            }
         }
     }
 }
