@@ -182,6 +182,7 @@ pub fn check(args: &CheckArgs) -> Result<()> {
             "groups": s.groups().count(),
             "venues": 1 + s.venues.len(),
             "problems": [],
+            "warnings": s.warnings(),
         }));
     }
     let venues = if s.venues.is_empty() {

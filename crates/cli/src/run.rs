@@ -196,6 +196,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
             "elapsed_s": secs,
             "audit": args.audit.then_some("held"),
             "report": report.map(|p| p.display().to_string()),
+            "warnings": scenario.warnings(),
             "summary": summary,
         }))?;
     }

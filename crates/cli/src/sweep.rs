@@ -185,7 +185,7 @@ fn run(args: &RunSweepArgs) -> Result<()> {
     };
     let threads = threads(args.threads)?;
     let plan = cascade_sweep::load(file).map_err(lift)?;
-    warn(&plan);
+    let warnings = warn(&plan);
     let shard = args.shard.unwrap_or(Shard::WHOLE);
     let out = args.out.clone().unwrap_or_else(|| {
         let d = default_out(&plan.design.name);
@@ -243,6 +243,7 @@ fn run(args: &RunSweepArgs) -> Result<()> {
             "skipped": outcome.skipped,
             "failed": outcome.failed,
             "elapsed_s": secs,
+            "warnings": warnings,
             "files": {
                 "sweep": path("sweep.json"),
                 "runs_log": path("runs.jsonl"),
@@ -270,16 +271,18 @@ fn merge(dirs: &[PathBuf], out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Prints the sweep's warnings on stderr, each naming the sweep file.
-fn warn(plan: &cascade_sweep::Plan) {
-    for w in plan.warnings() {
+/// Prints the sweep's warnings on stderr, each naming the sweep file, and returns them.
+fn warn(plan: &cascade_sweep::Plan) -> Vec<String> {
+    let warnings = plan.warnings();
+    for w in &warnings {
         eprintln!("warning: {}: {w}", plan.file);
     }
+    warnings
 }
 
 fn slurm(args: &SlurmArgs) -> Result<()> {
     let plan = cascade_sweep::load(&args.sweep).map_err(lift)?;
-    warn(&plan);
+    let _ = warn(&plan);
     let out = args
         .job
         .out

@@ -165,6 +165,19 @@ fn perp_b_s_own_liquidation_section_turns_off_its_liquidations_and_the_top_one_o
         "{}",
         describe(&out)
     );
+    // `--json` carries it too.
+    let out = cascade(&[
+        "check",
+        file.to_str().unwrap(),
+        "--set",
+        "liquidation.enabled=false",
+        "--json",
+    ]);
+    assert_ok(&out);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let warnings = v["warnings"].as_array().expect("a warnings list");
+    assert_eq!(warnings.len(), 1, "{v}");
+    assert!(warnings[0].as_str().unwrap().contains("perp-b"), "{v}");
     let out = check(&[
         "liquidation.enabled=false",
         "venues.perp-b.liquidation.enabled=false",

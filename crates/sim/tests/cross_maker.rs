@@ -123,3 +123,38 @@ fn it_stops_quoting_the_side_that_would_grow_its_inventory_past_its_limit() {
     assert!(free > 20 + 40, "unlimited it was long at most {free} lots");
     assert!(limited <= 20 + 40, "long {limited} lots past a limit of 20");
 }
+
+/// Fills of agent `SHARED` as maker on both venues between `from_s` and `to_s`.
+fn made_between(rec: &Recording, from_s: i64, to_s: i64) -> usize {
+    [&rec.trades, &rec.venues[0].recording.trades]
+        .iter()
+        .flat_map(|t| t.iter())
+        .filter(|t| {
+            t.maker.0 == SHARED
+                && t.time_ns >= from_s * 1_000_000_000
+                && t.time_ns < to_s * 1_000_000_000
+        })
+        .count()
+}
+
+#[test]
+fn with_withdraw_a_jump_on_one_venue_takes_it_out_of_both_books() {
+    // The program (60-80 s) moves a's price more than 20 bps between two refreshes: the
+    // maker pulls its ladders from both venues and stays out 30 s; without `withdraw` it
+    // goes on quoting and is filled through the program.
+    let stays = run(&[]);
+    let away = run(&["agents.shared.withdraw=(move_bps: 20.0, cooldown_s: 30.0)"]);
+    assert!(away.audit.is_none(), "{:?}", away.audit);
+    let (before, during) = (made_between(&stays, 0, 60), made_between(&stays, 62, 90));
+    let (away_before, away_during) = (made_between(&away, 0, 60), made_between(&away, 62, 90));
+    assert!(
+        during > 20,
+        "{during} fills during the program without withdraw"
+    );
+    assert!(
+        away_during * 10 <= during,
+        "{away_during} fills with withdraw against {during} without"
+    );
+    // Before the program nothing moves 20 bps: it quotes as it does without.
+    assert!(away_before > 0 && before > 0, "{away_before} {before}");
+}

@@ -200,6 +200,10 @@ fn a_bad_rule_of_another_perp_is_named_under_it_and_a_spot_venue_refuses_rules()
         .unwrap_err()
         .to_string();
     assert!(e.contains("venues[0].liquidation.shortfall"), "{e}");
+    assert!(
+        e.contains("`preset: Custom`") && !e.contains("`venue: Custom`"),
+        "{e}"
+    );
     let e = with(&["venues.b.funding.cap_bps=1"])
         .unwrap_err()
         .to_string();

@@ -216,11 +216,10 @@ impl Plan {
     /// What a researcher should know before the sweep runs that is not an error: each
     /// warning of a point's scenario ([`Scenario::warnings`], e.g. the home venue's
     /// liquidations off while another perpetual still liquidates), once, with the number of
-    /// points it holds on. Only a scenario with another perpetual venue can warn, so a
-    /// one-venue sweep costs nothing here.
+    /// points it holds on. Only a scenario with other venues can warn (an axis may make a
+    /// spot venue a perpetual), so a one-venue sweep costs nothing here.
     pub fn warnings(&self) -> Vec<String> {
-        let perps = (1..=self.base.venues.len() as u16).any(|id| !self.base.is_spot(id));
-        if !perps {
+        if self.base.venues.is_empty() {
             return Vec::new();
         }
         let points = self.design.points.len();

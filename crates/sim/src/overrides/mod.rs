@@ -68,7 +68,22 @@ fn apply_one(scenario: &Scenario, o: &Override) -> Result<Scenario, String> {
     use serde::Deserialize;
     let mut root = serde_json::to_value(scenario).map_err(|e| e.to_string())?;
     with_left_out_sections(&mut root);
-    let (slot, left_out) = locate(&mut root, &o.path)?;
+    let (slot, left_out) = match locate(&mut root, &o.path) {
+        Ok(found) => found,
+        Err((reason, None)) => return Err(reason),
+        // A field on the way the text left out: an option at `None` (a section not given)
+        // takes a value whole before its fields can be set one by one.
+        Err((reason, Some(prefix))) => {
+            let none = Override {
+                path: prefix.clone(),
+                value: "None".into(),
+            };
+            return Err(match apply_one(scenario, &none) {
+                Ok(_) => format!("{prefix} is none; set it whole first (--set {prefix}=...)"),
+                Err(_) => reason,
+            });
+        }
+    };
     let old = std::mem::replace(slot, Value::String(hole::HOLE.into()));
     let mut first_error = None;
     for text in readings(&o.value) {
@@ -246,13 +261,17 @@ fn check_kind(old: &Value, new: &Value) -> Result<(), String> {
 /// for its deserializer to say, since every scenario type refuses unknown fields.
 type Located<'a> = (&'a mut Value, Option<(String, String)>);
 
-fn locate<'a>(root: &'a mut Value, path: &str) -> Result<Located<'a>, String> {
+/// Why a path was not found, and the path up to a field on the way that its object does not
+/// hold (perhaps one its type leaves out at its default).
+type NotFound = (String, Option<String>);
+
+fn locate<'a>(root: &'a mut Value, path: &str) -> Result<Located<'a>, NotFound> {
     let mut cur = root;
     let mut walked = String::new();
     let mut left_out = None;
     let segments: Vec<&str> = path.split('.').collect();
     for (k, segment) in segments.iter().enumerate() {
-        let (name, indices) = split_indices(segment)?;
+        let (name, indices) = split_indices(segment).map_err(|e| (e, None))?;
         let last = k + 1 == segments.len() && indices.is_empty();
         if last && !name.is_empty() {
             if let Value::Object(map) = unwrap_variant(cur) {
@@ -267,12 +286,16 @@ fn locate<'a>(root: &'a mut Value, path: &str) -> Result<Located<'a>, String> {
                 }
             }
             // Reborrowed: the insert above ends before the step below.
-            cur = step_field(cur, name, &walked)?;
+            cur = step_field(cur, name, &walked).map_err(|e| (e, None))?;
             push_path(&mut walked, name);
             continue;
         }
         if !name.is_empty() {
-            cur = step_field(cur, name, &walked)?;
+            let missing =
+                matches!(unwrap_variant(cur), Value::Object(map) if !map.contains_key(name));
+            let prefix = segments[..=k].join(".");
+            cur =
+                step_field(cur, name, &walked).map_err(|e| (e, missing.then(|| prefix.clone())))?;
             push_path(&mut walked, name);
         }
         for i in indices {
@@ -282,9 +305,9 @@ fn locate<'a>(root: &'a mut Value, path: &str) -> Result<Located<'a>, String> {
                     let len = items.len();
                     cur = items
                         .get_mut(i)
-                        .ok_or_else(|| format!("{walked} has {len} entries, no [{i}]"))?;
+                        .ok_or_else(|| (format!("{walked} has {len} entries, no [{i}]"), None))?;
                 }
-                _ => return Err(format!("{walked} is not a list")),
+                _ => return Err((format!("{walked} is not a list"), None)),
             }
             walked.push_str(&format!("[{i}]"));
         }
@@ -681,5 +704,15 @@ mod tests {
         assert!(e.reason.contains("expected a number"), "{e}");
         let e = set(&["agents.nobody.size=1"]).unwrap_err();
         assert!(e.reason.contains("no entry named"), "{e}");
+        // Through an option the text left out: set it whole first.
+        let e = set(&["agents.makers.stress.withdraw=false"]).unwrap_err();
+        assert!(
+            e.reason
+                .contains("agents.makers.stress is none; set it whole first"),
+            "{e}"
+        );
+        // Through a misspelt name on the way: no such field.
+        let e = set(&["agents.makers.stres.withdraw=false"]).unwrap_err();
+        assert!(e.reason.contains("no field \"stres\""), "{e}");
     }
 }

@@ -65,10 +65,10 @@ pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
         .map(|id| Venue::of(base, id))
         .collect();
     let liquidating: Vec<&Venue> = venues.iter().filter(|v| v.liquidates()).collect();
-    let not_liquidating = if !venues.iter().any(|v| v.rules.enabled) {
-        Some("liquidation.enabled is false")
-    } else if liquidating.is_empty() {
+    let not_liquidating = if !venues.iter().any(|v| v.on_margin) {
         Some("no account trades on margin")
+    } else if liquidating.is_empty() {
+        Some("liquidation.enabled is false")
     } else {
         None
     };
@@ -91,6 +91,9 @@ pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
             {
                 Some(format!("{path}.stress.withdraw=false"))
             }
+            AgentGroup::CrossMaker(m) if m.count > 0 && m.withdraw.is_some() => {
+                Some(format!("{path}.withdraw=None"))
+            }
             _ => None,
         })
         .collect();
@@ -108,6 +111,21 @@ pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
         })
         .collect();
     let adl_no_switch = !with_adl.is_empty() && adl.is_empty();
+    // Venues whose ADL stays on whatever is set (their remainder rule): named in the row.
+    let adl_kept: Vec<&str> = with_adl
+        .iter()
+        .filter(|v| v.rules.remainder != Remainder::Shortfall)
+        .map(|v| v.name.as_str())
+        .collect();
+    let adl_what = if adl.is_empty() || adl_kept.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; not on {} (under its remainder rule what the fund cannot hold goes to ADL \
+             whatever liquidation.shortfall says)",
+            adl_kept.join(", ")
+        )
+    };
     let funding: Vec<String> = venues
         .iter()
         .filter(|v| v.funds)
@@ -133,7 +151,8 @@ pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
         ),
         Mechanism::new(
             "maker-withdrawal",
-            "makers under stress widen but never withdraw (stress.withdraw=false)",
+            "makers under stress widen but never withdraw (stress.withdraw=false; a cross-venue \
+             maker's withdraw=None)",
             withdrawals,
             None,
         ),
@@ -145,8 +164,10 @@ pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
         ),
         Mechanism::new(
             "adl",
-            "socialised loss instead of auto-deleveraging, no drawdown trigger (ADL remains \
-             only as the valve after 3 steps that close nothing)",
+            &format!(
+                "socialised loss instead of auto-deleveraging, no drawdown trigger (ADL remains \
+                 only as the valve after 3 steps that close nothing){adl_what}"
+            ),
             adl,
             if liquidating.is_empty() {
                 not_liquidating
@@ -178,6 +199,8 @@ pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
 
 /// A perpetual venue of the scenario as an ablation sees it.
 struct Venue {
+    /// Its name.
+    name: String,
     /// The path prefix of its rule sections: empty for the home venue (top-level fields),
     /// `venues.<name>.` for another perpetual.
     prefix: String,
@@ -197,6 +220,7 @@ impl Venue {
             k => &base.venues[usize::from(k) - 1].agents,
         };
         Venue {
+            name: base.venue_name_of(id).to_string(),
             prefix: match id {
                 0 => String::new(),
                 _ => format!("venues.{}.", base.venue_name_of(id)),
@@ -349,6 +373,10 @@ mod tests {
             Leveraged(name: "longs-a", count: 5, long_share: 1.0, collateral: 100.0,
                   leverage_min: 5.0, leverage_max: 10.0, entry_start_s: 0.0, entry_end_s: 10.0,
                   check_interval_s: 1.0),
+            CrossMaker(name: "cross", count: 1, venues: ["a", "x"], refresh_s: 1.0,
+                  half_spread_ticks: 1, levels: 2, level_spacing_ticks: 1, size: 5,
+                  skew_ticks_per_lot: 0.0, max_inventory: 100,
+                  withdraw: Some((move_bps: 50.0, cooldown_s: 10.0))),
         ],
         venues: [
             VenueSpec(name: "b", kind: Perp, preset: Binance,
@@ -424,10 +452,30 @@ mod tests {
             [
                 "group:noise-a",
                 "group:longs-a",
+                "group:cross",
                 "group:longs-b",
                 "group:noise-x"
             ]
         );
+        // The cross-venue maker's withdrawal is a maker withdrawal.
+        assert_eq!(get("maker-withdrawal").sets, ["agents[2].withdraw=None"]);
+        let off = switched_off(&base, get("maker-withdrawal"));
+        match &off.agents[2] {
+            AgentGroup::CrossMaker(m) => assert_eq!(m.withdraw, None),
+            other => panic!("{other:?}"),
+        }
+        // ADL: the home venue (Custom: remainders to ADL, a shortfall rule) is switched off;
+        // b (Binance: remainders to its fund, then ADL whatever is set) cannot be, and the
+        // row says so.
+        let adl = get("adl");
+        assert_eq!(
+            adl.sets,
+            [
+                "liquidation.shortfall=SocializedLoss",
+                "liquidation.adl_drawdown=0.0"
+            ]
+        );
+        assert!(adl.what.contains("not on b"), "{}", adl.what);
     }
 
     #[test]
@@ -436,6 +484,20 @@ mod tests {
         let m = mechanisms(&base);
         assert_eq!(m[0].sets, ["venues.b.liquidation.enabled=false"]);
         assert!(m[0].present());
+        // Home off and b without margin accounts: the reason is the switch, not the margin.
+        let lone = switched_off(
+            &base,
+            &Mechanism::new(
+                "t",
+                "",
+                vec!["venues.b.agents.longs-b.count=0".into()],
+                None,
+            ),
+        );
+        assert_eq!(
+            mechanisms(&lone)[0].absent.as_deref(),
+            Some("liquidation.enabled is false")
+        );
         // Off on both perpetuals in the file: nothing left to switch off.
         let both = switched_off(&base, &m[0]);
         let m = mechanisms(&both);

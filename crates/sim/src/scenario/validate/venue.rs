@@ -30,7 +30,8 @@ impl Validator {
                 "venue" => format!("{at}.preset"),
                 field => format!("{at}.{field}"),
             };
-            self.err(path, e.reason);
+            // The hints name the home venue's field; a venue entry's is `preset`.
+            self.err(path, e.reason.replace("`venue: ", "`preset: "));
         }
     }
 
