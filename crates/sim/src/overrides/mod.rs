@@ -67,6 +67,14 @@ pub fn apply(scenario: &Scenario, overrides: &[Override]) -> Result<Scenario, Ov
 fn apply_one(scenario: &Scenario, o: &Override) -> Result<Scenario, String> {
     use serde::Deserialize;
     let mut root = serde_json::to_value(scenario).map_err(|e| e.to_string())?;
+    // The hole is a text no scenario should hold; one that does could not be told from it.
+    if holds(&root, hole::HOLE) {
+        return Err(
+            "a text of the scenario is the override's internal marker (it holds NUL \
+                    characters); remove them"
+                .into(),
+        );
+    }
     with_left_out_sections(&mut root);
     let (slot, left_out) = match locate(&mut root, &o.path) {
         Ok(found) => found,
@@ -115,6 +123,16 @@ fn apply_one(scenario: &Scenario, o: &Override) -> Result<Scenario, String> {
         o.value,
         first_error.unwrap_or_default()
     ))
+}
+
+/// True when a string of the tree is `text`.
+fn holds(v: &Value, text: &str) -> bool {
+    match v {
+        Value::String(s) => s == text,
+        Value::Array(items) => items.iter().any(|i| holds(i, text)),
+        Value::Object(m) => m.values().any(|i| holds(i, text)),
+        _ => false,
+    }
 }
 
 /// The texts a value is tried as, in order: as written; a bare word (`calm`) also quoted, as
@@ -711,6 +729,9 @@ mod tests {
                 .contains("agents.makers.stress is none; set it whole first"),
             "{e}"
         );
+        // A text that is the hole's marker cannot be told from it: refused, not misread.
+        let e = set(&["name=\"\u{0}--set value\u{0}\"", "agents.noise.name=calm"]).unwrap_err();
+        assert!(e.reason.contains("internal marker"), "{e}");
         // Through a misspelt name on the way: no such field.
         let e = set(&["agents.makers.stres.withdraw=false"]).unwrap_err();
         assert!(e.reason.contains("no field \"stres\""), "{e}");
