@@ -103,7 +103,6 @@ impl Simulation {
                 None => on_venue[usize::from(built.venues[i])].push(i as u32),
             }
         }
-        let tape_rows = Budget::of(scenario).tape_rows(MEMORY_BUDGET_BYTES) / n_venues as u64;
         let mut venues = Vec::with_capacity(n_venues);
         let mut composites = Vec::with_capacity(n_venues);
         for v in 0..n_venues as u16 {
@@ -164,7 +163,7 @@ impl Simulation {
             venues.push(venue);
             composites.push(composite);
         }
-        let rec = Recorder::new(sample_interval_ns, end_ns, unit_quote).with_tape_cap(tape_rows);
+        let rec = Recorder::new(sample_interval_ns, end_ns, unit_quote);
         let others = (1..n_venues).map(|_| rec.sibling()).collect();
         let mut sim = Self {
             clock,
@@ -214,7 +213,7 @@ impl Simulation {
         }
         sim.rec.start(&mut sim.clock);
         sim.exo.start(&mut sim.clock);
-        sim
+        sim.tape_cap_rows(Budget::of(scenario).tape_rows(MEMORY_BUDGET_BYTES))
     }
 
     /// Keeps the trade tape or not (the series and counters are always kept).

@@ -15,8 +15,9 @@ pub(crate) struct Recorder {
     pub(crate) out: Recording,
     /// Keep the trade tape (the series and counters are always kept).
     pub(crate) record_trades: bool,
-    /// Most rows the trade tape may hold: what the memory budget leaves it
-    /// (`Budget::tape_rows`); a trade past it stops the run ([`Recording::tape_full`]).
+    /// Most rows the trade tape may hold: this venue's share of what the memory budget leaves
+    /// the run's tapes (`Simulation::tape_cap_rows`); a trade past it stops the run
+    /// ([`Recording::tape_full`]).
     pub(crate) tape_cap_rows: u64,
     /// End of the run, ns (named when the tape fills).
     end_ns: i64,
@@ -59,12 +60,6 @@ impl Recorder {
         other.record_trades = self.record_trades;
         other.halt = Arc::clone(&self.halt);
         other
-    }
-
-    /// The same recorder with the tape capped at `rows`.
-    pub(crate) fn with_tape_cap(mut self, rows: u64) -> Self {
-        self.tape_cap_rows = rows;
-        self
     }
 
     /// Schedules the first sample.

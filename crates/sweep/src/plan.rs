@@ -225,8 +225,7 @@ impl Plan {
         let points = self.design.points.len();
         let mut seen: Vec<(String, usize)> = Vec::new();
         for point in 0..points as u32 {
-            // Every point's overrides were applied once while planning; one failing now is
-            // reported by the run that applies it.
+            // A point whose overrides do not apply fails as a run, which reports it.
             let Ok(s) = apply(&self.base, &self.design.overrides(point)) else {
                 continue;
             };

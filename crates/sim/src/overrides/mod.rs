@@ -272,7 +272,6 @@ fn check_kind(old: &Value, new: &Value) -> Result<(), String> {
     }
 }
 
-/// Finds the value at `path`, looking through enum variant wrappers (`{"Noise": {...}}`).
 /// The slot at `path`, and — when its last step names a field the object's JSON does not
 /// hold (a field its type leaves out at its default, such as a `false` flag or a `None`
 /// option) — where and which, the slot then made for it: whether the type has that field is
@@ -283,6 +282,7 @@ type Located<'a> = (&'a mut Value, Option<(String, String)>);
 /// hold (perhaps one its type leaves out at its default).
 type NotFound = (String, Option<String>);
 
+/// Finds the value at `path`, looking through enum variant wrappers (`{"Noise": {...}}`).
 fn locate<'a>(root: &'a mut Value, path: &str) -> Result<Located<'a>, NotFound> {
     let mut cur = root;
     let mut walked = String::new();
@@ -291,29 +291,17 @@ fn locate<'a>(root: &'a mut Value, path: &str) -> Result<Located<'a>, NotFound> 
     for (k, segment) in segments.iter().enumerate() {
         let (name, indices) = split_indices(segment).map_err(|e| (e, None))?;
         let last = k + 1 == segments.len() && indices.is_empty();
-        if last && !name.is_empty() {
-            if let Value::Object(map) = unwrap_variant(cur) {
-                if !map.contains_key(name) {
-                    let here = if walked.is_empty() {
-                        "the scenario".to_string()
-                    } else {
-                        walked.clone()
-                    };
-                    left_out = Some((here, name.to_string()));
-                    map.insert(name.to_string(), Value::Null);
-                }
-            }
-            // Reborrowed: the insert above ends before the step below.
-            cur = step_field(cur, name, &walked).map_err(|e| (e, None))?;
-            push_path(&mut walked, name);
-            continue;
-        }
         if !name.is_empty() {
             let missing =
                 matches!(unwrap_variant(cur), Value::Object(map) if !map.contains_key(name));
-            let prefix = segments[..=k].join(".");
-            cur =
-                step_field(cur, name, &walked).map_err(|e| (e, missing.then(|| prefix.clone())))?;
+            if missing && last {
+                if let Value::Object(map) = unwrap_variant(cur) {
+                    map.insert(name.to_string(), Value::Null);
+                }
+                left_out = Some((here(&walked).to_string(), name.to_string()));
+            }
+            let on_the_way = (missing && !last).then(|| segments[..=k].join("."));
+            cur = step_field(cur, name, &walked).map_err(|e| (e, on_the_way))?;
             push_path(&mut walked, name);
         }
         for i in indices {
@@ -340,12 +328,17 @@ fn push_path(walked: &mut String, name: &str) {
     walked.push_str(name);
 }
 
-fn step_field<'a>(cur: &'a mut Value, name: &str, walked: &str) -> Result<&'a mut Value, String> {
-    let here = if walked.is_empty() {
+/// The path walked so far as messages name it.
+fn here(walked: &str) -> &str {
+    if walked.is_empty() {
         "the scenario"
     } else {
         walked
-    };
+    }
+}
+
+fn step_field<'a>(cur: &'a mut Value, name: &str, walked: &str) -> Result<&'a mut Value, String> {
+    let here = here(walked);
     let cur = unwrap_variant(cur);
     match cur {
         Value::Object(map) => {

@@ -60,11 +60,11 @@ pub const FIXED: [&str; 5] = [
 /// venue through its top-level fields, another perpetual through `venues.<name>.*`, and the
 /// groups of every venue through their own paths.
 pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
-    let venues: Vec<Venue> = (0..=base.venues.len() as u16)
+    let venues: Vec<Perp> = (0..=base.venues.len() as u16)
         .filter(|&id| !base.is_spot(id))
-        .map(|id| Venue::of(base, id))
+        .map(|id| Perp::of(base, id))
         .collect();
-    let liquidating: Vec<&Venue> = venues.iter().filter(|v| v.liquidates()).collect();
+    let liquidating: Vec<&Perp> = venues.iter().filter(|v| v.liquidates()).collect();
     let not_liquidating = if !venues.iter().any(|v| v.on_margin) {
         Some("no account trades on margin")
     } else if liquidating.is_empty() {
@@ -99,7 +99,7 @@ pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
         .collect();
     // Under the Fund and NextStep remainders the engine sends what the fund cannot hold (or
     // what dry steps leave) to ADL whatever `shortfall` says: no field switches ADL off there.
-    let with_adl: Vec<&&Venue> = liquidating.iter().filter(|v| v.adl_rule()).collect();
+    let with_adl: Vec<&&Perp> = liquidating.iter().filter(|v| v.adl_rule()).collect();
     let adl: Vec<String> = with_adl
         .iter()
         .filter(|v| v.rules.remainder == Remainder::Shortfall)
@@ -198,7 +198,7 @@ pub fn mechanisms(base: &Scenario) -> Vec<Mechanism> {
 }
 
 /// A perpetual venue of the scenario as an ablation sees it.
-struct Venue {
+struct Perp {
     /// Its name.
     name: String,
     /// The path prefix of its rule sections: empty for the home venue (top-level fields),
@@ -212,14 +212,14 @@ struct Venue {
     funds: bool,
 }
 
-impl Venue {
+impl Perp {
     fn of(base: &Scenario, id: u16) -> Self {
         let view = base.venue_view(id);
         let agents = match id {
             0 => &base.agents,
             k => &base.venues[usize::from(k) - 1].agents,
         };
-        Venue {
+        Perp {
             name: base.venue_name_of(id).to_string(),
             prefix: match id {
                 0 => String::new(),
